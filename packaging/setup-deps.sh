@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Loadscope needs to build, run and test — only those missing.
+# Usage: packaging/setup-deps.sh
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ pkg-config
+  # Qt 6 (HttpServer's CMake config needs WebSockets too)
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
+  qt6-svg-dev libqt6sql6-sqlite libgl-dev
+  # plotting, HTTP parsing, TLS
+  libqcustomplot-dev libqcustomplot2.1-qt6 node-llhttp libssl-dev
+  # tests and benchmarks: offscreen X server, reference servers and load tools
+  xvfb nginx-light wrk sqlite3 xauth
+)
+
+if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "setup-deps: this script needs a Debian or Ubuntu system with apt-get and dpkg." >&2
+  echo "setup-deps: install by hand the equivalents of: ${packages[*]}" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-deps: all ${#packages[@]} packages already installed."
+  exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "setup-deps: missing packages (${missing[*]}) and not root, and sudo is not available." >&2
+    exit 1
+  fi
+fi
+
+echo "setup-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
