@@ -1,0 +1,119 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+#include "store/storetypes.h"
+#include "util/threadhandle.h"
+
+namespace loadscope {
+
+class StoreWriter;
+
+//! The SQLite history of tests and runs (DESIGN.md §3.3).
+//!
+//! Reads run on the thread that called open() with that thread's own connection. Writes go
+//! to one writer thread with its own connection: appendSamples(), storeHistogram(),
+//! addRecommendations() and finishResult() are queued and may be called from any thread;
+//! the other writes wait for the writer and return its answer. Failures of queued writes are
+//! reported through writeFailed().
+class HistoryStore final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HistoryStore)
+
+public:
+    explicit HistoryStore(QObject *parent = nullptr);
+    //! Flushes pending writes, stops the writer and removes both connections.
+    ~HistoryStore() override;
+
+    //! $LOADSCOPE_DB when set and non-empty, else AppDataLocation/loadscope.db (directory created).
+    static QString defaultPath();
+
+    //! Opens (creating or migrating) the database at \a path; false with a message naming it.
+    bool open(const QString &path, QString *error = nullptr);
+    //! Flushes, stops the writer and closes; open() may be called again.
+    void close();
+    bool isOpen() const;
+    QString path() const;
+    //! The message of the last failure on this store.
+    QString lastError() const;
+
+    //! Inserts (id <= 0) or updates a test; returns its id, or -1.
+    qint64 saveTest(const StoredTest &test);
+    QList<StoredTest> listTests();
+    std::optional<StoredTest> test(qint64 id);
+    //! The most recently updated test named \a name.
+    std::optional<StoredTest> findTestByName(const QString &name);
+    //! Deletes a test with all its results.
+    bool deleteTest(qint64 id);
+    //! Pins \a resultId (a result of \a testId) as the test's baseline; 0 clears it.
+    bool setBaseline(qint64 testId, qint64 resultId);
+
+    //! Records a new running result of \a testId (committed on return); its id, or -1.
+    qint64 startResult(qint64 testId, const QJsonObject &planAsRun, const QString &versionLabel);
+    //! Queues interval samples of a result (any thread).
+    void appendSamples(qint64 resultId, const QList<ResultSample> &samples);
+    //! Queues a histogram blob; replaces an earlier one with the same key (any thread).
+    void storeHistogram(qint64 resultId, const QString &endpoint, const QString &metric,
+                        const QByteArray &blob);
+    //! Queues recommendations of a result (any thread).
+    void addRecommendations(qint64 resultId, const QList<Recommendation> &recommendations);
+    //! Queues the end of a run: status, summary, error details and end time (any thread).
+    void finishResult(qint64 resultId, ResultStatus status, const QJsonObject &summary,
+                      const QString &errorDetails = QString());
+    //! Blocks until everything queued before the call is committed (or failed); false on timeout.
+    bool flush(int timeoutMs = 30000);
+
+    //! Results matching \a filter, newest first.
+    QList<ResultRecord> listResults(const ResultFilter &filter = ResultFilter());
+    std::optional<ResultRecord> result(qint64 id);
+    //! Samples of a result ordered by time; a null \a endpoint means every endpoint, '' overall.
+    QList<ResultSample> samples(qint64 resultId, const QString &endpoint = QString());
+    //! The stored blob, empty if there is none.
+    QByteArray histogram(qint64 resultId, const QString &endpoint, const QString &metric);
+    //! The histograms of a result as histogramKey() strings, sorted.
+    QStringList histogramKeys(qint64 resultId);
+    QList<Recommendation> recommendations(qint64 resultId);
+    //! The latest completed result of \a testId started before \a beforeResultId (0 = latest).
+    std::optional<ResultRecord> previousCompletedResult(qint64 testId, qint64 beforeResultId);
+    //! Deletes a result with its samples, histograms and recommendations.
+    bool deleteResult(qint64 id);
+
+    //! "endpoint<TAB>metric" (endpoint '' = overall), as histogramKeys() lists them.
+    static QString histogramKey(const QString &endpoint, const QString &metric);
+    //! The (endpoint, metric) of a histogramKey() string.
+    static std::pair<QString, QString> splitHistogramKey(const QString &key);
+
+signals:
+    //! A queued write failed; the message names the operation and SQLite's error.
+    void writeFailed(const QString &message);
+
+private:
+    using WriteFunction = std::function<bool(const QSqlDatabase &, qint64 *, QString *)>;
+
+    bool ensureOpen();
+    void enqueue(const QString &what, WriteFunction run);
+    std::optional<qint64> runSync(const QString &what, WriteFunction run);
+    bool recoverAbandonedResults(QString *error);
+    bool failRead(const QString &what, const QString &message);
+
+    QString m_path;
+    QString m_readConnection;
+    QSqlDatabase m_db;
+    ThreadHandle m_writerThread;
+    std::unique_ptr<StoreWriter> m_writer;
+    QString m_lastError;
+};
+
+} // namespace loadscope

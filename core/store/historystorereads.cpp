@@ -1,0 +1,329 @@
+// HistoryStore's read side, kept apart from the open/write code to keep both files short.
+// Every read runs on the thread that opened the store, on its own connection; with WAL it
+// sees everything the writer has committed and never waits for it.
+#include "historystore.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariantList>
+
+#include "store/storesql.h"
+
+namespace loadscope {
+
+namespace {
+
+const char testColumns[] = "SELECT id, name, test_type, plan_json, created_at, updated_at,"
+                           " baseline_result_id FROM performance_tests";
+
+const char resultColumns[] =
+    "SELECT r.id, r.test_id, t.name, COALESCE(r.test_type, t.test_type), r.status,"
+    " r.started_at, r.ended_at, r.version_label, r.plan_json, r.summary_json, r.error_details"
+    " FROM performance_test_results r JOIN performance_tests t ON t.id = r.test_id";
+
+StoredTest testFrom(const QSqlQuery &query)
+{
+    StoredTest test;
+    test.id = query.value(0).toLongLong();
+    test.name = query.value(1).toString();
+    test.testType = query.value(2).toString();
+    test.plan = StoreSql::jsonFrom(query.value(3));
+    test.createdAt = StoreSql::timeFrom(query.value(4));
+    test.updatedAt = StoreSql::timeFrom(query.value(5));
+    test.baselineResultId = query.value(6).toLongLong();
+    return test;
+}
+
+ResultRecord resultFrom(const QSqlQuery &query)
+{
+    ResultRecord record;
+    record.id = query.value(0).toLongLong();
+    record.testId = query.value(1).toLongLong();
+    record.testName = query.value(2).toString();
+    record.testType = query.value(3).toString();
+    record.status =
+        resultStatusFromString(query.value(4).toString()).value_or(ResultStatus::Failed);
+    record.startedAt = StoreSql::timeFrom(query.value(5));
+    record.endedAt = StoreSql::timeFrom(query.value(6));
+    record.versionLabel = query.value(7).toString();
+    record.plan = StoreSql::jsonFrom(query.value(8));
+    record.summary = StoreSql::jsonFrom(query.value(9));
+    record.errorDetails = query.value(10).toString();
+    return record;
+}
+
+} // namespace
+
+QList<StoredTest> HistoryStore::listTests()
+{
+    QList<StoredTest> tests;
+    if (!ensureOpen())
+        return tests;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.exec(QLatin1String(testColumns) + QStringLiteral(" ORDER BY name, id"))) {
+        failRead(QStringLiteral("Listing tests"), StoreSql::errorText(query.lastError()));
+        return tests;
+    }
+    while (query.next())
+        tests.append(testFrom(query));
+    return tests;
+}
+
+std::optional<StoredTest> HistoryStore::test(qint64 id)
+{
+    if (!ensureOpen())
+        return std::nullopt;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QLatin1String(testColumns) + QStringLiteral(" WHERE id = ?"));
+    query.addBindValue(id);
+    if (!query.exec()) {
+        failRead(QStringLiteral("Reading test %1").arg(id), StoreSql::errorText(query.lastError()));
+        return std::nullopt;
+    }
+    if (!query.next())
+        return std::nullopt;
+    return testFrom(query);
+}
+
+std::optional<StoredTest> HistoryStore::findTestByName(const QString &name)
+{
+    if (!ensureOpen())
+        return std::nullopt;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QLatin1String(testColumns) +
+                  QStringLiteral(" WHERE name = ? ORDER BY updated_at DESC, id DESC LIMIT 1"));
+    query.addBindValue(StoreSql::nonNull(name));
+    if (!query.exec()) {
+        failRead(QStringLiteral("Finding test \"%1\"").arg(name),
+                 StoreSql::errorText(query.lastError()));
+        return std::nullopt;
+    }
+    if (!query.next())
+        return std::nullopt;
+    return testFrom(query);
+}
+
+QList<ResultRecord> HistoryStore::listResults(const ResultFilter &filter)
+{
+    QList<ResultRecord> results;
+    if (!ensureOpen())
+        return results;
+    QStringList conditions;
+    QVariantList values;
+    if (filter.testId) {
+        conditions << QStringLiteral("r.test_id = ?");
+        values << *filter.testId;
+    }
+    if (!filter.testType.isEmpty()) {
+        conditions << QStringLiteral("COALESCE(r.test_type, t.test_type) = ?");
+        values << filter.testType;
+    }
+    if (!filter.status.isEmpty()) {
+        conditions << QStringLiteral("r.status = ?");
+        values << filter.status;
+    }
+    if (!filter.versionLabel.isEmpty()) {
+        conditions << QStringLiteral("r.version_label = ?");
+        values << filter.versionLabel;
+    }
+    if (!filter.text.isEmpty()) {
+        // instr() rather than LIKE: no wildcard escaping for names holding % or _.
+        conditions << QStringLiteral("instr(lower(t.name), lower(?)) > 0");
+        values << filter.text;
+    }
+    // Times are stored as UTC ISO text with milliseconds, so text order is time order.
+    if (filter.from.isValid()) {
+        conditions << QStringLiteral("r.started_at >= ?");
+        values << StoreSql::timeValue(filter.from);
+    }
+    if (filter.to.isValid()) {
+        conditions << QStringLiteral("r.started_at <= ?");
+        values << StoreSql::timeValue(filter.to);
+    }
+    QString sql = QLatin1String(resultColumns);
+    if (!conditions.isEmpty())
+        sql += QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
+    sql += QStringLiteral(" ORDER BY r.started_at DESC, r.id DESC");
+    if (filter.limit > 0)
+        sql += QStringLiteral(" LIMIT ") + QString::number(filter.limit);
+
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(sql);
+    for (const QVariant &value : std::as_const(values))
+        query.addBindValue(value);
+    if (!query.exec()) {
+        failRead(QStringLiteral("Listing results"), StoreSql::errorText(query.lastError()));
+        return results;
+    }
+    while (query.next())
+        results.append(resultFrom(query));
+    return results;
+}
+
+std::optional<ResultRecord> HistoryStore::result(qint64 id)
+{
+    if (!ensureOpen())
+        return std::nullopt;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QLatin1String(resultColumns) + QStringLiteral(" WHERE r.id = ?"));
+    query.addBindValue(id);
+    if (!query.exec()) {
+        failRead(QStringLiteral("Reading result %1").arg(id),
+                 StoreSql::errorText(query.lastError()));
+        return std::nullopt;
+    }
+    if (!query.next())
+        return std::nullopt;
+    return resultFrom(query);
+}
+
+std::optional<ResultRecord> HistoryStore::previousCompletedResult(qint64 testId,
+                                                                  qint64 beforeResultId)
+{
+    if (!ensureOpen())
+        return std::nullopt;
+    QString sql = QLatin1String(resultColumns) +
+                  QStringLiteral(" WHERE r.test_id = ? AND r.status = 'completed'");
+    if (beforeResultId > 0) {
+        sql += QStringLiteral(" AND (r.started_at, r.id) < (SELECT b.started_at, b.id"
+                              " FROM performance_test_results b WHERE b.id = ?)");
+    }
+    sql += QStringLiteral(" ORDER BY r.started_at DESC, r.id DESC LIMIT 1");
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(sql);
+    query.addBindValue(testId);
+    if (beforeResultId > 0)
+        query.addBindValue(beforeResultId);
+    if (!query.exec()) {
+        failRead(QStringLiteral("Finding the previous result of test %1").arg(testId),
+                 StoreSql::errorText(query.lastError()));
+        return std::nullopt;
+    }
+    if (!query.next())
+        return std::nullopt;
+    return resultFrom(query);
+}
+
+QList<ResultSample> HistoryStore::samples(qint64 resultId, const QString &endpoint)
+{
+    QList<ResultSample> samples;
+    if (!ensureOpen())
+        return samples;
+    QString sql = QStringLiteral(
+        "SELECT t_sec, endpoint, requests, errors, bytes_in, bytes_out, active_vus, rps, mean_ms,"
+        " p50_ms, p90_ms, p95_ms, p99_ms, p999_ms, max_ms, data_json"
+        " FROM result_samples WHERE result_id = ?");
+    if (!endpoint.isNull())
+        sql += QStringLiteral(" AND endpoint = ?");
+    sql += QStringLiteral(" ORDER BY t_sec, id");
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(sql);
+    query.addBindValue(resultId);
+    if (!endpoint.isNull())
+        query.addBindValue(StoreSql::nonNull(endpoint));
+    if (!query.exec()) {
+        failRead(QStringLiteral("Reading the samples of result %1").arg(resultId),
+                 StoreSql::errorText(query.lastError()));
+        return samples;
+    }
+    while (query.next()) {
+        ResultSample s;
+        s.tSec = query.value(0).toDouble();
+        s.endpoint = query.value(1).toString();
+        s.requests = query.value(2).toLongLong();
+        s.errors = query.value(3).toLongLong();
+        s.bytesIn = query.value(4).toLongLong();
+        s.bytesOut = query.value(5).toLongLong();
+        s.activeVus = query.value(6).toInt();
+        s.rps = query.value(7).toDouble();
+        s.meanMs = query.value(8).toDouble();
+        s.p50Ms = query.value(9).toDouble();
+        s.p90Ms = query.value(10).toDouble();
+        s.p95Ms = query.value(11).toDouble();
+        s.p99Ms = query.value(12).toDouble();
+        s.p999Ms = query.value(13).toDouble();
+        s.maxMs = query.value(14).toDouble();
+        s.data = StoreSql::jsonFrom(query.value(15));
+        samples.append(s);
+    }
+    return samples;
+}
+
+QByteArray HistoryStore::histogram(qint64 resultId, const QString &endpoint, const QString &metric)
+{
+    if (!ensureOpen())
+        return {};
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT blob FROM result_histograms"
+                                 " WHERE result_id = ? AND endpoint = ? AND metric = ?"));
+    query.addBindValue(resultId);
+    query.addBindValue(StoreSql::nonNull(endpoint));
+    query.addBindValue(StoreSql::nonNull(metric));
+    if (!query.exec()) {
+        failRead(QStringLiteral("Reading histogram \"%1\" of result %2").arg(metric).arg(resultId),
+                 StoreSql::errorText(query.lastError()));
+        return {};
+    }
+    return query.next() ? query.value(0).toByteArray() : QByteArray();
+}
+
+QStringList HistoryStore::histogramKeys(qint64 resultId)
+{
+    QStringList keys;
+    if (!ensureOpen())
+        return keys;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT endpoint, metric FROM result_histograms"
+                                 " WHERE result_id = ? ORDER BY endpoint, metric"));
+    query.addBindValue(resultId);
+    if (!query.exec()) {
+        failRead(QStringLiteral("Listing the histograms of result %1").arg(resultId),
+                 StoreSql::errorText(query.lastError()));
+        return keys;
+    }
+    while (query.next())
+        keys << histogramKey(query.value(0).toString(), query.value(1).toString());
+    return keys;
+}
+
+QList<Recommendation> HistoryStore::recommendations(qint64 resultId)
+{
+    QList<Recommendation> list;
+    if (!ensureOpen())
+        return list;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral(
+        "SELECT id, area, impact, title, detail, implementation, estimated_improvement,"
+        " evidence_json FROM optimization_recommendations WHERE result_id = ? ORDER BY id"));
+    query.addBindValue(resultId);
+    if (!query.exec()) {
+        failRead(QStringLiteral("Reading the recommendations of result %1").arg(resultId),
+                 StoreSql::errorText(query.lastError()));
+        return list;
+    }
+    while (query.next()) {
+        Recommendation r;
+        r.id = query.value(0).toLongLong();
+        r.area = query.value(1).toString();
+        r.impact = query.value(2).toString();
+        r.title = query.value(3).toString();
+        r.detail = query.value(4).toString();
+        r.implementation = query.value(5).toString();
+        r.estimatedImprovement = query.value(6).toString();
+        r.evidence = StoreSql::jsonFrom(query.value(7));
+        list.append(r);
+    }
+    return list;
+}
+
+} // namespace loadscope

@@ -1,0 +1,342 @@
+#include "storeschema.h"
+
+#include <atomic>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+
+#include "store/storesql.h"
+
+namespace loadscope {
+
+namespace {
+
+// SQLite primary result codes that deserve their own wording.
+constexpr int SqliteReadOnly = 8;
+constexpr int SqliteCorrupt = 11;
+constexpr int SqliteCantOpen = 14;
+constexpr int SqliteFull = 13;
+constexpr int SqliteNotADb = 26;
+
+QStringList version1Statements()
+{
+    return {
+        QStringLiteral("CREATE TABLE performance_tests ("
+                       " id INTEGER PRIMARY KEY,"
+                       " name TEXT NOT NULL,"
+                       " test_type TEXT NOT NULL,"
+                       " plan_json TEXT NOT NULL,"
+                       " created_at TEXT NOT NULL,"
+                       " updated_at TEXT NOT NULL)"),
+        QStringLiteral("CREATE TABLE performance_test_results ("
+                       " id INTEGER PRIMARY KEY,"
+                       " test_id INTEGER NOT NULL REFERENCES performance_tests(id)"
+                       " ON DELETE CASCADE,"
+                       " status TEXT NOT NULL"
+                       " CHECK(status IN ('running','completed','failed','aborted')),"
+                       " started_at TEXT NOT NULL,"
+                       " ended_at TEXT,"
+                       " version_label TEXT,"
+                       " plan_json TEXT,"
+                       " summary_json TEXT,"
+                       " error_details TEXT)"),
+        QStringLiteral("CREATE INDEX idx_results_test_started"
+                       " ON performance_test_results(test_id, started_at)"),
+        QStringLiteral("CREATE INDEX idx_results_status ON performance_test_results(status)"),
+        QStringLiteral("CREATE TABLE optimization_recommendations ("
+                       " id INTEGER PRIMARY KEY,"
+                       " result_id INTEGER NOT NULL REFERENCES performance_test_results(id)"
+                       " ON DELETE CASCADE,"
+                       " area TEXT NOT NULL,"
+                       " impact TEXT NOT NULL"
+                       " CHECK(impact IN ('low','medium','high','critical')),"
+                       " title TEXT NOT NULL,"
+                       " detail TEXT,"
+                       " implementation TEXT,"
+                       " estimated_improvement TEXT,"
+                       " evidence_json TEXT,"
+                       " created_at TEXT NOT NULL)"),
+        QStringLiteral("CREATE INDEX idx_recommendations_result"
+                       " ON optimization_recommendations(result_id)"),
+        QStringLiteral("CREATE TABLE result_samples ("
+                       " id INTEGER PRIMARY KEY,"
+                       " result_id INTEGER NOT NULL REFERENCES performance_test_results(id)"
+                       " ON DELETE CASCADE,"
+                       " t_sec REAL NOT NULL,"
+                       " endpoint TEXT NOT NULL DEFAULT '',"
+                       " requests INTEGER, errors INTEGER, bytes_in INTEGER, bytes_out INTEGER,"
+                       " active_vus INTEGER, rps REAL, mean_ms REAL, p50_ms REAL, p90_ms REAL,"
+                       " p95_ms REAL, p99_ms REAL, p999_ms REAL, max_ms REAL,"
+                       " data_json TEXT)"),
+        QStringLiteral("CREATE INDEX idx_samples_result_endpoint_t"
+                       " ON result_samples(result_id, endpoint, t_sec)"),
+        QStringLiteral("CREATE TABLE result_histograms ("
+                       " id INTEGER PRIMARY KEY,"
+                       " result_id INTEGER NOT NULL REFERENCES performance_test_results(id)"
+                       " ON DELETE CASCADE,"
+                       " endpoint TEXT NOT NULL DEFAULT '',"
+                       " metric TEXT NOT NULL,"
+                       " blob BLOB NOT NULL,"
+                       " UNIQUE(result_id, endpoint, metric))"),
+    };
+}
+
+// Version 2: a pinned baseline per test, the test type copied onto each run (so a run keeps
+// it when its test is edited) and the pid/host of the process that writes a running result,
+// so that a later open can tell a live run from one whose process was killed.
+QStringList version2Statements()
+{
+    return {
+        QStringLiteral("ALTER TABLE performance_tests ADD COLUMN baseline_result_id INTEGER NULL"
+                       " REFERENCES performance_test_results(id) ON DELETE SET NULL"),
+        QStringLiteral("ALTER TABLE performance_test_results ADD COLUMN test_type TEXT"),
+        QStringLiteral("ALTER TABLE performance_test_results ADD COLUMN pid INTEGER"),
+        QStringLiteral("ALTER TABLE performance_test_results ADD COLUMN host TEXT"),
+        QStringLiteral("UPDATE performance_test_results SET test_type ="
+                       " (SELECT t.test_type FROM performance_tests t"
+                       "  WHERE t.id = performance_test_results.test_id)"
+                       " WHERE test_type IS NULL"),
+    };
+}
+
+QStringList statementsFor(int version)
+{
+    switch (version) {
+    case 1:
+        return version1Statements();
+    case 2:
+        return version2Statements();
+    default:
+        return {};
+    }
+}
+
+// The first existing ancestor of a directory that could not be created, to say why.
+QString blockingAncestor(const QString &dir)
+{
+    QFileInfo info(dir);
+    while (!info.exists() && !info.isRoot()) {
+        const QString parent = info.absolutePath();
+        if (parent == info.absoluteFilePath())
+            break;
+        info = QFileInfo(parent);
+    }
+    return info.absoluteFilePath();
+}
+
+std::atomic<int> s_tempConnectionCounter{0};
+
+} // namespace
+
+bool StoreSchema::checkFile(const QString &path, QString *error)
+{
+    auto fail = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (path.isEmpty())
+        return fail(QStringLiteral("No history database file was given"));
+
+    const QFileInfo info(path);
+    const QString dir = info.absolutePath();
+    if (info.exists() && info.isDir())
+        return fail(path + QStringLiteral(" is a directory, not a Loadscope database"));
+
+    if (!QFileInfo(dir).isDir()) {
+        if (!QDir().mkpath(dir)) {
+            const QString ancestor = blockingAncestor(dir);
+            const QFileInfo ancestorInfo(ancestor);
+            QString reason;
+            if (ancestorInfo.exists() && !ancestorInfo.isDir())
+                reason = ancestor + QStringLiteral(" is a file, not a directory");
+            else
+                reason = ancestor + QStringLiteral(" is not writable");
+            return fail(QStringLiteral("Cannot create the directory of ") + path +
+                        QStringLiteral(": ") + reason);
+        }
+    }
+
+    if (info.exists()) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return fail(path + QStringLiteral(" cannot be read: ") + file.errorString());
+        const QByteArray header = file.read(16);
+        static const QByteArray sqliteHeader("SQLite format 3\0", 16);
+        // An empty file is a valid new database for SQLite; anything else must carry the header.
+        if (file.size() > 0 && header != sqliteHeader) {
+            return fail(path +
+                        QStringLiteral(" is not a Loadscope database: file is not a database"));
+        }
+        if (!info.isWritable())
+            return fail(path + QStringLiteral(" is read-only: the file is not writable"));
+    }
+    if (!QFileInfo(dir).isWritable()) {
+        return fail(path + QStringLiteral(" is read-only: its directory ") + dir +
+                    QStringLiteral(" is not writable (SQLite keeps its -wal and -shm files"
+                                   " there)"));
+    }
+    return true;
+}
+
+bool StoreSchema::configureConnection(const QSqlDatabase &db, const QString &path, QString *error)
+{
+    // busy_timeout first: every later statement may meet another process's lock.
+    for (const char *pragma : {"PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON",
+                               "PRAGMA synchronous = NORMAL"}) {
+        QSqlQuery query(db);
+        if (!query.exec(QLatin1String(pragma))) {
+            if (error)
+                *error = describeError(path, query.lastError());
+            return false;
+        }
+    }
+    return true;
+}
+
+int StoreSchema::userVersion(const QSqlDatabase &db, const QString &path, QString *error)
+{
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next()) {
+        if (error)
+            *error = describeError(path, query.lastError());
+        return -1;
+    }
+    return query.value(0).toInt();
+}
+
+bool StoreSchema::prepare(const QSqlDatabase &db, const QString &path, QString *error)
+{
+    const int version = userVersion(db, path, error);
+    if (version < 0)
+        return false;
+    if (version > currentVersion) {
+        if (error) {
+            *error = path + QStringLiteral(" was written by a newer Loadscope (schema version ") +
+                     QString::number(version) +
+                     QStringLiteral("; this build knows versions up to ") +
+                     QString::number(currentVersion) +
+                     QStringLiteral("); it is left untouched, open it with a newer Loadscope");
+        }
+        return false;
+    }
+    if (version == 0) {
+        // A fresh file has no tables; an SQLite file of another program must not get ours.
+        QSqlQuery query(db);
+        if (!query.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                       " AND name NOT LIKE 'sqlite_%' ORDER BY name"))) {
+            if (error)
+                *error = describeError(path, query.lastError());
+            return false;
+        }
+        QStringList tables;
+        while (query.next())
+            tables << query.value(0).toString();
+        if (!tables.isEmpty()) {
+            if (error) {
+                *error = path +
+                         QStringLiteral(" is not a Loadscope database: it holds other"
+                                        " tables (") +
+                         tables.join(QStringLiteral(", ")) + QLatin1Char(')');
+            }
+            return false;
+        }
+    }
+
+    // Only after the version check, so that a refused file is never modified.
+    QSqlQuery wal(db);
+    if (!wal.exec(QStringLiteral("PRAGMA journal_mode = WAL"))) {
+        if (error)
+            *error = describeError(path, wal.lastError());
+        return false;
+    }
+    wal.finish();
+
+    for (int step = version + 1; step <= currentVersion; ++step) {
+        if (!applyStep(db, path, step, error))
+            return false;
+    }
+    return true;
+}
+
+bool StoreSchema::applyStep(const QSqlDatabase &db, const QString &path, int version,
+                            QString *error)
+{
+    QString failure;
+    bool ok = StoreSql::exec(db, QStringLiteral("BEGIN IMMEDIATE"), &failure);
+    if (ok) {
+        const QStringList statements = statementsFor(version);
+        for (const QString &statement : statements) {
+            if (!StoreSql::exec(db, statement, &failure)) {
+                ok = false;
+                break;
+            }
+        }
+        // user_version lives in the file header and is part of the transaction.
+        ok = ok &&
+             StoreSql::exec(db, QStringLiteral("PRAGMA user_version = ") + QString::number(version),
+                            &failure);
+        ok = ok && StoreSql::exec(db, QStringLiteral("COMMIT"), &failure);
+        if (!ok)
+            StoreSql::exec(db, QStringLiteral("ROLLBACK"), nullptr);
+    }
+    if (!ok && error) {
+        *error = QStringLiteral("Updating ") + path + QStringLiteral(" to schema version ") +
+                 QString::number(version) + QStringLiteral(" failed: ") + failure;
+    }
+    return ok;
+}
+
+bool StoreSchema::createVersion1Database(const QString &path, QString *error)
+{
+    if (!checkFile(path, error))
+        return false;
+    const QString name =
+        QStringLiteral("loadscope-schema-v1-") + QString::number(++s_tempConnectionCounter);
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        if (!db.open()) {
+            if (error)
+                *error = describeError(path, db.lastError());
+        } else {
+            const int version = userVersion(db, path, error);
+            if (version == 0) {
+                ok = configureConnection(db, path, error) && applyStep(db, path, 1, error);
+            } else if (version > 0 && error) {
+                *error = path + QStringLiteral(" already holds a schema (version ") +
+                         QString::number(version) + QLatin1Char(')');
+            }
+            db.close();
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
+QString StoreSchema::describeError(const QString &path, const QSqlError &error)
+{
+    const QString text = StoreSql::errorText(error);
+    switch (error.nativeErrorCode().toInt() & 0xff) {
+    case SqliteNotADb:
+        return path + QStringLiteral(" is not a Loadscope database: file is not a database");
+    case SqliteReadOnly:
+        return path + QStringLiteral(" is read-only: ") + text;
+    case SqliteCorrupt:
+        return path + QStringLiteral(" is damaged: ") + text;
+    case SqliteCantOpen:
+        return path + QStringLiteral(" cannot be opened: ") + text;
+    case SqliteFull:
+        return path + QStringLiteral(": the disk is full: ") + text;
+    default:
+        return path + QStringLiteral(": ") + text;
+    }
+}
+
+} // namespace loadscope

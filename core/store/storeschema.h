@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QString>
+
+class QSqlDatabase;
+class QSqlError;
+
+namespace loadscope {
+
+//! The history file's format: checks before opening, connection settings and the versioned
+//! migrations kept in PRAGMA user_version (internal to the store, public for tests).
+class StoreSchema
+{
+public:
+    //! The schema version this build writes; files with a higher version are refused.
+    static constexpr int currentVersion = 2;
+
+    //! Checks \a path before SQLite touches it: its directory exists (created if needed), the
+    //! file, if any, starts with SQLite's header and can be written. Never modifies the file.
+    static bool checkFile(const QString &path, QString *error);
+    //! busy_timeout, foreign_keys and synchronous, set on every connection.
+    static bool configureConnection(const QSqlDatabase &db, const QString &path, QString *error);
+    //! Refuses newer or foreign files, switches to WAL and applies the missing migrations,
+    //! each in its own transaction.
+    static bool prepare(const QSqlDatabase &db, const QString &path, QString *error);
+    //! Creates a database at \a path holding the version 1 schema (for migration tests).
+    static bool createVersion1Database(const QString &path, QString *error);
+    //! PRAGMA user_version, or -1 (with \a error set) when the file cannot be read.
+    static int userVersion(const QSqlDatabase &db, const QString &path, QString *error);
+    //! A message naming \a path for an SQLite error (not a database, read-only, ...).
+    static QString describeError(const QString &path, const QSqlError &error);
+
+private:
+    static bool applyStep(const QSqlDatabase &db, const QString &path, int version, QString *error);
+};
+
+} // namespace loadscope

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+#include <QVariant>
+
+class QSqlDatabase;
+class QSqlError;
+class QSqlQuery;
+
+namespace loadscope {
+
+//! Small conversions shared by the store's reader, writer and schema code (internal).
+class StoreSql
+{
+public:
+    //! ISO 8601 UTC with milliseconds, so that text order is time order; null for invalid.
+    static QVariant timeValue(const QDateTime &time);
+    static QDateTime timeFrom(const QVariant &value);
+    //! Compact JSON text; NULL for an empty object.
+    static QVariant jsonValue(const QJsonObject &object);
+    static QJsonObject jsonFrom(const QVariant &value);
+    //! Compact JSON text, "{}" for an empty object (NOT NULL columns).
+    static QString jsonText(const QJsonObject &object);
+    //! NULL for 0 or less (no row), the id otherwise.
+    static QVariant idValue(qint64 id);
+    //! '' instead of NULL, for NOT NULL text columns.
+    static QString nonNull(const QString &text);
+    //! SQLite's own message when there is one (e.g. "FOREIGN KEY constraint failed").
+    static QString errorText(const QSqlError &error);
+    //! Runs a prepared query; on failure writes "<what>: <SQLite error>" to \a error.
+    static bool exec(QSqlQuery &query, const QString &what, QString *error);
+    //! Runs one statement without parameters.
+    static bool exec(const QSqlDatabase &db, const QString &sql, QString *error);
+};
+
+} // namespace loadscope
