@@ -1,7 +1,20 @@
 #include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+#include "cli/cliapp.h"
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    return 0;
+    QCoreApplication::setApplicationName(QStringLiteral("loadscope"));
+    QCoreApplication::setOrganizationName(QStringLiteral("loadscope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LOADSCOPE_VERSION));
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const int code = loadscope::runCli(QCoreApplication::arguments(), out, err);
+    out.flush();
+    err.flush();
+    return code;
 }

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QCommandLineParser>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+class QTextStream;
+
+namespace loadscope {
+
+class HistoryStore;
+
+//! A subcommand's parser: its options, the --help text and errors that name the flag.
+class SubcommandLine
+{
+public:
+    SubcommandLine(QString command, QString summary);
+
+    void addOption(const QCommandLineOption &option);
+    void addDbOption();
+    void addPositional(const QString &name, const QString &description, const QString &syntax);
+
+    //! Parses @p args (without the program and subcommand names). Prints help or the error
+    //! and returns false with @p exitCode set when the command should not go on.
+    bool parse(const QStringList &args, QTextStream &out, QTextStream &err, int *exitCode);
+
+    QCommandLineParser &parser() { return m_parser; }
+    const QString &command() const { return m_command; }
+
+    //! Reports a bad value of an option: "loadscope-cli run: --duration: ..." and returns 2.
+    int usageError(QTextStream &err, const QString &message) const;
+
+private:
+    QString m_command;
+    QCommandLineParser m_parser;
+};
+
+//! Opens the history database named by --db, $LOADSCOPE_DB or the default location.
+//! Prints a clear error and returns null when it cannot be opened.
+std::unique_ptr<HistoryStore> openStoreFor(const QCommandLineParser &parser, QTextStream &err,
+                                           const QString &command);
+
+} // namespace loadscope

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+#include "plan/testplan.h"
+
+class QCommandLineParser;
+class QTextStream;
+
+namespace loadscope {
+
+class SubcommandLine;
+
+//! Output file formats of `run --format`.
+enum class OutputFormat { Json, Csv, Junit, Html, Markdown };
+
+//! Everything `loadscope-cli run` was asked to do, after the flags were checked.
+struct RunRequest
+{
+    TestPlan plan;
+    QString planFile; //!< empty when the plan came from a preset
+    QString outputFile;
+    OutputFormat format = OutputFormat::Json;
+    bool useDb = true;
+    QString baseline; //!< "", "last" or a result id
+    bool failOnRegression = false;
+    bool quiet = false;
+};
+
+//! Declares every option of `run` (DESIGN.md §4.1, plus the original framework's spellings).
+void addRunOptions(SubcommandLine &line);
+
+//! Builds the run request from parsed options: loads the plan file or the type's preset,
+//! applies the overrides and validates the result. On failure returns nothing and sets
+//! @p error to a message naming the flag or the plan field ("steps[0].method: ...").
+std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &parser, QString *error);
+
+//! Parses "30s:10,60s:50,30s:0" into stages.
+std::optional<QList<Stage>> parseStagesOption(const QString &text, QString *error);
+
+//! Parses one --threshold value: "p(95)<200", "http_req_duration{name:x}: p(99)<500",
+//! "rate<0.01" (on http_req_failed), with an optional ";abortOnFail" suffix.
+std::optional<ThresholdSpec> parseThresholdOption(const QString &text, QString *error);
+
+//! `loadscope-cli run`.
+int runCommand(const QStringList &args, QTextStream &out, QTextStream &err);
+
+} // namespace loadscope

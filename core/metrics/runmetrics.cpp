@@ -1,0 +1,80 @@
+#include "runmetrics.h"
+
+namespace loadscope {
+namespace {
+
+double ms(qint64 us)
+{
+    return double(us) / 1000.0;
+}
+
+} // namespace
+
+LatencyStats LatencyStats::fromHistogram(const LatencyHistogram &h)
+{
+    LatencyStats s;
+    s.count = h.count();
+    if (s.count == 0)
+        return s;
+    s.minMs = ms(h.min());
+    s.maxMs = ms(h.max());
+    s.meanMs = h.mean() / 1000.0;
+    s.stddevMs = h.stddev() / 1000.0;
+    s.p50Ms = ms(h.valueAtPercentile(50));
+    s.p90Ms = ms(h.valueAtPercentile(90));
+    s.p95Ms = ms(h.valueAtPercentile(95));
+    s.p99Ms = ms(h.valueAtPercentile(99));
+    s.p999Ms = ms(h.valueAtPercentile(99.9));
+    return s;
+}
+
+QJsonObject LatencyStats::toJson() const
+{
+    return QJsonObject{{QStringLiteral("count"), count},   {QStringLiteral("min"), minMs},
+                       {QStringLiteral("avg"), meanMs},    {QStringLiteral("stddev"), stddevMs},
+                       {QStringLiteral("max"), maxMs},     {QStringLiteral("p50"), p50Ms},
+                       {QStringLiteral("p90"), p90Ms},     {QStringLiteral("p95"), p95Ms},
+                       {QStringLiteral("p99"), p99Ms},     {QStringLiteral("p999"), p999Ms}};
+}
+
+void TrafficTotals::add(const TrafficTotals &o)
+{
+    requests += o.requests;
+    errors += o.errors;
+    bytesIn += o.bytesIn;
+    bytesOut += o.bytesOut;
+    iterations += o.iterations;
+    droppedIterations += o.droppedIterations;
+    checksPassed += o.checksPassed;
+    checksFailed += o.checksFailed;
+    for (int i = 0; i < kErrorClassCount; ++i)
+        errorsByClass[size_t(i)] += o.errorsByClass[size_t(i)];
+}
+
+QJsonObject TrafficTotals::errorsByClassJson() const
+{
+    QJsonObject json;
+    for (int i = 1; i < kErrorClassCount; ++i) {
+        if (errorsByClass[size_t(i)] > 0)
+            json.insert(QString(errorClassName(ErrorClass(i))), errorsByClass[size_t(i)]);
+    }
+    return json;
+}
+
+bool RunSummary::thresholdsPassed() const
+{
+    for (const ThresholdResult &t : thresholds)
+        if (!t.passed)
+            return false;
+    return true;
+}
+
+const QStringList &timingNames()
+{
+    static const QStringList names{QStringLiteral("blocked"),   QStringLiteral("connecting"),
+                                   QStringLiteral("tls_handshaking"), QStringLiteral("sending"),
+                                   QStringLiteral("waiting"),   QStringLiteral("receiving")};
+    return names;
+}
+
+} // namespace loadscope

@@ -1,0 +1,136 @@
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QMetaType>
+#include <QString>
+
+#include <array>
+
+#include "engine/httptypes.h"
+#include "metrics/latencyhistogram.h"
+
+namespace loadscope {
+
+//! Number of ErrorClass values (None included), for arrays indexed by the class.
+inline constexpr int kErrorClassCount = int(ErrorClass::Check) + 1;
+
+//! Percentiles and moments of a latency histogram, in milliseconds (DESIGN.md §4.1 names).
+struct LatencyStats
+{
+    qint64 count = 0;
+    double minMs = 0, meanMs = 0, stddevMs = 0, p50Ms = 0, p90Ms = 0, p95Ms = 0, p99Ms = 0,
+           p999Ms = 0, maxMs = 0;
+
+    //! The statistics of @p histogram (all zero when it is empty).
+    static LatencyStats fromHistogram(const LatencyHistogram &histogram);
+    //! {"min","avg","max","p50","p90","p95","p99","p999"} (+ "count", "stddev").
+    QJsonObject toJson() const;
+};
+
+//! Counters of requests and their outcomes.
+struct TrafficTotals
+{
+    qint64 requests = 0; //!< completed requests, failed ones included
+    qint64 errors = 0;   //!< requests with any error class (checks included)
+    qint64 bytesIn = 0;
+    qint64 bytesOut = 0;
+    qint64 iterations = 0;
+    qint64 droppedIterations = 0;
+    qint64 checksPassed = 0;
+    qint64 checksFailed = 0;
+    std::array<qint64, kErrorClassCount> errorsByClass{};
+
+    void add(const TrafficTotals &other);
+    double errorRate() const { return requests > 0 ? double(errors) / double(requests) : 0.0; }
+    //! {"connect": n, ...} with only the classes that occurred.
+    QJsonObject errorsByClassJson() const;
+};
+
+//! One endpoint's (or the overall) figures for one interval.
+struct EndpointSample
+{
+    QString name; //!< step display name; empty for the overall figures
+    TrafficTotals totals;
+    LatencyStats latency;          //!< http_req_duration (service time)
+    LatencyStats latencyCorrected; //!< open models: from the intended start time
+};
+
+//! What the engine emits every interval (DESIGN.md §3.2): values only, safe to queue.
+struct IntervalSample
+{
+    int index = 0;            //!< 0-based interval number
+    double tSec = 0;          //!< seconds since the start at the end of the interval
+    double intervalSec = 1;   //!< length of this interval (the last one may be shorter)
+    int activeVus = 0;        //!< VUs running iterations at the end of the interval
+    double plannedTarget = 0; //!< VUs (closed) or iterations/s (open) the plan asked for
+    EndpointSample overall;
+    QList<EndpointSample> endpoints;
+    QMap<QString, LatencyStats> serverTiming; //!< Server-Timing metric name -> durations
+    QMap<QString, double> timingMeansMs;      //!< k6 timing name -> mean in this interval
+
+    double throughputRps() const
+    {
+        return intervalSec > 0 ? double(overall.totals.requests) / intervalSec : 0.0;
+    }
+};
+
+//! Whole-run figures of one endpoint.
+struct EndpointSummary
+{
+    QString name;
+    QString method;
+    QString path;
+    TrafficTotals totals;
+    LatencyHistogram duration;
+    LatencyHistogram durationCorrected;
+};
+
+//! Verdict of one threshold at the end of (or during) a run.
+struct ThresholdResult
+{
+    QString metric;
+    QString expression;
+    double value = 0; //!< the observed value the expression was evaluated on
+    bool passed = true;
+    bool abortOnFail = false;
+    QString error; //!< set when the metric is unknown or has no data
+};
+
+//! Everything measured in a run, merged over workers (DESIGN.md §3.2).
+struct RunSummary
+{
+    QDateTime startedAt;
+    QDateTime endedAt;
+    double durationSec = 0;
+    bool openModel = false;
+    QString status = QStringLiteral("completed"); //!< completed, aborted or failed
+    QString errorDetails;                          //!< why the run failed or was aborted
+    QString target;                                //!< the base URL that was tested
+    int maxVus = 0;
+    TrafficTotals totals;
+    LatencyHistogram duration;
+    LatencyHistogram durationCorrected;
+    LatencyHistogram iterationDuration;
+    QMap<QString, LatencyHistogram> timings;      //!< "connecting", "waiting", ... (k6 names)
+    QMap<QString, LatencyHistogram> serverTiming; //!< Server-Timing metric name -> durations
+    QList<EndpointSummary> endpoints;
+    QList<IntervalSample> timeline;
+    QList<ThresholdResult> thresholds;
+
+    double throughputRps() const
+    {
+        return durationSec > 0 ? double(totals.requests) / durationSec : 0.0;
+    }
+    bool thresholdsPassed() const;
+};
+
+//! The k6 timing names, in the order a request goes through them.
+const QStringList &timingNames();
+
+} // namespace loadscope
+
+Q_DECLARE_METATYPE(loadscope::IntervalSample)
+Q_DECLARE_METATYPE(loadscope::RunSummary)
