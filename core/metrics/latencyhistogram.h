@@ -89,7 +89,8 @@ public:
     //! Population standard deviation, from bucket midpoints around the exact mean; 0 when empty.
     double stddev() const;
     //! Value at percentile p in [0, 100]: the midpoint of the first bucket whose cumulative
-    //! count reaches ceil(p/100 * count), clamped to [min, max]; 0 → min, 100 → max.
+    //! count reaches ceil(p/100 * count), clamped to [min, max]; 0 → min, 100 → max. The
+    //! "fraction ≤ v is ≥ p/100" guarantee holds at bucket resolution (≤ ~1/2048 relative).
     qint64 valueAtPercentile(double p) const;
     //! Count of values whose buckets lie between the buckets of lo and hi, inclusive.
     qint64 countBetween(qint64 lo, qint64 hi) const;
