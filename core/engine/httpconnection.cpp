@@ -1,0 +1,583 @@
+#include "httpconnection.h"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+extern "C" {
+#include <llhttp.h>
+}
+
+namespace loadscope {
+
+namespace {
+
+qint64 steadyNowNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+QString errnoText(int error)
+{
+    return QString::fromLocal8Bit(strerror(error));
+}
+
+constexpr char kServerTiming[] = "server-timing";
+constexpr int kServerTimingLen = sizeof(kServerTiming) - 1;
+
+} // namespace
+
+// llhttp state and the header bookkeeping that must survive across reads.
+struct HttpConnection::Parser
+{
+    llhttp_t parser{};
+    HttpConnection *connection = nullptr;
+    bool messageDone = false;
+    bool keepAlive = false;
+    bool fieldIsServerTiming = false;
+    int fieldLen = 0;
+    char field[kServerTimingLen] = {};
+    QByteArray capturedField;
+    QByteArray capturedValue;
+
+    void reset()
+    {
+        llhttp_init(&parser, HTTP_RESPONSE, &settings());
+        parser.data = this;
+        messageDone = false;
+        keepAlive = false;
+        fieldLen = 0;
+    }
+
+    static Parser *self(llhttp_t *p) { return static_cast<Parser *>(p->data); }
+
+    static int onMessageBegin(llhttp_t *p)
+    {
+        Parser *s = self(p);
+        HttpResult &r = s->connection->m_result;
+        // An interim 1xx response may have filled these: only the final response counts.
+        r.status = 0;
+        if (!r.serverTiming.isEmpty())
+            r.serverTiming.clear();
+        if (s->connection->m_capture) {
+            r.headers.clear();
+            r.body.clear();
+            r.bodyTruncated = false;
+        }
+        s->fieldLen = 0;
+        return 0;
+    }
+
+    static int onHeaderField(llhttp_t *p, const char *at, size_t length)
+    {
+        Parser *s = self(p);
+        for (size_t i = 0; i < length; ++i, ++s->fieldLen) {
+            if (s->fieldLen < kServerTimingLen)
+                s->field[s->fieldLen] = at[i];
+        }
+        if (s->connection->m_capture)
+            s->capturedField.append(at, qsizetype(length));
+        return 0;
+    }
+
+    static int onHeaderFieldComplete(llhttp_t *p)
+    {
+        Parser *s = self(p);
+        s->fieldIsServerTiming =
+            s->fieldLen == kServerTimingLen &&
+            qstrnicmp(s->field, kServerTimingLen, kServerTiming, kServerTimingLen) == 0;
+        s->fieldLen = 0;
+        QByteArray &st = s->connection->m_result.serverTiming;
+        if (s->fieldIsServerTiming && !st.isEmpty())
+            st.append(", ");
+        return 0;
+    }
+
+    static int onHeaderValue(llhttp_t *p, const char *at, size_t length)
+    {
+        Parser *s = self(p);
+        if (s->fieldIsServerTiming)
+            s->connection->m_result.serverTiming.append(at, qsizetype(length));
+        if (s->connection->m_capture)
+            s->capturedValue.append(at, qsizetype(length));
+        return 0;
+    }
+
+    static int onHeaderValueComplete(llhttp_t *p)
+    {
+        Parser *s = self(p);
+        s->fieldIsServerTiming = false;
+        if (s->connection->m_capture) {
+            s->connection->m_result.headers.append(
+                {std::move(s->capturedField), std::move(s->capturedValue)});
+            s->capturedField = QByteArray();
+            s->capturedValue = QByteArray();
+        }
+        return 0;
+    }
+
+    static int onHeadersComplete(llhttp_t *p)
+    {
+        Parser *s = self(p);
+        const int status = p->status_code;
+        s->connection->m_result.status = status;
+        // No body, whatever Content-Length says: HEAD, 204, 304 and interim 1xx responses
+        // (a 304 often carries the Content-Length of the representation it did not send).
+        if (s->connection->m_isHead || status == 204 || status == 304 ||
+            (status >= 100 && status < 200 && status != 101))
+            return 1;
+        return 0;
+    }
+
+    static int onBody(llhttp_t *p, const char *at, size_t length)
+    {
+        Parser *s = self(p);
+        HttpConnection *c = s->connection;
+        if (!c->m_capture)
+            return 0;
+        HttpResult &r = c->m_result;
+        const qint64 room = c->m_transport->m_options.maxCapturedBodyBytes - r.body.size();
+        const qint64 take = qMin<qint64>(room, qint64(length));
+        if (take > 0)
+            r.body.append(at, qsizetype(take));
+        if (take < qint64(length))
+            r.bodyTruncated = true;
+        return 0;
+    }
+
+    static int onMessageComplete(llhttp_t *p)
+    {
+        Parser *s = self(p);
+        const int status = p->status_code;
+        if (status >= 100 && status < 200 && status != 101)
+            return 0; // 100 Continue and friends: keep parsing for the final response
+        s->messageDone = true;
+        // Read now: llhttp clears the flags this depends on right after this callback.
+        s->keepAlive = llhttp_should_keep_alive(p) != 0 && status != 101;
+        return HPE_PAUSED; // no pipelining: anything after this message is unexpected
+    }
+
+    static const llhttp_settings_t &settings()
+    {
+        static const llhttp_settings_t s = [] {
+            llhttp_settings_t init;
+            llhttp_settings_init(&init);
+            init.on_message_begin = &Parser::onMessageBegin;
+            init.on_header_field = &Parser::onHeaderField;
+            init.on_header_field_complete = &Parser::onHeaderFieldComplete;
+            init.on_header_value = &Parser::onHeaderValue;
+            init.on_header_value_complete = &Parser::onHeaderValueComplete;
+            init.on_headers_complete = &Parser::onHeadersComplete;
+            init.on_body = &Parser::onBody;
+            init.on_message_complete = &Parser::onMessageComplete;
+            return init;
+        }();
+        return s;
+    }
+};
+
+HttpConnection::HttpConnection(LeanHttpTransport *transport, quint32 index)
+    : m_transport(transport)
+    , m_index(index)
+    , m_parser(std::make_unique<Parser>())
+{
+    m_parser->connection = this;
+    m_parser->reset();
+}
+
+HttpConnection::~HttpConnection()
+{
+    closeSocket();
+}
+
+bool HttpConnection::send(const PreparedRequest &request, bool captureResponse,
+                          HttpResultSink *sink, quint64 tag)
+{
+    if (m_busy || m_released || !request.isValid())
+        return false;
+    m_sink = sink;
+    m_tag = tag;
+    m_callback = nullptr;
+    return begin(request, captureResponse);
+}
+
+bool HttpConnection::send(const PreparedRequest &request, bool captureResponse, Callback callback)
+{
+    if (m_busy || m_released || !request.isValid())
+        return false;
+    m_sink = nullptr;
+    m_callback = std::move(callback);
+    return begin(request, captureResponse);
+}
+
+bool HttpConnection::send(const HttpRequestData &request, bool captureResponse, Callback callback)
+{
+    return send(m_transport->prepare(request), captureResponse, std::move(callback));
+}
+
+bool HttpConnection::begin(const PreparedRequest &request, bool captureResponse)
+{
+    m_busy = true;
+    m_inSend = true;
+    m_transport->requestStarted();
+    m_request = request.bytes;
+    m_isHead = request.isHead;
+    m_capture = captureResponse;
+    m_retried = false;
+    m_result = HttpResult();
+    m_result.startNs = steadyNowNs();
+    m_deadlineNs = m_result.startNs + qint64(m_transport->m_options.requestTimeoutMs) * 1000000;
+    m_writeStartNs = m_writeEndNs = m_firstByteNs = 0;
+
+    if (m_transport->m_target.tls) {
+        fail(ErrorClass::Tls, QStringLiteral("HTTPS is not supported by the lean transport yet"));
+    } else if (!m_transport->isResolved()) {
+        fail(ErrorClass::Dns, m_transport->m_resolveError);
+    } else if (m_state == State::Idle) {
+        startWrite();
+    } else {
+        startConnect();
+    }
+    m_inSend = false;
+    return true;
+}
+
+void HttpConnection::startConnect()
+{
+    closeSocket();
+    const auto *addr = reinterpret_cast<const sockaddr *>(&m_transport->m_addr);
+    m_fd = ::socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (m_fd < 0) {
+        fail(ErrorClass::Connect, QStringLiteral("cannot create a socket for %1: %2")
+                                      .arg(m_transport->m_peerText, errnoText(errno)));
+        return;
+    }
+    ++m_socketsOpened;
+    ++m_generation;
+    m_reused = false;
+    const int one = 1;
+    setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    m_parser->reset();
+    m_connectStartNs = steadyNowNs();
+    m_connectDeadlineNs =
+        m_connectStartNs + qint64(m_transport->m_options.connectTimeoutMs) * 1000000;
+    const int rc = ::connect(m_fd, addr, m_transport->m_addrLen);
+    if (rc == 0 || errno == EINPROGRESS) {
+        m_state = State::Connecting;
+        m_wantWrite = true;
+        if (!m_transport->m_loop->add(m_fd, EPOLLOUT, token())) {
+            fail(ErrorClass::Connect, QStringLiteral("cannot watch the socket for %1: %2")
+                                          .arg(m_transport->m_peerText, errnoText(errno)));
+        }
+        return; // completion (or refusal) arrives as EPOLLOUT
+    }
+    const int error = errno;
+    fail(ErrorClass::Connect,
+         error == ECONNREFUSED
+             ? QStringLiteral("connection refused by %1").arg(m_transport->m_peerText)
+             : QStringLiteral("cannot connect to %1: %2")
+                   .arg(m_transport->m_peerText, errnoText(error)));
+}
+
+void HttpConnection::onConnectEvent()
+{
+    int error = 0;
+    socklen_t len = sizeof error;
+    if (getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
+        error = errno;
+    if (error != 0) {
+        fail(ErrorClass::Connect,
+             error == ECONNREFUSED
+                 ? QStringLiteral("connection refused by %1").arg(m_transport->m_peerText)
+                 : QStringLiteral("cannot connect to %1: %2")
+                       .arg(m_transport->m_peerText, errnoText(error)));
+        return;
+    }
+    m_result.timing.connectingUs = (steadyNowNs() - m_connectStartNs) / 1000;
+    m_transport->m_loop->modify(m_fd, EPOLLIN | EPOLLRDHUP, token());
+    m_wantWrite = false;
+    startWrite();
+}
+
+void HttpConnection::startWrite()
+{
+    m_state = State::Writing;
+    m_written = 0;
+    m_writeStartNs = steadyNowNs();
+    continueWrite();
+}
+
+void HttpConnection::continueWrite()
+{
+    const char *data = m_request.constData();
+    const qint64 size = m_request.size();
+    while (m_written < size) {
+        const ssize_t n = ::send(m_fd, data + m_written, size_t(size - m_written), MSG_NOSIGNAL);
+        if (n > 0) {
+            m_written += n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!m_wantWrite) {
+                m_wantWrite = true;
+                m_transport->m_loop->modify(m_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, token());
+            }
+            return;
+        }
+        onSocketError(n < 0 ? errno : EPIPE);
+        return;
+    }
+    m_writeEndNs = steadyNowNs();
+    m_result.bytesOut = m_written;
+    m_state = State::Reading;
+    if (m_wantWrite) {
+        m_wantWrite = false;
+        m_transport->m_loop->modify(m_fd, EPOLLIN | EPOLLRDHUP, token());
+    }
+}
+
+void HttpConnection::onEvents(quint32 events)
+{
+    switch (m_state) {
+    case State::Closed:
+        return;
+    case State::Connecting:
+        onConnectEvent();
+        return;
+    case State::Idle:
+        onIdleReadable();
+        return;
+    case State::Writing:
+        if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+            continueWrite();
+            if (m_state != State::Reading)
+                return; // still writing, or failed (and maybe already reused by the callback)
+        }
+        if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))
+            onReadable();
+        return;
+    case State::Reading:
+        onReadable();
+        return;
+    }
+}
+
+void HttpConnection::onIdleReadable()
+{
+    // Between requests the only expected event is the server closing the keep-alive
+    // connection; stray bytes would corrupt the next response, so either way: close.
+    closeSocket();
+}
+
+void HttpConnection::onReadable()
+{
+    char *buffer = m_transport->readBuffer();
+    const int capacity = m_transport->readBufferSize();
+    for (;;) {
+        const ssize_t n = ::recv(m_fd, buffer, size_t(capacity), 0);
+        if (n > 0) {
+            if (m_result.bytesIn == 0)
+                m_firstByteNs = steadyNowNs();
+            m_result.bytesIn += n;
+            if (feed(buffer, n) || n < capacity)
+                return; // finished, or drained (level-triggered epoll reports the rest)
+            continue;
+        }
+        if (n == 0) {
+            onEof();
+            return;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
+        onSocketError(errno);
+        return;
+    }
+}
+
+bool HttpConnection::feed(const char *data, qint64 size)
+{
+    const llhttp_errno_t rc = llhttp_execute(&m_parser->parser, data, size_t(size));
+    if (rc == HPE_OK)
+        return false;
+    if ((rc == HPE_PAUSED || rc == HPE_PAUSED_UPGRADE) && m_parser->messageDone) {
+        const char *end = llhttp_get_error_pos(&m_parser->parser);
+        const bool trailingBytes = end != nullptr && end < data + size;
+        completeResponse(m_parser->keepAlive && !trailingBytes);
+        return true;
+    }
+    fail(ErrorClass::Protocol,
+         QStringLiteral("invalid HTTP response from %1: %2 (%3)")
+             .arg(m_transport->m_peerText,
+                  QString::fromLatin1(llhttp_get_error_reason(&m_parser->parser)),
+                  QString::fromLatin1(llhttp_errno_name(rc))));
+    return true;
+}
+
+void HttpConnection::onEof()
+{
+    if (m_result.bytesIn == 0) {
+        if (retryOnFreshConnection())
+            return;
+        fail(ErrorClass::Reset, QStringLiteral("connection closed by %1 before any response")
+                                    .arg(m_transport->m_peerText));
+        return;
+    }
+    // A close-delimited body ends here; any other message is cut short.
+    llhttp_finish(&m_parser->parser);
+    if (m_parser->messageDone) {
+        completeResponse(false);
+        return;
+    }
+    fail(ErrorClass::Reset,
+         QStringLiteral("connection closed by %1 before the response was complete")
+             .arg(m_transport->m_peerText));
+}
+
+void HttpConnection::onSocketError(int error)
+{
+    if ((error == ECONNRESET || error == EPIPE) && m_result.bytesIn == 0 &&
+        retryOnFreshConnection())
+        return;
+    if (error == ECONNRESET || error == EPIPE) {
+        fail(ErrorClass::Reset,
+             QStringLiteral("connection reset by %1 %2")
+                 .arg(m_transport->m_peerText, m_result.bytesIn == 0
+                                                   ? QStringLiteral("before any response")
+                                                   : QStringLiteral("during the response")));
+        return;
+    }
+    fail(ErrorClass::Reset, QStringLiteral("connection to %1 failed: %2")
+                                .arg(m_transport->m_peerText, errnoText(error)));
+}
+
+bool HttpConnection::retryOnFreshConnection()
+{
+    // The server may close an idle keep-alive connection just as we reuse it; that is not
+    // the server failing the request, so retry once on a new connection without an error.
+    if (!m_reused || m_retried)
+        return false;
+    m_retried = true;
+    ++m_silentRetries;
+    m_result.bytesOut = 0;
+    m_result.timing = RequestTiming();
+    startConnect();
+    return true;
+}
+
+void HttpConnection::fillTiming(qint64 endNs)
+{
+    RequestTiming &t = m_result.timing;
+    if (m_writeStartNs == 0)
+        return; // never got to send: only connecting (if anything) is meaningful
+    const qint64 writeEnd =
+        m_writeEndNs != 0 ? m_writeEndNs : (m_firstByteNs != 0 ? m_firstByteNs : endNs);
+    t.sendingUs = qMax<qint64>(0, writeEnd - m_writeStartNs) / 1000;
+    if (m_firstByteNs != 0) {
+        t.waitingUs = qMax<qint64>(0, m_firstByteNs - writeEnd) / 1000;
+        t.receivingUs = qMax<qint64>(0, endNs - qMax(m_firstByteNs, writeEnd)) / 1000;
+    } else {
+        t.waitingUs = qMax<qint64>(0, endNs - writeEnd) / 1000;
+    }
+    t.durationUs = t.sendingUs + t.waitingUs + t.receivingUs;
+}
+
+void HttpConnection::completeResponse(bool keepAlive)
+{
+    fillTiming(steadyNowNs());
+    m_result.error = errorClassForStatus(m_result.status);
+    if (m_result.error != ErrorClass::None)
+        m_result.errorText = QStringLiteral("HTTP %1").arg(m_result.status);
+    if (keepAlive && m_transport->m_options.keepAlive) {
+        m_state = State::Idle;
+        m_reused = true;
+        m_parser->reset();
+    } else {
+        closeSocket();
+    }
+    deliver();
+}
+
+void HttpConnection::fail(ErrorClass error, const QString &text)
+{
+    closeSocket();
+    fillTiming(steadyNowNs());
+    m_result.error = error;
+    m_result.errorText = text;
+    if (m_inSend) {
+        m_deferred = true;
+        m_transport->scheduleDeferred(this);
+        return;
+    }
+    deliver();
+}
+
+void HttpConnection::deliver()
+{
+    m_busy = false;
+    m_deferred = false;
+    m_transport->requestEnded();
+    // Move everything out first: the callback may send the next request on this connection.
+    HttpResult result = std::move(m_result);
+    HttpResultSink *sink = m_sink;
+    const quint64 tag = m_tag;
+    Callback callback = std::move(m_callback);
+    m_callback = nullptr;
+    if (sink)
+        sink->httpFinished(this, tag, result);
+    else if (callback)
+        callback(result);
+}
+
+void HttpConnection::abort()
+{
+    if (m_busy) {
+        m_busy = false;
+        m_deferred = false;
+        m_callback = nullptr;
+        m_sink = nullptr;
+        m_transport->requestEnded();
+    }
+    closeSocket();
+}
+
+void HttpConnection::closeSocket()
+{
+    if (m_fd >= 0) {
+        m_transport->m_loop->remove(m_fd);
+        ::close(m_fd);
+        m_fd = -1;
+        ++m_generation; // events still queued for the old socket are ignored
+    }
+    m_state = State::Closed;
+    m_wantWrite = false;
+    m_reused = false;
+}
+
+void HttpConnection::checkDeadline(qint64 nowNs)
+{
+    if (!m_busy || m_deferred)
+        return;
+    if (m_state == State::Connecting && nowNs >= m_connectDeadlineNs) {
+        fail(ErrorClass::Connect, QStringLiteral("connecting to %1 timed out after %2 ms")
+                                      .arg(m_transport->m_peerText)
+                                      .arg(m_transport->m_options.connectTimeoutMs));
+    } else if (nowNs >= m_deadlineNs) {
+        fail(ErrorClass::Timeout, QStringLiteral("no response from %1 within %2 ms")
+                                      .arg(m_transport->m_peerText)
+                                      .arg(m_transport->m_options.requestTimeoutMs));
+    }
+}
+
+} // namespace loadscope

@@ -1,0 +1,115 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <QByteArray>
+#include <QtGlobal>
+
+#include "engine/httptypes.h"
+#include "engine/leanhttptransport.h"
+
+namespace loadscope {
+
+//! One keep-alive HTTP/1.1 connection of a LeanHttpTransport (one per virtual user): at most
+//! one request in flight, no pipelining. Connects lazily on the first send(), reconnects after
+//! the server closed it, and retries once, silently, when a reused connection turns out to
+//! have been closed by the server before any response byte arrived (as browsers and k6 do).
+//! Owned by its transport; use it only on the transport's thread.
+class HttpConnection final
+{
+public:
+    //! Called once per send() with the outcome; @p result may be moved from.
+    using Callback = std::function<void(HttpResult &result)>;
+
+    ~HttpConnection();
+    Q_DISABLE_COPY_MOVE(HttpConnection)
+
+    //! Sends @p request; @p sink->httpFinished(this, @p tag, result) is called exactly once,
+    //! later (never from inside send()). Returns false (and calls nothing) when a request is
+    //! already in flight or @p request is invalid. @p captureResponse keeps headers and body.
+    bool send(const PreparedRequest &request, bool captureResponse, HttpResultSink *sink,
+              quint64 tag = 0);
+    //! As above with a callback (convenient; the sink overload avoids a std::function).
+    bool send(const PreparedRequest &request, bool captureResponse, Callback callback);
+    //! Prepares @p request and sends it (one allocation per call; prefer PreparedRequest).
+    bool send(const HttpRequestData &request, bool captureResponse, Callback callback);
+
+    //! True while a request is in flight.
+    bool isBusy() const { return m_busy; }
+    //! True while a socket is open (connecting, in use or idle keep-alive).
+    bool isOpen() const { return m_fd >= 0; }
+    //! Drops the in-flight request, if any, without calling back, and closes the socket.
+    void abort();
+    //! Sockets opened by this connection so far (1 when keep-alive worked throughout).
+    int socketsOpened() const { return m_socketsOpened; }
+    //! Requests silently re-sent because a reused connection had been closed by the server.
+    int silentRetries() const { return m_silentRetries; }
+    //! The transport owning this connection.
+    LeanHttpTransport *transport() const { return m_transport; }
+
+private:
+    friend class LeanHttpTransport;
+    struct Parser;
+    enum class State
+    {
+        Closed,
+        Connecting,
+        Idle,
+        Writing,
+        Reading
+    };
+
+    HttpConnection(LeanHttpTransport *transport, quint32 index);
+    quint64 token() const { return (quint64(m_generation) << 32) | m_index; }
+    bool begin(const PreparedRequest &request, bool captureResponse);
+    void startConnect();
+    void onConnectEvent();
+    void startWrite();
+    void continueWrite();
+    void onReadable();
+    void onIdleReadable();
+    bool feed(const char *data, qint64 size);
+    void onEof();
+    void onSocketError(int error);
+    bool retryOnFreshConnection();
+    void completeResponse(bool keepAlive);
+    void fail(ErrorClass error, const QString &text);
+    void fillTiming(qint64 endNs);
+    void deliver();
+    void closeSocket();
+    void checkDeadline(qint64 nowNs);
+    void onEvents(quint32 events);
+
+    LeanHttpTransport *m_transport;
+    quint32 m_index;
+    quint32 m_generation = 0;
+    int m_fd = -1;
+    State m_state = State::Closed;
+    bool m_busy = false;
+    bool m_inSend = false;   // failures inside send() are delivered later, never re-entrantly
+    bool m_deferred = false; // result waits in the transport's deferred queue
+    bool m_released = false;
+    bool m_reused = false;    // the open socket already carried a complete response
+    bool m_retried = false;   // the silent stale-connection retry was used
+    bool m_wantWrite = false; // EPOLLOUT is registered
+    bool m_capture = false;
+    bool m_isHead = false;
+    QByteArray m_request;
+    qint64 m_written = 0;
+    HttpResultSink *m_sink = nullptr;
+    quint64 m_tag = 0;
+    Callback m_callback;
+    HttpResult m_result;
+    qint64 m_connectStartNs = 0;
+    qint64 m_connectDeadlineNs = 0;
+    qint64 m_deadlineNs = 0;
+    qint64 m_writeStartNs = 0;
+    qint64 m_writeEndNs = 0;
+    qint64 m_firstByteNs = 0;
+    int m_socketsOpened = 0;
+    int m_silentRetries = 0;
+    std::unique_ptr<Parser> m_parser;
+};
+
+} // namespace loadscope

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+namespace loadscope {
+
+//! Why a request failed; None for a successful (2xx/3xx) response.
+enum class ErrorClass
+{
+    None,
+    Connect,  //!< connection refused, unreachable, or connect timed out
+    Dns,      //!< the target host name could not be resolved
+    Timeout,  //!< no complete response within the request timeout
+    Tls,      //!< TLS handshake or record error
+    Reset,    //!< the server reset or closed the connection before the response was complete
+    Protocol, //!< the bytes received are not a valid HTTP/1.x response
+    Http4xx,  //!< a complete response with a 4xx status
+    Http5xx,  //!< a complete response with a 5xx status
+    Check,    //!< a user-defined check on the response failed (set by the engine)
+};
+
+//! Stable lower-case name of @p error ("connect", "http5xx", ...; "" for None). Not called
+//! toString(): QTest finds a toString() by ADL and expects it to return char*.
+QLatin1String errorClassName(ErrorClass error);
+
+//! The error class of a complete response with @p status (None, Http4xx or Http5xx).
+constexpr ErrorClass errorClassForStatus(int status)
+{
+    return status >= 500 ? ErrorClass::Http5xx
+                         : (status >= 400 ? ErrorClass::Http4xx : ErrorClass::None);
+}
+
+//! Per-request timing breakdown in microseconds, with k6's meanings.
+struct RequestTiming
+{
+    qint64 blockedUs = 0;        //!< waiting for a free connection/VU (filled by the engine)
+    qint64 connectingUs = 0;     //!< TCP connect start -> established (0 on a reused connection)
+    qint64 tlsHandshakingUs = 0; //!< TLS handshake (0 for plain HTTP)
+    qint64 sendingUs = 0;        //!< first byte written -> last byte written
+    qint64 waitingUs = 0;        //!< last byte written -> first response byte (TTFB)
+    qint64 receivingUs = 0;      //!< first response byte -> response complete
+    qint64 durationUs = 0;       //!< sending + waiting + receiving
+};
+
+//! One HTTP request as the user described it; the transport adds Host, Content-Length, Connection.
+struct HttpRequestData
+{
+    QByteArray method = QByteArrayLiteral("GET");
+    QByteArray target = QByteArrayLiteral("/"); //!< origin-form: path?query
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+};
+
+//! The outcome of one request, handed to the caller's callback on the worker thread.
+struct HttpResult
+{
+    int status = 0; //!< HTTP status of the final response; 0 when none was received
+    ErrorClass error = ErrorClass::None;
+    QString errorText; //!< human-readable reason naming the peer; empty on success
+    RequestTiming timing;
+    qint64 bytesIn = 0;      //!< bytes read for this response (status line, headers, body)
+    qint64 bytesOut = 0;     //!< bytes written for this request
+    QByteArray serverTiming; //!< raw Server-Timing value(s), several headers joined by ", "
+    QList<QPair<QByteArray, QByteArray>> headers; //!< response headers, only when captured
+    QByteArray body;            //!< response body (up to the capture limit), only when captured
+    bool bodyTruncated = false; //!< the captured body hit the capture limit
+    qint64 startNs = 0;         //!< steady-clock time (ns) at which the request was sent
+};
+
+} // namespace loadscope

@@ -1,0 +1,484 @@
+#include "testmain.h"
+
+#include <atomic>
+#include <optional>
+
+#include <QElapsedTimer>
+#include <QTcpServer>
+#include <QThread>
+
+#include "engine/httpconnection.h"
+#include "engine/leanhttptransport.h"
+#include "fakehttpserver.h"
+
+using namespace loadscope;
+using loadscope::test::FakeHttpServer;
+using loadscope::test::FakeReply;
+using loadscope::test::FakeRequest;
+
+namespace {
+
+LeanHttpTransport::Target targetFor(const FakeHttpServer &server)
+{
+    return {QByteArrayLiteral("127.0.0.1"), server.port(), false};
+}
+
+HttpRequestData get(const QByteArray &target = QByteArrayLiteral("/"))
+{
+    HttpRequestData request;
+    request.method = "GET";
+    request.target = target;
+    return request;
+}
+
+// Sends one request and spins the event loop until its result arrives (or 10 s pass).
+std::optional<HttpResult> roundTrip(HttpConnection *connection, const HttpRequestData &request,
+                                    bool capture = true)
+{
+    std::optional<HttpResult> out;
+    const bool sent =
+        connection->send(request, capture, [&out](HttpResult &result) { out = std::move(result); });
+    if (!sent)
+        return std::nullopt;
+    if (!QTest::qWaitFor([&out] { return out.has_value(); }, 10000))
+        return std::nullopt;
+    return out;
+}
+
+// Runs a transport on its own thread with N closed-loop connections, as the engine will.
+class ThreadedLoad final : public QObject
+{
+public:
+    ThreadedLoad(quint16 port, int connections, int requestsEach)
+        : m_port(port)
+        , m_connections(connections)
+        , m_requestsEach(requestsEach)
+    {}
+    std::atomic<int> ok{0};
+    std::atomic<int> failed{0};
+    std::atomic<bool> onWorkerThread{true};
+
+    void run()
+    {
+        m_transport = new LeanHttpTransport({QByteArrayLiteral("127.0.0.1"), m_port, false}, this);
+        m_request = m_transport->prepare(get("/load"));
+        for (int i = 0; i < m_connections; ++i)
+            next(m_transport->createConnection(), 0);
+    }
+
+private:
+    void next(HttpConnection *connection, int done)
+    {
+        if (done == m_requestsEach)
+            return;
+        connection->send(m_request, false, [this, connection, done](HttpResult &result) {
+            if (QThread::currentThread() != thread())
+                onWorkerThread = false;
+            if (result.error == ErrorClass::None && result.status == 200)
+                ++ok;
+            else
+                ++failed;
+            next(connection, done + 1);
+        });
+    }
+
+    quint16 m_port;
+    int m_connections;
+    int m_requestsEach;
+    LeanHttpTransport *m_transport = nullptr;
+    PreparedRequest m_request;
+};
+
+} // namespace
+
+class TestLeanHttpTransport : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void keepAliveReusesOneConnection()
+    {
+        const FakeReply reply = FakeReply::ok("hello", "Content-Type: text/plain\r\n");
+        FakeHttpServer server([reply](const FakeRequest &) { return reply; });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpConnection *connection = transport.createConnection();
+        const PreparedRequest prepared = transport.prepare(get("/a"));
+        for (int i = 0; i < 20; ++i) {
+            const auto result = roundTrip(connection, get("/a"));
+            QVERIFY(result);
+            QCOMPARE(result->error, ErrorClass::None);
+            QCOMPARE(result->status, 200);
+            QCOMPARE(result->body, QByteArray("hello"));
+            QCOMPARE(result->bytesIn, qint64(reply.bytes.size()));
+            QCOMPARE(result->bytesOut, qint64(prepared.bytes.size()));
+            if (i > 0)
+                QCOMPARE(result->timing.connectingUs, qint64(0));
+        }
+        QCOMPARE(server.connectionsAccepted(), 1);
+        QCOMPARE(server.requestsSeen(), 20);
+        QCOMPARE(connection->socketsOpened(), 1);
+        QCOMPARE(transport.inFlight(), 0);
+    }
+
+    void requestBytesAsSent()
+    {
+        FakeRequest seen;
+        FakeHttpServer server([&seen](const FakeRequest &request) {
+            seen = request; // read by the test only after the reply arrived
+            return FakeReply::ok(request.body);
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpRequestData post;
+        post.method = "POST";
+        post.target = "/api/echo?x=1";
+        post.headers.append({QByteArrayLiteral("X-Test"), QByteArrayLiteral("yes")});
+        post.body = R"({"a":1})";
+        const auto result = roundTrip(transport.createConnection(), post);
+        QVERIFY(result);
+        QCOMPARE(result->body, post.body);
+        QCOMPARE(seen.method, QByteArray("POST"));
+        QCOMPARE(seen.target, QByteArray("/api/echo?x=1"));
+        QCOMPARE(seen.header("x-test"), QByteArray("yes"));
+        QCOMPARE(seen.header("host"), "127.0.0.1:" + QByteArray::number(server.port()));
+        QCOMPARE(seen.header("content-length"), QByteArray("7"));
+    }
+
+    void reconnectsAfterServerCloseWithoutError()
+    {
+        // Keep-alive headers, but the server closes after every response.
+        FakeHttpServer server([](const FakeRequest &) {
+            FakeReply reply = FakeReply::ok("x");
+            reply.after = FakeReply::After::Close;
+            return reply;
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpConnection *connection = transport.createConnection();
+        for (int i = 0; i < 5; ++i) {
+            const auto result = roundTrip(connection, get());
+            QVERIFY(result);
+            QCOMPARE(result->error, ErrorClass::None);
+            QCOMPARE(result->body, QByteArray("x"));
+        }
+        QCOMPARE(server.connectionsAccepted(), 5);
+    }
+
+    void retriesOnceWhenReusedConnectionWasClosed()
+    {
+        FakeHttpServer server;
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpConnection *connection = transport.createConnection();
+        QVERIFY(roundTrip(connection, get()));
+        QCOMPARE(connection->socketsOpened(), 1);
+        // The server drops the idle connection; no event loop runs before the next send, so
+        // the client cannot have noticed: it writes on the dead socket and must retry silently.
+        server.closeAllConnections();
+        // Wait without spinning this thread's event loop (QTRY would let the client see the FIN).
+        for (int i = 0; i < 1000 && server.openConnections() > 0; ++i)
+            QThread::msleep(1);
+        QCOMPARE(server.openConnections(), 0);
+        std::optional<HttpResult> out;
+        QVERIFY(connection->send(get(), true, [&out](HttpResult &r) { out = std::move(r); }));
+        QTRY_VERIFY(out.has_value());
+        QCOMPARE(out->error, ErrorClass::None);
+        QCOMPARE(out->status, 200);
+        QCOMPARE(out->body, QByteArray("ok"));
+        QCOMPARE(server.connectionsAccepted(), 2);
+        QCOMPARE(connection->socketsOpened(), 2);
+        QCOMPARE(connection->silentRetries(), 1);
+    }
+
+    void chunkedBodyReassembled()
+    {
+        const QByteArray big(5000, 'z');
+        FakeHttpServer server([big](const FakeRequest &) {
+            return FakeReply::chunked({"abc", "defgh", big});
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpConnection *connection = transport.createConnection();
+        for (int i = 0; i < 3; ++i) {
+            const auto result = roundTrip(connection, get());
+            QVERIFY(result);
+            QCOMPARE(result->error, ErrorClass::None);
+            QCOMPARE(result->body, "abcdefgh" + big);
+        }
+        QCOMPARE(server.connectionsAccepted(), 1);
+    }
+
+    void closeDelimitedBodyExact()
+    {
+        const QByteArray body = QByteArray(3000, 'c') + "END";
+        FakeHttpServer server(
+            [body](const FakeRequest &) { return FakeReply::closeDelimited(body); });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpConnection *connection = transport.createConnection();
+        for (int i = 0; i < 2; ++i) {
+            const auto result = roundTrip(connection, get());
+            QVERIFY(result);
+            QCOMPARE(result->error, ErrorClass::None);
+            QCOMPARE(result->body, body);
+        }
+        QCOMPARE(server.connectionsAccepted(), 2);
+    }
+
+    void connectionCloseHonoured()
+    {
+        FakeHttpServer server(
+            [](const FakeRequest &) { return FakeReply::connectionClose("bye"); });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpConnection *connection = transport.createConnection();
+        for (int i = 0; i < 3; ++i) {
+            const auto result = roundTrip(connection, get());
+            QVERIFY(result);
+            QCOMPARE(result->error, ErrorClass::None);
+            QCOMPARE(result->body, QByteArray("bye"));
+            QVERIFY(!connection->isOpen());
+        }
+        QCOMPARE(server.connectionsAccepted(), 3);
+    }
+
+    void bodylessResponsesDoNotHang()
+    {
+        // Each of these announces a length it does not send; the next response on the same
+        // connection must still parse, so nothing was waited for or misread.
+        FakeHttpServer server([](const FakeRequest &request) {
+            FakeReply reply;
+            if (request.method == "HEAD")
+                reply.bytes = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n";
+            else if (request.target == "/204")
+                reply.bytes = "HTTP/1.1 204 No Content\r\n\r\n";
+            else if (request.target == "/304")
+                reply.bytes = "HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n";
+            else if (request.target == "/continue")
+                reply.bytes = "HTTP/1.1 100 Continue\r\n\r\n"
+                              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+            else
+                reply = FakeReply::ok("after");
+            return reply;
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpConnection *connection = transport.createConnection();
+        HttpRequestData head = get();
+        head.method = "HEAD";
+        const QList<QPair<HttpRequestData, int>> cases = {
+            {head, 200}, {get("/204"), 204}, {get("/304"), 304}, {get("/continue"), 200}};
+        for (const auto &[request, status] : cases) {
+            auto result = roundTrip(connection, request);
+            QVERIFY(result);
+            QCOMPARE(result->error, ErrorClass::None);
+            QCOMPARE(result->status, status);
+            QCOMPARE(result->body, request.target == "/continue" ? QByteArray("ok") : QByteArray());
+            result = roundTrip(connection, get("/next"));
+            QVERIFY(result);
+            QCOMPARE(result->body, QByteArray("after"));
+        }
+        QCOMPARE(server.connectionsAccepted(), 1);
+    }
+
+    void resetMidBodyIsReset()
+    {
+        FakeHttpServer server(
+            [](const FakeRequest &) { return FakeReply::resetMidBody(QByteArray(1000, 'r')); });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        const auto result = roundTrip(transport.createConnection(), get());
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Reset);
+        QVERIFY2(result->errorText.contains(QStringLiteral("127.0.0.1")),
+                 qPrintable(result->errorText));
+    }
+
+    void garbageIsProtocolError()
+    {
+        FakeHttpServer server([](const FakeRequest &) { return FakeReply::garbage(); });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        const auto result = roundTrip(transport.createConnection(), get());
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Protocol);
+        QCOMPARE(errorClassName(result->error), QLatin1String("protocol"));
+        QVERIFY2(result->errorText.contains(QStringLiteral("invalid HTTP response")),
+                 qPrintable(result->errorText));
+    }
+
+    void noAnswerTimesOut()
+    {
+        FakeHttpServer server([](const FakeRequest &) { return FakeReply::never(); });
+        QVERIFY(server.start());
+        LeanHttpTransport::Options options;
+        options.requestTimeoutMs = 300;
+        LeanHttpTransport transport(targetFor(server), options);
+        HttpConnection *connection = transport.createConnection();
+        QElapsedTimer elapsed;
+        elapsed.start();
+        const auto result = roundTrip(connection, get());
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Timeout);
+        QVERIFY(elapsed.elapsed() >= 300);
+        QVERIFY2(result->errorText.contains(QStringLiteral("300 ms")),
+                 qPrintable(result->errorText));
+        QVERIFY(!connection->isOpen());
+        QCOMPARE(transport.inFlight(), 0);
+    }
+
+    void delayedAnswerMeasuredAsWaiting()
+    {
+        FakeHttpServer server([](const FakeRequest &) {
+            FakeReply reply = FakeReply::ok("late");
+            reply.delayMs = 60;
+            return reply;
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        const auto result = roundTrip(transport.createConnection(), get());
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::None);
+        const RequestTiming &t = result->timing;
+        QVERIFY(t.connectingUs >= 0 && t.sendingUs >= 0 && t.waitingUs >= 0 && t.receivingUs >= 0);
+        QVERIFY2(t.waitingUs >= 55000, qPrintable(QString::number(t.waitingUs)));
+        QCOMPARE(t.durationUs, t.sendingUs + t.waitingUs + t.receivingUs);
+        QVERIFY(result->startNs > 0);
+    }
+
+    void refusedPortIsConnectError()
+    {
+        quint16 port = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            port = probe.serverPort();
+        } // closed again: nothing listens there now
+        LeanHttpTransport transport({QByteArrayLiteral("127.0.0.1"), port, false});
+        const auto result = roundTrip(transport.createConnection(), get());
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Connect);
+        QCOMPARE(result->status, 0);
+        QCOMPARE(result->errorText, QStringLiteral("connection refused by 127.0.0.1:%1").arg(port));
+    }
+
+    void unresolvableHostIsDnsError()
+    {
+        LeanHttpTransport transport({QByteArrayLiteral("no-such-host.invalid"), 80, false});
+        if (transport.isResolved())
+            QSKIP("this machine's resolver answers for .invalid names");
+        HttpConnection *connection = transport.createConnection();
+        std::optional<HttpResult> out;
+        QVERIFY(connection->send(get(), false, [&out](HttpResult &r) { out = std::move(r); }));
+        QVERIFY(!out.has_value()); // never called back from inside send()
+        QTRY_VERIFY(out.has_value());
+        QCOMPARE(out->error, ErrorClass::Dns);
+        QVERIFY2(out->errorText.contains(QStringLiteral("no-such-host.invalid")),
+                 qPrintable(out->errorText));
+    }
+
+    void httpErrorStatusesClassified()
+    {
+        FakeHttpServer server([](const FakeRequest &request) {
+            return FakeReply::withStatus(request.target == "/404" ? 404 : 503, "nope");
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpConnection *connection = transport.createConnection();
+        auto result = roundTrip(connection, get("/503"));
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Http5xx);
+        QCOMPARE(result->status, 503);
+        QVERIFY(result->timing.durationUs > 0);
+        result = roundTrip(connection, get("/404"));
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Http4xx);
+        QCOMPARE(result->status, 404);
+        QCOMPARE(server.connectionsAccepted(), 1); // an error status keeps the connection
+    }
+
+    void serverTimingAndCapture()
+    {
+        FakeHttpServer server([](const FakeRequest &) {
+            return FakeReply::ok(QByteArray(100, 'b'), "Server-Timing: inference;dur=3.1\r\n"
+                                                       "X-Other: 1\r\n"
+                                                       "server-timing: db;dur=0.5\r\n");
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport::Options options;
+        options.maxCapturedBodyBytes = 10;
+        LeanHttpTransport transport(targetFor(server), options);
+        HttpConnection *connection = transport.createConnection();
+        auto result = roundTrip(connection, get(), true);
+        QVERIFY(result);
+        QCOMPARE(result->serverTiming, QByteArray("inference;dur=3.1, db;dur=0.5"));
+        QCOMPARE(result->body, QByteArray(10, 'b'));
+        QVERIFY(result->bodyTruncated);
+        QCOMPARE(result->headers.size(), 4);
+        QCOMPARE(result->headers.at(2).first, QByteArray("X-Other"));
+        QCOMPARE(result->headers.at(2).second, QByteArray("1"));
+        result = roundTrip(connection, get(), false);
+        QVERIFY(result);
+        QCOMPARE(result->serverTiming, QByteArray("inference;dur=3.1, db;dur=0.5"));
+        QVERIFY(result->headers.isEmpty());
+        QVERIFY(result->body.isEmpty());
+    }
+
+    void abortAllDropsInFlight()
+    {
+        FakeHttpServer server([](const FakeRequest &) { return FakeReply::never(); });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        int calls = 0;
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(transport.createConnection()->send(get(), false,
+                                                       [&calls](HttpResult &) { ++calls; }));
+        QCOMPARE(transport.inFlight(), 3);
+        QTRY_COMPARE(server.requestsSeen(), 3);
+        QCOMPARE(transport.abortAll(), 3);
+        QCOMPARE(transport.inFlight(), 0);
+        QTRY_COMPARE(server.openConnections(), 0); // the sockets really closed
+        QCOMPARE(calls, 0);
+    }
+
+    void busyConnectionRefusesSecondSend()
+    {
+        FakeHttpServer server([](const FakeRequest &) { return FakeReply::never(); });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpConnection *connection = transport.createConnection();
+        QVERIFY(connection->send(get(), false, [](HttpResult &) {}));
+        QVERIFY(connection->isBusy());
+        QVERIFY(!connection->send(get(), false, [](HttpResult &) {}));
+        transport.releaseConnection(connection);
+        QCOMPARE(transport.inFlight(), 0);
+        QCOMPARE(transport.createConnection(), connection); // released slots are reused
+    }
+
+    void manyConnectionsOnWorkerThread()
+    {
+        FakeHttpServer server(
+            [](const FakeRequest &) { return FakeReply::ok("{\"status\":\"ok\"}"); });
+        QVERIFY(server.start());
+        QThread worker;
+        worker.setObjectName(QStringLiteral("transport-worker"));
+        ThreadedLoad load(server.port(), 200, 3);
+        load.moveToThread(&worker);
+        worker.start();
+        QMetaObject::invokeMethod(
+            &load, [&load] { load.run(); }, Qt::QueuedConnection);
+        QTRY_COMPARE_WITH_TIMEOUT(load.ok.load() + load.failed.load(), 600, 30000);
+        QCOMPARE(load.failed.load(), 0);
+        QVERIFY(load.onWorkerThread.load());
+        QCOMPARE(server.connectionsAccepted(), 200);
+        // The transport (a child of load) must die on its own thread.
+        QMetaObject::invokeMethod(
+            &load, [&load] { qDeleteAll(load.children()); }, Qt::BlockingQueuedConnection);
+        worker.quit();
+        worker.wait();
+    }
+};
+
+LOADSCOPE_TEST_MAIN(TestLeanHttpTransport)
+#include "tst_leanhttptransport.moc"
