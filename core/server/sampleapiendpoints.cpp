@@ -175,7 +175,8 @@ SampleApiServer::Reply SampleApiServer::reloadModel(const QJsonObject &)
             {QStringLiteral("error"), QString(QStringLiteral("model reload failed: ") + error)}};
         return reply;
     }
-    m_reportModelLoad = false; // reported here already
+    // m_reportModelLoad stays set: the next prediction shows the reload in its Server-Timing too,
+    // which is where a load test watching model-load sees it.
     reply.timings.append({QByteArrayLiteral("model-load"), m_model.lastLoadMs()});
     reply.body = QJsonObject{{QStringLiteral("modelLoadMs"), m_model.lastLoadMs()},
                              {QStringLiteral("modelVersion"), m_model.version()}};
