@@ -672,7 +672,10 @@ std::optional<TestPlan> planFromJsonBytes(const QByteArray &bytes, QString *erro
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(bytes, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        const QByteArray before = bytes.left(parseError.offset);
+        // Qt reports the offset just past the offending character; point at the character.
+        const qsizetype at = qBound(qsizetype(0), qsizetype(parseError.offset) - 1,
+                                    qMax(qsizetype(0), bytes.size() - 1));
+        const QByteArray before = bytes.left(at);
         const qsizetype lineStart = before.lastIndexOf('\n') + 1;
         const qsizetype line = before.count('\n') + 1;
         const qsizetype column = QString::fromUtf8(before.mid(lineStart)).size() + 1;
