@@ -777,6 +777,33 @@ private slots:
                  QStringList({QStringLiteral("a"), QStringLiteral("b.c")}));
     }
 
+    void readsDocumentedExample()
+    {
+        QFile file(QStringLiteral(LOADSCOPE_TEST_DATA_DIR "/plans/example.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QString error;
+        const auto plan = planFromJsonBytes(file.readAll(), &error);
+        QVERIFY2(plan.has_value(), qPrintable(error));
+        QVERIFY2(validatePlan(*plan).isEmpty(), qPrintable(issuesText(validatePlan(*plan))));
+        QCOMPARE(plan->type, TestType::LoadTest);
+        QCOMPARE(plan->variables.value(QStringLiteral("k")), QStringLiteral("v"));
+        const Step &step = plan->steps.at(0);
+        QCOMPARE(step.checks.size(), 4);
+        QCOMPARE(step.checks[1].text, QStringLiteral("ok"));
+        QCOMPARE(step.checks[2].value, QJsonValue(QStringLiteral("ok")));
+        QCOMPARE(step.extractions[2].expression, QStringLiteral("id=(\\d+)"));
+        QCOMPARE(step.extractions[1].source, Extraction::Source::Header);
+        QCOMPARE(plan->load.executor, Executor::RampingVus);
+        QCOMPARE(plan->load.stages, QList<Stage>({{30000, 10}}));
+        QCOMPARE(plan->thresholds.size(), 3);
+        QCOMPARE(plan->thresholds[1].expression, QStringLiteral("p(99)<500"));
+        QVERIFY(plan->thresholds[1].abortOnFail);
+        QCOMPARE(plan->thresholds[1].delayAbortEvalMs, qint64(10000));
+        QCOMPARE(plan->thresholds[2].metric, QStringLiteral("http_req_failed"));
+        // Reading then writing then reading again changes nothing.
+        QVERIFY(roundTrip(*plan) == *plan);
+    }
+
     void jsonValidationTogether()
     {
         // A file that parses but is not runnable: reading succeeds, validation names the path.
