@@ -141,6 +141,7 @@ private slots:
     void samplesFromAnotherThread();
     void destructorFlushes();
     void writeFailedKeepsCommittedWrites();
+    void lockedDatabaseFailsTheBatch();
     void abandonedRunsAreAborted();
     void killedWriterLeavesAbortedResult();
 
@@ -616,7 +617,7 @@ void TestHistoryStore::writeFailedKeepsCommittedWrites()
     const QString missing = failures.at(1).at(0).toString();
     QVERIFY2(missing.contains(QStringLiteral("Finishing result 888888")), qPrintable(missing));
     const QString check = failures.at(2).at(0).toString();
-    QVERIFY2(check.contains(QStringLiteral("recommendations")) &&
+    QVERIFY2(check.contains(QStringLiteral("Adding 1 recommendation")) &&
                  check.contains(QStringLiteral("CHECK")),
              qPrintable(check));
     QCOMPARE(store.lastError(), check);
@@ -627,6 +628,46 @@ void TestHistoryStore::writeFailedKeepsCommittedWrites()
     QCOMPARE(kept.at(2).requests, 3);
     QVERIFY(store.recommendations(id).isEmpty());
     QCOMPARE(store.result(id)->status, ResultStatus::Running);
+}
+
+void TestHistoryStore::lockedDatabaseFailsTheBatch()
+{
+    // Another process holding the write lock past busy_timeout (5 s) makes a whole batch
+    // fail: it is reported, earlier commits stay, and the writer carries on afterwards.
+    const QString path = dbPath("locked");
+    HistoryStore store;
+    QVERIFY(store.open(path));
+    QSignalSpy failures(&store, &HistoryStore::writeFailed);
+    const qint64 testId =
+        store.saveTest(makeTest(QStringLiteral("L"), QStringLiteral("LOAD_TEST")));
+    const qint64 id = store.startResult(testId, {}, QString());
+    store.appendSamples(id, {makeSample(1, QString(), 1)});
+    QVERIFY(store.flush());
+
+    const QString name = QStringLiteral("locked-raw");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery lock(db);
+        QVERIFY(lock.exec(QStringLiteral("BEGIN IMMEDIATE")));
+        store.appendSamples(id, {makeSample(2, QString(), 2)});
+        QVERIFY(store.flush());
+        QVERIFY(lock.exec(QStringLiteral("ROLLBACK")));
+    }
+    QSqlDatabase::removeDatabase(name);
+
+    QTRY_COMPARE(failures.count(), 1);
+    const QString message = failures.at(0).at(0).toString();
+    QVERIFY2(message.contains(QStringLiteral("Appending 1 sample(s) to result")) &&
+                 message.contains(QStringLiteral("database is locked")) && message.contains(path),
+             qPrintable(message));
+    QCOMPARE(store.samples(id).size(), 1);
+
+    store.appendSamples(id, {makeSample(3, QString(), 3)});
+    QVERIFY(store.flush());
+    QCOMPARE(store.samples(id).size(), 2);
+    QCOMPARE(failures.count(), 1);
 }
 
 void TestHistoryStore::abandonedRunsAreAborted()
