@@ -267,7 +267,7 @@ qint64 HistoryStore::saveTest(const StoredTest &test)
                             StoreSql::timeValue(test.createdAt.isValid() ? test.createdAt : now));
                         query.addBindValue(StoreSql::timeValue(now));
                         query.addBindValue(StoreSql::idValue(test.baselineResultId));
-                        if (!StoreSql::exec(query, QStringLiteral("insert"), error))
+                        if (!StoreSql::exec(query, QString(), error))
                             return false;
                         *value = query.lastInsertId().toLongLong();
                         return true;
@@ -281,7 +281,7 @@ qint64 HistoryStore::saveTest(const StoredTest &test)
                     query.addBindValue(StoreSql::timeValue(now));
                     query.addBindValue(StoreSql::idValue(test.baselineResultId));
                     query.addBindValue(test.id);
-                    if (!StoreSql::exec(query, QStringLiteral("update"), error))
+                    if (!StoreSql::exec(query, QString(), error))
                         return false;
                     if (query.numRowsAffected() == 0) {
                         *error =
@@ -301,7 +301,7 @@ bool HistoryStore::deleteTest(qint64 id)
                        QSqlQuery query(db);
                        query.prepare(QStringLiteral("DELETE FROM performance_tests WHERE id = ?"));
                        query.addBindValue(id);
-                       if (!StoreSql::exec(query, QStringLiteral("delete"), error))
+                       if (!StoreSql::exec(query, QString(), error))
                            return false;
                        if (query.numRowsAffected() == 0) {
                            *error =
@@ -326,7 +326,7 @@ bool HistoryStore::setBaseline(qint64 testId, qint64 resultId)
                        query.addBindValue(testId);
                        query.addBindValue(StoreSql::idValue(resultId));
                        query.addBindValue(resultId);
-                       if (!StoreSql::exec(query, QStringLiteral("update"), error))
+                       if (!StoreSql::exec(query, QString(), error))
                            return false;
                        if (query.numRowsAffected() == 0) {
                            *error = QStringLiteral("there is no test %1 with a result %2")
@@ -362,7 +362,7 @@ qint64 HistoryStore::startResult(qint64 testId, const QJsonObject &planAsRun,
             query.addBindValue(StoreSql::jsonValue(planAsRun));
             query.addBindValue(pid);
             query.addBindValue(host);
-            if (!StoreSql::exec(query, QStringLiteral("insert"), error))
+            if (!StoreSql::exec(query, QString(), error))
                 return false;
             *value = query.lastInsertId().toLongLong();
             return true;
@@ -374,7 +374,7 @@ void HistoryStore::appendSamples(qint64 resultId, const QList<ResultSample> &sam
 {
     if (samples.isEmpty())
         return;
-    enqueue(QStringLiteral("Appending %1 samples to result %2").arg(samples.size()).arg(resultId),
+    enqueue(QStringLiteral("Appending %1 sample(s) to result %2").arg(samples.size()).arg(resultId),
             [resultId, samples](const QSqlDatabase &db, qint64 *, QString *error) {
                 QSqlQuery query(db);
                 query.prepare(QStringLiteral(
@@ -400,7 +400,7 @@ void HistoryStore::appendSamples(qint64 resultId, const QList<ResultSample> &sam
                     query.addBindValue(s.p999Ms);
                     query.addBindValue(s.maxMs);
                     query.addBindValue(StoreSql::jsonValue(s.data));
-                    if (!StoreSql::exec(query, QStringLiteral("insert"), error))
+                    if (!StoreSql::exec(query, QString(), error))
                         return false;
                 }
                 return true;
@@ -421,7 +421,7 @@ void HistoryStore::storeHistogram(qint64 resultId, const QString &endpoint, cons
                 query.addBindValue(StoreSql::nonNull(endpoint));
                 query.addBindValue(metric);
                 query.addBindValue(blob.isNull() ? QByteArray("", 0) : blob);
-                return StoreSql::exec(query, QStringLiteral("insert"), error);
+                return StoreSql::exec(query, QString(), error);
             });
 }
 
@@ -429,7 +429,7 @@ void HistoryStore::addRecommendations(qint64 resultId, const QList<Recommendatio
 {
     if (recommendations.isEmpty())
         return;
-    enqueue(QStringLiteral("Adding %1 recommendations to result %2")
+    enqueue(QStringLiteral("Adding %1 recommendation(s) to result %2")
                 .arg(recommendations.size())
                 .arg(resultId),
             [resultId, recommendations](const QSqlDatabase &db, qint64 *, QString *error) {
@@ -449,7 +449,7 @@ void HistoryStore::addRecommendations(qint64 resultId, const QList<Recommendatio
                     query.addBindValue(r.estimatedImprovement);
                     query.addBindValue(StoreSql::jsonValue(r.evidence));
                     query.addBindValue(now);
-                    if (!StoreSql::exec(query, QStringLiteral("insert"), error))
+                    if (!StoreSql::exec(query, QString(), error))
                         return false;
                 }
                 return true;
@@ -469,7 +469,7 @@ void HistoryStore::finishResult(qint64 resultId, ResultStatus status, const QJso
         query.addBindValue(StoreSql::jsonValue(summary));
         query.addBindValue(errorDetails);
         query.addBindValue(resultId);
-        if (!StoreSql::exec(query, QStringLiteral("update"), error))
+        if (!StoreSql::exec(query, QString(), error))
             return false;
         if (query.numRowsAffected() == 0) {
             *error = QStringLiteral("there is no result with id ") + QString::number(resultId);
@@ -487,7 +487,7 @@ bool HistoryStore::deleteResult(qint64 id)
                        query.prepare(
                            QStringLiteral("DELETE FROM performance_test_results WHERE id = ?"));
                        query.addBindValue(id);
-                       if (!StoreSql::exec(query, QStringLiteral("delete"), error))
+                       if (!StoreSql::exec(query, QString(), error))
                            return false;
                        if (query.numRowsAffected() == 0) {
                            *error =

@@ -62,8 +62,10 @@ bool StoreSql::exec(QSqlQuery &query, const QString &what, QString *error)
 {
     if (query.exec())
         return true;
-    if (error)
-        *error = what + QStringLiteral(": ") + errorText(query.lastError());
+    if (error) {
+        *error = what.isEmpty() ? errorText(query.lastError())
+                                : what + QStringLiteral(": ") + errorText(query.lastError());
+    }
     return false;
 }
 

@@ -29,7 +29,8 @@ public:
     static QString nonNull(const QString &text);
     //! SQLite's own message when there is one (e.g. "FOREIGN KEY constraint failed").
     static QString errorText(const QSqlError &error);
-    //! Runs a prepared query; on failure writes "<what>: <SQLite error>" to \a error.
+    //! Runs a prepared query; on failure writes "<what>: <SQLite error>" (or just the SQLite
+    //! error when \a what is empty) to \a error.
     static bool exec(QSqlQuery &query, const QString &what, QString *error);
     //! Runs one statement without parameters.
     static bool exec(const QSqlDatabase &db, const QString &sql, QString *error);
