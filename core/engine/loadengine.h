@@ -1,0 +1,89 @@
+#pragma once
+
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+#include "metrics/runmetrics.h"
+#include "plan/testplan.h"
+#include "util/threadhandle.h"
+
+class QTimer;
+
+namespace loadscope {
+
+class LoadWorker;
+struct WorkerSnapshot;
+
+//! Runs a test plan: owns one LoadWorker per thread (DESIGN.md §3.1), merges their per-interval
+//! snapshots into IntervalSample values and the whole-run RunSummary. Lives on the caller's
+//! thread; everything it emits is a value, delivered on that thread.
+class LoadEngine final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LoadEngine)
+
+public:
+    explicit LoadEngine(QObject *parent = nullptr);
+    ~LoadEngine() override;
+
+    //! Starts @p plan against @p baseUrl (http://host:port, the plan's own base URL or the
+    //! built-in sample target's). Returns false with a message naming the problem (invalid
+    //! plan, unreadable data or body file, unresolvable host) without starting anything.
+    bool start(const TestPlan &plan, const QString &baseUrl, QString *error = nullptr);
+
+    //! Stops the run: no new iterations; in-flight requests get up to the plan's graceful
+    //! stop to finish, then finished() is emitted with everything measured (status aborted).
+    void stop(const QString &reason = QString());
+
+    bool isRunning() const { return m_running; }
+    //! Worker threads of the current (or last) run.
+    int threadCount() const { return int(m_workers.size()); }
+    //! Seconds since the start of the current run.
+    double elapsedSec() const;
+    //! The cumulative figures so far (thresholds not evaluated).
+    RunSummary summarySoFar() const;
+
+signals:
+    //! One merged interval; emitted every plan.intervalMs while running, and once for the
+    //! last (possibly shorter) interval before finished().
+    void intervalSample(const loadscope::IntervalSample &sample);
+    //! The run ended (planned end, stop(), or abort); @p summary holds everything measured.
+    void finished(const loadscope::RunSummary &summary);
+
+private:
+    void onIntervalTick();
+    void onSnapshot(int seq, const loadscope::WorkerSnapshot &snapshot);
+    void onWorkerStopped(const loadscope::WorkerSnapshot &snapshot);
+    void mergeInterval(const QList<WorkerSnapshot> &parts, bool last);
+    void beginStop(const QString &status, const QString &reason);
+    void finish();
+    void scheduleNextTick();
+
+    std::vector<ThreadHandle> m_threads;
+    std::vector<LoadWorker *> m_workers;
+    TestPlan m_plan;
+    QString m_baseUrl;
+    QStringList m_endpointNames;
+    QStringList m_endpointMethods;
+    QStringList m_endpointPaths;
+    qint64 m_startNs = 0;
+    QDateTime m_startedAt;
+    bool m_running = false;
+    bool m_stopping = false;
+    int m_tickSeq = 0;
+    int m_workersStopped = 0;
+    QMap<int, QList<WorkerSnapshot>> m_pending; //!< interval seq -> parts received so far
+    QList<WorkerSnapshot> m_finalParts;
+    QTimer *m_tickTimer = nullptr;
+    QTimer *m_endTimer = nullptr;
+    RunSummary m_summary; //!< cumulative
+    qint64 m_lastTickNs = 0;
+};
+
+} // namespace loadscope
