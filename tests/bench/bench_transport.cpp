@@ -33,10 +33,10 @@ quint16 freePort()
     return probe.serverPort();
 }
 
-double cpuSeconds()
+double cpuSeconds(int who = RUSAGE_SELF)
 {
     rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
+    getrusage(who, &usage);
     return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
            double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
@@ -136,8 +136,16 @@ LeanRun runLean(quint16 port, int connections, int seconds)
     return run;
 }
 
-double runWrk(quint16 port, int connections, int seconds)
+struct WrkRun
 {
+    double rps = 0;
+    double cpuUsPerRequest = 0;
+};
+
+WrkRun runWrk(quint16 port, int connections, int seconds)
+{
+    // wrk's CPU time: the children's rusage grows by it once QProcess has reaped it.
+    const double cpuBefore = cpuSeconds(RUSAGE_CHILDREN);
     QProcess wrk;
     wrk.start(QStringLiteral("wrk"),
               {QStringLiteral("-t1"), QStringLiteral("-c%1").arg(connections),
@@ -145,15 +153,20 @@ double runWrk(quint16 port, int connections, int seconds)
                QStringLiteral("http://127.0.0.1:%1/api/health").arg(port)});
     if (!wrk.waitForFinished((seconds + 30) * 1000)) {
         std::fprintf(stderr, "wrk did not finish\n");
-        return 0;
+        return {};
     }
     const QString out = QString::fromLocal8Bit(wrk.readAllStandardOutput());
     const auto match = QRegularExpression(QStringLiteral("Requests/sec:\\s+([0-9.]+)")).match(out);
     if (!match.hasMatch()) {
         std::fprintf(stderr, "cannot parse wrk output:\n%s\n", qPrintable(out));
-        return 0;
+        return {};
     }
-    return match.captured(1).toDouble();
+    WrkRun run;
+    run.rps = match.captured(1).toDouble();
+    const double requests = run.rps * seconds;
+    run.cpuUsPerRequest =
+        requests > 0 ? (cpuSeconds(RUSAGE_CHILDREN) - cpuBefore) * 1e6 / requests : 0;
+    return run;
 }
 
 bool waitForPort(quint16 port)
@@ -226,14 +239,16 @@ int main(int argc, char *argv[])
         return 1;
     }
     std::printf("nginx on 127.0.0.1:%u, %d s per run, %d rounds\n", port, seconds, rounds);
-    std::printf("%-6s %-5s %12s %12s %7s %14s\n", "round", "conns", "wrk req/s", "lean req/s",
-                "ratio", "lean CPU us/req");
+    // CPU per request is the steadier figure when other processes share the cores.
+    std::printf("%-6s %-5s %12s %12s %7s %12s %12s\n", "round", "conns", "wrk req/s", "lean req/s",
+                "ratio", "wrk CPU/req", "lean CPU/req");
     for (int round = 1; round <= rounds; ++round) {
         for (int connections : connectionCounts) {
-            const double wrk = runWrk(port, connections, seconds);
+            const WrkRun wrk = runWrk(port, connections, seconds);
             const LeanRun lean = runLean(port, connections, seconds);
-            std::printf("%-6d %-5d %12.0f %12.0f %7.2f %14.2f\n", round, connections, wrk, lean.rps,
-                        wrk > 0 ? lean.rps / wrk : 0.0, lean.cpuUsPerRequest);
+            std::printf("%-6d %-5d %12.0f %12.0f %7.2f %10.2fus %10.2fus\n", round, connections,
+                        wrk.rps, lean.rps, wrk.rps > 0 ? lean.rps / wrk.rps : 0.0,
+                        wrk.cpuUsPerRequest, lean.cpuUsPerRequest);
             std::fflush(stdout);
         }
     }
