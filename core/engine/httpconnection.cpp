@@ -79,10 +79,12 @@ struct HttpConnection::Parser
     static int onHeaderField(llhttp_t *p, const char *at, size_t length)
     {
         Parser *s = self(p);
-        for (size_t i = 0; i < length; ++i, ++s->fieldLen) {
-            if (s->fieldLen < kServerTimingLen)
-                s->field[s->fieldLen] = at[i];
-        }
+        // Only the first bytes matter for recognising Server-Timing; the length tells the rest.
+        const qsizetype room = kServerTimingLen - s->fieldLen;
+        if (room > 0)
+            std::memcpy(s->field + s->fieldLen, at,
+                        size_t(qMin<qsizetype>(room, qsizetype(length))));
+        s->fieldLen = int(qMin<qint64>(qint64(s->fieldLen) + qint64(length), 1 << 20));
         if (s->connection->m_capture)
             s->capturedField.append(at, qsizetype(length));
         return 0;
