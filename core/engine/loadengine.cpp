@@ -46,8 +46,15 @@ LoadEngine::LoadEngine(QObject *parent)
     m_endTimer = new QTimer(this);
     m_endTimer->setSingleShot(true);
     m_endTimer->setTimerType(Qt::PreciseTimer);
-    connect(m_endTimer, &QTimer::timeout, this,
-            [this] { beginStop(QStringLiteral("completed"), QString()); });
+    connect(m_endTimer, &QTimer::timeout, this, [this] {
+        // The planned end usually falls on an interval boundary: close that interval first so
+        // the last one only holds what finishes during the graceful stop.
+        if (m_tickTimer->isActive() && m_tickTimer->remainingTime() <= 50) {
+            m_tickTimer->stop();
+            onIntervalTick();
+        }
+        beginStop(QStringLiteral("completed"), QString());
+    });
 }
 
 LoadEngine::~LoadEngine()
@@ -315,8 +322,14 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
         histogramNamed(m_summary.serverTiming, it.key()).merge(it.value());
     m_summary.maxVus = std::max(m_summary.maxVus, sample.activeVus);
     m_summary.durationSec = sample.tSec;
-    m_summary.timeline.append(sample);
-    emit intervalSample(sample);
+    // A sliver of an interval at the end (the graceful stop) would show as a spike or a dip on
+    // per-second charts; its requests are in the totals, not in the timeline.
+    const bool sliver = last && sample.intervalSec * 1000.0 < 0.25 * double(m_plan.intervalMs)
+                        && !m_summary.timeline.isEmpty();
+    if (!sliver) {
+        m_summary.timeline.append(sample);
+        emit intervalSample(sample);
+    }
 
     if (last || m_stopping)
         return;

@@ -114,9 +114,9 @@ void RunSession::onInterval(const IntervalSample &sample)
     emit intervalSample(sample);
 }
 
-void RunSession::onFinished(const RunSummary &finished)
+void RunSession::onFinished(const RunSummary &engineSummary)
 {
-    RunSummary summary = finished;
+    RunSummary summary = engineSummary;
     summary.thresholds = evaluateThresholds(m_plan.thresholds, summary);
     if (m_store && m_resultId > 0) {
         const ResultStatus status = summary.status == QLatin1String("failed") ? ResultStatus::Failed
