@@ -21,25 +21,12 @@
 
 #include "engine/httpconnection.h"
 #include "engine/leanhttptransport.h"
+#include "referenceserver.h"
 
 using namespace loadscope;
+using namespace loadscope::test;
 
 namespace {
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-double cpuSeconds(int who = RUSAGE_SELF)
-{
-    rusage usage{};
-    getrusage(who, &usage);
-    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 // N closed-loop connections on the transport of the thread it runs on; each sends the next
 // request as soon as the previous one completes.
@@ -118,12 +105,12 @@ LeanRun runLean(quint16 port, int connections, int seconds)
     ClosedLoop loop(port, connections, seconds);
     loop.moveToThread(&worker);
     worker.start();
-    const double cpuBefore = cpuSeconds();
+    const double cpuBefore = cpuSeconds(RUSAGE_SELF);
     QMetaObject::invokeMethod(
         &loop, [&loop] { loop.run(); }, Qt::QueuedConnection);
     while (!loop.finished)
         QThread::msleep(20);
-    const double cpu = cpuSeconds() - cpuBefore;
+    const double cpu = cpuSeconds(RUSAGE_SELF) - cpuBefore;
     worker.quit();
     worker.wait();
     LeanRun run;
@@ -134,51 +121,6 @@ LeanRun runLean(quint16 port, int connections, int seconds)
         std::fprintf(stderr, "lean: %lld errors, first: %s\n", static_cast<long long>(loop.errors),
                      qPrintable(loop.firstError));
     return run;
-}
-
-struct WrkRun
-{
-    double rps = 0;
-    double cpuUsPerRequest = 0;
-};
-
-WrkRun runWrk(quint16 port, int connections, int seconds)
-{
-    // wrk's CPU time: the children's rusage grows by it once QProcess has reaped it.
-    const double cpuBefore = cpuSeconds(RUSAGE_CHILDREN);
-    QProcess wrk;
-    wrk.start(QStringLiteral("wrk"),
-              {QStringLiteral("-t1"), QStringLiteral("-c%1").arg(connections),
-               QStringLiteral("-d%1s").arg(seconds),
-               QStringLiteral("http://127.0.0.1:%1/api/health").arg(port)});
-    if (!wrk.waitForFinished((seconds + 30) * 1000)) {
-        std::fprintf(stderr, "wrk did not finish\n");
-        return {};
-    }
-    const QString out = QString::fromLocal8Bit(wrk.readAllStandardOutput());
-    const auto match = QRegularExpression(QStringLiteral("Requests/sec:\\s+([0-9.]+)")).match(out);
-    if (!match.hasMatch()) {
-        std::fprintf(stderr, "cannot parse wrk output:\n%s\n", qPrintable(out));
-        return {};
-    }
-    WrkRun run;
-    run.rps = match.captured(1).toDouble();
-    const double requests = run.rps * seconds;
-    run.cpuUsPerRequest =
-        requests > 0 ? (cpuSeconds(RUSAGE_CHILDREN) - cpuBefore) * 1e6 / requests : 0;
-    return run;
-}
-
-bool waitForPort(quint16 port)
-{
-    for (int i = 0; i < 100; ++i) {
-        QTcpSocket probe;
-        probe.connectToHost(QHostAddress::LocalHost, port);
-        if (probe.waitForConnected(100))
-            return true;
-        QThread::msleep(50);
-    }
-    return false;
 }
 
 } // namespace
@@ -201,50 +143,20 @@ int main(int argc, char *argv[])
         }
     }
 
-    QTemporaryDir dir;
-    const quint16 port = freePort();
-    const QString config =
-        QStringLiteral("worker_processes 1;\n"
-                       "daemon off;\n"
-                       "pid %1/nginx.pid;\n"
-                       "error_log %1/error.log;\n"
-                       "events { worker_connections 8192; }\n"
-                       "http {\n"
-                       "  access_log off;\n"
-                       "  default_type application/json;\n"
-                       "  keepalive_timeout 65;\n"
-                       "  keepalive_requests 100000000;\n"
-                       "  client_body_temp_path %1/body;\n"
-                       "  server {\n"
-                       "    listen 127.0.0.1:%2;\n"
-                       "    location /api/health { return 200 '{\"status\":\"ok\"}'; }\n"
-                       "  }\n"
-                       "}\n")
-            .arg(dir.path())
-            .arg(port);
-    QFile file(dir.filePath(QStringLiteral("nginx.conf")));
-    if (!file.open(QIODevice::WriteOnly) || file.write(config.toUtf8()) < 0)
-        return 2;
-    file.close();
-
-    QProcess nginx;
-    nginx.setProcessChannelMode(QProcess::ForwardedChannels);
-    nginx.start(QStringLiteral("nginx"),
-                {QStringLiteral("-p"), dir.path(), QStringLiteral("-e"),
-                 dir.filePath(QStringLiteral("error.log")), QStringLiteral("-c"), file.fileName()});
-    if (!nginx.waitForStarted() || !waitForPort(port)) {
-        std::fprintf(stderr, "nginx did not start (see %s)\n",
-                     qPrintable(dir.filePath(QStringLiteral("error.log"))));
-        dir.setAutoRemove(false);
+    NginxServer nginx;
+    QString error;
+    if (!nginx.start(&error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
         return 1;
     }
+    const quint16 port = nginx.port();
     std::printf("nginx on 127.0.0.1:%u, %d s per run, %d rounds\n", port, seconds, rounds);
     // CPU per request is the steadier figure when other processes share the cores.
     std::printf("%-6s %-5s %12s %12s %7s %12s %12s\n", "round", "conns", "wrk req/s", "lean req/s",
                 "ratio", "wrk CPU/req", "lean CPU/req");
     for (int round = 1; round <= rounds; ++round) {
         for (int connections : connectionCounts) {
-            const WrkRun wrk = runWrk(port, connections, seconds);
+            const WrkRun wrk = runWrk(nginx.baseUrl() + QStringLiteral("/api/health"), connections, seconds);
             const LeanRun lean = runLean(port, connections, seconds);
             std::printf("%-6d %-5d %12.0f %12.0f %7.2f %10.2fus %10.2fus\n", round, connections,
                         wrk.rps, lean.rps, wrk.rps > 0 ? lean.rps / wrk.rps : 0.0,
@@ -252,8 +164,5 @@ int main(int argc, char *argv[])
             std::fflush(stdout);
         }
     }
-    nginx.terminate();
-    if (!nginx.waitForFinished(5000))
-        nginx.kill();
     return 0;
 }

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+
+namespace loadscope::test {
+
+//! nginx-light on a free loopback port with a temporary configuration (1 worker, keep-alive,
+//! a static JSON body at /api/health): the fast reference server of the benchmarks.
+class NginxServer
+{
+public:
+    NginxServer() = default;
+    ~NginxServer();
+    NginxServer(const NginxServer &) = delete;
+    NginxServer &operator=(const NginxServer &) = delete;
+
+    //! Starts nginx and waits until it accepts connections; false with a reason.
+    bool start(QString *error);
+    quint16 port() const { return m_port; }
+    QString baseUrl() const;
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+//! What wrk reported for one run.
+struct WrkRun
+{
+    double rps = 0;
+    double cpuUsPerRequest = 0; //!< wrk's own CPU time per request
+    double latencyAvgMs = 0;
+    double latencyP50Ms = 0;
+    double latencyP99Ms = 0;
+    long peakRssKb = 0;
+};
+
+//! Runs `wrk -t1 -cN -dSs --latency URL` and parses its report.
+WrkRun runWrk(const QString &url, int connections, int seconds);
+
+//! A free TCP port on 127.0.0.1 (bound and released; fine for tests on one machine).
+quint16 freeLoopbackPort();
+
+//! User + system CPU seconds of this process (RUSAGE_SELF) or its reaped children.
+double cpuSeconds(int who);
+
+//! Runs @p program with @p args to completion (bounded by @p timeoutSec) and returns its
+//! exit code, its CPU seconds and peak RSS (wait4's rusage, so just this child's figures).
+struct ChildRun
+{
+    int exitCode = -1;
+    double cpuSec = 0;
+    long peakRssKb = 0;
+    QByteArray out;
+};
+ChildRun runChild(const QString &program, const QStringList &args, int timeoutSec);
+
+} // namespace loadscope::test
