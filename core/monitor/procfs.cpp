@@ -208,6 +208,8 @@ bool parseMemInfo(QByteArrayView text, MemInfo *out)
 
 bool parsePidStat(QByteArrayView text, PidStat *out)
 {
+    if (text.isEmpty())
+        return false;
     const char *begin = text.data();
     const char *end = begin + text.size();
     const char *open = static_cast<const char *>(std::memchr(begin, '(', size_t(text.size())));

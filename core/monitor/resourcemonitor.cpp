@@ -39,8 +39,10 @@ ResourceMonitor::ResourceMonitor(QObject *parent)
 
 ResourceMonitor::~ResourceMonitor()
 {
-    if (m_reply)
+    if (m_reply) {
+        m_reply->disconnect(this); // no scraped() from a half-destroyed monitor
         m_reply->abort();
+    }
 }
 
 void ResourceMonitor::setTargetPort(quint16 port)

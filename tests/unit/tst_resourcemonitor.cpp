@@ -374,7 +374,7 @@ private slots:
             [&] {
                 for (qsizetype i = loadFrom + 1; i < samples.size(); ++i) // skip the ramp-up one
                     loadedMax = std::max(loadedMax, samples[i].target.cpuPct);
-                return loadedMax > 40.0 && loadedMax > idleMax + 20.0;
+                return loadedMax > 30.0 && loadedMax > idleMax + 20.0;
             }(),
             20000);
         QVERIFY(responses > 0);
