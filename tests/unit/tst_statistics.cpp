@@ -46,7 +46,8 @@ private slots:
         }
         const MannWhitneyResult r = mannWhitneyU(a, b);
         QVERIFY(!r.exact);
-        // b[j] = 2j + 11 is above a[i] = 2i exactly when i ≥ j + 6: U1 = Σ_{j=0..14} (15 − j) = 120.
+        // b[j] = 2j + 11 is above a[i] = 2i exactly when i ≥ j + 6: U1 = Σ_{j=0..14} (15 − j) =
+        // 120.
         QCOMPARE(r.u1, 120.0);
         const double sigma = std::sqrt(21.0 * 21.0 * 43.0 / 12.0);
         const double z = -(220.5 - 120.0 - 0.5) / sigma;
