@@ -171,6 +171,8 @@ QJsonObject resultObject(const RunSummary &summary, qint64 resultId, const QStri
     result.insert(key("resources"), QJsonObject());
     result.insert(key("recommendations"), QJsonArray());
     result.insert(key("comparison"), QJsonObject());
+    for (auto it = summary.extras.constBegin(); it != summary.extras.constEnd(); ++it)
+        result.insert(it.key(), it.value());
     return result;
 }
 
@@ -206,6 +208,8 @@ QList<ResultSample> samplesForStore(const IntervalSample &sample)
         timingMeans.insert(it.key(), it.value());
     if (!timingMeans.isEmpty())
         overall.data.insert(key("timingMeansMs"), timingMeans);
+    if (!sample.resources.isEmpty())
+        overall.data.insert(key("resources"), sample.resources);
     rows.append(overall);
     for (const EndpointSample &endpoint : sample.endpoints)
         rows.append(sampleRow(endpoint, sample));

@@ -70,6 +70,7 @@ struct IntervalSample
     QList<EndpointSample> endpoints;
     QMap<QString, LatencyStats> serverTiming; //!< Server-Timing metric name -> durations
     QMap<QString, double> timingMeansMs;      //!< k6 timing name -> mean in this interval
+    QJsonObject resources; //!< resource monitor figures (ResourceSample::toJson), if sampled
 
     double throughputRps() const
     {
@@ -119,6 +120,9 @@ struct RunSummary
     QList<EndpointSummary> endpoints;
     QList<IntervalSample> timeline;
     QList<ThresholdResult> thresholds;
+    //! Added after the run: "resources", "recommendations", "comparison", "anomalies",
+    //! "stress" — written into the result JSON under those names.
+    QJsonObject extras;
 
     double throughputRps() const
     {

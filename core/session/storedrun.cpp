@@ -1,0 +1,221 @@
+#include "storedrun.h"
+
+#include <QJsonArray>
+#include <QMap>
+
+#include "plan/planjson.h"
+#include "store/historystore.h"
+
+namespace loadscope {
+namespace {
+
+TrafficTotals totalsFrom(const QJsonObject &totals, const QJsonObject &errorsByClass)
+{
+    TrafficTotals t;
+    t.requests = totals.value(QStringLiteral("requests")).toInteger();
+    t.errors = totals.value(QStringLiteral("errors")).toInteger();
+    t.bytesIn = totals.value(QStringLiteral("bytesIn")).toInteger();
+    t.bytesOut = totals.value(QStringLiteral("bytesOut")).toInteger();
+    t.iterations = totals.value(QStringLiteral("iterations")).toInteger();
+    t.droppedIterations = totals.value(QStringLiteral("droppedIterations")).toInteger();
+    t.checksPassed = totals.value(QStringLiteral("checksPassed")).toInteger();
+    t.checksFailed = totals.value(QStringLiteral("checksFailed")).toInteger();
+    for (int i = 1; i < kErrorClassCount; ++i)
+        t.errorsByClass[size_t(i)] =
+            errorsByClass.value(QString(errorClassName(ErrorClass(i)))).toInteger();
+    return t;
+}
+
+LatencyStats statsFromRow(const ResultSample &row)
+{
+    LatencyStats s;
+    s.count = row.requests;
+    s.meanMs = row.meanMs;
+    s.p50Ms = row.p50Ms;
+    s.p90Ms = row.p90Ms;
+    s.p95Ms = row.p95Ms;
+    s.p99Ms = row.p99Ms;
+    s.p999Ms = row.p999Ms;
+    s.maxMs = row.maxMs;
+    return s;
+}
+
+LatencyStats statsFromJson(const QJsonObject &json, qint64 count)
+{
+    LatencyStats s;
+    s.count = count;
+    s.meanMs = json.value(QStringLiteral("avg")).toDouble();
+    s.p50Ms = json.value(QStringLiteral("p50")).toDouble();
+    s.p90Ms = json.value(QStringLiteral("p90")).toDouble();
+    s.p95Ms = json.value(QStringLiteral("p95")).toDouble();
+    s.p99Ms = json.value(QStringLiteral("p99")).toDouble();
+    s.p999Ms = json.value(QStringLiteral("p999")).toDouble();
+    s.maxMs = json.value(QStringLiteral("max")).toDouble();
+    return s;
+}
+
+EndpointSample endpointFromRow(const ResultSample &row)
+{
+    EndpointSample e;
+    e.name = row.endpoint;
+    e.totals = totalsFrom(QJsonObject{{QStringLiteral("requests"), row.requests},
+                                      {QStringLiteral("errors"), row.errors},
+                                      {QStringLiteral("bytesIn"), row.bytesIn},
+                                      {QStringLiteral("bytesOut"), row.bytesOut}},
+                          row.data.value(QStringLiteral("errorsByClass")).toObject());
+    const QJsonObject checks = row.data.value(QStringLiteral("checks")).toObject();
+    e.totals.checksPassed = checks.value(QStringLiteral("passed")).toInteger();
+    e.totals.checksFailed = checks.value(QStringLiteral("failed")).toInteger();
+    e.latency = statsFromRow(row);
+    const QJsonObject corrected = row.data.value(QStringLiteral("latencyCorrectedMs")).toObject();
+    if (!corrected.isEmpty())
+        e.latencyCorrected = statsFromJson(corrected, row.requests);
+    return e;
+}
+
+std::optional<LatencyHistogram> histogramFrom(HistoryStore &store, qint64 id,
+                                              const QString &endpoint, const QString &metric)
+{
+    const QByteArray blob = store.histogram(id, endpoint, metric);
+    if (blob.isEmpty())
+        return std::nullopt;
+    return LatencyHistogram::deserialize(blob);
+}
+
+} // namespace
+
+QString StoredRun::label() const
+{
+    QString text = u'#' + QString::number(id);
+    if (!versionLabel.isEmpty())
+        return text + u' ' + versionLabel;
+    return text + u' ' + summary.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+}
+
+RunForComparison StoredRun::forComparison() const
+{
+    RunForComparison run;
+    run.id = id;
+    run.label = label();
+    run.planFingerprint = planFingerprint(planJson);
+    run.summary = summary;
+    return run;
+}
+
+std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QString *error)
+{
+    const auto record = store.result(resultId);
+    if (!record) {
+        *error = QStringLiteral("no run with ID ") + QString::number(resultId) + QStringLiteral(" in ")
+                 + store.path();
+        return std::nullopt;
+    }
+    StoredRun run;
+    run.id = record->id;
+    run.testId = record->testId;
+    run.testName = record->testName;
+    run.versionLabel = record->versionLabel;
+    run.planJson = record->plan;
+    run.plan = planFromJson(record->plan);
+
+    RunSummary &s = run.summary;
+    const QJsonObject &json = record->summary;
+    s.startedAt = record->startedAt;
+    s.endedAt = record->endedAt;
+    s.status = resultStatusToString(record->status);
+    s.errorDetails = record->errorDetails;
+    s.durationSec = json.value(QStringLiteral("durationSec")).toDouble();
+    if (s.durationSec <= 0 && record->startedAt.isValid() && record->endedAt.isValid())
+        s.durationSec = double(record->startedAt.msecsTo(record->endedAt)) / 1000.0;
+    s.openModel = json.contains(QStringLiteral("latencyCorrectedMs"));
+    s.target = json.value(QStringLiteral("target")).toString();
+    s.maxVus = json.value(QStringLiteral("vusMax")).toInt();
+    s.totals = totalsFrom(json.value(QStringLiteral("totals")).toObject(),
+                          json.value(QStringLiteral("errorsByClass")).toObject());
+    for (const QString &key : {QStringLiteral("resources"), QStringLiteral("recommendations"),
+                               QStringLiteral("comparison"), QStringLiteral("anomalies"),
+                               QStringLiteral("stress")}) {
+        if (json.contains(key))
+            s.extras.insert(key, json.value(key));
+    }
+    for (const QJsonValue &value : json.value(QStringLiteral("thresholds")).toArray()) {
+        const QJsonObject t = value.toObject();
+        ThresholdResult r;
+        r.metric = t.value(QStringLiteral("metric")).toString();
+        r.expression = t.value(QStringLiteral("expression")).toString();
+        r.value = t.value(QStringLiteral("value")).toDouble();
+        r.passed = t.value(QStringLiteral("passed")).toBool();
+        r.abortOnFail = t.value(QStringLiteral("abortOnFail")).toBool();
+        r.error = t.value(QStringLiteral("error")).toString();
+        s.thresholds.append(r);
+    }
+
+    // Whole-run histograms: exact percentiles, as measured.
+    for (const QString &key : store.histogramKeys(resultId)) {
+        const auto [endpoint, metric] = HistoryStore::splitHistogramKey(key);
+        if (!endpoint.isEmpty())
+            continue;
+        const auto h = histogramFrom(store, resultId, endpoint, metric);
+        if (!h)
+            continue;
+        if (metric == QLatin1String("duration"))
+            s.duration = *h;
+        else if (metric == QLatin1String("duration_corrected"))
+            s.durationCorrected = *h;
+        else if (metric == QLatin1String("iteration_duration"))
+            s.iterationDuration = *h;
+        else if (metric.startsWith(QLatin1String("server_timing:")))
+            s.serverTiming.insert(metric.mid(14), *h);
+        else
+            s.timings.insert(metric, *h);
+    }
+    for (const QJsonValue &value : json.value(QStringLiteral("endpoints")).toArray()) {
+        const QJsonObject e = value.toObject();
+        EndpointSummary endpoint;
+        endpoint.name = e.value(QStringLiteral("name")).toString();
+        endpoint.method = e.value(QStringLiteral("method")).toString();
+        endpoint.path = e.value(QStringLiteral("path")).toString();
+        endpoint.totals = totalsFrom(e.value(QStringLiteral("totals")).toObject(),
+                                     e.value(QStringLiteral("errorsByClass")).toObject());
+        if (const auto h = histogramFrom(store, resultId, endpoint.name, QStringLiteral("duration")))
+            endpoint.duration = *h;
+        if (const auto h = histogramFrom(store, resultId, endpoint.name,
+                                         QStringLiteral("duration_corrected")))
+            endpoint.durationCorrected = *h;
+        s.endpoints.append(endpoint);
+    }
+
+    // The timeline from the interval rows: the overall row ('') and one per endpoint.
+    QMap<double, IntervalSample> byTime;
+    for (const ResultSample &row : store.samples(resultId)) {
+        IntervalSample &sample = byTime[row.tSec];
+        sample.tSec = row.tSec;
+        if (row.endpoint.isEmpty()) {
+            sample.overall = endpointFromRow(row);
+            sample.activeVus = row.activeVus;
+            sample.plannedTarget = row.data.value(QStringLiteral("plannedTarget")).toDouble();
+            sample.resources = row.data.value(QStringLiteral("resources")).toObject();
+            const QJsonObject st = row.data.value(QStringLiteral("serverTiming")).toObject();
+            for (auto it = st.constBegin(); it != st.constEnd(); ++it)
+                sample.serverTiming.insert(it.key(), statsFromJson(it.value().toObject(), 0));
+            const QJsonObject means = row.data.value(QStringLiteral("timingMeansMs")).toObject();
+            for (auto it = means.constBegin(); it != means.constEnd(); ++it)
+                sample.timingMeansMs.insert(it.key(), it.value().toDouble());
+            sample.intervalSec = row.rps > 0 ? double(row.requests) / row.rps : 0.0;
+        } else {
+            sample.endpoints.append(endpointFromRow(row));
+        }
+    }
+    double previous = 0;
+    int index = 0;
+    for (IntervalSample &sample : byTime) {
+        sample.index = index++;
+        if (sample.intervalSec <= 0)
+            sample.intervalSec = std::max(1e-3, sample.tSec - previous);
+        previous = sample.tSec;
+        s.timeline.append(sample);
+    }
+    return run;
+}
+
+} // namespace loadscope
