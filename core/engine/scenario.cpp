@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QUrl>
 
 #include <cmath>
@@ -89,7 +90,8 @@ QString jsonValueText(const QJsonValue &value)
         const double d = value.toDouble();
         if (std::abs(d) < 9e15 && d == std::floor(d))
             return QString::number(qint64(d));
-        return QString::number(d, 'g', 17);
+        // Shortest text that reads back as the same double: 0.1, not 0.10000000000000001.
+        return QString::number(d, 'g', QLocale::FloatingPointShortest);
     }
     case QJsonValue::Bool:
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
