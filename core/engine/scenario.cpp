@@ -260,9 +260,15 @@ std::optional<QList<CompiledStep>> compileSteps(const TestPlan &plan, const QStr
                          + QStringLiteral("; one run targets one host");
                 return std::nullopt;
             }
-            target = url.path(QUrl::FullyEncoded);
-            if (url.hasQuery())
-                target += u'?' + url.query(QUrl::FullyEncoded);
+            // Keep the path and query as written, like a relative path: QUrl would
+            // percent-encode "{{name}}" and the step would lose its templates.
+            qsizetype start = target.indexOf(QLatin1String("://")) + 3;
+            while (start < target.size() && target[start] != u'/' && target[start] != u'?'
+                   && target[start] != u'#')
+                ++start;
+            target = target.mid(start).section(u'#', 0, 0);
+            if (!target.startsWith(u'/'))
+                target.prepend(u'/');
         } else {
             target = basePath + target;
         }
