@@ -363,6 +363,18 @@ QStringList csvRecord(const QString &text, qsizetype &pos, bool *ok)
     return fields;
 }
 
+//! Line breaks (LF, CRLF or a lone CR) in @p text.
+int lineBreaks(QStringView text)
+{
+    int count = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const bool crlf = text[i] == u'\r' && i + 1 < text.size() && text[i + 1] == u'\n';
+        if (text[i] == u'\n' || (text[i] == u'\r' && !crlf))
+            ++count;
+    }
+    return count;
+}
+
 } // namespace
 
 std::optional<QList<VariableMap>> readDataFile(const QString &path, QString *error)
@@ -382,10 +394,13 @@ std::optional<QList<VariableMap>> readDataFile(const QString &path, QString *err
         return std::nullopt;
     }
     QList<VariableMap> rows;
-    int line = 1;
+    // A quoted field may span lines: errors name the line on which their record starts.
+    int nextLine = 1 + lineBreaks(QStringView(text).left(pos));
     while (pos < text.size()) {
-        ++line;
+        const int line = nextLine;
+        const qsizetype start = pos;
         const QStringList fields = csvRecord(text, pos, &ok);
+        nextLine += lineBreaks(QStringView(text).mid(start, pos - start));
         if (!ok) {
             *error = QStringLiteral("dataFile: ") + path + QStringLiteral(":")
                      + QString::number(line) + QStringLiteral(": unterminated quoted field");
