@@ -217,6 +217,8 @@ StepOutcome evaluateStep(const CompiledStep &compiled, const HttpResult &result,
         }
         }
         if (value) {
+            // Counted like a check both ways, so the checks rate is not skewed by failures only.
+            ++outcome.checksPassed;
             variables.insert(extraction.name, *value);
         } else {
             variables.remove(extraction.name);
