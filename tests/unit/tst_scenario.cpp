@@ -278,6 +278,7 @@ private slots:
             s, response(200, body, {{"X-Request-Id", "r-9"}, {"Content-Type", "application/json"}}),
             vars);
         QCOMPARE(out.checksFailed, 0);
+        QCOMPARE(out.checksPassed, 6); // an extraction counts as a check, passed or failed
         QCOMPARE(vars.value(QStringLiteral("token")), QStringLiteral("abc123"));
         QCOMPARE(vars.value(QStringLiteral("obj")), QStringLiteral("{\"token\":\"abc123\"}"));
         QCOMPARE(vars.value(QStringLiteral("num")), QStringLiteral("42"));
@@ -290,6 +291,7 @@ private slots:
         // a later step does not silently reuse the previous iteration's token.
         out = evaluateStep(s, response(200, "{}"), vars);
         QCOMPARE(out.checksFailed, 6);
+        QCOMPARE(out.checksPassed, 0);
         QVERIFY2(out.firstFailure.contains(QLatin1String("token")), qPrintable(out.firstFailure));
         QVERIFY(!vars.contains(QStringLiteral("token")));
         QVERIFY(!vars.contains(QStringLiteral("reqId")));
