@@ -188,6 +188,16 @@ private slots:
         QVERIFY2(run.out.contains(QLatin1String("failed")), qPrintable(run.out));
     }
 
+    void unresolvableHostExitsOne()
+    {
+        const CliRun run = runCli({QStringLiteral("run"),
+                                   QStringLiteral("--base-url=http://no-such-host.invalid:8080"),
+                                   QStringLiteral("--duration=1"), QStringLiteral("--no-db")},
+                                  30000);
+        QVERIFY2(run.exitCode == 1, qPrintable(describe(run)));
+        QVERIFY2(run.err.contains(QLatin1String("no-such-host.invalid")), qPrintable(run.err));
+    }
+
     void badInputExitsTwo_data()
     {
         QTest::addColumn<QStringList>("args");
