@@ -330,6 +330,11 @@ void LoadWorker::httpFinished(HttpConnection *, quint64 tag, HttpResult &result)
         recordServerTiming(result.serverTiming);
 
     if (m_stopping) {
+        // The iteration's last request completed within the graceful stop: it is complete.
+        if (!isTransportError(error) && vu.step + 1 == m_setup.steps.size()) {
+            ++m_acc.flow.iterations;
+            m_acc.iteration.record((now - vu.iterationStartNs) / 1000);
+        }
         vu.running = false;
         if (m_transport->inFlight() == 0)
             finishStop();

@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QUrl>
 
 #include <cmath>
@@ -89,7 +90,8 @@ QString jsonValueText(const QJsonValue &value)
         const double d = value.toDouble();
         if (std::abs(d) < 9e15 && d == std::floor(d))
             return QString::number(qint64(d));
-        return QString::number(d, 'g', 17);
+        // Shortest text that reads back as the same double: 0.1, not 0.10000000000000001.
+        return QString::number(d, 'g', QLocale::FloatingPointShortest);
     }
     case QJsonValue::Bool:
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
@@ -215,6 +217,8 @@ StepOutcome evaluateStep(const CompiledStep &compiled, const HttpResult &result,
         }
         }
         if (value) {
+            // Counted like a check both ways, so the checks rate is not skewed by failures only.
+            ++outcome.checksPassed;
             variables.insert(extraction.name, *value);
         } else {
             variables.remove(extraction.name);
@@ -258,9 +262,15 @@ std::optional<QList<CompiledStep>> compileSteps(const TestPlan &plan, const QStr
                          + QStringLiteral("; one run targets one host");
                 return std::nullopt;
             }
-            target = url.path(QUrl::FullyEncoded);
-            if (url.hasQuery())
-                target += u'?' + url.query(QUrl::FullyEncoded);
+            // Keep the path and query as written, like a relative path: QUrl would
+            // percent-encode "{{name}}" and the step would lose its templates.
+            qsizetype start = target.indexOf(QLatin1String("://")) + 3;
+            while (start < target.size() && target[start] != u'/' && target[start] != u'?'
+                   && target[start] != u'#')
+                ++start;
+            target = target.mid(start).section(u'#', 0, 0);
+            if (!target.startsWith(u'/'))
+                target.prepend(u'/');
         } else {
             target = basePath + target;
         }
@@ -355,6 +365,18 @@ QStringList csvRecord(const QString &text, qsizetype &pos, bool *ok)
     return fields;
 }
 
+//! Line breaks (LF, CRLF or a lone CR) in @p text.
+int lineBreaks(QStringView text)
+{
+    int count = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const bool crlf = text[i] == u'\r' && i + 1 < text.size() && text[i + 1] == u'\n';
+        if (text[i] == u'\n' || (text[i] == u'\r' && !crlf))
+            ++count;
+    }
+    return count;
+}
+
 } // namespace
 
 std::optional<QList<VariableMap>> readDataFile(const QString &path, QString *error)
@@ -374,10 +396,13 @@ std::optional<QList<VariableMap>> readDataFile(const QString &path, QString *err
         return std::nullopt;
     }
     QList<VariableMap> rows;
-    int line = 1;
+    // A quoted field may span lines: errors name the line on which their record starts.
+    int nextLine = 1 + lineBreaks(QStringView(text).left(pos));
     while (pos < text.size()) {
-        ++line;
+        const int line = nextLine;
+        const qsizetype start = pos;
         const QStringList fields = csvRecord(text, pos, &ok);
+        nextLine += lineBreaks(QStringView(text).mid(start, pos - start));
         if (!ok) {
             *error = QStringLiteral("dataFile: ") + path + QStringLiteral(":")
                      + QString::number(line) + QStringLiteral(": unterminated quoted field");
