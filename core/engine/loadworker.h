@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <array>
+#include <deque>
 #include <memory>
 #include <queue>
 #include <vector>
@@ -121,6 +122,7 @@ private:
     void onControlTick();
     void onArrivalTimer();
     void dispatchArrival(qint64 intendedNs);
+    void dropStaleArrivals(qint64 now);
     double nextArrivalMs(double fromMs) const;
     int share(int total) const;
     void finishStop();
@@ -133,6 +135,7 @@ private:
     std::unique_ptr<LeanHttpTransport> m_transport;
     std::vector<std::unique_ptr<Vu>> m_vus;
     std::vector<int> m_idle; //!< open model: VUs free for the next arrival
+    std::deque<qint64> m_backlog; //!< open model: intended starts waiting for a free VU
     int m_activeTarget = 0;  //!< closed model: VUs counted as active
     int m_maxVus = 0;
     QTimer *m_controlTimer = nullptr;
