@@ -1,10 +1,14 @@
 #include "cliapp.h"
 
+#include <QCoreApplication>
+#include <QHostAddress>
 #include <QTextStream>
+#include <QTimer>
 
 #include "cli/commandline.h"
 #include "cli/historycommand.h"
 #include "cli/runoptions.h"
+#include "server/sampleapihost.h"
 
 namespace loadscope {
 namespace {
@@ -46,16 +50,69 @@ int demoCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         line.addOption(QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help),
                                           QString::fromLatin1(value)));
     };
-    opt("port", "Port to listen on (0 = any free port).", "N");
+    opt("port", "Port to listen on (default 8080; 0 = any free port).", "N");
+    opt("bind", "Address to listen on (default 127.0.0.1).", "ADDR");
     opt("latency-ms", "Added latency per request.", "N");
-    opt("jitter-ms", "Random jitter added to the latency.", "N");
-    opt("error-rate", "Fraction of requests answered with 500.", "F");
+    opt("jitter-ms", "Random extra latency in [0, N] ms.", "N");
+    opt("error-rate", "Fraction of requests answered with 500 (0..1).", "F");
     opt("stall-every", "Stall all requests every SECONDS.", "SECONDS");
     opt("stall-ms", "Length of each stall.", "N");
+    opt("duration", "Stop after this many seconds (default: until Ctrl+C).", "SECONDS");
     int code = 0;
     if (!line.parse(args, out, err, &code))
         return code;
-    return notAvailableYet(line.command(), QStringLiteral("the sample API"), err);
+    const QCommandLineParser &p = line.parser();
+    const auto number = [&](const char *name, double min, double max, double fallback,
+                            double *value) {
+        const QString option = QString::fromLatin1(name);
+        if (!p.isSet(option)) {
+            *value = fallback;
+            return true;
+        }
+        bool ok = false;
+        *value = p.value(option).toDouble(&ok);
+        if (ok && *value >= min && *value <= max)
+            return true;
+        line.usageError(err, QStringLiteral("--") + option + QStringLiteral(": \"") + p.value(option)
+                                 + QStringLiteral("\" is not a number from ") + QString::number(min)
+                                 + QStringLiteral(" to ") + QString::number(max));
+        return false;
+    };
+    double port = 0, latency = 0, jitter = 0, errorRate = 0, stallEvery = 0, stallMs = 0,
+           duration = 0;
+    if (!number("port", 0, 65535, 8080, &port) || !number("latency-ms", 0, 600000, 0, &latency)
+        || !number("jitter-ms", 0, 600000, 0, &jitter) || !number("error-rate", 0, 1, 0, &errorRate)
+        || !number("stall-every", 0, 86400, 0, &stallEvery)
+        || !number("stall-ms", 0, 600000, 0, &stallMs) || !number("duration", 0, 1e7, 0, &duration))
+        return ExitUsage;
+    const QString bind = p.value(QStringLiteral("bind"));
+    const QHostAddress address(bind.isEmpty() ? QStringLiteral("127.0.0.1") : bind);
+    if (address.isNull())
+        return line.usageError(err, QStringLiteral("--bind: \"") + bind
+                                        + QStringLiteral("\" is not an IP address"));
+    SampleApiOptions options;
+    options.latencyMs = int(latency);
+    options.jitterMs = int(jitter);
+    options.errorRate = errorRate;
+    options.stallEverySec = stallEvery;
+    options.stallMs = int(stallMs);
+    SampleApiHost host(options);
+    QString error;
+    if (host.start(address, quint16(port), &error) == 0) {
+        err << "loadscope-cli demo: " << error << '\n';
+        return ExitRunFailed;
+    }
+    out << "SmartMarket sample API listening on http://" << address.toString() << ':'
+        << host.port() << "\n"
+        << "  GET  /api/health\n  POST /api/bridge/predict      {\"symbol\":\"AAPL\"}\n"
+        << "  POST /api/bridge/model/reload\n  POST /api/signals             {\"symbol\":\"AAPL\"}\n"
+        << "  POST /api/strategy/execute    {\"symbol\":\"AAPL\",\"signal\":{\"action\":\"buy\",\"strength\":0.8}}\n"
+        << "Press Ctrl+C to stop.\n";
+    out.flush();
+    if (duration > 0)
+        QTimer::singleShot(int(duration * 1000), qApp, [] { QCoreApplication::exit(0); });
+    QCoreApplication::exec();
+    return ExitPassed;
 }
 
 int serveCommand(const QStringList &args, QTextStream &out, QTextStream &err)

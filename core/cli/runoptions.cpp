@@ -59,19 +59,19 @@ void scaleTargetsTo(QList<Stage> &stages, double peak)
         s.target = current > 0 ? std::round(s.target * peak / current * 1000.0) / 1000.0 : peak;
 }
 
-std::optional<OutputFormat> formatFromName(const QString &name)
+std::optional<ResultFormat> formatFromName(const QString &name)
 {
     const QString n = name.toLower();
     if (n == QLatin1String("json"))
-        return OutputFormat::Json;
+        return ResultFormat::Json;
     if (n == QLatin1String("csv"))
-        return OutputFormat::Csv;
+        return ResultFormat::Csv;
     if (n == QLatin1String("junit") || n == QLatin1String("xml"))
-        return OutputFormat::Junit;
+        return ResultFormat::Junit;
     if (n == QLatin1String("html") || n == QLatin1String("htm"))
-        return OutputFormat::Html;
+        return ResultFormat::Html;
     if (n == QLatin1String("md") || n == QLatin1String("markdown"))
-        return OutputFormat::Markdown;
+        return ResultFormat::Markdown;
     return std::nullopt;
 }
 
@@ -412,7 +412,7 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
         }
         request.format = *format;
     } else if (!request.outputFile.isEmpty()) {
-        request.format = formatFromName(QFileInfo(request.outputFile).suffix()).value_or(OutputFormat::Json);
+        request.format = formatFromName(QFileInfo(request.outputFile).suffix()).value_or(ResultFormat::Json);
     }
     request.useDb = !p.isSet(QStringLiteral("no-db"));
     request.baseline = p.value(QStringLiteral("baseline"));

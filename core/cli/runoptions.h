@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "interop/resultwriters.h"
 #include "plan/testplan.h"
 
 class QCommandLineParser;
@@ -14,16 +15,13 @@ namespace loadscope {
 
 class SubcommandLine;
 
-//! Output file formats of `run --format`.
-enum class OutputFormat { Json, Csv, Junit, Html, Markdown };
-
 //! Everything `loadscope-cli run` was asked to do, after the flags were checked.
 struct RunRequest
 {
     TestPlan plan;
     QString planFile; //!< empty when the plan came from a preset
     QString outputFile;
-    OutputFormat format = OutputFormat::Json;
+    ResultFormat format = ResultFormat::Json;
     bool useDb = true;
     QString baseline; //!< "", "last" or a result id
     bool failOnRegression = false;

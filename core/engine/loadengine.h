@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -48,6 +49,9 @@ public:
     double elapsedSec() const;
     //! The cumulative figures so far (thresholds not evaluated).
     RunSummary summarySoFar() const;
+    //! Called after every interval with the cumulative figures; a non-empty answer stops the
+    //! run as aborted with that reason (used for thresholds with abortOnFail).
+    void setAbortCheck(std::function<QString(const RunSummary &)> check);
 
 signals:
     //! One merged interval; emitted every plan.intervalMs while running, and once for the
@@ -84,6 +88,10 @@ private:
     QTimer *m_endTimer = nullptr;
     RunSummary m_summary; //!< cumulative
     qint64 m_lastTickNs = 0;
+    QString m_status;
+    QString m_reason;
+    QString m_firstError;
+    std::function<QString(const RunSummary &)> m_abortCheck;
 };
 
 } // namespace loadscope

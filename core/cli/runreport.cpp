@@ -1,0 +1,160 @@
+#include "runreport.h"
+
+#include <QTextStream>
+
+#include <algorithm>
+
+namespace loadscope {
+namespace {
+
+QString ms(double value)
+{
+    if (value >= 100)
+        return QString::number(value, 'f', 0) + QStringLiteral(" ms");
+    if (value >= 10)
+        return QString::number(value, 'f', 1) + QStringLiteral(" ms");
+    return QString::number(value, 'f', 2) + QStringLiteral(" ms");
+}
+
+QString rate(double perSecond)
+{
+    return QString::number(perSecond, 'f', perSecond >= 100 ? 0 : 1);
+}
+
+QString pct(double fraction)
+{
+    return QString::number(fraction * 100.0, 'f', 2) + QStringLiteral(" %");
+}
+
+QString latencyLine(const LatencyStats &s)
+{
+    return QStringLiteral("avg ") + ms(s.meanMs) + QStringLiteral("  p50 ") + ms(s.p50Ms)
+           + QStringLiteral("  p90 ") + ms(s.p90Ms) + QStringLiteral("  p95 ") + ms(s.p95Ms)
+           + QStringLiteral("  p99 ") + ms(s.p99Ms) + QStringLiteral("  max ") + ms(s.maxMs);
+}
+
+} // namespace
+
+ProgressPrinter::ProgressPrinter(QTextStream &out, const TestPlan &plan, bool tty, bool quiet)
+    : m_out(out)
+    , m_plan(plan)
+    , m_tty(tty)
+    , m_quiet(quiet)
+{
+}
+
+void ProgressPrinter::started(const QString &baseUrl, qint64 resultId)
+{
+    if (m_quiet)
+        return;
+    m_out << "Running " << testTypeName(m_plan.type) << " \"" << m_plan.name << "\" against "
+          << baseUrl << " (" << executorName(m_plan.load.executor) << ", "
+          << QString::number(double(m_plan.load.totalDurationMs()) / 1000.0, 'f', 0) << " s)";
+    if (resultId > 0)
+        m_out << ", run #" << resultId;
+    m_out << '\n';
+    m_out.flush();
+}
+
+void ProgressPrinter::interval(const IntervalSample &sample, double elapsedSec)
+{
+    if (m_quiet)
+        return;
+    const double total = std::max(1.0, double(m_plan.load.totalDurationMs()) / 1000.0);
+    const TrafficTotals &t = sample.overall.totals;
+    const QString figures = QString::number(elapsedSec, 'f', 0) + u'/'
+                            + QString::number(total, 'f', 0) + QStringLiteral("s  ")
+                            + rate(sample.throughputRps()) + QStringLiteral(" req/s  p95 ")
+                            + ms(sample.overall.latency.p95Ms) + QStringLiteral("  errors ")
+                            + pct(t.errorRate()) + QStringLiteral("  VUs ")
+                            + QString::number(sample.activeVus);
+    if (m_tty) {
+        constexpr int width = 30;
+        const int filled = int(std::clamp(elapsedSec / total, 0.0, 1.0) * width);
+        m_out << "\r\033[2K[" << QString(filled, u'=') << QString(width - filled, u' ') << "] "
+              << figures;
+        m_lineOpen = true;
+    } else {
+        m_out << "t=" << figures << '\n';
+    }
+    m_out.flush();
+}
+
+void ProgressPrinter::note(const QString &text)
+{
+    finishLine();
+    m_out << text << '\n';
+    m_out.flush();
+}
+
+void ProgressPrinter::finishLine()
+{
+    if (m_lineOpen)
+        m_out << '\n';
+    m_lineOpen = false;
+}
+
+void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s,
+                     const QString &baseUrl, qint64 resultId, const QString &dbPath)
+{
+    const TrafficTotals &t = s.totals;
+    out << '\n'
+        << "  " << testTypeName(plan.type) << " \"" << plan.name << "\" against " << baseUrl
+        << ": " << s.status << " after " << QString::number(s.durationSec, 'f', 1) << " s, "
+        << s.maxVus << " VUs max\n";
+    if (!s.errorDetails.isEmpty())
+        out << "  note        " << s.errorDetails << '\n';
+    out << "  requests    " << t.requests << " (" << rate(s.throughputRps()) << "/s), errors "
+        << t.errors << " (" << pct(t.errorRate()) << ")";
+    if (t.iterations != t.requests)
+        out << ", iterations " << t.iterations;
+    if (s.openModel)
+        out << ", dropped iterations " << t.droppedIterations;
+    out << '\n';
+    if (t.errors > 0) {
+        out << "  errors by   ";
+        for (int i = 1; i < kErrorClassCount; ++i)
+            if (t.errorsByClass[size_t(i)] > 0)
+                out << errorClassName(ErrorClass(i)) << ' ' << t.errorsByClass[size_t(i)] << "  ";
+        out << '\n';
+    }
+    if (t.checksPassed + t.checksFailed > 0)
+        out << "  checks      " << t.checksPassed << " passed, " << t.checksFailed << " failed\n";
+    out << "  latency     " << latencyLine(LatencyStats::fromHistogram(s.duration)) << '\n';
+    if (s.openModel)
+        out << "  corrected   " << latencyLine(LatencyStats::fromHistogram(s.durationCorrected))
+            << "  (from the intended start)\n";
+    const auto timing = [&s](const char *name) {
+        const LatencyHistogram h = s.timings.value(QLatin1String(name));
+        return h.count() > 0 ? ms(h.mean() / 1000.0) : QStringLiteral("-");
+    };
+    out << "  timings     connecting " << timing("connecting") << ", waiting "
+        << timing("waiting") << ", receiving " << timing("receiving") << " (means)\n";
+    if (s.endpoints.size() > 1 || !s.serverTiming.isEmpty()) {
+        for (const EndpointSummary &e : s.endpoints) {
+            const LatencyStats l = LatencyStats::fromHistogram(e.duration);
+            out << "  endpoint    " << e.name.leftJustified(34) << ' '
+                << QString::number(e.totals.requests).rightJustified(8) << " req  p50 "
+                << ms(l.p50Ms) << "  p95 " << ms(l.p95Ms) << "  errors "
+                << pct(e.totals.errorRate()) << '\n';
+        }
+    }
+    for (auto it = s.serverTiming.cbegin(); it != s.serverTiming.cend(); ++it) {
+        const LatencyStats l = LatencyStats::fromHistogram(it.value());
+        out << "  server      " << it.key().leftJustified(14) << " p50 " << ms(l.p50Ms)
+            << "  p95 " << ms(l.p95Ms) << "  max " << ms(l.maxMs) << '\n';
+    }
+    for (const ThresholdResult &r : s.thresholds) {
+        out << "  threshold   " << (r.passed ? "PASS " : "FAIL ") << r.metric << ' '
+            << r.expression;
+        if (!r.error.isEmpty())
+            out << "  (" << r.error << ')';
+        else
+            out << "  (observed " << QString::number(r.value, 'g', 4) << ')';
+        out << '\n';
+    }
+    if (resultId > 0)
+        out << "  stored      run #" << resultId << " in " << dbPath << '\n';
+}
+
+} // namespace loadscope

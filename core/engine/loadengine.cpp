@@ -1,0 +1,402 @@
+#include "loadengine.h"
+
+#include <QThread>
+#include <QTimer>
+#include <QUrl>
+
+#include <algorithm>
+#include <ctime>
+
+#include "engine/loadworker.h"
+#include "engine/scenario.h"
+#include "plan/planvalidator.h"
+
+namespace loadscope {
+namespace {
+
+qint64 nowNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+void registerTypes()
+{
+    qRegisterMetaType<loadscope::WorkerSnapshot>();
+    qRegisterMetaType<loadscope::IntervalSample>();
+    qRegisterMetaType<loadscope::RunSummary>();
+}
+
+LatencyHistogram &histogramNamed(QMap<QString, LatencyHistogram> &map, const QString &name)
+{
+    return map[name];
+}
+
+} // namespace
+
+LoadEngine::LoadEngine(QObject *parent)
+    : QObject(parent)
+{
+    registerTypes();
+    m_tickTimer = new QTimer(this);
+    m_tickTimer->setSingleShot(true);
+    m_tickTimer->setTimerType(Qt::PreciseTimer);
+    connect(m_tickTimer, &QTimer::timeout, this, &LoadEngine::onIntervalTick);
+    m_endTimer = new QTimer(this);
+    m_endTimer->setSingleShot(true);
+    m_endTimer->setTimerType(Qt::PreciseTimer);
+    connect(m_endTimer, &QTimer::timeout, this, [this] {
+        // The planned end usually falls on an interval boundary: close that interval first so
+        // the last one only holds what finishes during the graceful stop.
+        if (m_tickTimer->isActive() && m_tickTimer->remainingTime() <= 50) {
+            m_tickTimer->stop();
+            onIntervalTick();
+        }
+        beginStop(QStringLiteral("completed"), QString());
+    });
+}
+
+LoadEngine::~LoadEngine()
+{
+    // Quitting the threads deletes the workers (deleteLater on QThread::finished).
+    m_workers.clear();
+    m_threads.clear();
+}
+
+double LoadEngine::elapsedSec() const
+{
+    return m_startNs > 0 ? double(nowNs() - m_startNs) / 1e9 : 0.0;
+}
+
+bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *error)
+{
+    QString dummy;
+    QString &why = error ? *error : dummy;
+    if (m_running) {
+        why = QStringLiteral("a run is already in progress");
+        return false;
+    }
+    const QStringList problems = planErrors(plan);
+    if (!problems.isEmpty()) {
+        why = problems.join(u'\n');
+        return false;
+    }
+    const QUrl url(baseUrl, QUrl::StrictMode);
+    const bool tls = url.scheme() == QLatin1String("https");
+    if (!url.isValid() || (url.scheme() != QLatin1String("http") && !tls) || url.host().isEmpty()) {
+        why = QStringLiteral("baseUrl: \"") + baseUrl + QStringLiteral("\" is not an http(s) URL");
+        return false;
+    }
+    if (plan.http2 || !plan.proxy.isEmpty()) {
+        why = QStringLiteral("options: HTTP/2 and proxies need the Qt network transport, which "
+                             "is not available in this build");
+        return false;
+    }
+
+    m_endpointNames = endpointNames(plan);
+    const auto steps = compileSteps(plan, baseUrl, m_endpointNames, &why);
+    if (!steps)
+        return false;
+    QList<VariableMap> dataRows;
+    if (!plan.dataFile.isEmpty()) {
+        const auto rows = readDataFile(plan.dataFile, &why);
+        if (!rows)
+            return false;
+        dataRows = *rows;
+    }
+    VariableMap variables;
+    for (auto it = plan.variables.constBegin(); it != plan.variables.constEnd(); ++it)
+        variables.insert(it.key(), it.value());
+
+    LeanHttpTransport::Target target;
+    target.host = url.host(QUrl::FullyEncoded).toLatin1();
+    target.tls = tls;
+    target.port = quint16(url.port(tls ? 443 : 80));
+    {
+        // Resolve once here so that a bad host name is a clear error before anything starts.
+        LeanHttpTransport probe(target);
+        if (!probe.isResolved()) {
+            why = QStringLiteral("baseUrl: ") + probe.resolveError();
+            return false;
+        }
+    }
+
+    m_plan = plan;
+    m_baseUrl = baseUrl;
+    m_endpointMethods.clear();
+    m_endpointPaths.clear();
+    for (const QString &name : std::as_const(m_endpointNames)) {
+        for (const Step &step : plan.steps) {
+            if (step.displayName() == name) {
+                m_endpointMethods.append(step.method);
+                m_endpointPaths.append(step.path);
+                break;
+            }
+        }
+    }
+
+    const bool open = isOpenModel(plan.load.executor);
+    int peak = open ? plan.load.maxVus : plan.load.vus;
+    if (plan.load.executor == Executor::RampingVus) {
+        peak = 1;
+        for (const Stage &stage : plan.load.stages)
+            peak = std::max(peak, int(stage.target));
+    }
+    int threads = plan.threads > 0 ? plan.threads : QThread::idealThreadCount();
+    threads = std::clamp(threads, 1, std::max(1, peak));
+
+    m_summary = RunSummary();
+    m_summary.openModel = open;
+    m_summary.target = baseUrl;
+    m_summary.startedAt = QDateTime::currentDateTimeUtc();
+    for (int i = 0; i < m_endpointNames.size(); ++i) {
+        EndpointSummary endpoint;
+        endpoint.name = m_endpointNames[i];
+        endpoint.method = m_endpointMethods.value(i);
+        endpoint.path = m_endpointPaths.value(i);
+        m_summary.endpoints.append(endpoint);
+    }
+    m_pending.clear();
+    m_finalParts.clear();
+    m_firstError.clear();
+    m_tickSeq = 0;
+    m_workersStopped = 0;
+    m_stopping = false;
+    m_status = QStringLiteral("completed");
+    m_reason.clear();
+    m_startNs = nowNs();
+    m_lastTickNs = m_startNs;
+
+    for (int i = 0; i < threads; ++i) {
+        WorkerSetup setup;
+        setup.load = plan.load;
+        setup.timeouts = plan.timeouts;
+        setup.steps = *steps;
+        setup.endpointCount = int(m_endpointNames.size());
+        setup.target = target;
+        setup.index = i;
+        setup.count = threads;
+        setup.startNs = m_startNs;
+        setup.dataRows = dataRows;
+        setup.variables = variables;
+        ThreadHandle thread = makeThread(QStringLiteral("loadscope-worker-") + QString::number(i));
+        auto *worker = new LoadWorker(setup);
+        worker->moveToThread(thread.get());
+        connect(thread.get(), &QThread::finished, worker, &QObject::deleteLater);
+        connect(worker, &LoadWorker::snapshotReady, this, &LoadEngine::onSnapshot);
+        connect(worker, &LoadWorker::stopped, this, &LoadEngine::onWorkerStopped);
+        thread->start();
+        QMetaObject::invokeMethod(worker, [worker] { worker->begin(); }, Qt::QueuedConnection);
+        m_workers.push_back(worker);
+        m_threads.push_back(std::move(thread));
+    }
+    m_running = true;
+    m_endTimer->start(int(std::min<qint64>(plan.load.totalDurationMs(), 1 << 30)));
+    scheduleNextTick();
+    return true;
+}
+
+void LoadEngine::scheduleNextTick()
+{
+    // Ticks are aligned to the start so intervals do not drift.
+    const qint64 intervalNs = m_plan.intervalMs * 1000000;
+    const qint64 due = m_startNs + qint64(m_tickSeq + 1) * intervalNs;
+    m_tickTimer->start(int(std::max<qint64>(0, (due - nowNs()) / 1000000)));
+}
+
+void LoadEngine::onIntervalTick()
+{
+    if (!m_running || m_stopping)
+        return;
+    const int seq = ++m_tickSeq;
+    for (LoadWorker *worker : m_workers)
+        QMetaObject::invokeMethod(worker, [worker, seq] { worker->takeSnapshot(seq); },
+                                  Qt::QueuedConnection);
+    scheduleNextTick();
+}
+
+void LoadEngine::onSnapshot(int seq, const WorkerSnapshot &snapshot)
+{
+    QList<WorkerSnapshot> &parts = m_pending[seq];
+    parts.append(snapshot);
+    if (parts.size() < int(m_workers.size()))
+        return;
+    const QList<WorkerSnapshot> complete = m_pending.take(seq);
+    mergeInterval(complete, false);
+}
+
+void LoadEngine::onWorkerStopped(const WorkerSnapshot &snapshot)
+{
+    m_finalParts.append(snapshot);
+    if (m_finalParts.size() < int(m_workers.size()))
+        return;
+    // Intervals still waiting for parts cannot complete any more; fold them into the last one.
+    for (auto it = m_pending.begin(); it != m_pending.end(); ++it)
+        m_finalParts.append(it.value());
+    m_pending.clear();
+    mergeInterval(m_finalParts, true);
+    finish();
+}
+
+void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
+{
+    const qint64 now = nowNs();
+    IntervalSample sample;
+    sample.index = int(m_summary.timeline.size());
+    sample.tSec = double(now - m_startNs) / 1e9;
+    sample.intervalSec = std::max(1e-3, double(now - m_lastTickNs) / 1e9);
+    m_lastTickNs = now;
+
+    LatencyHistogram overall;
+    LatencyHistogram overallCorrected;
+    TrafficTotals overallTotals;
+    const int endpointCount = int(m_endpointNames.size());
+    for (int e = 0; e < endpointCount; ++e) {
+        EndpointAccumulator merged;
+        for (const WorkerSnapshot &part : parts) {
+            if (e >= part.endpoints.size())
+                continue;
+            const EndpointAccumulator &p = part.endpoints[e];
+            merged.totals.add(p.totals);
+            merged.duration.merge(p.duration);
+            merged.corrected.merge(p.corrected);
+        }
+        EndpointSample endpoint;
+        endpoint.name = m_endpointNames[e];
+        endpoint.totals = merged.totals;
+        endpoint.latency = LatencyStats::fromHistogram(merged.duration);
+        endpoint.latencyCorrected = LatencyStats::fromHistogram(merged.corrected);
+        sample.endpoints.append(endpoint);
+
+        overallTotals.add(merged.totals);
+        overall.merge(merged.duration);
+        overallCorrected.merge(merged.corrected);
+        EndpointSummary &summary = m_summary.endpoints[e];
+        summary.totals.add(merged.totals);
+        summary.duration.merge(merged.duration);
+        summary.durationCorrected.merge(merged.corrected);
+    }
+    std::array<LatencyHistogram, TimingCount> timings;
+    QMap<QString, LatencyHistogram> serverTiming;
+    LatencyHistogram iteration;
+    for (const WorkerSnapshot &part : parts) {
+        overallTotals.add(part.flow);
+        iteration.merge(part.iteration);
+        for (int i = 0; i < TimingCount; ++i)
+            timings[size_t(i)].merge(part.timings[size_t(i)]);
+        for (const auto &entry : part.serverTiming)
+            histogramNamed(serverTiming, QString::fromLatin1(entry.first)).merge(entry.second);
+        sample.activeVus += part.activeVus;
+        if (m_firstError.isEmpty() && !part.firstError.isEmpty())
+            m_firstError = part.firstError;
+    }
+    sample.overall.totals = overallTotals;
+    sample.overall.latency = LatencyStats::fromHistogram(overall);
+    sample.overall.latencyCorrected = LatencyStats::fromHistogram(overallCorrected);
+    const qint64 elapsedMs = (now - m_startNs) / 1000000;
+    sample.plannedTarget = m_plan.load.executor == Executor::ConstantVus ? m_plan.load.vus
+                           : m_plan.load.executor == Executor::ConstantArrivalRate
+                               ? m_plan.load.rate * 1000.0 / double(m_plan.load.timeUnitMs)
+                           : m_plan.load.executor == Executor::RampingArrivalRate
+                               ? m_plan.load.targetAt(elapsedMs) * 1000.0 / double(m_plan.load.timeUnitMs)
+                               : m_plan.load.targetAt(elapsedMs);
+    if (last)
+        sample.plannedTarget = 0;
+    for (auto it = serverTiming.cbegin(); it != serverTiming.cend(); ++it)
+        sample.serverTiming.insert(it.key(), LatencyStats::fromHistogram(it.value()));
+    const QStringList &names = timingNames();
+    for (int i = 0; i < TimingCount; ++i) {
+        if (timings[size_t(i)].count() > 0)
+            sample.timingMeansMs.insert(names[i], timings[size_t(i)].mean() / 1000.0);
+    }
+
+    // Cumulative figures.
+    m_summary.totals.add(overallTotals);
+    m_summary.duration.merge(overall);
+    m_summary.durationCorrected.merge(overallCorrected);
+    m_summary.iterationDuration.merge(iteration);
+    for (int i = 0; i < TimingCount; ++i)
+        histogramNamed(m_summary.timings, names[i]).merge(timings[size_t(i)]);
+    for (auto it = serverTiming.cbegin(); it != serverTiming.cend(); ++it)
+        histogramNamed(m_summary.serverTiming, it.key()).merge(it.value());
+    m_summary.maxVus = std::max(m_summary.maxVus, sample.activeVus);
+    m_summary.durationSec = sample.tSec;
+    // A sliver of an interval at the end (the graceful stop) would show as a spike or a dip on
+    // per-second charts; its requests are in the totals, not in the timeline.
+    const bool sliver = last && sample.intervalSec * 1000.0 < 0.25 * double(m_plan.intervalMs)
+                        && !m_summary.timeline.isEmpty();
+    if (!sliver) {
+        m_summary.timeline.append(sample);
+        emit intervalSample(sample);
+    }
+
+    if (last || m_stopping)
+        return;
+    // A target that refuses every connection is a failed run, not a long list of errors.
+    const TrafficTotals &t = m_summary.totals;
+    const qint64 unreachable = t.errorsByClass[size_t(ErrorClass::Connect)]
+                               + t.errorsByClass[size_t(ErrorClass::Dns)];
+    if (t.requests > 0 && unreachable == t.requests && sample.tSec >= 0.9) {
+        beginStop(QStringLiteral("failed"),
+                  QStringLiteral("the target is unreachable: ") + m_firstError);
+        return;
+    }
+    if (m_abortCheck) {
+        const QString reason = m_abortCheck(m_summary);
+        if (!reason.isEmpty())
+            beginStop(QStringLiteral("aborted"), reason);
+    }
+}
+
+void LoadEngine::setAbortCheck(std::function<QString(const RunSummary &)> check)
+{
+    m_abortCheck = std::move(check);
+}
+
+void LoadEngine::stop(const QString &reason)
+{
+    if (!m_running)
+        return;
+    beginStop(QStringLiteral("aborted"),
+              reason.isEmpty() ? QStringLiteral("stopped before the planned end") : reason);
+}
+
+void LoadEngine::beginStop(const QString &status, const QString &reason)
+{
+    if (!m_running || m_stopping)
+        return;
+    m_stopping = true;
+    m_status = status;
+    m_reason = reason;
+    m_tickTimer->stop();
+    m_endTimer->stop();
+    const qint64 grace = status == QLatin1String("failed") ? 1000 : m_plan.load.gracefulStopMs;
+    for (LoadWorker *worker : m_workers)
+        QMetaObject::invokeMethod(worker, [worker, grace] { worker->stopGracefully(grace); },
+                                  Qt::QueuedConnection);
+}
+
+void LoadEngine::finish()
+{
+    m_running = false;
+    m_workers.clear();
+    m_threads.clear(); // joins the worker threads; their workers are deleted as they end
+    m_summary.endedAt = QDateTime::currentDateTimeUtc();
+    m_summary.durationSec = double(nowNs() - m_startNs) / 1e9;
+    m_summary.status = m_status;
+    m_summary.errorDetails = m_reason;
+    if (m_summary.errorDetails.isEmpty() && m_summary.totals.errors > 0 && !m_firstError.isEmpty())
+        m_summary.errorDetails = QStringLiteral("first error: ") + m_firstError;
+    emit finished(m_summary);
+}
+
+RunSummary LoadEngine::summarySoFar() const
+{
+    RunSummary summary = m_summary;
+    if (m_running)
+        summary.durationSec = elapsedSec();
+    return summary;
+}
+
+} // namespace loadscope

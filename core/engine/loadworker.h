@@ -1,0 +1,154 @@
+#pragma once
+
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QString>
+
+#include <array>
+#include <memory>
+#include <queue>
+#include <vector>
+
+#include "engine/leanhttptransport.h"
+#include "engine/scenario.h"
+#include "metrics/runmetrics.h"
+#include "plan/testplan.h"
+
+class QTimer;
+
+namespace loadscope {
+
+class HttpConnection;
+
+//! One endpoint's counters and histograms for one interval of one worker.
+struct EndpointAccumulator
+{
+    TrafficTotals totals;
+    LatencyHistogram duration;
+    LatencyHistogram corrected;
+};
+
+//! Index of each k6 timing in WorkerSnapshot::timings (timingNames() order).
+enum TimingIndex { Blocked, Connecting, TlsHandshaking, Sending, Waiting, Receiving, TimingCount };
+
+//! What a worker measured in one interval; moved to the engine thread as a value.
+struct WorkerSnapshot
+{
+    int worker = 0;
+    QList<EndpointAccumulator> endpoints;
+    TrafficTotals flow; //!< iterations, dropped iterations (not per endpoint)
+    LatencyHistogram iteration;
+    std::array<LatencyHistogram, TimingCount> timings;
+    QList<QPair<QByteArray, LatencyHistogram>> serverTiming;
+    int activeVus = 0;
+    int allocatedVus = 0;
+    QString firstError; //!< the first error message of the interval, for error details
+};
+
+//! Everything a worker needs to run its share of the load.
+struct WorkerSetup
+{
+    LoadModel load;
+    Timeouts timeouts;
+    QList<CompiledStep> steps;
+    int endpointCount = 0;
+    LeanHttpTransport::Target target;
+    QByteArray hostHeader;
+    int index = 0;
+    int count = 1;
+    qint64 startNs = 0; //!< steady-clock start of the run, shared by all workers
+    QList<VariableMap> dataRows;
+    VariableMap variables;
+};
+
+//! Runs one share of the virtual users (closed model) or arrivals (open model) on its own
+//! QThread with a LeanHttpTransport; hands its measurements to the engine as snapshots.
+class LoadWorker final : public QObject, private HttpResultSink
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LoadWorker)
+
+public:
+    explicit LoadWorker(WorkerSetup setup, QObject *parent = nullptr);
+    ~LoadWorker() override;
+
+    //! Starts issuing requests (call on the worker's thread).
+    void begin();
+    //! Emits snapshotReady(@p seq, the interval's measurements) and starts a new interval.
+    void takeSnapshot(int seq);
+    //! Starts no new requests; waits up to @p graceMs for in-flight ones, then emits stopped().
+    void stopGracefully(qint64 graceMs);
+
+signals:
+    void snapshotReady(int seq, const loadscope::WorkerSnapshot &snapshot);
+    void stopped(const loadscope::WorkerSnapshot &finalSnapshot);
+
+private:
+    struct Vu
+    {
+        int id = 0;
+        HttpConnection *connection = nullptr;
+        VariableMap variables;
+        int step = 0;
+        qint64 iteration = 0;
+        qint64 iterationStartNs = 0;
+        qint64 intendedStartNs = 0; //!< open model: when the arrival was due
+        bool running = false;       //!< in an iteration (request or think time)
+        bool active = false;        //!< closed model: counted towards the target
+        bool stopping = false;      //!< closed model: ends after this iteration
+        qint64 stopDeadlineNs = 0;
+        quint32 wakeGeneration = 0;
+        bool pausedAfterFailure = false; //!< the next wake starts a new iteration
+    };
+    struct Wake
+    {
+        qint64 dueNs;
+        int vu;
+        quint32 generation;
+        bool operator>(const Wake &o) const { return dueNs > o.dueNs; }
+    };
+
+    void httpFinished(HttpConnection *connection, quint64 tag, HttpResult &result) override;
+    Vu &newVu();
+    void startIteration(Vu &vu);
+    void sendStep(Vu &vu);
+    void endIteration(Vu &vu, bool completed);
+    void afterStep(Vu &vu, qint64 pauseMs);
+    void scheduleWake(Vu &vu, qint64 dueNs);
+    void onWakeTimer();
+    void armWakeTimer();
+    void onControlTick();
+    void onArrivalTimer();
+    void dispatchArrival(qint64 intendedNs);
+    double nextArrivalMs(double fromMs) const;
+    int share(int total) const;
+    void finishStop();
+    WorkerSnapshot takeAccumulated();
+    void recordServerTiming(const QByteArray &header);
+
+    WorkerSetup m_setup;
+    bool m_open = false;
+    bool m_needsVariables = false; //!< some step uses templates or extracts values
+    std::unique_ptr<LeanHttpTransport> m_transport;
+    std::vector<std::unique_ptr<Vu>> m_vus;
+    std::vector<int> m_idle; //!< open model: VUs free for the next arrival
+    int m_activeTarget = 0;  //!< closed model: VUs counted as active
+    int m_maxVus = 0;
+    QTimer *m_controlTimer = nullptr;
+    QTimer *m_arrivalTimer = nullptr;
+    QTimer *m_wakeTimer = nullptr;
+    QTimer *m_graceTimer = nullptr;
+    std::priority_queue<Wake, std::vector<Wake>, std::greater<Wake>> m_wakes;
+    double m_nextArrivalMs = 0;  //!< global schedule position (ms since start)
+    qint64 m_arrivalIndex = 0;   //!< global arrival number of m_nextArrivalMs
+    qint64 m_dataCursor = 0;
+    bool m_stopping = false;
+    bool m_stopped = false;
+
+    WorkerSnapshot m_acc; //!< the current interval
+};
+
+} // namespace loadscope
+
+Q_DECLARE_METATYPE(loadscope::WorkerSnapshot)

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include "metrics/runmetrics.h"
+#include "plan/testplan.h"
+#include "store/storetypes.h"
+
+// The JSON result of a run (DESIGN.md §4.1, schema "loadscope.result/1"): times in
+// milliseconds as floating point, rates per second, timestamps ISO 8601 UTC with ms.
+
+namespace loadscope {
+
+//! Schema tag of the result document.
+inline constexpr char kResultSchema[] = "loadscope.result/1";
+
+//! The whole result document: {schema, test: the plan as run, result: {...}}.
+//! @p resultId ≤ 0 (a run that was not stored) is written as null.
+QJsonObject resultDocument(const TestPlan &plan, const RunSummary &summary, qint64 resultId,
+                           const QString &versionLabel);
+
+//! The "result" object of resultDocument(); @p withTimeline adds the per-interval timeline.
+QJsonObject resultObject(const RunSummary &summary, qint64 resultId, const QString &versionLabel,
+                         bool withTimeline = true);
+
+//! What the history store keeps in summary_json: the result object without the timeline
+//! (intervals are stored as result_samples rows).
+QJsonObject resultSummaryForStore(const RunSummary &summary, qint64 resultId,
+                                  const QString &versionLabel);
+
+//! [{expression, metric, value, passed, abortOnFail, error?}] in the order given.
+QJsonArray thresholdsJson(const QList<ThresholdResult> &thresholds);
+
+//! One timeline entry {t, requests, errors, rps, activeVus, target, latencyMs,
+//! latencyCorrectedMs?, errorsByClass}; corrected figures only when @p openModel.
+QJsonObject timelineEntry(const IntervalSample &sample, bool openModel);
+
+//! The result_samples rows of one interval: the overall row (endpoint "") first, then one row
+//! per endpoint. data carries errorsByClass, checks, plannedTarget, latencyCorrectedMs (when
+//! measured), and on the overall row serverTiming {name: {p50, p95}} and timingMeansMs.
+QList<ResultSample> samplesForStore(const IntervalSample &sample);
+
+//! The inverse of samplesForStore() for one overall row: a timeline entry as timelineEntry()
+//! writes it, so that a stored run re-exports like a fresh one.
+QJsonObject timelineEntryFromSample(const ResultSample &sample);
+
+} // namespace loadscope
