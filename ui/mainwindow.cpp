@@ -146,12 +146,11 @@ void MainWindow::createStatusBar(const QString &sampleBaseUrl)
 {
     m_validation = new QLabel(this);
     statusBar()->addWidget(m_validation);
-    auto *database = new QLabel(tr("Database: %1").arg(QDir::toNativeSeparators(m_store->path())),
-                                this);
+    auto *database =
+        new QLabel(tr("Database: %1").arg(QDir::toNativeSeparators(m_store->path())), this);
     database->setToolTip(m_store->path());
-    auto *sample = new QLabel(sampleBaseUrl.isEmpty()
-                                  ? tr("Sample API: not running")
-                                  : tr("Sample API: %1").arg(sampleBaseUrl),
+    auto *sample = new QLabel(sampleBaseUrl.isEmpty() ? tr("Sample API: not running")
+                                                      : tr("Sample API: %1").arg(sampleBaseUrl),
                               this);
     statusBar()->addPermanentWidget(database);
     statusBar()->addPermanentWidget(sample);

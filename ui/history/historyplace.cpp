@@ -56,7 +56,7 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     m_view->horizontalHeader()->setHighlightSections(false);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(ResultsTableModel::TestColumn,
-                                                    QHeaderView::Stretch);
+                                                     QHeaderView::Stretch);
     leftLayout->addWidget(m_view, 1);
 
     auto *actions = new QHBoxLayout;
@@ -66,14 +66,15 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     m_export = new QPushButton(tr("Export"), left);
     auto *exportMenu = new QMenu(m_export);
     exportMenu->addAction(tr("JSON (summary, plan and samples)…"), this,
-                          [this] { exportSelected(RunExportFormat::Json); });
+                          [this] { exportSelected(ResultFormat::Json); });
     exportMenu->addAction(tr("CSV (samples)…"), this,
-                          [this] { exportSelected(RunExportFormat::Csv); });
+                          [this] { exportSelected(ResultFormat::Csv); });
     exportMenu->addAction(tr("Markdown (summary table)…"), this,
-                          [this] { exportSelected(RunExportFormat::Markdown); });
+                          [this] { exportSelected(ResultFormat::Markdown); });
+    exportMenu->addAction(tr("HTML report…"), this, [this] { exportSelected(ResultFormat::Html); });
     m_export->setMenu(exportMenu);
-    auto *refresh = new QPushButton(style()->standardIcon(QStyle::SP_BrowserReload), tr("Refresh"),
-                                    left);
+    auto *refresh =
+        new QPushButton(style()->standardIcon(QStyle::SP_BrowserReload), tr("Refresh"), left);
     refresh->setShortcut(QKeySequence::Refresh);
     actions->addWidget(m_pin);
     actions->addWidget(m_delete);
@@ -172,8 +173,8 @@ void HistoryPlace::reload()
             continue;
         const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
         if (index.isValid())
-            m_view->selectionModel()->select(
-                index, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+            m_view->selectionModel()->select(index, QItemSelectionModel::Select |
+                                                        QItemSelectionModel::Rows);
     }
     onSelectionChanged();
 }
@@ -203,8 +204,8 @@ bool HistoryPlace::selectResult(qint64 id)
         m_date->setCurrentIndex(0);
         index = m_proxy->mapFromSource(m_model->index(row, 0));
     }
-    m_view->selectionModel()->setCurrentIndex(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                         QItemSelectionModel::Rows);
     m_view->scrollTo(index);
     return true;
 }
@@ -270,8 +271,7 @@ int HistoryPlace::deleteSelected()
     return deleted;
 }
 
-bool HistoryPlace::exportRun(qint64 id, RunExportFormat format, const QString &path,
-                             QString *error)
+bool HistoryPlace::exportRun(qint64 id, ResultFormat format, const QString &path, QString *error)
 {
     const auto record = m_store->result(id);
     if (!record) {
@@ -282,12 +282,12 @@ bool HistoryPlace::exportRun(qint64 id, RunExportFormat format, const QString &p
     return writeRunExport(*record, m_store->samples(id, QStringLiteral("")), format, path, error);
 }
 
-void HistoryPlace::exportSelected(RunExportFormat format)
+void HistoryPlace::exportSelected(ResultFormat format)
 {
     const QList<qint64> ids = selectedResultIds();
     if (ids.size() != 1)
         return;
-    const QString suffix = runExportSuffix(format);
+    const QString suffix = resultFormatSuffix(format);
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export run"),
         QDir::home().filePath(QStringLiteral("loadscope-run-%1.%2").arg(ids.first()).arg(suffix)),

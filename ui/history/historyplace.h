@@ -45,8 +45,7 @@ public:
     //! Deletes the selected runs after confirmation; the number deleted.
     int deleteSelected();
     //! Writes run @p id in @p format to @p path; on failure @p error says why.
-    bool exportRun(qint64 id, RunExportFormat format, const QString &path,
-                   QString *error = nullptr);
+    bool exportRun(qint64 id, ResultFormat format, const QString &path, QString *error = nullptr);
 
     ResultsTableModel *model() const { return m_model; }
     ResultsFilterProxy *proxy() const { return m_proxy; }
@@ -72,7 +71,7 @@ private:
     QWidget *createFilterBar();
     void onSelectionChanged();
     void applyDateFilter();
-    void exportSelected(RunExportFormat format);
+    void exportSelected(ResultFormat format);
     void fail(const QString &message);
 
     HistoryStore *m_store;

@@ -187,7 +187,8 @@ QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation,
     }
 }
 
-void ResultsTableModel::setResults(const QList<ResultRecord> &results, const QSet<qint64> &baselines)
+void ResultsTableModel::setResults(const QList<ResultRecord> &results,
+                                   const QSet<qint64> &baselines)
 {
     beginResetModel();
     m_results = results;

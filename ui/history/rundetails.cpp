@@ -63,8 +63,8 @@ RunDetails::RunDetails(QWidget *parent)
     m_figures = new QGridLayout;
     m_figures->setSpacing(6);
     const QList<QPair<QString, QString>> figures = {
-        {QStringLiteral("rps"), tr("Throughput")},   {QStringLiteral("p50"), tr("p50 latency")},
-        {QStringLiteral("p95"), tr("p95 latency")},  {QStringLiteral("p99"), tr("p99 latency")},
+        {QStringLiteral("rps"), tr("Throughput")},    {QStringLiteral("p50"), tr("p50 latency")},
+        {QStringLiteral("p95"), tr("p95 latency")},   {QStringLiteral("p99"), tr("p99 latency")},
         {QStringLiteral("requests"), tr("Requests")}, {QStringLiteral("errors"), tr("Error rate")},
         {QStringLiteral("duration"), tr("Duration")}, {QStringLiteral("max"), tr("Max latency")}};
     for (int i = 0; i < figures.size(); ++i) {
@@ -94,7 +94,8 @@ RunDetails::RunDetails(QWidget *parent)
     m_trendPlot->setMinimumHeight(140);
     applyPlotStyle(m_trendPlot);
     QCPGraph *trend = addStyledGraph(m_trendPlot, 0, nullptr, true);
-    trend->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, seriesColor(0), Qt::white, 6));
+    trend->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, seriesColor(0), Qt::white, 6));
     QCPGraph *selected = addStyledGraph(m_trendPlot, 3);
     selected->setLineStyle(QCPGraph::lsNone);
     selected->setScatterStyle(
@@ -134,8 +135,9 @@ void RunDetails::showRun(const ResultRecord &record, const QList<ResultSample> &
 {
     m_content->setVisible(true);
     m_title->setText(tr("Run #%1 — %2").arg(record.id).arg(record.testName));
-    QStringList subtitle = {record.testType, resultStatusToString(record.status),
-                            record.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))};
+    QStringList subtitle = {
+        record.testType, resultStatusToString(record.status),
+        record.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))};
     if (!record.versionLabel.isEmpty())
         subtitle.append(record.versionLabel);
     if (!record.errorDetails.isEmpty())
@@ -150,9 +152,11 @@ void RunDetails::showRun(const ResultRecord &record, const QList<ResultSample> &
     setFigure(QStringLiteral("p95"), figure(value("latencyMs", "p95"), 1, tr("ms")));
     setFigure(QStringLiteral("p99"), figure(value("latencyMs", "p99"), 1, tr("ms")));
     setFigure(QStringLiteral("max"), figure(value("latencyMs", "max"), 1, tr("ms")));
-    setFigure(QStringLiteral("requests"), figure(value("totals", "requests"), 0, QString()).trimmed());
+    setFigure(QStringLiteral("requests"),
+              figure(value("totals", "requests"), 0, QString()).trimmed());
     setFigure(QStringLiteral("errors"), figure(value("totals", "errorRate") * 100.0, 2, tr("%")));
-    setFigure(QStringLiteral("duration"), figure(ResultsTableModel::durationSec(record), 1, tr("s")));
+    setFigure(QStringLiteral("duration"),
+              figure(ResultsTableModel::durationSec(record), 1, tr("s")));
 
     QVector<double> t, rps, p95;
     for (const ResultSample &sample : samples) {

@@ -1,35 +1,25 @@
 #pragma once
 
-#include <optional>
-
-#include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
+#include "interop/resultwriters.h"
 #include "store/storetypes.h"
 
 namespace loadscope {
 
-enum class RunExportFormat
-{
-    Json,
-    Csv,
-    Markdown
-};
+//! File suffix for @p format ("json", "csv", "xml", "html", "md").
+QString resultFormatSuffix(ResultFormat format);
 
-//! "json", "csv" or "md": the file suffix of @p format.
-QString runExportSuffix(RunExportFormat format);
+//! The DESIGN.md §4.1 result document of a stored run: the plan as run, the stored summary
+//! with the run's identity (id, status, times, version label), and the overall samples as
+//! the timeline, so a stored run exports like a fresh one.
+QJsonObject storedRunDocument(const ResultRecord &record, const QList<ResultSample> &samples);
 
-//! The DESIGN.md §4.1 result document: schema, the plan as run, and the stored summary with
-//! the run's identity; the samples become result.timeline unless the summary has one.
-QByteArray runToJson(const ResultRecord &record, const QList<ResultSample> &samples);
-//! One line per sample (every endpoint; '' = overall) with a header row.
-QByteArray samplesToCsv(const QList<ResultSample> &samples);
-//! A Markdown summary table of the run.
-QByteArray runToMarkdown(const ResultRecord &record);
-
-//! Writes @p record in @p format to @p path; on failure @p error names the file.
+//! Renders the stored run in @p format (core's result writers) and writes it atomically to
+//! @p path; on failure @p error says why.
 bool writeRunExport(const ResultRecord &record, const QList<ResultSample> &samples,
-                    RunExportFormat format, const QString &path, QString *error = nullptr);
+                    ResultFormat format, const QString &path, QString *error = nullptr);
 
 } // namespace loadscope
