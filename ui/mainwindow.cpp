@@ -23,6 +23,7 @@
 #include "design/designplace.h"
 #include "design/formwidgets.h"
 #include "history/historyplace.h"
+#include "history/resultstablemodel.h"
 #include "plan/testplan.h"
 #include "store/historystore.h"
 
@@ -53,7 +54,7 @@ MainWindow::MainWindow(HistoryStore *store, const QString &sampleBaseUrl, QWidge
     m_navigation->setFrameShape(QFrame::NoFrame);
     m_navigation->setIconSize(QSize(22, 22));
     m_navigation->setSpacing(2);
-    m_navigation->setFixedWidth(128);
+    m_navigation->setFixedWidth(112);
     m_navigation->setFocusPolicy(Qt::NoFocus);
     m_navigation->setStyleSheet(QStringLiteral(
         "QListWidget { background: palette(window); border-right: 1px solid palette(mid); "
@@ -184,6 +185,9 @@ bool MainWindow::saveScreenshots(const QString &dir, QString *error)
 {
     QDir().mkpath(dir);
     const int previous = currentPlace();
+    // Show a run rather than an empty pane when the history has one.
+    if (m_history->selectedResultIds().isEmpty() && !m_history->model()->records().isEmpty())
+        m_history->selectResult(m_history->model()->records().first().id);
     const QStringList names = placeNames();
     for (int i = 0; i < PlaceCount; ++i) {
         setCurrentPlace(i);

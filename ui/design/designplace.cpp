@@ -74,11 +74,13 @@ DesignPlace::DesignPlace(QWidget *parent)
     m_problemsTitle = hintLabel(QString(), problemsBox);
     m_problems = new QListWidget(problemsBox);
     m_problems->setWordWrap(true);
-    m_problems->setMinimumHeight(70);
+    m_problems->setMinimumHeight(60);
+    m_problems->setMaximumHeight(150);
     problemsLayout->addWidget(m_problemsTitle);
     problemsLayout->addWidget(m_problems, 1);
     leftLayout->addWidget(problemsBox);
 
+    left->setMinimumWidth(420);
     splitter->addWidget(left);
     splitter->addWidget(createStepBox());
     splitter->addWidget(createLoadBox());
@@ -280,6 +282,8 @@ void DesignPlace::setPlan(const TestPlan &plan)
     m_description->setText(plan.description);
     m_baseUrl->setText(plan.baseUrl);
     m_versionLabel->setText(plan.versionLabel);
+    for (QLineEdit *edit : {m_name, m_description, m_baseUrl, m_versionLabel})
+        edit->setCursorPosition(0); // show the start of long text, not its end
     m_steps->setSteps(plan.steps);
     m_loadEditor->setLoadModel(plan.load);
     m_thresholdsEditor->setThresholds(plan.thresholds);

@@ -86,6 +86,8 @@ LoadModelEditor::LoadModelEditor(QWidget *parent)
     stagesLayout->setContentsMargins(0, 0, 0, 0);
     m_stages = makeTable({tr("Duration"), tr("Target")}, m_stagesBox);
     m_stages->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_stages->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_stages->setMinimumWidth(200);
     stagesLayout->addWidget(sectionLabel(tr("Stages"), m_stagesBox));
     stagesLayout->addWidget(m_stages, 1);
     stagesLayout->addLayout(addRemoveRow(

@@ -54,9 +54,7 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     m_view->verticalHeader()->setVisible(false);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 10);
     m_view->horizontalHeader()->setHighlightSections(false);
-    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_view->horizontalHeader()->setSectionResizeMode(ResultsTableModel::TestColumn,
-                                                     QHeaderView::Stretch);
+    m_view->setTextElideMode(Qt::ElideRight);
     leftLayout->addWidget(m_view, 1);
 
     auto *actions = new QHBoxLayout;
@@ -86,9 +84,10 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     m_details = new RunDetails(splitter);
     splitter->addWidget(left);
     splitter->addWidget(m_details);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    splitter->setSizes({800, 560});
+    m_details->setMinimumWidth(400);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 0);
+    splitter->setSizes({960, 400});
     layout->addWidget(splitter, 1);
 
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -141,6 +140,20 @@ QWidget *HistoryPlace::createFilterBar()
     return bar;
 }
 
+void HistoryPlace::sizeColumns()
+{
+    // Figures fit their contents; the test name takes what is left. Type names are long
+    // (ML_PREDICTION_THROUGHPUT), so that column is narrower and elides rather than push the
+    // figures out of sight. Set after every reset, which forgets per-section widths.
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    m_view->resizeColumnsToContents();
+    header->setSectionResizeMode(ResultsTableModel::TestColumn, QHeaderView::Stretch);
+    header->resizeSection(ResultsTableModel::TypeColumn,
+                          std::min(header->sectionSize(ResultsTableModel::TypeColumn), 110));
+    header->resizeSection(ResultsTableModel::VerdictColumn, 64);
+}
+
 void HistoryPlace::setConfirmFunction(ConfirmFunction confirm)
 {
     m_confirm = std::move(confirm);
@@ -167,6 +180,7 @@ void HistoryPlace::reload()
         }
     }
     m_model->setResults(results, baselines);
+    sizeColumns();
     for (const qint64 id : selected) {
         const int row = m_model->rowOf(id);
         if (row < 0)

@@ -69,6 +69,7 @@ signals:
 
 private:
     QWidget *createFilterBar();
+    void sizeColumns();
     void onSelectionChanged();
     void applyDateFilter();
     void exportSelected(ResultFormat format);

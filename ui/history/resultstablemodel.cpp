@@ -71,7 +71,7 @@ QVariant ResultsTableModel::displayValue(const ResultRecord &record, int column)
     case VersionColumn:
         return record.versionLabel;
     case StartedColumn:
-        return record.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        return record.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
     case DurationColumn: {
         const double seconds = durationSec(record);
         return std::isnan(seconds) ? QStringLiteral("–") : figure(seconds, 1) + u's';
@@ -135,6 +135,10 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
             return tr("Pinned baseline of %1").arg(record.testName);
         if (column == StatusColumn && !record.errorDetails.isEmpty())
             return record.errorDetails;
+        if (column == TypeColumn)
+            return record.testType;
+        if (column == StartedColumn)
+            return record.startedAt.toLocalTime().toString(Qt::ISODate);
         return {};
     case Qt::ForegroundRole:
         if (column == StatusColumn) {

@@ -34,7 +34,7 @@ QFrame *tile(const QString &caption, QLabel **value, QWidget *parent)
     layout->addWidget(hintLabel(caption, frame));
     *value = new QLabel(QStringLiteral("–"), frame);
     QFont font = (*value)->font();
-    font.setPointSizeF(font.pointSizeF() * 1.35);
+    font.setPointSizeF(font.pointSizeF() * 1.25);
     font.setBold(true);
     (*value)->setFont(font);
     layout->addWidget(*value);
@@ -63,10 +63,10 @@ RunDetails::RunDetails(QWidget *parent)
     m_figures = new QGridLayout;
     m_figures->setSpacing(6);
     const QList<QPair<QString, QString>> figures = {
-        {QStringLiteral("rps"), tr("Throughput")},    {QStringLiteral("p50"), tr("p50 latency")},
-        {QStringLiteral("p95"), tr("p95 latency")},   {QStringLiteral("p99"), tr("p99 latency")},
+        {QStringLiteral("rps"), tr("Throughput")},    {QStringLiteral("p50"), tr("p50")},
+        {QStringLiteral("p95"), tr("p95")},           {QStringLiteral("p99"), tr("p99")},
         {QStringLiteral("requests"), tr("Requests")}, {QStringLiteral("errors"), tr("Error rate")},
-        {QStringLiteral("duration"), tr("Duration")}, {QStringLiteral("max"), tr("Max latency")}};
+        {QStringLiteral("duration"), tr("Duration")}, {QStringLiteral("max"), tr("Max")}};
     for (int i = 0; i < figures.size(); ++i) {
         QLabel *value = nullptr;
         m_figures->addWidget(tile(figures.at(i).second, &value, m_content), i / 4, i % 4);
@@ -85,8 +85,16 @@ RunDetails::RunDetails(QWidget *parent)
     m_runPlot->xAxis->setLabel(tr("time (s)"));
     m_runPlot->yAxis->setLabel(tr("requests/s"));
     m_runPlot->yAxis2->setLabel(tr("p95 ms"));
+    // The legend sits in a row of its own above the chart so that it never hides data.
     m_runPlot->legend->setVisible(true);
-    m_runPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    m_runPlot->axisRect()->insetLayout()->take(m_runPlot->legend);
+    m_runPlot->plotLayout()->insertRow(0);
+    m_runPlot->plotLayout()->addElement(0, 0, m_runPlot->legend);
+    m_runPlot->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_runPlot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_runPlot->legend->setBorderPen(Qt::NoPen);
+    m_runPlot->legend->setBrush(Qt::NoBrush);
+    m_runPlot->legend->setMargins(QMargins(0, 0, 0, 0));
     content->addWidget(m_runPlot, 3);
 
     content->addWidget(sectionLabel(tr("p95 of this test across runs"), m_content));
@@ -103,6 +111,7 @@ RunDetails::RunDetails(QWidget *parent)
     m_trendPlot->yAxis->setLabel(tr("p95 ms"));
     content->addWidget(m_trendPlot, 2);
     layout->addWidget(m_content, 1);
+    layout->addStretch(); // keeps the title at the top while there is no content
     showMessage(tr("Select a run to see its figures."));
 }
 
@@ -147,7 +156,9 @@ void RunDetails::showRun(const ResultRecord &record, const QList<ResultSample> &
     const auto value = [&record](const char *group, const char *key) {
         return ResultsTableModel::summaryValue(record, group, key);
     };
-    setFigure(QStringLiteral("rps"), figure(value("totals", "throughputRps"), 1, tr("req/s")));
+    const double throughput = value("totals", "throughputRps");
+    // Thousands need no decimal, and it keeps the tile from clipping.
+    setFigure(QStringLiteral("rps"), figure(throughput, throughput >= 1000 ? 0 : 1, tr("req/s")));
     setFigure(QStringLiteral("p50"), figure(value("latencyMs", "p50"), 1, tr("ms")));
     setFigure(QStringLiteral("p95"), figure(value("latencyMs", "p95"), 1, tr("ms")));
     setFigure(QStringLiteral("p99"), figure(value("latencyMs", "p99"), 1, tr("ms")));
