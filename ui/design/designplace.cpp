@@ -220,8 +220,7 @@ QWidget *DesignPlace::createStepBox()
     sendButton->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
     connect(sendButton, &QPushButton::clicked, m_send, &QAction::trigger);
     connect(m_send, &QAction::triggered, this, &DesignPlace::sendSelectedStep);
-    sendRow->addWidget(
-        hintLabel(tr("Sends the selected step once, with variables filled in."), responseBox), 1);
+    sendRow->addWidget(hintLabel(tr("Try the selected step once."), responseBox), 1);
     sendRow->addWidget(sendButton);
     responseLayout->addLayout(sendRow);
     m_sendPanel = new SendPanel(responseBox);
