@@ -1,0 +1,72 @@
+// The loadscope GUI: opens the history database, starts the built-in sample API on its own
+// thread, and shows the workbench window.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QMessageBox>
+#include <QTextStream>
+#include <QTimer>
+
+#include "mainwindow.h"
+#include "server/sampleapihost.h"
+#include "store/historystore.h"
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Loadscope"));
+    QApplication::setApplicationName(QStringLiteral("loadscope"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Loadscope"));
+    QApplication::setApplicationVersion(QStringLiteral(LOADSCOPE_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Desktop performance workbench for HTTP APIs"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dbOption(QStringLiteral("db"),
+                                      QStringLiteral("History database (default: $LOADSCOPE_DB "
+                                                     "or the application data directory)."),
+                                      QStringLiteral("FILE"));
+    const QCommandLineOption shotsOption(QStringLiteral("screenshot-dir"),
+                                         QStringLiteral("Save a PNG of every place into DIR, "
+                                                        "then quit."),
+                                         QStringLiteral("DIR"));
+    parser.addOption(dbOption);
+    parser.addOption(shotsOption);
+    parser.process(app);
+
+    loadscope::HistoryStore store;
+    const QString dbPath =
+        parser.isSet(dbOption) ? parser.value(dbOption) : loadscope::HistoryStore::defaultPath();
+    QString error;
+    if (!store.open(dbPath, &error)) {
+        QMessageBox::critical(nullptr, QStringLiteral("Loadscope"),
+                              QStringLiteral("Cannot open the history database:\n") + error);
+        return 2;
+    }
+
+    loadscope::SampleApiHost sampleApi;
+    QString sampleError;
+    const quint16 port = sampleApi.start(QHostAddress::LocalHost, 0, &sampleError);
+    if (port == 0)
+        QTextStream(stderr) << "loadscope: the built-in sample API did not start: " << sampleError
+                            << '\n';
+    const QString sampleUrl = port > 0 ? sampleApi.baseUrl().toString() : QString();
+
+    loadscope::MainWindow window(&store, sampleUrl);
+    if (parser.isSet(shotsOption)) {
+        window.resize(1400, 900);
+        window.show();
+        const QString dir = parser.value(shotsOption);
+        // After the event loop has laid the window out once.
+        QTimer::singleShot(300, &window, [&window, dir] {
+            QString why;
+            const bool ok = window.saveScreenshots(dir, &why);
+            if (!ok)
+                QTextStream(stderr) << "loadscope: " << why << '\n';
+            QCoreApplication::exit(ok ? 0 : 1);
+        });
+        return QApplication::exec();
+    }
+    window.show();
+    return QApplication::exec();
+}

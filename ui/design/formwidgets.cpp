@@ -1,0 +1,82 @@
+#include "formwidgets.h"
+
+#include <algorithm>
+
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QTableWidget>
+
+namespace loadscope {
+
+QTableWidget *makeTable(const QStringList &columns, QWidget *parent)
+{
+    auto *table = new QTableWidget(0, int(columns.size()), parent);
+    table->setHorizontalHeaderLabels(columns);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->setHighlightSections(false);
+    table->verticalHeader()->setVisible(false);
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 10);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setAlternatingRowColors(true);
+    table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
+                           QAbstractItemView::AnyKeyPressed | QAbstractItemView::SelectedClicked);
+    return table;
+}
+
+QLabel *sectionLabel(const QString &text, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    QFont font = label->font();
+    font.setBold(true);
+    label->setFont(font);
+    return label;
+}
+
+QLabel *hintLabel(const QString &text, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setWordWrap(true);
+    QPalette palette = label->palette();
+    palette.setColor(QPalette::WindowText, palette.color(QPalette::PlaceholderText));
+    label->setPalette(palette);
+    return label;
+}
+
+QHBoxLayout *addRemoveRow(QWidget *parent, QTableWidget *table, std::function<void()> onAdd,
+                          std::function<void()> onRemoved)
+{
+    auto *row = new QHBoxLayout;
+    auto *add = new QPushButton(QObject::tr("Add"), parent);
+    auto *remove = new QPushButton(QObject::tr("Remove"), parent);
+    remove->setEnabled(false);
+    QObject::connect(add, &QPushButton::clicked, parent, [onAdd = std::move(onAdd)] { onAdd(); });
+    QObject::connect(remove, &QPushButton::clicked, parent,
+                     [table, onRemoved = std::move(onRemoved)] {
+                         QList<int> rows;
+                         const auto selected = table->selectionModel()->selectedRows();
+                         for (const QModelIndex &index : selected)
+                             rows.append(index.row());
+                         if (rows.isEmpty() && table->currentRow() >= 0)
+                             rows.append(table->currentRow());
+                         std::sort(rows.begin(), rows.end(), std::greater<int>());
+                         for (const int r : std::as_const(rows))
+                             table->removeRow(r);
+                         onRemoved();
+                     });
+    QObject::connect(table, &QTableWidget::itemSelectionChanged, remove,
+                     [table, remove] { remove->setEnabled(table->currentRow() >= 0); });
+    row->addWidget(add);
+    row->addWidget(remove);
+    row->addStretch();
+    return row;
+}
+
+QFont monospaceFont()
+{
+    return QFontDatabase::systemFont(QFontDatabase::FixedFont);
+}
+
+} // namespace loadscope

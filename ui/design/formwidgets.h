@@ -1,0 +1,31 @@
+#pragma once
+
+#include <functional>
+
+#include <QFont>
+#include <QString>
+#include <QStringList>
+
+class QHBoxLayout;
+class QLabel;
+class QTableWidget;
+class QWidget;
+
+// Small factories that give every editor of the Design place the same look.
+
+namespace loadscope {
+
+//! A compact editable table with the given column titles; the last column stretches.
+QTableWidget *makeTable(const QStringList &columns, QWidget *parent);
+//! A bold caption above a group of fields.
+QLabel *sectionLabel(const QString &text, QWidget *parent);
+//! A word-wrapped grey explanation.
+QLabel *hintLabel(const QString &text, QWidget *parent);
+//! "Add" / "Remove" buttons for @p table: add runs @p onAdd; remove deletes the selected rows
+//! and then runs @p onRemoved.
+QHBoxLayout *addRemoveRow(QWidget *parent, QTableWidget *table, std::function<void()> onAdd,
+                          std::function<void()> onRemoved);
+//! The system fixed-pitch font.
+QFont monospaceFont();
+
+} // namespace loadscope

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <functional>
+
+#include <QList>
+#include <QWidget>
+
+#include "history/runexport.h"
+
+class QComboBox;
+class QLineEdit;
+class QPushButton;
+class QTableView;
+
+namespace loadscope {
+
+class HistoryStore;
+class ResultsFilterProxy;
+class ResultsTableModel;
+class RunDetails;
+
+//! The History place (DESIGN.md §4.3): stored runs in a sortable, filterable table, the
+//! selected run's figures and charts, baseline pinning, deletion and export.
+class HistoryPlace final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HistoryPlace)
+
+public:
+    //! Asks the user a yes/no question; injectable so tests need no modal dialog.
+    using ConfirmFunction = std::function<bool(const QString &question)>;
+
+    //! @p store is not owned; it must outlive the place. Reads happen on this thread.
+    explicit HistoryPlace(HistoryStore *store, QWidget *parent = nullptr);
+
+    void setConfirmFunction(ConfirmFunction confirm);
+
+    //! Ids of the selected runs, in table order.
+    QList<qint64> selectedResultIds() const;
+    //! Selects the run @p id (clearing the filters if they hide it); false if it is unknown.
+    bool selectResult(qint64 id);
+
+    //! Pins the single selected run as its test's baseline.
+    bool pinSelectedAsBaseline();
+    //! Deletes the selected runs after confirmation; the number deleted.
+    int deleteSelected();
+    //! Writes run @p id in @p format to @p path; on failure @p error says why.
+    bool exportRun(qint64 id, ResultFormat format, const QString &path, QString *error = nullptr);
+
+    ResultsTableModel *model() const { return m_model; }
+    ResultsFilterProxy *proxy() const { return m_proxy; }
+    QTableView *view() const { return m_view; }
+    RunDetails *details() const { return m_details; }
+    QLineEdit *textFilter() const { return m_text; }
+    QComboBox *typeFilter() const { return m_type; }
+    QComboBox *statusFilter() const { return m_status; }
+    QLineEdit *versionFilter() const { return m_version; }
+    QComboBox *dateFilter() const { return m_date; }
+
+public slots:
+    //! Re-reads the runs from the store, keeping the selection where possible.
+    void reload();
+
+signals:
+    //! The selected runs changed (several may be selected, for Compare).
+    void selectionChanged(const QList<qint64> &resultIds);
+    //! A store operation failed; @p message says which and why.
+    void errorOccurred(const QString &message);
+
+private:
+    QWidget *createFilterBar();
+    void sizeColumns();
+    void onSelectionChanged();
+    void applyDateFilter();
+    void exportSelected(ResultFormat format);
+    void fail(const QString &message);
+
+    HistoryStore *m_store;
+    ConfirmFunction m_confirm;
+    ResultsTableModel *m_model = nullptr;
+    ResultsFilterProxy *m_proxy = nullptr;
+    QTableView *m_view = nullptr;
+    RunDetails *m_details = nullptr;
+    QLineEdit *m_text = nullptr;
+    QComboBox *m_type = nullptr;
+    QComboBox *m_status = nullptr;
+    QLineEdit *m_version = nullptr;
+    QComboBox *m_date = nullptr;
+    QPushButton *m_pin = nullptr;
+    QPushButton *m_delete = nullptr;
+    QPushButton *m_export = nullptr;
+};
+
+} // namespace loadscope

@@ -1,0 +1,216 @@
+#include "rundetails.h"
+
+#include <cmath>
+
+#include <QFrame>
+#include <QGridLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include "design/formwidgets.h"
+#include "history/resultstablemodel.h"
+#include "plot/plotstyle.h"
+
+namespace loadscope {
+
+namespace {
+
+QString figure(double value, int decimals, const QString &unit)
+{
+    return std::isnan(value) ? QStringLiteral("–")
+                             : QString::number(value, 'f', decimals) + u' ' + unit;
+}
+
+//! A KPI tile: a small caption over a large value.
+QFrame *tile(const QString &caption, QLabel **value, QWidget *parent)
+{
+    auto *frame = new QFrame(parent);
+    frame->setFrameShape(QFrame::StyledPanel);
+    frame->setAutoFillBackground(true);
+    frame->setBackgroundRole(QPalette::Base);
+    auto *layout = new QVBoxLayout(frame);
+    layout->setContentsMargins(10, 6, 10, 6);
+    layout->setSpacing(2);
+    layout->addWidget(hintLabel(caption, frame));
+    *value = new QLabel(QStringLiteral("–"), frame);
+    QFont font = (*value)->font();
+    font.setPointSizeF(font.pointSizeF() * 1.25);
+    font.setBold(true);
+    (*value)->setFont(font);
+    layout->addWidget(*value);
+    return frame;
+}
+
+} // namespace
+
+RunDetails::RunDetails(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_title = new QLabel(this);
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_subtitle = hintLabel(QString(), this);
+    layout->addWidget(m_title);
+    layout->addWidget(m_subtitle);
+
+    m_content = new QWidget(this);
+    auto *content = new QVBoxLayout(m_content);
+    content->setContentsMargins(0, 4, 0, 0);
+    m_figures = new QGridLayout;
+    m_figures->setSpacing(6);
+    const QList<QPair<QString, QString>> figures = {
+        {QStringLiteral("rps"), tr("Throughput")},    {QStringLiteral("p50"), tr("p50")},
+        {QStringLiteral("p95"), tr("p95")},           {QStringLiteral("p99"), tr("p99")},
+        {QStringLiteral("requests"), tr("Requests")}, {QStringLiteral("errors"), tr("Error rate")},
+        {QStringLiteral("duration"), tr("Duration")}, {QStringLiteral("max"), tr("Max")}};
+    for (int i = 0; i < figures.size(); ++i) {
+        QLabel *value = nullptr;
+        m_figures->addWidget(tile(figures.at(i).second, &value, m_content), i / 4, i % 4);
+        m_figureLabels.append({figures.at(i).first, value});
+    }
+    content->addLayout(m_figures);
+
+    content->addWidget(sectionLabel(tr("Throughput and p95 over the run"), m_content));
+    m_runPlot = new QCustomPlot(m_content);
+    m_runPlot->setMinimumHeight(200);
+    applyPlotStyle(m_runPlot);
+    m_runPlot->yAxis2->setVisible(true);
+    applyPlotStyle(m_runPlot); // again, now that the right axis exists
+    addStyledGraph(m_runPlot, 0)->setName(tr("requests/s"));
+    addStyledGraph(m_runPlot, 1, m_runPlot->yAxis2)->setName(tr("p95 ms"));
+    m_runPlot->xAxis->setLabel(tr("time (s)"));
+    m_runPlot->yAxis->setLabel(tr("requests/s"));
+    m_runPlot->yAxis2->setLabel(tr("p95 ms"));
+    // The legend sits in a row of its own above the chart so that it never hides data.
+    m_runPlot->legend->setVisible(true);
+    m_runPlot->axisRect()->insetLayout()->take(m_runPlot->legend);
+    m_runPlot->plotLayout()->insertRow(0);
+    m_runPlot->plotLayout()->addElement(0, 0, m_runPlot->legend);
+    m_runPlot->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_runPlot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_runPlot->legend->setBorderPen(Qt::NoPen);
+    m_runPlot->legend->setBrush(Qt::NoBrush);
+    m_runPlot->legend->setMargins(QMargins(0, 0, 0, 0));
+    content->addWidget(m_runPlot, 3);
+
+    content->addWidget(sectionLabel(tr("p95 of this test across runs"), m_content));
+    m_trendPlot = new QCustomPlot(m_content);
+    m_trendPlot->setMinimumHeight(140);
+    applyPlotStyle(m_trendPlot);
+    QCPGraph *trend = addStyledGraph(m_trendPlot, 0, nullptr, true);
+    trend->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, seriesColor(0), Qt::white, 6));
+    QCPGraph *selected = addStyledGraph(m_trendPlot, 3);
+    selected->setLineStyle(QCPGraph::lsNone);
+    selected->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssDisc, seriesColor(3), seriesColor(3), 9));
+    m_trendPlot->yAxis->setLabel(tr("p95 ms"));
+    content->addWidget(m_trendPlot, 2);
+    layout->addWidget(m_content, 1);
+    layout->addStretch(); // keeps the title at the top while there is no content
+    showMessage(tr("Select a run to see its figures."));
+}
+
+void RunDetails::setFigure(const QString &key, const QString &text)
+{
+    for (const auto &[name, label] : std::as_const(m_figureLabels)) {
+        if (name == key)
+            label->setText(text);
+    }
+}
+
+QString RunDetails::figureText(const QString &key) const
+{
+    for (const auto &[name, label] : m_figureLabels) {
+        if (name == key)
+            return label->text();
+    }
+    return {};
+}
+
+void RunDetails::showMessage(const QString &message)
+{
+    m_title->setText(tr("No run selected"));
+    m_subtitle->setText(message);
+    m_content->setVisible(false);
+}
+
+void RunDetails::showRun(const ResultRecord &record, const QList<ResultSample> &samples,
+                         const QList<ResultRecord> &testRuns)
+{
+    m_content->setVisible(true);
+    m_title->setText(tr("Run #%1 — %2").arg(record.id).arg(record.testName));
+    QStringList subtitle = {
+        record.testType, resultStatusToString(record.status),
+        record.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))};
+    if (!record.versionLabel.isEmpty())
+        subtitle.append(record.versionLabel);
+    if (!record.errorDetails.isEmpty())
+        subtitle.append(record.errorDetails);
+    m_subtitle->setText(subtitle.join(QStringLiteral("  ·  ")));
+
+    const auto value = [&record](const char *group, const char *key) {
+        return ResultsTableModel::summaryValue(record, group, key);
+    };
+    const double throughput = value("totals", "throughputRps");
+    // Thousands need no decimal, and it keeps the tile from clipping.
+    setFigure(QStringLiteral("rps"), figure(throughput, throughput >= 1000 ? 0 : 1, tr("req/s")));
+    setFigure(QStringLiteral("p50"), figure(value("latencyMs", "p50"), 1, tr("ms")));
+    setFigure(QStringLiteral("p95"), figure(value("latencyMs", "p95"), 1, tr("ms")));
+    setFigure(QStringLiteral("p99"), figure(value("latencyMs", "p99"), 1, tr("ms")));
+    setFigure(QStringLiteral("max"), figure(value("latencyMs", "max"), 1, tr("ms")));
+    setFigure(QStringLiteral("requests"),
+              figure(value("totals", "requests"), 0, QString()).trimmed());
+    setFigure(QStringLiteral("errors"), figure(value("totals", "errorRate") * 100.0, 2, tr("%")));
+    setFigure(QStringLiteral("duration"),
+              figure(ResultsTableModel::durationSec(record), 1, tr("s")));
+
+    QVector<double> t, rps, p95;
+    for (const ResultSample &sample : samples) {
+        t.append(sample.tSec);
+        rps.append(sample.rps);
+        p95.append(sample.p95Ms);
+    }
+    m_runPlot->graph(0)->setData(t, rps, true);
+    m_runPlot->graph(1)->setData(t, p95, true);
+    m_runPlot->rescaleAxes();
+    m_runPlot->yAxis->setRangeLower(0);
+    m_runPlot->yAxis2->setRangeLower(0);
+    m_runPlot->replot(QCustomPlot::rpQueuedReplot);
+    showTrend(record, testRuns);
+}
+
+void RunDetails::showTrend(const ResultRecord &record, const QList<ResultRecord> &testRuns)
+{
+    QVector<double> keys, values, selectedKey, selectedValue;
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (const ResultRecord &run : testRuns) {
+        const double p95 = ResultsTableModel::summaryValue(run, "latencyMs", "p95");
+        if (std::isnan(p95))
+            continue;
+        const double key = double(keys.size());
+        keys.append(key);
+        values.append(p95);
+        // Label points with the version label; a run without one shows its id.
+        ticker->addTick(key, run.versionLabel.isEmpty() ? u'#' + QString::number(run.id)
+                                                        : run.versionLabel);
+        if (run.id == record.id) {
+            selectedKey.append(key);
+            selectedValue.append(p95);
+        }
+    }
+    m_trendPlot->xAxis->setTicker(ticker);
+    m_trendPlot->graph(0)->setData(keys, values, true);
+    m_trendPlot->graph(1)->setData(selectedKey, selectedValue, true);
+    m_trendPlot->xAxis->setRange(-0.5, std::max(0.5, double(keys.size()) - 0.5));
+    m_trendPlot->graph(0)->rescaleValueAxis();
+    m_trendPlot->yAxis->setRangeLower(0);
+    m_trendPlot->yAxis->setRangeUpper(m_trendPlot->yAxis->range().upper * 1.15 + 1);
+    m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace loadscope

@@ -1,0 +1,337 @@
+#include "mainwindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QVBoxLayout>
+
+#include "design/designplace.h"
+#include "design/formwidgets.h"
+#include "history/historyplace.h"
+#include "history/resultstablemodel.h"
+#include "plan/testplan.h"
+#include "store/historystore.h"
+
+namespace loadscope {
+
+namespace {
+
+const QString kRecentKey = QStringLiteral("recentPlans");
+constexpr int kRecentMax = 8;
+
+QString planFilter()
+{
+    return QObject::tr("Loadscope plans (*.json);;All files (*)");
+}
+
+} // namespace
+
+MainWindow::MainWindow(HistoryStore *store, const QString &sampleBaseUrl, QWidget *parent)
+    : QMainWindow(parent)
+    , m_store(store)
+{
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+
+    m_navigation = new QListWidget(central);
+    m_navigation->setFrameShape(QFrame::NoFrame);
+    m_navigation->setIconSize(QSize(22, 22));
+    m_navigation->setSpacing(2);
+    m_navigation->setFixedWidth(112);
+    m_navigation->setFocusPolicy(Qt::NoFocus);
+    m_navigation->setStyleSheet(QStringLiteral(
+        "QListWidget { background: palette(window); border-right: 1px solid palette(mid); "
+        "padding-top: 6px; }"
+        "QListWidget::item { padding: 8px 6px; border-radius: 4px; margin: 0 6px; }"
+        "QListWidget::item:selected { background: palette(highlight); "
+        "color: palette(highlighted-text); }"));
+    const QList<QPair<QString, QStyle::StandardPixmap>> places = {
+        {tr("Design"), QStyle::SP_FileDialogDetailedView},
+        {tr("History"), QStyle::SP_FileDialogContentsView}};
+    for (const auto &[name, icon] : places)
+        new QListWidgetItem(style()->standardIcon(icon), name, m_navigation);
+
+    m_stack = new QStackedWidget(central);
+    m_design = new DesignPlace(m_stack);
+    m_design->setBuiltInBaseUrl(sampleBaseUrl);
+    m_design->setHistoryStore(store);
+    m_history = new HistoryPlace(store, m_stack);
+    m_stack->addWidget(m_design);
+    m_stack->addWidget(m_history);
+    layout->addWidget(m_navigation);
+    layout->addWidget(m_stack, 1);
+    setCentralWidget(central);
+
+    connect(m_navigation, &QListWidget::currentRowChanged, m_stack,
+            &QStackedWidget::setCurrentIndex);
+    connect(m_design, &DesignPlace::savedToHistory, m_history, &HistoryPlace::reload);
+    connect(m_design, &DesignPlace::currentFileChanged, this, &MainWindow::updateTitle);
+    connect(m_design, &DesignPlace::planChanged, this, &MainWindow::updateTitle);
+    connect(m_history, &HistoryPlace::errorOccurred, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+
+    createMenus();
+    createStatusBar(sampleBaseUrl);
+    m_design->loadPreset(TestType::LoadTest);
+    setCurrentPlace(DesignPlaceIndex);
+    updateTitle();
+    resize(1400, 900);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    m_presetMenu = file->addMenu(tr("&New plan from preset"));
+    for (const TestType type : allTestTypes()) {
+        QAction *action = m_presetMenu->addAction(testTypeName(type));
+        connect(action, &QAction::triggered, this, [this, type] {
+            m_design->loadPreset(type);
+            setCurrentPlace(DesignPlaceIndex);
+        });
+    }
+    file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open plan…"),
+                    QKeySequence::Open, this, [this] {
+                        const QString path = QFileDialog::getOpenFileName(
+                            this, tr("Open plan"), QDir::homePath(), planFilter());
+                        if (!path.isEmpty())
+                            openPlan(path);
+                    });
+    file->addAction(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("&Save plan"),
+                    QKeySequence::Save, this, &MainWindow::savePlan);
+    file->addAction(tr("Save plan &as…"), QKeySequence::SaveAs, this, &MainWindow::savePlanAs);
+    m_recentMenu = file->addMenu(tr("&Recent plans"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
+    rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("Import &curl command…"), this, &MainWindow::importCurl);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < PlaceCount; ++i) {
+        QAction *action = view->addAction(m_navigation->item(i)->text());
+        action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        action->setShortcutContext(Qt::ApplicationShortcut);
+        connect(action, &QAction::triggered, this, [this, i] { setCurrentPlace(i); });
+        m_placeActions.append(action);
+    }
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Loadscope"), this, [this] {
+        QMessageBox::about(this, tr("About Loadscope"),
+                           tr("<b>Loadscope %1</b><p>A desktop performance workbench for HTTP "
+                              "APIs.</p>")
+                               .arg(QStringLiteral(LOADSCOPE_VERSION)));
+    });
+}
+
+void MainWindow::createStatusBar(const QString &sampleBaseUrl)
+{
+    m_validation = new QLabel(this);
+    statusBar()->addWidget(m_validation);
+    auto *database =
+        new QLabel(tr("Database: %1").arg(QDir::toNativeSeparators(m_store->path())), this);
+    database->setToolTip(m_store->path());
+    auto *sample = new QLabel(sampleBaseUrl.isEmpty() ? tr("Sample API: not running")
+                                                      : tr("Sample API: %1").arg(sampleBaseUrl),
+                              this);
+    statusBar()->addPermanentWidget(database);
+    statusBar()->addPermanentWidget(sample);
+    connect(m_design, &DesignPlace::validated, this, [this](int errors, int warnings) {
+        m_validation->setText(errors > 0     ? tr("Plan: %n error(s)", nullptr, errors)
+                              : warnings > 0 ? tr("Plan ready, %n warning(s)", nullptr, warnings)
+                                             : tr("Plan ready to run"));
+    });
+    m_design->validateNow();
+}
+
+int MainWindow::currentPlace() const
+{
+    return m_stack->currentIndex();
+}
+
+void MainWindow::setCurrentPlace(int place)
+{
+    if (place < 0 || place >= PlaceCount)
+        return;
+    m_navigation->setCurrentRow(place);
+    m_stack->setCurrentIndex(place);
+}
+
+QStringList MainWindow::placeNames()
+{
+    return {QStringLiteral("design"), QStringLiteral("history")};
+}
+
+bool MainWindow::saveScreenshots(const QString &dir, QString *error)
+{
+    QDir().mkpath(dir);
+    const int previous = currentPlace();
+    // Show a run rather than an empty pane when the history has one.
+    if (m_history->selectedResultIds().isEmpty() && !m_history->model()->records().isEmpty())
+        m_history->selectResult(m_history->model()->records().first().id);
+    const QStringList names = placeNames();
+    for (int i = 0; i < PlaceCount; ++i) {
+        setCurrentPlace(i);
+        // Let the newly shown place lay itself out and its plots replot before grabbing.
+        QCoreApplication::sendPostedEvents();
+        QCoreApplication::processEvents();
+        const QString path = QDir(dir).filePath(names.at(i) + QStringLiteral(".png"));
+        if (!grab().save(path)) {
+            if (error)
+                *error = tr("could not write %1").arg(path);
+            return false;
+        }
+    }
+    setCurrentPlace(previous);
+    return true;
+}
+
+bool MainWindow::openPlan(const QString &path)
+{
+    QString error;
+    if (!m_design->openFile(path, &error)) {
+        QMessageBox::warning(this, tr("Open plan"), error);
+        return false;
+    }
+    rememberRecent(path);
+    setCurrentPlace(DesignPlaceIndex);
+    return true;
+}
+
+bool MainWindow::savePlan()
+{
+    if (m_design->currentFile().isEmpty())
+        return savePlanAs();
+    QString error;
+    if (!m_design->saveFile(m_design->currentFile(), &error)) {
+        QMessageBox::warning(this, tr("Save plan"), error);
+        return false;
+    }
+    rememberRecent(m_design->currentFile());
+    statusBar()->showMessage(tr("Saved %1").arg(m_design->currentFile()), 5000);
+    return true;
+}
+
+bool MainWindow::savePlanAs()
+{
+    QString suggestion = m_design->currentFile();
+    if (suggestion.isEmpty()) {
+        QString name = m_design->plan().name.toLower().simplified();
+        name.replace(u' ', u'-');
+        suggestion = QDir::home().filePath((name.isEmpty() ? QStringLiteral("plan") : name) +
+                                           QStringLiteral(".json"));
+    }
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save plan"), suggestion, planFilter());
+    if (path.isEmpty())
+        return false;
+    QString error;
+    if (!m_design->saveFile(path, &error)) {
+        QMessageBox::warning(this, tr("Save plan"), error);
+        return false;
+    }
+    rememberRecent(path);
+    return true;
+}
+
+QStringList MainWindow::recentPlans() const
+{
+    return QSettings().value(kRecentKey).toStringList();
+}
+
+void MainWindow::rememberRecent(const QString &path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    QStringList recent = recentPlans();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > kRecentMax)
+        recent.removeLast();
+    QSettings().setValue(kRecentKey, recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = recentPlans();
+    for (int i = 0; i < recent.size(); ++i) {
+        const QString path = recent.at(i);
+        QAction *action = m_recentMenu->addAction(
+            QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()));
+        action->setToolTip(path);
+        action->setStatusTip(path);
+        connect(action, &QAction::triggered, this, [this, path] { openPlan(path); });
+    }
+    if (recent.isEmpty()) {
+        m_recentMenu->addAction(tr("No recent plans"))->setEnabled(false);
+        return;
+    }
+    m_recentMenu->addSeparator();
+    m_recentMenu->addAction(tr("Clear list"), this, [this] {
+        QSettings().remove(kRecentKey);
+        rebuildRecentMenu();
+    });
+}
+
+void MainWindow::importCurl()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Import curl command"));
+    dialog.resize(640, 300);
+    auto *layout = new QVBoxLayout(&dialog);
+    layout->addWidget(hintLabel(tr("Paste a curl command (e.g. from the browser's \"Copy as "
+                                   "cURL\"). It becomes a step after the selected one."),
+                                &dialog));
+    auto *text = new QPlainTextEdit(&dialog);
+    text->setFont(monospaceFont());
+    text->setPlaceholderText(QStringLiteral(
+        "curl -X POST -H 'Content-Type: application/json' -d '{\"symbol\":\"AAPL\"}' "
+        "http://127.0.0.1:8080/api/bridge/predict"));
+    layout->addWidget(text, 1);
+    auto *error = new QLabel(&dialog);
+    error->setStyleSheet(QStringLiteral("color: #c62828;"));
+    error->setWordWrap(true);
+    layout->addWidget(error);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Import"));
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, [this, &dialog, text, error] {
+        QString why;
+        if (m_design->importCurlCommand(text->toPlainText(), &why))
+            dialog.accept();
+        else
+            error->setText(why);
+    });
+    if (dialog.exec() == QDialog::Accepted)
+        setCurrentPlace(DesignPlaceIndex);
+}
+
+void MainWindow::updateTitle()
+{
+    const QString file = m_design->currentFile();
+    const QString what = file.isEmpty() ? m_design->plan().name : QFileInfo(file).fileName();
+    setWindowTitle(what.isEmpty() ? tr("Loadscope") : what + QStringLiteral(" — Loadscope"));
+}
+
+} // namespace loadscope
