@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   # Qt 6 (HttpServer's CMake config needs WebSockets too)
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
-  qt6-svg-dev libqt6sql6-sqlite libgl-dev
+  qt6-svg-dev libqt6sql6-sqlite libgl-dev libqt6opengl6-dev
   # plotting, HTTP parsing, TLS
   libqcustomplot-dev libqcustomplot2.1-qt6 node-llhttp libssl-dev
   # tests and benchmarks: offscreen X server, reference servers and load tools
