@@ -8,6 +8,7 @@
 #include "cli/commandline.h"
 #include "cli/historycommand.h"
 #include "cli/runoptions.h"
+#include "cli/servecommand.h"
 #include "server/sampleapihost.h"
 
 namespace loadscope {
@@ -113,24 +114,6 @@ int demoCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         QTimer::singleShot(int(duration * 1000), qApp, [] { QCoreApplication::exit(0); });
     QCoreApplication::exec();
     return ExitPassed;
-}
-
-int serveCommand(const QStringList &args, QTextStream &out, QTextStream &err)
-{
-    SubcommandLine line(QStringLiteral("serve"), QStringLiteral("Serve the REST API."));
-    line.addOption(QCommandLineOption(QStringLiteral("bind"),
-                                      QStringLiteral("Address to bind (default 127.0.0.1)."),
-                                      QStringLiteral("ADDR")));
-    line.addOption(QCommandLineOption(QStringLiteral("port"), QStringLiteral("Port to listen on."),
-                                      QStringLiteral("N")));
-    line.addOption(QCommandLineOption(QStringLiteral("token"),
-                                      QStringLiteral("Bearer token clients must send."),
-                                      QStringLiteral("T")));
-    line.addDbOption();
-    int code = 0;
-    if (!line.parse(args, out, err, &code))
-        return code;
-    return notAvailableYet(line.command(), QStringLiteral("the REST API"), err);
 }
 
 int importCommand(const QStringList &args, QTextStream &out, QTextStream &err)
