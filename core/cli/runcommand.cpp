@@ -50,6 +50,8 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     }
 
     RunSession session(store.get());
+    session.setBaseline(request->baseline);
+    session.setMonitorOptions(request->monitor);
     const bool tty = isatty(fileno(stdout)) && !request->quiet;
     ProgressPrinter progress(out, request->plan, tty, request->quiet);
     QObject::connect(&session, &RunSession::intervalSample, &session,
@@ -122,6 +124,12 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     if (!summary.thresholdsPassed())
         return ExitThresholds;
+    if (request->failOnRegression
+        && summary.extras.value(QStringLiteral("comparison")).toObject().value(QStringLiteral("verdict"))
+               == QLatin1String("regression")) {
+        err << "loadscope-cli run: regression against the baseline\n";
+        return ExitRegression;
+    }
     return ExitPassed;
 }
 

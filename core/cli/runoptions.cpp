@@ -167,8 +167,16 @@ void addRunOptions(SubcommandLine &line)
     flag({QStringLiteral("no-db")}, "Do not store the run in the history database.");
     opt({QStringLiteral("version-label"), QStringLiteral("versionLabel")},
         "Version of the target under test, stored with the run.", "V");
-    opt({QStringLiteral("baseline")}, "Compare against the last run of this test or a run ID.",
-        "last|ID");
+    opt({QStringLiteral("baseline")},
+        "Compare with the previous completed run of this test (last), a run ID, or none "
+        "(default: the test's pinned baseline, else its previous run).",
+        "last|ID|none");
+    opt({QStringLiteral("target-pid")},
+        "Monitor this process as the target (default: found from a local target's port).", "PID");
+    opt({QStringLiteral("target-metrics")},
+        "Scrape a remote target's Prometheus endpoint every interval.", "URL");
+    opt({QStringLiteral("target-gauge")}, "Also record this Prometheus gauge. Repeatable.", "NAME");
+    flag({QStringLiteral("no-monitor")}, "Do not sample CPU and memory.");
     flag({QStringLiteral("fail-on-regression")}, "Exit 98 when the comparison finds a regression.");
     flag({QStringLiteral("quiet"), QStringLiteral("q")}, "At most one line per interval.");
     line.addPositional(QStringLiteral("PLAN"), QStringLiteral("Plan JSON file (optional)."),
@@ -415,15 +423,47 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
         request.format = formatFromName(QFileInfo(request.outputFile).suffix()).value_or(ResultFormat::Json);
     }
     request.useDb = !p.isSet(QStringLiteral("no-db"));
-    request.baseline = p.value(QStringLiteral("baseline"));
-    if (!request.baseline.isEmpty() && request.baseline != QLatin1String("last")) {
+    const QString baseline = p.value(QStringLiteral("baseline"));
+    if (baseline == QLatin1String("last")) {
+        request.baseline.mode = BaselineChoice::Last;
+    } else if (baseline == QLatin1String("none")) {
+        request.baseline.mode = BaselineChoice::None;
+    } else if (!baseline.isEmpty()) {
         bool ok = false;
-        if (request.baseline.toLongLong(&ok) <= 0 || !ok) {
-            *error = QStringLiteral("--baseline: ") + quoted(request.baseline)
-                     + QStringLiteral(" is neither \"last\" nor a result ID");
+        request.baseline.id = baseline.toLongLong(&ok);
+        request.baseline.mode = BaselineChoice::Id;
+        if (!ok || request.baseline.id <= 0) {
+            *error = QStringLiteral("--baseline: ") + quoted(baseline)
+                     + QStringLiteral(" is not \"last\", \"none\" or a result ID");
             return std::nullopt;
         }
     }
+    if (!request.useDb && (request.baseline.mode == BaselineChoice::Last
+                           || request.baseline.mode == BaselineChoice::Id)) {
+        *error = QStringLiteral("--baseline: comparing with a stored run needs the history "
+                                "database (drop --no-db)");
+        return std::nullopt;
+    }
+    request.monitor.enabled = !p.isSet(QStringLiteral("no-monitor"));
+    if (p.isSet(QStringLiteral("target-pid"))) {
+        bool ok = false;
+        request.monitor.targetPid = p.value(QStringLiteral("target-pid")).toLongLong(&ok);
+        if (!ok || request.monitor.targetPid <= 0) {
+            *error = QStringLiteral("--target-pid: ") + quoted(p.value(QStringLiteral("target-pid")))
+                     + QStringLiteral(" is not a process ID");
+            return std::nullopt;
+        }
+    }
+    if (p.isSet(QStringLiteral("target-metrics"))) {
+        const QUrl url(p.value(QStringLiteral("target-metrics")), QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+            *error = QStringLiteral("--target-metrics: ") + quoted(p.value(QStringLiteral("target-metrics")))
+                     + QStringLiteral(" is not an http(s) URL");
+            return std::nullopt;
+        }
+        request.monitor.prometheusUrl = url;
+    }
+    request.monitor.gauges = p.values(QStringLiteral("target-gauge"));
     request.failOnRegression = p.isSet(QStringLiteral("fail-on-regression"));
     request.quiet = p.isSet(QStringLiteral("quiet"));
 

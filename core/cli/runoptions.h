@@ -7,6 +7,7 @@
 
 #include "interop/resultwriters.h"
 #include "plan/testplan.h"
+#include "session/runsession.h"
 
 class QCommandLineParser;
 class QTextStream;
@@ -23,7 +24,8 @@ struct RunRequest
     QString outputFile;
     ResultFormat format = ResultFormat::Json;
     bool useDb = true;
-    QString baseline; //!< "", "last" or a result id
+    BaselineChoice baseline; //!< Auto unless --baseline says otherwise
+    MonitorOptions monitor;
     bool failOnRegression = false;
     bool quiet = false;
 };

@@ -1,5 +1,7 @@
 #include "runreport.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTextStream>
 
 #include <algorithm>
@@ -153,8 +155,34 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
             out << "  (observed " << QString::number(r.value, 'g', 4) << ')';
         out << '\n';
     }
+    if (s.extras.value(QStringLiteral("untrustworthy")).toBool())
+        out << "\n  WARNING     the load generator was saturated: these figures are not trustworthy\n";
+    const QJsonArray recommendations = s.extras.value(QStringLiteral("recommendations")).toArray();
+    if (!recommendations.isEmpty()) {
+        out << "\nRecommendations\n";
+        for (const QJsonValue &value : recommendations) {
+            const QJsonObject r = value.toObject();
+            out << "  [" << r.value(QStringLiteral("impact")).toString() << ", "
+                << r.value(QStringLiteral("area")).toString() << "] "
+                << r.value(QStringLiteral("title")).toString() << '\n'
+                << "      " << r.value(QStringLiteral("detail")).toString() << '\n'
+                << "      do: " << r.value(QStringLiteral("implementation")).toString() << '\n'
+                << "      gain: " << r.value(QStringLiteral("estimatedImprovement")).toString()
+                << '\n';
+        }
+    }
+    const QJsonObject comparison = s.extras.value(QStringLiteral("comparison")).toObject();
+    if (comparison.contains(QStringLiteral("text"))) {
+        out << "\nAgainst the baseline\n";
+        const QStringList lines = comparison.value(QStringLiteral("text")).toString().split(u'\n');
+        for (const QString &line : lines)
+            if (!line.isEmpty())
+                out << "  " << line << '\n';
+    } else if (comparison.contains(QStringLiteral("note"))) {
+        out << "\n  baseline    " << comparison.value(QStringLiteral("note")).toString() << '\n';
+    }
     if (resultId > 0)
-        out << "  stored      run #" << resultId << " in " << dbPath << '\n';
+        out << "\n  stored      run #" << resultId << " in " << dbPath << '\n';
 }
 
 } // namespace loadscope

@@ -1,10 +1,23 @@
 #include "runsession.h"
 
+#include <QHostAddress>
+#include <QJsonArray>
+
+#include <algorithm>
+#include <numeric>
+
+#include "analysis/anomalies.h"
+#include "analysis/recommendations.h"
+#include "analysis/runcomparison.h"
+#include "analysis/stressanalysis.h"
 #include "analysis/thresholdevaluator.h"
 #include "engine/loadengine.h"
 #include "interop/resultjson.h"
+#include "monitor/resourcemonitor.h"
+#include "monitor/resourcesample.h"
 #include "plan/planjson.h"
 #include "server/sampleapihost.h"
+#include "session/storedrun.h"
 #include "store/historystore.h"
 
 namespace loadscope {
@@ -98,7 +111,55 @@ bool RunSession::start(const TestPlan &plan, QString *error)
         }
         return false;
     }
+    m_workerThreads = m_engine->threadCount();
+    startMonitor();
     return true;
+}
+
+void RunSession::startMonitor()
+{
+    m_monitor.reset();
+    m_lastResources = QJsonObject();
+    m_generatorCpu.clear();
+    m_machineCpu.clear();
+    m_targetCpu.clear();
+    m_peakGeneratorRss = 0;
+    m_peakTargetRss = 0;
+    m_generatorSaturated = false;
+    m_monitorNotes.clear();
+    if (!m_monitorOptions.enabled)
+        return;
+    m_monitor = std::make_unique<ResourceMonitor>();
+    m_monitor->setGeneratorWorkerThreads(m_workerThreads);
+    const QUrl url(m_baseUrl);
+    const QHostAddress host(url.host());
+    const bool local = url.host() == QLatin1String("localhost") || host.isLoopback();
+    if (m_monitorOptions.targetPid > 0)
+        m_monitor->setTargetPid(m_monitorOptions.targetPid);
+    else if (local)
+        m_monitor->setTargetPort(quint16(url.port(url.scheme() == QLatin1String("https") ? 443 : 80)));
+    if (m_monitorOptions.prometheusUrl.isValid())
+        m_monitor->setPrometheusUrl(m_monitorOptions.prometheusUrl, m_monitorOptions.gauges);
+    connect(m_monitor.get(), &ResourceMonitor::sampled, this, &RunSession::onResources);
+    m_monitor->start(int(m_plan.intervalMs));
+}
+
+void RunSession::onResources(const ResourceSample &sample)
+{
+    m_lastResources = sample.toJson();
+    if (sample.generator.valid) {
+        m_generatorCpu.append(sample.generator.cpuPct);
+        m_peakGeneratorRss = std::max(m_peakGeneratorRss, sample.generator.rssBytes);
+    }
+    m_machineCpu.append(sample.machineCpuPct);
+    if (sample.target.valid) {
+        m_targetCpu.append(sample.target.cpuPct);
+        m_peakTargetRss = std::max(m_peakTargetRss, sample.target.rssBytes);
+    } else if (sample.remote.valid && sample.remote.hasCpu) {
+        m_targetCpu.append(sample.remote.cpuPct);
+    }
+    m_generatorSaturated = m_generatorSaturated || sample.generatorSaturated;
+    m_monitorNotes.append(sample.notes);
 }
 
 void RunSession::stop(const QString &reason)
@@ -107,17 +168,139 @@ void RunSession::stop(const QString &reason)
         m_engine->stop(reason);
 }
 
-void RunSession::onInterval(const IntervalSample &sample)
+void RunSession::onInterval(const IntervalSample &engineSample)
 {
+    IntervalSample sample = engineSample;
+    sample.resources = m_lastResources;
     if (m_store && m_resultId > 0)
         m_store->appendSamples(m_resultId, samplesForStore(sample));
     emit intervalSample(sample);
 }
 
+namespace {
+
+QJsonObject seriesFigures(const QList<double> &values)
+{
+    if (values.isEmpty())
+        return QJsonObject();
+    const double sum = std::accumulate(values.cbegin(), values.cend(), 0.0);
+    return QJsonObject{{QStringLiteral("avg"), sum / double(values.size())},
+                       {QStringLiteral("max"), *std::max_element(values.cbegin(), values.cend())}};
+}
+
+QJsonArray recommendationsJson(const QList<Recommendation> &recommendations)
+{
+    QJsonArray array;
+    for (const Recommendation &r : recommendations) {
+        array.append(QJsonObject{{QStringLiteral("area"), r.area},
+                                 {QStringLiteral("impact"), r.impact},
+                                 {QStringLiteral("title"), r.title},
+                                 {QStringLiteral("detail"), r.detail},
+                                 {QStringLiteral("implementation"), r.implementation},
+                                 {QStringLiteral("estimatedImprovement"), r.estimatedImprovement},
+                                 {QStringLiteral("evidence"), r.evidence}});
+    }
+    return array;
+}
+
+} // namespace
+
+void RunSession::analyze(RunSummary &summary)
+{
+    // Resources over the run.
+    QJsonObject resources;
+    if (m_monitor) {
+        QJsonObject generator = seriesFigures(m_generatorCpu);
+        if (!generator.isEmpty()) {
+            generator.insert(QStringLiteral("peakRssBytes"), m_peakGeneratorRss);
+            generator.insert(QStringLiteral("saturated"), m_generatorSaturated);
+            generator.insert(QStringLiteral("workerThreads"), m_workerThreads);
+            resources.insert(QStringLiteral("generatorCpuPct"), generator);
+        }
+        const QJsonObject machine = seriesFigures(m_machineCpu);
+        if (!machine.isEmpty())
+            resources.insert(QStringLiteral("machineCpuPct"), machine);
+        QJsonObject target = seriesFigures(m_targetCpu);
+        if (!target.isEmpty()) {
+            if (m_peakTargetRss > 0)
+                target.insert(QStringLiteral("peakRssBytes"), m_peakTargetRss);
+            resources.insert(QStringLiteral("targetCpuPct"), target);
+        }
+        if (!m_monitorNotes.isEmpty())
+            resources.insert(QStringLiteral("notes"), QJsonArray::fromStringList(m_monitorNotes));
+    }
+    summary.extras.insert(QStringLiteral("resources"), resources);
+
+    RecommendationInput input;
+    input.summary = summary;
+    input.generatorCpuPct = m_generatorCpu;
+    input.machineCpuPct = m_machineCpu;
+    input.targetCpuPct = m_targetCpu;
+    input.workerThreads = m_workerThreads;
+    const QList<Recommendation> recommendations = recommend(input);
+    summary.extras.insert(QStringLiteral("recommendations"), recommendationsJson(recommendations));
+    if (resultsUntrustworthy(recommendations))
+        summary.extras.insert(QStringLiteral("untrustworthy"), true);
+    if (m_store && m_resultId > 0 && !recommendations.isEmpty())
+        m_store->addRecommendations(m_resultId, recommendations);
+
+    const QList<Anomaly> anomalies = detectAnomalies(summary.timeline);
+    if (!anomalies.isEmpty())
+        summary.extras.insert(QStringLiteral("anomalies"), anomaliesToJson(anomalies));
+    if (m_plan.type == TestType::StressTest)
+        summary.extras.insert(QStringLiteral("stress"),
+                              analyzeStress(summary, StressLimits::fromThresholds(summary.thresholds))
+                                  .toJson());
+}
+
+void RunSession::compareWithBaseline(RunSummary &summary)
+{
+    if (!m_store || m_resultId <= 0 || m_baseline.mode == BaselineChoice::None)
+        return;
+    qint64 baselineId = 0;
+    if (m_baseline.mode == BaselineChoice::Id) {
+        baselineId = m_baseline.id;
+    } else {
+        const auto test = m_store->test(m_testId);
+        if (m_baseline.mode == BaselineChoice::Auto && test && test->baselineResultId > 0)
+            baselineId = test->baselineResultId;
+        else if (const auto previous = m_store->previousCompletedResult(m_testId, m_resultId))
+            baselineId = previous->id;
+    }
+    if (baselineId <= 0 || baselineId == m_resultId) {
+        summary.extras.insert(QStringLiteral("comparison"),
+                              QJsonObject{{QStringLiteral("note"),
+                                           QStringLiteral("no earlier completed run of this test "
+                                                          "to compare with")}});
+        return;
+    }
+    QString error;
+    const auto baseline = loadStoredRun(*m_store, baselineId, &error);
+    if (!baseline) {
+        summary.extras.insert(QStringLiteral("comparison"),
+                              QJsonObject{{QStringLiteral("note"), QString(QStringLiteral("baseline: ") + error)}});
+        return;
+    }
+    RunForComparison current;
+    current.id = m_resultId;
+    current.label = u'#' + QString::number(m_resultId)
+                    + (m_plan.versionLabel.isEmpty() ? QString() : u' ' + m_plan.versionLabel);
+    current.planFingerprint = planFingerprint(toJson(m_plan));
+    current.summary = summary;
+    const RunComparison comparison = compareRuns(baseline->forComparison(), {current});
+    QJsonObject json = comparison.toJson();
+    json.insert(QStringLiteral("text"), comparison.toText());
+    summary.extras.insert(QStringLiteral("comparison"), json);
+}
+
 void RunSession::onFinished(const RunSummary &engineSummary)
 {
     RunSummary summary = engineSummary;
+    if (m_monitor)
+        m_monitor->stop();
     summary.thresholds = evaluateThresholds(m_plan.thresholds, summary);
+    analyze(summary);
+    compareWithBaseline(summary);
     if (m_store && m_resultId > 0) {
         const ResultStatus status = summary.status == QLatin1String("failed") ? ResultStatus::Failed
                                     : summary.status == QLatin1String("aborted")

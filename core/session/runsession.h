@@ -1,7 +1,10 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QObject>
 #include <QString>
+#include <QStringList>
+#include <QUrl>
 
 #include <memory>
 
@@ -12,7 +15,26 @@ namespace loadscope {
 
 class HistoryStore;
 class LoadEngine;
+class ResourceMonitor;
 class SampleApiHost;
+struct ResourceSample;
+
+//! What the finished run is compared with (DESIGN.md §3.4).
+struct BaselineChoice
+{
+    enum Mode { None, Auto, Last, Id };
+    Mode mode = Auto; //!< Auto: the test's pinned baseline, else its previous completed run
+    qint64 id = 0;    //!< for Id
+};
+
+//! Where resource figures come from besides the local machine and the generator itself.
+struct MonitorOptions
+{
+    bool enabled = true;
+    qint64 targetPid = 0; //!< 0: found from the target's port when the target is local
+    QUrl prometheusUrl;   //!< a remote target's metrics endpoint
+    QStringList gauges;   //!< extra Prometheus gauges to record
+};
 
 //! One run of a plan as the CLI, the GUI and the REST API all do it: picks the target (the
 //! built-in sample API when the plan has no base URL), records the run in the history while it
@@ -31,6 +53,9 @@ public:
     //! Base URL used for plans without one (e.g. the GUI's already running sample target).
     //! When unset, such plans start a sample API of their own on a loopback port.
     void setDefaultBaseUrl(const QString &baseUrl) { m_defaultBaseUrl = baseUrl; }
+    //! The run to compare with at the end (needs a store).
+    void setBaseline(const BaselineChoice &baseline) { m_baseline = baseline; }
+    void setMonitorOptions(const MonitorOptions &options) { m_monitorOptions = options; }
 
     //! Starts the run; false with a message naming the problem.
     bool start(const TestPlan &plan, QString *error = nullptr);
@@ -55,6 +80,10 @@ signals:
 private:
     void onInterval(const IntervalSample &sample);
     void onFinished(const RunSummary &summary);
+    void onResources(const ResourceSample &sample);
+    void startMonitor();
+    void analyze(RunSummary &summary);
+    void compareWithBaseline(RunSummary &summary);
 
     HistoryStore *m_store = nullptr;
     QString m_defaultBaseUrl;
@@ -65,6 +94,18 @@ private:
     qint64 m_testId = 0;
     qint64 m_resultId = 0;
     bool m_storeFailed = false;
+    BaselineChoice m_baseline;
+    MonitorOptions m_monitorOptions;
+    std::unique_ptr<ResourceMonitor> m_monitor;
+    QJsonObject m_lastResources;
+    QList<double> m_generatorCpu;
+    QList<double> m_machineCpu;
+    QList<double> m_targetCpu;
+    qint64 m_peakGeneratorRss = 0;
+    qint64 m_peakTargetRss = 0;
+    bool m_generatorSaturated = false;
+    int m_workerThreads = 1;
+    QStringList m_monitorNotes;
 };
 
 } // namespace loadscope

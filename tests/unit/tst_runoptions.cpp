@@ -289,7 +289,7 @@ private slots:
         QString error;
         auto r =
             request({QStringLiteral("--outputFile=out/report.csv"), QStringLiteral("--no-db"),
-                     QStringLiteral("--quiet"), QStringLiteral("--baseline=last"),
+                     QStringLiteral("--quiet"), QStringLiteral("--baseline=none"),
                      QStringLiteral("--fail-on-regression"), QStringLiteral("--versionLabel=v9")},
                     &error);
         QVERIFY2(r, qPrintable(error));
@@ -297,7 +297,14 @@ private slots:
         QCOMPARE(r->format, ResultFormat::Csv); // from the extension
         QVERIFY(!r->useDb);
         QVERIFY(r->quiet);
-        QCOMPARE(r->baseline, QStringLiteral("last"));
+        QCOMPARE(r->baseline.mode, BaselineChoice::None);
+        // A stored baseline needs the history.
+        QVERIFY(!request({QStringLiteral("--no-db"), QStringLiteral("--baseline=last")}, &error));
+        QVERIFY2(error.startsWith(QStringLiteral("--baseline: ")), qPrintable(error));
+        auto withDb = request({QStringLiteral("--baseline=7")}, &error);
+        QVERIFY2(withDb, qPrintable(error));
+        QCOMPARE(withDb->baseline.mode, BaselineChoice::Id);
+        QCOMPARE(withDb->baseline.id, qint64(7));
         QVERIFY(r->failOnRegression);
         QCOMPARE(r->plan.versionLabel, QStringLiteral("v9"));
 
