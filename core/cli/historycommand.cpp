@@ -2,10 +2,15 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSaveFile>
 #include <QTextStream>
 
 #include "cli/commandline.h"
 #include "cli/cliapp.h"
+#include "analysis/runcomparison.h"
+#include "analysis/trend.h"
+#include "interop/resultjson.h"
+#include "session/storedrun.h"
 #include "store/historystore.h"
 
 namespace loadscope {
@@ -210,33 +215,17 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
     const QList<ResultSample> samples = store->samples(id, QStringLiteral(""));
 
     if (format == QLatin1String("json")) {
-        QJsonObject resultJson = result->summary;
-        resultJson.insert(QStringLiteral("id"), result->id);
-        resultJson.insert(QStringLiteral("status"), resultStatusToString(result->status));
-        resultJson.insert(QStringLiteral("startedAt"),
-                          result->startedAt.toString(Qt::ISODateWithMs));
-        resultJson.insert(QStringLiteral("endedAt"),
-                          result->endedAt.isValid()
-                              ? QJsonValue(result->endedAt.toString(Qt::ISODateWithMs))
-                              : QJsonValue());
-        resultJson.insert(QStringLiteral("versionLabel"), result->versionLabel);
-        if (!result->errorDetails.isEmpty())
-            resultJson.insert(QStringLiteral("errorDetails"), result->errorDetails);
-        QJsonArray timeline;
-        for (const ResultSample &s : samples) {
-            timeline.append(QJsonObject{{QStringLiteral("t"), s.tSec},
-                                        {QStringLiteral("requests"), s.requests},
-                                        {QStringLiteral("errors"), s.errors},
-                                        {QStringLiteral("activeVus"), s.activeVus},
-                                        {QStringLiteral("latencyMs"),
-                                         QJsonObject{{QStringLiteral("avg"), s.meanMs},
-                                                     {QStringLiteral("p50"), s.p50Ms},
-                                                     {QStringLiteral("p90"), s.p90Ms},
-                                                     {QStringLiteral("p95"), s.p95Ms},
-                                                     {QStringLiteral("p99"), s.p99Ms},
-                                                     {QStringLiteral("max"), s.maxMs}}}});
+        // The same document `run --format=json` writes, rebuilt from the stored run.
+        QString error;
+        const auto stored = loadStoredRun(*store, id, &error);
+        if (!stored) {
+            err << "loadscope-cli history show: " << error << '\n';
+            return ExitUsage;
         }
-        resultJson.insert(QStringLiteral("timeline"), timeline);
+        QJsonObject document = resultDocument(stored->plan.value_or(TestPlan()), stored->summary,
+                                              id, stored->versionLabel);
+        document.insert(QStringLiteral("test"), stored->planJson);
+        QJsonObject resultJson = document.value(QStringLiteral("result")).toObject();
         QJsonArray recs;
         for (const Recommendation &r : recommendations) {
             recs.append(QJsonObject{{QStringLiteral("area"), r.area},
@@ -249,9 +238,7 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
                                     {QStringLiteral("evidence"), r.evidence}});
         }
         resultJson.insert(QStringLiteral("recommendations"), recs);
-        const QJsonObject document{{QStringLiteral("schema"), QStringLiteral("loadscope.result/1")},
-                                   {QStringLiteral("test"), result->plan},
-                                   {QStringLiteral("result"), resultJson}};
+        document.insert(QStringLiteral("result"), resultJson);
         out << QJsonDocument(document).toJson(QJsonDocument::Indented);
         return ExitPassed;
     }
@@ -289,6 +276,220 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
     return ExitPassed;
 }
 
+int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    SubcommandLine line(QStringLiteral("history compare"),
+                        QStringLiteral("Compare stored runs: the first is the baseline."));
+    line.addOption(QCommandLineOption(QStringLiteral("format"),
+                                      QStringLiteral("text (default), json or md."),
+                                      QStringLiteral("FORMAT")));
+    line.addOption(QCommandLineOption(QStringList{QStringLiteral("output-file"),
+                                                  QStringLiteral("outputFile")},
+                                      QStringLiteral("Write the comparison here instead of stdout."),
+                                      QStringLiteral("FILE")));
+    line.addOption(QCommandLineOption(QStringLiteral("noise-floor"),
+                                      QStringLiteral("Changes below this many percent are noise "
+                                                     "(default 5)."),
+                                      QStringLiteral("PCT")));
+    line.addDbOption();
+    line.addPositional(QStringLiteral("ID"), QStringLiteral("Result ids, baseline first."),
+                       QStringLiteral("ID ID..."));
+    int code = 0;
+    if (!line.parse(args, out, err, &code))
+        return code;
+    QCommandLineParser &p = line.parser();
+    const QStringList positional = p.positionalArguments();
+    if (positional.size() < 2)
+        return line.usageError(err, QStringLiteral("expects at least two result IDs"));
+    QList<qint64> ids;
+    for (const QString &text : positional) {
+        bool ok = false;
+        const qint64 id = text.toLongLong(&ok);
+        if (!ok || id <= 0)
+            return line.usageError(err, QStringLiteral("\"") + text
+                                            + QStringLiteral("\" is not a result ID"));
+        ids.append(id);
+    }
+    const QString format = p.value(QStringLiteral("format")).toLower();
+    if (!format.isEmpty() && format != QLatin1String("text") && format != QLatin1String("json")
+        && format != QLatin1String("md") && format != QLatin1String("markdown"))
+        return line.usageError(err, QStringLiteral("--format: \"") + format
+                                        + QStringLiteral("\" is not text, json or md"));
+    ComparisonOptions options;
+    if (p.isSet(QStringLiteral("noise-floor"))) {
+        bool ok = false;
+        options.noiseFloorPct = p.value(QStringLiteral("noise-floor")).toDouble(&ok);
+        if (!ok || options.noiseFloorPct < 0)
+            return line.usageError(err, QStringLiteral("--noise-floor: \"")
+                                            + p.value(QStringLiteral("noise-floor"))
+                                            + QStringLiteral("\" is not a percentage"));
+    }
+    auto store = openStoreFor(p, err, line.command());
+    if (!store)
+        return ExitUsage;
+    QList<RunForComparison> runs;
+    for (qint64 id : std::as_const(ids)) {
+        QString error;
+        const auto stored = loadStoredRun(*store, id, &error);
+        if (!stored) {
+            err << "loadscope-cli history compare: " << error << '\n';
+            return ExitUsage;
+        }
+        runs.append(stored->forComparison());
+    }
+    const RunComparison comparison = compareRuns(runs.first(), runs.mid(1), options);
+    QByteArray text;
+    if (format == QLatin1String("json"))
+        text = QJsonDocument(comparison.toJson()).toJson(QJsonDocument::Indented);
+    else if (format == QLatin1String("md") || format == QLatin1String("markdown"))
+        text = comparison.toMarkdown().toUtf8();
+    else
+        text = comparison.toText().toUtf8();
+    const QString outputFile = p.value(QStringLiteral("output-file"));
+    if (outputFile.isEmpty()) {
+        out << QString::fromUtf8(text);
+        if (!text.endsWith('\n'))
+            out << '\n';
+    } else {
+        QSaveFile file(outputFile);
+        if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
+            err << "loadscope-cli history compare: cannot write " << outputFile << ": "
+                << file.errorString() << '\n';
+            return ExitUsage;
+        }
+        out << "comparison written to " << outputFile << '\n';
+    }
+    return ExitPassed;
+}
+
+double trendValue(const ResultRecord &r, const QString &metric, bool *ok)
+{
+    const QJsonObject totals = r.summary.value(QStringLiteral("totals")).toObject();
+    const QJsonObject latency = r.summary.value(QStringLiteral("latencyMs")).toObject();
+    QJsonValue value;
+    if (metric == QLatin1String("throughput") || metric == QLatin1String("rps"))
+        value = totals.value(QStringLiteral("throughputRps"));
+    else if (metric == QLatin1String("errorRate"))
+        value = totals.value(QStringLiteral("errorRate"));
+    else
+        value = latency.value(metric);
+    *ok = value.isDouble();
+    return value.toDouble();
+}
+
+int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    SubcommandLine line(QStringLiteral("history trend"),
+                        QStringLiteral("A metric across the completed runs of a test, with the "
+                                       "change point flagged."));
+    line.addOption(QCommandLineOption(QStringLiteral("metric"),
+                                      QStringLiteral("p50, p90, p95 (default), p99, max, avg, "
+                                                     "throughput or errorRate."),
+                                      QStringLiteral("M")));
+    line.addOption(QCommandLineOption(QStringLiteral("format"),
+                                      QStringLiteral("text (default) or json."),
+                                      QStringLiteral("FORMAT")));
+    line.addDbOption();
+    line.addPositional(QStringLiteral("TEST"), QStringLiteral("Test id or name."),
+                       QStringLiteral("TEST"));
+    int code = 0;
+    if (!line.parse(args, out, err, &code))
+        return code;
+    QCommandLineParser &p = line.parser();
+    if (p.positionalArguments().size() != 1)
+        return line.usageError(err, QStringLiteral("expects one test id or name"));
+    const QString metric = p.value(QStringLiteral("metric")).isEmpty()
+                               ? QStringLiteral("p95")
+                               : p.value(QStringLiteral("metric"));
+    static const QStringList metrics{QStringLiteral("p50"), QStringLiteral("p90"),
+                                     QStringLiteral("p95"), QStringLiteral("p99"),
+                                     QStringLiteral("max"), QStringLiteral("avg"),
+                                     QStringLiteral("throughput"), QStringLiteral("errorRate")};
+    if (!metrics.contains(metric))
+        return line.usageError(err, QStringLiteral("--metric: \"") + metric
+                                        + QStringLiteral("\" is not one of ")
+                                        + metrics.join(QStringLiteral(", ")));
+    auto store = openStoreFor(p, err, line.command());
+    if (!store)
+        return ExitUsage;
+    const QString test = p.positionalArguments().first();
+    bool isId = false;
+    const qint64 testId = test.toLongLong(&isId);
+    const auto stored = isId ? store->test(testId) : store->findTestByName(test);
+    if (!stored) {
+        err << "loadscope-cli history trend: no stored test \"" << test << "\"\n";
+        return ExitUsage;
+    }
+    ResultFilter filter;
+    filter.testId = stored->id;
+    filter.status = QStringLiteral("completed");
+    QList<TrendPoint> points;
+    for (const ResultRecord &r : store->listResults(filter)) {
+        bool ok = false;
+        const double value = trendValue(r, metric, &ok);
+        if (ok)
+            points.append(TrendPoint{r.id, r.startedAt, r.versionLabel, value});
+    }
+    const TrendAnalysis trend = analyzeTrend(points);
+    if (p.value(QStringLiteral("format")) == QLatin1String("json")) {
+        QJsonObject json = trend.toJson();
+        json.insert(QStringLiteral("metric"), metric);
+        json.insert(QStringLiteral("test"), stored->name);
+        out << QJsonDocument(json).toJson(QJsonDocument::Indented);
+        return ExitPassed;
+    }
+    out << metric << " of \"" << stored->name << "\" over " << trend.points.size()
+        << " completed runs\n";
+    for (int i = 0; i < trend.points.size(); ++i) {
+        const TrendPoint &point = trend.points[i];
+        out << (i == trend.changeIndex ? "  > " : "    ") << '#'
+            << QString::number(point.resultId).leftJustified(6) << ' '
+            << point.at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) << "  "
+            << (point.versionLabel.isEmpty() ? QStringLiteral("-") : point.versionLabel).leftJustified(12)
+            << ' ' << QString::number(point.value, 'g', 5) << '\n';
+    }
+    if (trend.hasChangePoint())
+        out << "Change point at run #" << trend.points[trend.changeIndex].resultId << ": mean "
+            << QString::number(trend.meanBefore, 'g', 4) << " -> "
+            << QString::number(trend.meanAfter, 'g', 4) << " ("
+            << QString::number(trend.shiftPct, 'f', 1) << " %, p = "
+            << QString::number(trend.pValue, 'g', 3) << ")\n";
+    else
+        out << "No change point.\n";
+    return ExitPassed;
+}
+
+int historyPin(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    SubcommandLine line(QStringLiteral("history pin"),
+                        QStringLiteral("Pin a run as the baseline of its test (0 to unpin: "
+                                       "history pin --test=ID 0)."));
+    line.addDbOption();
+    line.addPositional(QStringLiteral("ID"), QStringLiteral("Result id."), QStringLiteral("ID"));
+    int code = 0;
+    if (!line.parse(args, out, err, &code))
+        return code;
+    QCommandLineParser &p = line.parser();
+    bool ok = false;
+    const qint64 id = p.positionalArguments().value(0).toLongLong(&ok);
+    if (p.positionalArguments().size() != 1 || !ok || id <= 0)
+        return line.usageError(err, QStringLiteral("expects one result ID"));
+    auto store = openStoreFor(p, err, line.command());
+    if (!store)
+        return ExitUsage;
+    const auto result = store->result(id);
+    if (!result) {
+        err << "loadscope-cli history pin: no run with ID " << id << " in " << store->path() << '\n';
+        return ExitUsage;
+    }
+    if (!store->setBaseline(result->testId, id)) {
+        err << "loadscope-cli history pin: " << store->lastError() << '\n';
+        return ExitUsage;
+    }
+    out << "run #" << id << " is now the baseline of test \"" << result->testName << "\"\n";
+    return ExitPassed;
+}
+
 } // namespace
 
 int historyCommand(const QStringList &args, QTextStream &out, QTextStream &err)
@@ -298,21 +499,25 @@ int historyCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         return historyList(args.mid(1), out, err);
     if (sub == QLatin1String("show"))
         return historyShow(args.mid(1), out, err);
-    if (sub == QLatin1String("compare")) {
-        err << "loadscope-cli history compare: not available yet (run comparison has not "
-               "landed in this build)\n";
-        return ExitUsage;
-    }
+    if (sub == QLatin1String("compare"))
+        return historyCompare(args.mid(1), out, err);
+    if (sub == QLatin1String("trend"))
+        return historyTrend(args.mid(1), out, err);
+    if (sub == QLatin1String("pin"))
+        return historyPin(args.mid(1), out, err);
     if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         (sub.isEmpty() ? err : out)
             << "Usage: loadscope-cli history list [--test=T] [--type=TYPE] [--status=S] "
                "[--version-label=V] [--since=DATE] [--until=DATE] [--limit=N] [--format=text|json] [--db=FILE]\n"
                "       loadscope-cli history show ID [--format=text|json] [--db=FILE]\n"
-               "       loadscope-cli history compare ID ID... [--db=FILE]\n";
+               "       loadscope-cli history compare ID ID... [--format=text|json|md] "
+               "[--output-file=FILE] [--noise-floor=PCT] [--db=FILE]\n"
+               "       loadscope-cli history trend TEST [--metric=p95] [--format=text|json] [--db=FILE]\n"
+               "       loadscope-cli history pin ID [--db=FILE]\n";
         return sub.isEmpty() ? ExitUsage : ExitPassed;
     }
     err << "loadscope-cli history: unknown subcommand '" << sub
-        << "' (expected list, show or compare)\n";
+        << "' (expected list, show, compare, trend or pin)\n";
     return ExitUsage;
 }
 
