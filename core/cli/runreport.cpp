@@ -11,6 +11,8 @@ namespace {
 
 QString ms(double value)
 {
+    if (value > 0 && value < 0.1)
+        return QString::number(value * 1000.0, 'f', 1) + QStringLiteral(" µs");
     if (value >= 100)
         return QString::number(value, 'f', 0) + QStringLiteral(" ms");
     if (value >= 10)
@@ -33,6 +35,98 @@ QString latencyLine(const LatencyStats &s)
     return QStringLiteral("avg ") + ms(s.meanMs) + QStringLiteral("  p50 ") + ms(s.p50Ms)
            + QStringLiteral("  p90 ") + ms(s.p90Ms) + QStringLiteral("  p95 ") + ms(s.p95Ms)
            + QStringLiteral("  p99 ") + ms(s.p99Ms) + QStringLiteral("  max ") + ms(s.maxMs);
+}
+
+QString serverStats(const RunSummary &s, const char *name)
+{
+    const auto it = s.serverTiming.constFind(QLatin1String(name));
+    if (it == s.serverTiming.cend() || it->count() == 0)
+        return QStringLiteral("not reported");
+    const LatencyStats l = LatencyStats::fromHistogram(*it);
+    return QStringLiteral("p50 ") + ms(l.p50Ms) + QStringLiteral("  p95 ") + ms(l.p95Ms)
+           + QStringLiteral("  max ") + ms(l.maxMs);
+}
+
+const EndpointSummary *endpointWithPath(const RunSummary &s, const char *path)
+{
+    for (const EndpointSummary &e : s.endpoints)
+        if (e.path.endsWith(QLatin1String(path)))
+            return &e;
+    return nullptr;
+}
+
+//! The figures each test type is about (DESIGN.md §2), before the generic ones.
+void printTypeHeadline(QTextStream &out, const TestPlan &plan, const RunSummary &s)
+{
+    const auto endpointRate = [&s](const EndpointSummary *e) {
+        return e && s.durationSec > 0 ? double(e->totals.requests) / s.durationSec : 0.0;
+    };
+    switch (plan.type) {
+    case TestType::MlPredictionThroughput: {
+        const EndpointSummary *predict = endpointWithPath(s, "/predict");
+        if (!predict)
+            break;
+        const LatencyStats l = LatencyStats::fromHistogram(predict->duration);
+        out << "  predictions " << rate(endpointRate(predict)) << "/s, latency p50 " << ms(l.p50Ms)
+            << "  p95 " << ms(l.p95Ms) << "  p99 " << ms(l.p99Ms) << '\n'
+            << "  inference   " << serverStats(s, "inference") << '\n'
+            << "  model load  " << serverStats(s, "model-load") << '\n';
+        break;
+    }
+    case TestType::SignalGeneration: {
+        const EndpointSummary *signalEndpoint = endpointWithPath(s, "/signals");
+        out << "  signals     " << rate(endpointRate(signalEndpoint)) << "/s, generation time "
+            << serverStats(s, "signal") << '\n';
+        break;
+    }
+    case TestType::StrategyExecution: {
+        const EndpointSummary *strategy = endpointWithPath(s, "/strategy/execute");
+        out << "  strategies  " << rate(endpointRate(strategy)) << "/s, execution time "
+            << serverStats(s, "strategy") << '\n';
+        break;
+    }
+    case TestType::EndToEnd: {
+        const LatencyStats flow = LatencyStats::fromHistogram(s.iterationDuration);
+        out << "  flow        " << s.totals.iterations << " iterations, p50 " << ms(flow.p50Ms)
+            << "  p95 " << ms(flow.p95Ms) << "  (steps:";
+        for (const EndpointSummary &e : s.endpoints)
+            out << ' ' << e.name << ' ' << ms(LatencyStats::fromHistogram(e.duration).p50Ms);
+        out << " at p50)\n";
+        break;
+    }
+    case TestType::StressTest: {
+        const QJsonObject stress = s.extras.value(QStringLiteral("stress")).toObject();
+        if (!stress.value(QStringLiteral("valid")).toBool()) {
+            out << "  breaking    " << stress.value(QStringLiteral("message")).toString() << '\n';
+            break;
+        }
+        const QJsonObject sustained = stress.value(QStringLiteral("maxSustained")).toObject();
+        if (sustained.isEmpty())
+            out << "  sustained   no load level stayed within the limits long enough to count\n";
+        else
+            out << "  sustained   " << rate(sustained.value(QStringLiteral("throughputRps")).toDouble())
+            << " req/s at most within limits (p95 "
+            << ms(sustained.value(QStringLiteral("p95Ms")).toDouble()) << ")\n";
+        const QJsonObject knee = stress.value(QStringLiteral("knee")).toObject();
+        if (!knee.isEmpty())
+            out << "  knee        latency left linear growth at "
+                << rate(knee.value(QStringLiteral("throughputRps")).toDouble()) << " req/s (t="
+                << QString::number(knee.value(QStringLiteral("t")).toDouble(), 'f', 0) << "s)\n";
+        const QJsonObject failure = stress.value(QStringLiteral("firstFailure")).toObject();
+        if (!failure.isEmpty())
+            out << "  failed 1st  " << failure.value(QStringLiteral("description")).toString() << '\n';
+        const QJsonObject usl = stress.value(QStringLiteral("usl")).toObject();
+        if (usl.value(QStringLiteral("valid")).toBool())
+            out << "  USL fit     peak " << rate(usl.value(QStringLiteral("peakThroughput")).toDouble())
+                << " req/s at concurrency "
+                << QString::number(usl.value(QStringLiteral("peakConcurrency")).toDouble(), 'f', 1)
+                << '\n';
+        break;
+    }
+    case TestType::ApiLatency:
+    case TestType::LoadTest:
+        break;
+    }
 }
 
 } // namespace
@@ -146,6 +240,7 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
         out << "  server      " << it.key().leftJustified(14) << " p50 " << ms(l.p50Ms)
             << "  p95 " << ms(l.p95Ms) << "  max " << ms(l.maxMs) << '\n';
     }
+    printTypeHeadline(out, plan, s);
     for (const ThresholdResult &r : s.thresholds) {
         out << "  threshold   " << (r.passed ? "PASS " : "FAIL ") << r.metric << ' '
             << r.expression;
