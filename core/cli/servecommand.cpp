@@ -46,9 +46,10 @@ int serveCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         QStringLiteral("Address to listen on (default 127.0.0.1). Any other than loopback needs "
                        "--token."),
         QStringLiteral("ADDR")));
-    line.addOption(QCommandLineOption(
-        QStringLiteral("port"), QStringLiteral("Port to listen on (default 8787; 0 = any free port)."),
-        QStringLiteral("N")));
+    line.addOption(
+        QCommandLineOption(QStringLiteral("port"),
+                           QStringLiteral("Port to listen on (default 8787; 0 = any free port)."),
+                           QStringLiteral("N")));
     line.addOption(QCommandLineOption(
         QStringLiteral("token"),
         QStringLiteral("Bearer token clients must send (default: the one stored in the "
@@ -64,15 +65,16 @@ int serveCommand(const QStringList &args, QTextStream &out, QTextStream &err)
                                                          : QStringLiteral("127.0.0.1");
     const QHostAddress address(bind);
     if (address.isNull())
-        return line.usageError(err, QStringLiteral("--bind: \"") + bind
-                                        + QStringLiteral("\" is not an IP address"));
+        return line.usageError(err, QStringLiteral("--bind: \"") + bind +
+                                        QStringLiteral("\" is not an IP address"));
     quint16 port = kDefaultPort;
     if (p.isSet(QStringLiteral("port"))) {
         bool ok = false;
         const uint value = p.value(QStringLiteral("port")).toUInt(&ok);
         if (!ok || value > 65535)
-            return line.usageError(err, QStringLiteral("--port: \"") + p.value(QStringLiteral("port"))
-                                            + QStringLiteral("\" is not a port number (0-65535)"));
+            return line.usageError(err, QStringLiteral("--port: \"") +
+                                            p.value(QStringLiteral("port")) +
+                                            QStringLiteral("\" is not a port number (0-65535)"));
         port = quint16(value);
     }
     const bool explicitToken = p.isSet(QStringLiteral("token"));
@@ -83,10 +85,10 @@ int serveCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     // a local file is not meant to guard a port others can reach.
     if (!address.isLoopback() && !explicitToken)
         return line.usageError(
-            err, QStringLiteral("--bind: refusing to serve on ") + bind
-                     + QStringLiteral(", which is not a loopback address, without an explicit "
-                                      "--token=T (the API runs load tests on request; choose the "
-                                      "token deliberately and keep it secret)"));
+            err, QStringLiteral("--bind: refusing to serve on ") + bind +
+                     QStringLiteral(", which is not a loopback address, without an explicit "
+                                    "--token=T (the API runs load tests on request; choose the "
+                                    "token deliberately and keep it secret)"));
 
     std::unique_ptr<HistoryStore> store = openStoreFor(p, err, line.command());
     if (!store)
@@ -113,8 +115,8 @@ int serveCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "loadscope-cli serve: " << error << '\n';
         return ExitRunFailed;
     }
-    const QString base = QStringLiteral("http://") + hostForUrl(address) + u':'
-                         + QString::number(bound) + QString::fromLatin1(RestApiServer::kPrefix);
+    const QString base = QStringLiteral("http://") + hostForUrl(address) + u':' +
+                         QString::number(bound) + QString::fromLatin1(RestApiServer::kPrefix);
     out << "Loadscope REST API listening on " << base << '\n';
     if (explicitToken)
         out << "  token: the one given with --token\n";

@@ -52,7 +52,8 @@ QString loadOrCreateApiToken(QString *path, QString *error, bool *created)
         *created = false;
     const QString directory = apiTokenDirectory();
     if (directory.isEmpty()) {
-        why = QStringLiteral("no configuration directory for the API token (set LOADSCOPE_CONFIG_DIR)");
+        why = QStringLiteral(
+            "no configuration directory for the API token (set LOADSCOPE_CONFIG_DIR)");
         return QString();
     }
     const QString filePath = QDir(directory).filePath(QStringLiteral("api-token"));
@@ -68,17 +69,17 @@ QString loadOrCreateApiToken(QString *path, QString *error, bool *created)
         const QString token = QString::fromLatin1(file.read(4096)).trimmed();
         file.close();
         if (!isHexToken(token)) {
-            why = filePath
-                  + QStringLiteral(": not a token (expected at least 32 hex digits); delete the "
-                                   "file to have a new one generated");
+            why = filePath +
+                  QStringLiteral(": not a token (expected at least 32 hex digits); delete the "
+                                 "file to have a new one generated");
             return QString();
         }
         // A token others can read is no secret: tighten the file rather than serve with it.
-        if ((QFileInfo(filePath).permissions() & ~(kOwnerOnly | QFileDevice::ReadUser
-                                                   | QFileDevice::WriteUser))
-            && !file.setPermissions(kOwnerOnly)) {
-            why = filePath + QStringLiteral(": readable by others and cannot be restricted: ")
-                  + file.errorString();
+        if ((QFileInfo(filePath).permissions() &
+             ~(kOwnerOnly | QFileDevice::ReadUser | QFileDevice::WriteUser)) &&
+            !file.setPermissions(kOwnerOnly)) {
+            why = filePath + QStringLiteral(": readable by others and cannot be restricted: ") +
+                  file.errorString();
             return QString();
         }
         return token;
@@ -91,7 +92,8 @@ QString loadOrCreateApiToken(QString *path, QString *error, bool *created)
     // NewOnly: never follow or reuse a file that appeared meanwhile. The permissions are set
     // before the secret is written.
     if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
-        why = filePath + QStringLiteral(": cannot create the API token file: ") + file.errorString();
+        why =
+            filePath + QStringLiteral(": cannot create the API token file: ") + file.errorString();
         return QString();
     }
     if (!file.setPermissions(kOwnerOnly)) {

@@ -51,10 +51,7 @@ struct RestApiServer::Reply
     QJsonObject body;
     QList<QPair<QByteArray, QByteArray>> headers;
 
-    static Reply error(const RestError &e)
-    {
-        return Reply{e.status, e.toJson(), {}};
-    }
+    static Reply error(const RestError &e) { return Reply{e.status, e.toJson(), {}}; }
     static Reply error(int status, const QString &message, const QString &field = QString())
     {
         RestError e;
@@ -278,43 +275,47 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
 {
     // Authentication comes first: without the token nothing else (not even 404) is revealed.
     const QByteArray authorization = request.header(QByteArrayLiteral("authorization")).trimmed();
-    const bool bearer = authorization.size() > 7
-                        && authorization.left(7).compare(QByteArrayLiteral("Bearer "),
-                                                         Qt::CaseInsensitive)
-                               == 0;
-    if (!bearer || !apiTokenMatches(QString::fromLatin1(authorization.mid(7).trimmed()),
-                                    m_options.token)) {
+    const bool bearer =
+        authorization.size() > 7 &&
+        authorization.left(7).compare(QByteArrayLiteral("Bearer "), Qt::CaseInsensitive) == 0;
+    if (!bearer ||
+        !apiTokenMatches(QString::fromLatin1(authorization.mid(7).trimmed()), m_options.token)) {
         Reply reply = Reply::error(401, bearer ? QStringLiteral("invalid API token")
                                                : QStringLiteral("missing \"Authorization: Bearer "
                                                                 "<token>\" header"));
-        reply.headers.append({QByteArrayLiteral("WWW-Authenticate"),
-                              bearer ? QByteArrayLiteral("Bearer realm=\"loadscope\", error=\"invalid_token\"")
-                                     : QByteArrayLiteral("Bearer realm=\"loadscope\"")});
+        reply.headers.append(
+            {QByteArrayLiteral("WWW-Authenticate"),
+             bearer ? QByteArrayLiteral("Bearer realm=\"loadscope\", error=\"invalid_token\"")
+                    : QByteArrayLiteral("Bearer realm=\"loadscope\"")});
         return reply;
     }
     bool lengthOk = true;
-    const qint64 declared = request.header(QByteArrayLiteral("content-length")).toLongLong(&lengthOk);
-    if ((lengthOk && declared > m_options.maxBodyBytes) || request.body.size() > m_options.maxBodyBytes)
-        return Reply::error(413, QStringLiteral("the request body is larger than %1 bytes")
-                                     .arg(m_options.maxBodyBytes));
+    const qint64 declared =
+        request.header(QByteArrayLiteral("content-length")).toLongLong(&lengthOk);
+    if ((lengthOk && declared > m_options.maxBodyBytes) ||
+        request.body.size() > m_options.maxBodyBytes)
+        return Reply::error(
+            413,
+            QStringLiteral("the request body is larger than %1 bytes").arg(m_options.maxBodyBytes));
 
     const QString prefix = QString::fromLatin1(kPrefix);
     if (!request.path.startsWith(prefix + u'/'))
-        return Reply::error(404, QStringLiteral("no route ") + quoted(request.path)
-                                     + QStringLiteral(" (every route starts with ") + prefix
-                                     + QStringLiteral("/)"));
+        return Reply::error(404, QStringLiteral("no route ") + quoted(request.path) +
+                                     QStringLiteral(" (every route starts with ") + prefix +
+                                     QStringLiteral("/)"));
     const QStringList parts = request.path.mid(prefix.size()).split(u'/', Qt::SkipEmptyParts);
     const QByteArray &method = request.method;
     const auto allow = [&request](const QByteArray &methods) {
-        Reply reply = Reply::error(405, QStringLiteral("method ") + QString::fromLatin1(request.method)
-                                            + QStringLiteral(" not allowed on ") + request.path
-                                            + QStringLiteral("; use ") + QString::fromLatin1(methods));
+        Reply reply =
+            Reply::error(405, QStringLiteral("method ") + QString::fromLatin1(request.method) +
+                                  QStringLiteral(" not allowed on ") + request.path +
+                                  QStringLiteral("; use ") + QString::fromLatin1(methods));
         reply.headers.append({QByteArrayLiteral("Allow"), methods});
         return reply;
     };
     const auto notFound = [](const char *what, const QString &id) {
-        return Reply::error(404, QStringLiteral("no ") + QString::fromLatin1(what)
-                                     + QStringLiteral(" with id ") + quoted(id));
+        return Reply::error(404, QStringLiteral("no ") + QString::fromLatin1(what) +
+                                     QStringLiteral(" with id ") + quoted(id));
     };
 
     if (parts.size() == 1 && parts[0] == QLatin1String("tests")) {
@@ -383,8 +384,8 @@ RestApiServer::Reply RestApiServer::createTest(const Request &request)
     if (!saved)
         return Reply::error(500, QStringLiteral("cannot save the test: ") + m_store->lastError());
     Reply reply{existing ? 200 : 201, storedTestJson(*saved), {}};
-    reply.headers.append({QByteArrayLiteral("Location"),
-                          QByteArray(kPrefix) + "/tests/" + QByteArray::number(id)});
+    reply.headers.append(
+        {QByteArrayLiteral("Location"), QByteArray(kPrefix) + "/tests/" + QByteArray::number(id)});
     return reply;
 }
 
@@ -410,10 +411,11 @@ RestApiServer::Reply RestApiServer::conflictIfRunning() const
         return Reply{0, {}, {}};
     RestError error;
     error.status = 409;
-    error.message = QStringLiteral("test run %1 is still running; one run at a time (poll %2/results/%1 "
-                                   "until it ends, then start again)")
-                        .arg(m_live->resultId)
-                        .arg(QString::fromLatin1(kPrefix));
+    error.message =
+        QStringLiteral("test run %1 is still running; one run at a time (poll %2/results/%1 "
+                       "until it ends, then start again)")
+            .arg(m_live->resultId)
+            .arg(QString::fromLatin1(kPrefix));
     error.extra = QJsonObject{{QStringLiteral("runningResultId"), m_live->resultId},
                               {QStringLiteral("runningTestId"), m_live->testId}};
     return Reply::error(error);
@@ -430,8 +432,9 @@ RestApiServer::Reply RestApiServer::startTest(qint64 id, const Request &request)
         return Reply::error(error);
     for (auto it = body->constBegin(); it != body->constEnd(); ++it) {
         if (it.key() != QLatin1String("versionLabel"))
-            return Reply::error(400, it.key() + QStringLiteral(": unknown field (expected versionLabel)"),
-                                it.key());
+            return Reply::error(
+                400, it.key() + QStringLiteral(": unknown field (expected versionLabel)"),
+                it.key());
     }
     const QJsonValue label = body->value(QLatin1String("versionLabel"));
     if (!label.isUndefined() && !label.isString())
@@ -446,8 +449,8 @@ RestApiServer::Reply RestApiServer::startTest(qint64 id, const Request &request)
     if (!problems.isEmpty()) {
         RestError invalid = restErrorFromProblems(problems);
         invalid.status = 422;
-        invalid.message = QStringLiteral("the stored plan of test %1 cannot run: ").arg(id)
-                          + invalid.message;
+        invalid.message =
+            QStringLiteral("the stored plan of test %1 cannot run: ").arg(id) + invalid.message;
         return Reply::error(invalid);
     }
     plan->name = test->name;
@@ -497,15 +500,16 @@ RestApiServer::Reply RestApiServer::startRun(const TestPlan &plan, qint64 testId
     m_live = std::move(live);
     emit runStarted(m_live->testId, m_live->resultId);
 
-    const QString result = QString::fromLatin1(kPrefix) + QStringLiteral("/results/")
-                           + QString::number(m_live->resultId);
-    Reply reply{202,
-                QJsonObject{{QStringLiteral("testId"), m_live->testId},
-                            {QStringLiteral("resultId"), m_live->resultId},
-                            {QStringLiteral("status"), QStringLiteral("running")},
-                            {QStringLiteral("result"), result},
-                            {QStringLiteral("samples"), result + QStringLiteral("/samples")}},
-                {}};
+    const QString result = QString::fromLatin1(kPrefix) + QStringLiteral("/results/") +
+                           QString::number(m_live->resultId);
+    Reply reply{
+        202,
+        QJsonObject{{QStringLiteral("testId"), m_live->testId},
+                    {QStringLiteral("resultId"), m_live->resultId},
+                    {QStringLiteral("status"), QStringLiteral("running")},
+                    {QStringLiteral("result"), result},
+                    {QStringLiteral("samples"), QString(result + QStringLiteral("/samples"))}},
+        {}};
     reply.headers.append({QByteArrayLiteral("Location"), result.toLatin1()});
     return reply;
 }
@@ -523,8 +527,8 @@ RestApiServer::Reply RestApiServer::testResults(qint64 id)
             row.insert(QStringLiteral("progress"), progressJson());
         results.append(row);
     }
-    return Reply{200, QJsonObject{{QStringLiteral("testId"), id}, {QStringLiteral("results"), results}},
-                 {}};
+    return Reply{
+        200, QJsonObject{{QStringLiteral("testId"), id}, {QStringLiteral("results"), results}}, {}};
 }
 
 QJsonObject RestApiServer::progressJson() const
@@ -556,8 +560,8 @@ RestApiServer::Reply RestApiServer::getResult(qint64 id)
     const auto stored = loadStoredRun(*m_store, id, &why);
     if (!stored || record->summary.isEmpty()) // e.g. a run that failed before measuring
         return Reply{200, unfinishedResultDocument(*record), {}};
-    QJsonObject document =
-        resultDocument(stored->plan.value_or(TestPlan()), stored->summary, id, stored->versionLabel);
+    QJsonObject document = resultDocument(stored->plan.value_or(TestPlan()), stored->summary, id,
+                                          stored->versionLabel);
     if (!stored->plan)
         document.insert(QStringLiteral("test"), stored->planJson);
     QJsonObject result = document.value(QStringLiteral("result")).toObject();
@@ -591,8 +595,8 @@ RestApiServer::Reply RestApiServer::getSamples(qint64 id, const Request &request
     if (!m_store->result(id))
         return Reply::error(404, QStringLiteral("no result with id %1").arg(id));
     const QString streamParam = request.query.queryItemValue(QStringLiteral("stream"));
-    if (streamParam == QLatin1String("1") || streamParam == QLatin1String("true")
-        || request.header(QByteArrayLiteral("accept")).contains("text/event-stream")) {
+    if (streamParam == QLatin1String("1") || streamParam == QLatin1String("true") ||
+        request.header(QByteArrayLiteral("accept")).contains("text/event-stream")) {
         openStream(id, responder);
         *streaming = true;
         return Reply{};
@@ -602,8 +606,9 @@ RestApiServer::Reply RestApiServer::getSamples(qint64 id, const Request &request
         bool ok = false;
         after = request.query.queryItemValue(QStringLiteral("after")).toLongLong(&ok);
         if (!ok || after < 0)
-            return Reply::error(400, QStringLiteral("after: must be a whole number >= 0 (the \"next\" "
-                                                    "of the previous answer)"),
+            return Reply::error(400,
+                                QStringLiteral("after: must be a whole number >= 0 (the \"next\" "
+                                               "of the previous answer)"),
                                 QStringLiteral("after"));
     }
     QString status;
@@ -627,7 +632,8 @@ void RestApiServer::openStream(qint64 resultId, QHttpServerResponder &responder)
     stream->resultId = resultId;
     stream->socket = responder.socket();
     responder.writeStatusLine(QHttpServerResponder::StatusCode::Ok);
-    responder.writeHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream"));
+    responder.writeHeader(QByteArrayLiteral("Content-Type"),
+                          QByteArrayLiteral("text/event-stream"));
     responder.writeHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
     responder.writeHeader(QByteArrayLiteral("Transfer-Encoding"), QByteArrayLiteral("chunked"));
     // A comment ends the header block at once, so the client sees the stream open.

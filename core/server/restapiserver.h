@@ -28,10 +28,10 @@ struct RunSummary;
 //! Settings of the REST API server.
 struct RestApiOptions
 {
-    QString token;                   //!< every request must send "Authorization: Bearer <token>"
-    qint64 maxBodyBytes = 1 << 20;   //!< larger request bodies are answered 413
-    QString defaultBaseUrl;          //!< target of plans without a base URL; empty = the
-                                     //!< built-in sample API, started per run
+    QString token;                 //!< every request must send "Authorization: Bearer <token>"
+    qint64 maxBodyBytes = 1 << 20; //!< larger request bodies are answered 413
+    QString defaultBaseUrl;        //!< target of plans without a base URL; empty = the
+                                   //!< built-in sample API, started per run
 };
 
 //! The REST API of DESIGN.md §4.2 over a HistoryStore: tests (saved plans), runs started in the

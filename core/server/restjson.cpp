@@ -21,9 +21,9 @@ QJsonObject storedTestJson(const StoredTest &test)
                        {QStringLiteral("plan"), test.plan},
                        {QStringLiteral("createdAt"), restTime(test.createdAt)},
                        {QStringLiteral("updatedAt"), restTime(test.updatedAt)},
-                       {QStringLiteral("baselineResultId"),
-                        test.baselineResultId > 0 ? QJsonValue(test.baselineResultId)
-                                                  : QJsonValue(QJsonValue::Null)}};
+                       {QStringLiteral("baselineResultId"), test.baselineResultId > 0
+                                                                ? QJsonValue(test.baselineResultId)
+                                                                : QJsonValue(QJsonValue::Null)}};
 }
 
 QJsonObject resultRowJson(const ResultRecord &record)

@@ -51,8 +51,8 @@ bool checkKeys(const QJsonObject &body, const QStringList &allowed, RestError *e
     for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
         if (!allowed.contains(it.key()))
             return fail(error, it.key(),
-                        QStringLiteral("unknown field (expected ") + allowed.join(QStringLiteral(", "))
-                            + u')');
+                        QStringLiteral("unknown field (expected ") +
+                            allowed.join(QStringLiteral(", ")) + u')');
     }
     return true;
 }
@@ -82,14 +82,14 @@ bool durationValue(const QJsonValue &value, const QString &field, QString *out, 
         *out = value.toString();
     else
         return fail(error, field,
-                    QStringLiteral("must be a number of seconds or a duration like \"30s\", not ")
-                        + typeName(value));
+                    QStringLiteral("must be a number of seconds or a duration like \"30s\", not ") +
+                        typeName(value));
     QString why;
     const auto ms = parseDurationMs(*out, &why);
     if (!ms || *ms <= 0)
         return fail(error, field,
-                    QStringLiteral("\"") + *out + QStringLiteral("\" is not a positive duration")
-                        + (why.isEmpty() ? QString() : QStringLiteral(" (") + why + u')'));
+                    QStringLiteral("\"") + *out + QStringLiteral("\" is not a positive duration") +
+                        (why.isEmpty() ? QString() : QStringLiteral(" (") + why + u')'));
     return true;
 }
 
@@ -104,9 +104,9 @@ bool numberValue(const QJsonValue &value, const QString &field, bool integral, d
         number = value.toString().trimmed().toDouble(&ok);
     if (!ok || !std::isfinite(number) || number < min || (integral && number != std::floor(number)))
         return fail(error, field,
-                    QStringLiteral("must be ") + (integral ? QStringLiteral("a whole number")
-                                                           : QStringLiteral("a number"))
-                        + QStringLiteral(" >= ") + QString::number(min));
+                    QStringLiteral("must be ") +
+                        (integral ? QStringLiteral("a whole number") : QStringLiteral("a number")) +
+                        QStringLiteral(" >= ") + QString::number(min));
     *out = QString::number(number, 'g', 15);
     return true;
 }
@@ -120,14 +120,16 @@ bool stringList(const QJsonValue &value, const QString &field, QStringList *out,
     }
     if (!value.isArray())
         return fail(error, field,
-                    QStringLiteral("must be a string or an array of strings, not ") + typeName(value));
+                    QStringLiteral("must be a string or an array of strings, not ") +
+                        typeName(value));
     const QJsonArray array = value.toArray();
     if (array.isEmpty())
         return fail(error, field, QStringLiteral("must not be empty"));
     for (qsizetype i = 0; i < array.size(); ++i) {
         const QString itemField = field + u'[' + QString::number(i) + u']';
         if (!array[i].isString())
-            return fail(error, itemField, QStringLiteral("must be a string, not ") + typeName(array[i]));
+            return fail(error, itemField,
+                        QStringLiteral("must be a string, not ") + typeName(array[i]));
         out->append(array[i].toString());
     }
     return true;
@@ -234,9 +236,9 @@ RestError restErrorFromProblems(const QStringList &lines, const QString &prefix)
             error.field = field;
         messages.append(line);
     }
-    error.message = messages.isEmpty() ? QStringLiteral("invalid plan")
-                                       : QStringLiteral("invalid plan: ")
-                                             + messages.join(QStringLiteral("; "));
+    error.message = messages.isEmpty()
+                        ? QStringLiteral("invalid plan")
+                        : QStringLiteral("invalid plan: ") + messages.join(QStringLiteral("; "));
     return error;
 }
 
@@ -262,16 +264,18 @@ std::optional<TestPlan> planFromTestBody(const QJsonObject &body, RestError *err
     }
 
     static const QStringList allowed{
-        QStringLiteral("name"),         QStringLiteral("description"), QStringLiteral("testType"),
-        QStringLiteral("duration"),     QStringLiteral("concurrency"), QStringLiteral("targetEndpoint"),
-        QStringLiteral("baseUrl"),      QStringLiteral("method"),      QStringLiteral("thresholds"),
-        QStringLiteral("versionLabel")};
+        QStringLiteral("name"),        QStringLiteral("description"),
+        QStringLiteral("testType"),    QStringLiteral("duration"),
+        QStringLiteral("concurrency"), QStringLiteral("targetEndpoint"),
+        QStringLiteral("baseUrl"),     QStringLiteral("method"),
+        QStringLiteral("thresholds"),  QStringLiteral("versionLabel")};
     if (!checkKeys(body, allowed, error))
         return std::nullopt;
     QString text;
-    if (!stringValue(body.value(QLatin1String("name")), QStringLiteral("name"), true, &text, error)
-        || !stringValue(body.value(QLatin1String("description")), QStringLiteral("description"),
-                        false, &text, error))
+    if (!stringValue(body.value(QLatin1String("name")), QStringLiteral("name"), true, &text,
+                     error) ||
+        !stringValue(body.value(QLatin1String("description")), QStringLiteral("description"), false,
+                     &text, error))
         return std::nullopt;
     QStringList flags;
     text.clear();
@@ -294,19 +298,20 @@ std::optional<TestPlan> planFromTestBody(const QJsonObject &body, RestError *err
     }
     if (body.contains(QLatin1String("targetEndpoint"))) {
         QStringList endpoints;
-        if (!stringList(body.value(QLatin1String("targetEndpoint")), QStringLiteral("targetEndpoint"),
-                        &endpoints, error))
+        if (!stringList(body.value(QLatin1String("targetEndpoint")),
+                        QStringLiteral("targetEndpoint"), &endpoints, error))
             return std::nullopt;
         for (const QString &endpoint : endpoints)
             flags.append(QStringLiteral("--endpoint=") + endpoint);
     }
     if (!commonFlags(body, &flags, error))
         return std::nullopt;
-    static const FieldOfFlag fields{{QStringLiteral("type"), QStringLiteral("testType")},
-                                    {QStringLiteral("endpoint"), QStringLiteral("targetEndpoint")},
-                                    {QStringLiteral("base-url"), QStringLiteral("baseUrl")},
-                                    {QStringLiteral("threshold"), QStringLiteral("thresholds")},
-                                    {QStringLiteral("version-label"), QStringLiteral("versionLabel")}};
+    static const FieldOfFlag fields{
+        {QStringLiteral("type"), QStringLiteral("testType")},
+        {QStringLiteral("endpoint"), QStringLiteral("targetEndpoint")},
+        {QStringLiteral("base-url"), QStringLiteral("baseUrl")},
+        {QStringLiteral("threshold"), QStringLiteral("thresholds")},
+        {QStringLiteral("version-label"), QStringLiteral("versionLabel")}};
     auto plan = planFromFlags(flags, fields, error);
     if (plan)
         applyTexts(body, *plan);
@@ -315,16 +320,18 @@ std::optional<TestPlan> planFromTestBody(const QJsonObject &body, RestError *err
 
 std::optional<TestPlan> planFromLoadTestBody(const QJsonObject &body, RestError *error)
 {
-    static const QStringList allowed{QStringLiteral("name"),         QStringLiteral("description"),
-                                     QStringLiteral("stages"),       QStringLiteral("targetEndpoints"),
-                                     QStringLiteral("baseUrl"),      QStringLiteral("method"),
-                                     QStringLiteral("thresholds"),   QStringLiteral("versionLabel")};
+    static const QStringList allowed{
+        QStringLiteral("name"),       QStringLiteral("description"),
+        QStringLiteral("stages"),     QStringLiteral("targetEndpoints"),
+        QStringLiteral("baseUrl"),    QStringLiteral("method"),
+        QStringLiteral("thresholds"), QStringLiteral("versionLabel")};
     if (!checkKeys(body, allowed, error))
         return std::nullopt;
     QString text;
-    if (!stringValue(body.value(QLatin1String("name")), QStringLiteral("name"), true, &text, error)
-        || !stringValue(body.value(QLatin1String("description")), QStringLiteral("description"),
-                        false, &text, error))
+    if (!stringValue(body.value(QLatin1String("name")), QStringLiteral("name"), true, &text,
+                     error) ||
+        !stringValue(body.value(QLatin1String("description")), QStringLiteral("description"), false,
+                     &text, error))
         return std::nullopt;
 
     const QJsonValue stagesValue = body.value(QLatin1String("stages"));
@@ -341,22 +348,24 @@ std::optional<TestPlan> planFromLoadTestBody(const QJsonObject &body, RestError 
         const QString field = QStringLiteral("stages[") + QString::number(i) + u']';
         if (!stageArray[i].isObject()) {
             fail(error, field,
-                 QStringLiteral("must be an object {duration, target}, not ") + typeName(stageArray[i]));
+                 QStringLiteral("must be an object {duration, target}, not ") +
+                     typeName(stageArray[i]));
             return std::nullopt;
         }
         const QJsonObject stage = stageArray[i].toObject();
         for (auto it = stage.constBegin(); it != stage.constEnd(); ++it) {
             if (it.key() != QLatin1String("duration") && it.key() != QLatin1String("target")) {
-                fail(error, field + u'.' + it.key(), QStringLiteral("unknown field (expected duration, target)"));
+                fail(error, field + u'.' + it.key(),
+                     QStringLiteral("unknown field (expected duration, target)"));
                 return std::nullopt;
             }
         }
         QString duration;
         QString target;
-        if (!durationValue(stage.value(QLatin1String("duration")), field + QStringLiteral(".duration"),
-                           &duration, error)
-            || !numberValue(stage.value(QLatin1String("target")), field + QStringLiteral(".target"),
-                            false, 0, &target, error))
+        if (!durationValue(stage.value(QLatin1String("duration")),
+                           field + QStringLiteral(".duration"), &duration, error) ||
+            !numberValue(stage.value(QLatin1String("target")), field + QStringLiteral(".target"),
+                         false, 0, &target, error))
             return std::nullopt;
         stages.append(duration + u':' + target);
     }
@@ -364,7 +373,8 @@ std::optional<TestPlan> planFromLoadTestBody(const QJsonObject &body, RestError 
     QStringList flags{QStringLiteral("--type=LOAD_TEST"),
                       QStringLiteral("--stages=") + stages.join(u',')};
     if (!body.contains(QLatin1String("targetEndpoints"))) {
-        fail(error, QStringLiteral("targetEndpoints"), QStringLiteral("is required: [\"/api/health\", ...]"));
+        fail(error, QStringLiteral("targetEndpoints"),
+             QStringLiteral("is required: [\"/api/health\", ...]"));
         return std::nullopt;
     }
     QStringList endpoints;
@@ -375,10 +385,11 @@ std::optional<TestPlan> planFromLoadTestBody(const QJsonObject &body, RestError 
         flags.append(QStringLiteral("--endpoint=") + endpoint);
     if (!commonFlags(body, &flags, error))
         return std::nullopt;
-    static const FieldOfFlag fields{{QStringLiteral("endpoint"), QStringLiteral("targetEndpoints")},
-                                    {QStringLiteral("base-url"), QStringLiteral("baseUrl")},
-                                    {QStringLiteral("threshold"), QStringLiteral("thresholds")},
-                                    {QStringLiteral("version-label"), QStringLiteral("versionLabel")}};
+    static const FieldOfFlag fields{
+        {QStringLiteral("endpoint"), QStringLiteral("targetEndpoints")},
+        {QStringLiteral("base-url"), QStringLiteral("baseUrl")},
+        {QStringLiteral("threshold"), QStringLiteral("thresholds")},
+        {QStringLiteral("version-label"), QStringLiteral("versionLabel")}};
     auto plan = planFromFlags(flags, fields, error);
     if (plan)
         applyTexts(body, *plan);

@@ -1,5 +1,8 @@
 #include "testmain.h"
 
+// Raw string literals here keep an even number of quotes and no "//": moc does not read raw
+// strings and would otherwise lose track of the class.
+
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonArray>
@@ -85,7 +88,8 @@ private:
         if (token)
             request.setRawHeader("Authorization", "Bearer " + token->toLatin1());
         if (!body.isEmpty())
-            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+            request.setHeader(QNetworkRequest::ContentTypeHeader,
+                              QByteArrayLiteral("application/json"));
         QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
         Response response;
         if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 20000)) {
@@ -110,12 +114,13 @@ private:
 
     qint64 createShortTest(const QString &name, int durationSec = 2, int concurrency = 2)
     {
-        const Response r = post(api(QStringLiteral("/tests")),
-                                QJsonObject{{QStringLiteral("name"), name},
-                                            {QStringLiteral("testType"), QStringLiteral("API_LATENCY")},
-                                            {QStringLiteral("duration"), durationSec},
-                                            {QStringLiteral("concurrency"), concurrency},
-                                            {QStringLiteral("targetEndpoint"), QStringLiteral("/api/health")}});
+        const Response r =
+            post(api(QStringLiteral("/tests")),
+                 QJsonObject{{QStringLiteral("name"), name},
+                             {QStringLiteral("testType"), QStringLiteral("API_LATENCY")},
+                             {QStringLiteral("duration"), durationSec},
+                             {QStringLiteral("concurrency"), concurrency},
+                             {QStringLiteral("targetEndpoint"), QStringLiteral("/api/health")}});
         if (r.status != 201 && r.status != 200)
             qWarning("create test: %d %s", r.status, r.raw.constData());
         return r.json.value(QStringLiteral("id")).toInteger();
@@ -159,9 +164,9 @@ private slots:
     {
         QCOMPARE(m_tokenPath, m_dir.filePath(QStringLiteral("config/api-token")));
         QCOMPARE(m_token.size(), 64);
-        const QFileDevice::Permissions others = QFileDevice::ReadGroup | QFileDevice::WriteGroup
-                                                | QFileDevice::ExeGroup | QFileDevice::ReadOther
-                                                | QFileDevice::WriteOther | QFileDevice::ExeOther;
+        const QFileDevice::Permissions others = QFileDevice::ReadGroup | QFileDevice::WriteGroup |
+                                                QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                                QFileDevice::WriteOther | QFileDevice::ExeOther;
         QCOMPARE(QFileInfo(m_tokenPath).permissions() & others, QFileDevice::Permissions());
         QVERIFY(QFileInfo(m_tokenPath).permissions() & QFileDevice::ReadOwner);
         QString path;
@@ -196,24 +201,28 @@ private slots:
 
         // Not even the existence of a route or a test leaks without the token.
         QCOMPARE(call("GET", api(QStringLiteral("/nothing")), {}, std::nullopt).status, 401);
-        QCOMPARE(call("POST", api(QStringLiteral("/load-test")), "{}", QStringLiteral("wrong")).status,
-                 401);
+        QCOMPARE(
+            call("POST", api(QStringLiteral("/load-test")), "{}", QStringLiteral("wrong")).status,
+            401);
         QCOMPARE(call("GET", path).status, 200);
     }
 
     void createShortFormAndGet()
     {
-        Response r = post(api(QStringLiteral("/tests")),
-                          QJsonObject{{QStringLiteral("name"), QStringLiteral("short form")},
-                                      {QStringLiteral("testType"), QStringLiteral("API_LATENCY")},
-                                      {QStringLiteral("duration"), 2},
-                                      {QStringLiteral("concurrency"), 3},
-                                      {QStringLiteral("targetEndpoint"), QStringLiteral("/api/health")}});
+        Response r =
+            post(api(QStringLiteral("/tests")),
+                 QJsonObject{{QStringLiteral("name"), QStringLiteral("short form")},
+                             {QStringLiteral("testType"), QStringLiteral("API_LATENCY")},
+                             {QStringLiteral("duration"), 2},
+                             {QStringLiteral("concurrency"), 3},
+                             {QStringLiteral("targetEndpoint"), QStringLiteral("/api/health")}});
         QCOMPARE(r.status, 201);
         const qint64 id = r.json.value(QStringLiteral("id")).toInteger();
         QVERIFY(id > 0);
-        QCOMPARE(r.header("Location"), QByteArray("/api/performance/tests/") + QByteArray::number(id));
-        QCOMPARE(r.json.value(QStringLiteral("testType")).toString(), QStringLiteral("API_LATENCY"));
+        QCOMPARE(r.header("Location"),
+                 QByteArray("/api/performance/tests/") + QByteArray::number(id));
+        QCOMPARE(r.json.value(QStringLiteral("testType")).toString(),
+                 QStringLiteral("API_LATENCY"));
         const auto plan = planFromJson(r.json.value(QStringLiteral("plan")).toObject());
         QVERIFY(plan);
         QCOMPARE(plan->name, QStringLiteral("short form"));
@@ -278,26 +287,30 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("syntax") << QByteArray("{\n  \"name\": ") << QString()
                                 << QStringLiteral("line 2, column");
-        QTest::newRow("not an object") << QByteArray("[1, 2]") << QString()
-                                       << QStringLiteral("JSON object");
+        QTest::newRow("not an object")
+            << QByteArray("[1, 2]") << QString() << QStringLiteral("JSON object");
         QTest::newRow("empty") << QByteArray(" ") << QString() << QStringLiteral("empty");
         QTest::newRow("no name") << QByteArray(R"({"testType": "API_LATENCY"})")
                                  << QStringLiteral("name") << QStringLiteral("required");
         QTest::newRow("unknown field") << QByteArray(R"({"name": "x", "vus": 3})")
                                        << QStringLiteral("vus") << QStringLiteral("unknown field");
         QTest::newRow("bad type") << QByteArray(R"({"name": "x", "testType": "NOPE"})")
-                                  << QStringLiteral("testType") << QStringLiteral("not a test type");
+                                  << QStringLiteral("testType")
+                                  << QStringLiteral("not a test type");
         QTest::newRow("bad duration") << QByteArray(R"({"name": "x", "duration": "soon"})")
                                       << QStringLiteral("duration") << QStringLiteral("duration");
-        QTest::newRow("zero concurrency") << QByteArray(R"({"name": "x", "concurrency": 0})")
-                                          << QStringLiteral("concurrency") << QStringLiteral(">= 1");
+        QTest::newRow("zero concurrency")
+            << QByteArray(R"({"name": "x", "concurrency": 0})") << QStringLiteral("concurrency")
+            << QStringLiteral(">= 1");
         QTest::newRow("fractional concurrency")
             << QByteArray(R"({"name": "x", "concurrency": 2.5})") << QStringLiteral("concurrency")
             << QStringLiteral("whole number");
-        QTest::newRow("bad endpoint") << QByteArray(R"({"name": "x", "targetEndpoint": "ftp://h/x"})")
-                                      << QStringLiteral("targetEndpoint") << QStringLiteral("http");
-        QTest::newRow("endpoint type") << QByteArray(R"({"name": "x", "targetEndpoint": [1]})")
-                                       << QStringLiteral("targetEndpoint[0]") << QStringLiteral("string");
+        QTest::newRow("bad endpoint")
+            << QByteArray("{\"name\": \"x\", \"targetEndpoint\": \"ftp://h/x\"}")
+            << QStringLiteral("targetEndpoint") << QStringLiteral("http");
+        QTest::newRow("endpoint type")
+            << QByteArray(R"({"name": "x", "targetEndpoint": [1]})")
+            << QStringLiteral("targetEndpoint[0]") << QStringLiteral("string");
     }
 
     void badInput()
@@ -337,9 +350,9 @@ private slots:
 
     void oversizedBody()
     {
-        QByteArray body = R"({"name": "big", "description": ")";
-        body += QByteArray(kMaxBody, 'x');
-        body += "\"}";
+        const QByteArray body =
+            compact(QJsonObject{{QStringLiteral("name"), QStringLiteral("big")},
+                                {QStringLiteral("description"), QString(kMaxBody, u'x')}});
         const Response r = call("POST", api(QStringLiteral("/tests")), body);
         QCOMPARE(r.status, 413);
         QVERIFY(r.error().contains(QString::number(kMaxBody)));
@@ -368,12 +381,13 @@ private slots:
         r = call("POST", api(QStringLiteral("/tests/%1/start").arg(testId)));
         QCOMPARE(r.status, 409);
         QCOMPARE(r.json.value(QStringLiteral("runningResultId")).toInteger(), resultId);
-        r = post(api(QStringLiteral("/load-test")),
-                 QJsonObject{{QStringLiteral("name"), QStringLiteral("second")},
-                             {QStringLiteral("stages"),
-                              QJsonArray{QJsonObject{{QStringLiteral("duration"), 1},
-                                                     {QStringLiteral("target"), 1}}}},
-                             {QStringLiteral("targetEndpoints"), QJsonArray{QStringLiteral("/api/health")}}});
+        r = post(
+            api(QStringLiteral("/load-test")),
+            QJsonObject{
+                {QStringLiteral("name"), QStringLiteral("second")},
+                {QStringLiteral("stages"), QJsonArray{QJsonObject{{QStringLiteral("duration"), 1},
+                                                                  {QStringLiteral("target"), 1}}}},
+                {QStringLiteral("targetEndpoints"), QJsonArray{QStringLiteral("/api/health")}}});
         QCOMPARE(r.status, 409);
 
         bool sawProgress = false;
@@ -382,12 +396,14 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
                 const Response poll = call("GET", resultPath);
-                status = poll.json.value(QStringLiteral("result")).toObject().value(
-                    QStringLiteral("status")).toString();
+                status = poll.json.value(QStringLiteral("result"))
+                             .toObject()
+                             .value(QStringLiteral("status"))
+                             .toString();
                 const QJsonObject progress = poll.json.value(QStringLiteral("progress")).toObject();
-                if (status == QLatin1String("running")
-                    && progress.value(QStringLiteral("requests")).toInteger() > 0
-                    && progress.value(QStringLiteral("plannedSec")).toDouble() == 2.0)
+                if (status == QLatin1String("running") &&
+                    progress.value(QStringLiteral("requests")).toInteger() > 0 &&
+                    progress.value(QStringLiteral("plannedSec")).toDouble() == 2.0)
                     sawProgress = true;
                 return status != QLatin1String("running") && !status.isEmpty();
             }(),
@@ -398,12 +414,15 @@ private slots:
 
         r = call("GET", resultPath);
         QCOMPARE(r.status, 200);
-        QCOMPARE(r.json.value(QStringLiteral("schema")).toString(), QStringLiteral("loadscope.result/1"));
+        QCOMPARE(r.json.value(QStringLiteral("schema")).toString(),
+                 QStringLiteral("loadscope.result/1"));
         const QJsonObject result = r.json.value(QStringLiteral("result")).toObject();
         QCOMPARE(result.value(QStringLiteral("id")).toInteger(), resultId);
         QCOMPARE(result.value(QStringLiteral("testId")).toInteger(), testId);
         QCOMPARE(result.value(QStringLiteral("versionLabel")).toString(), QStringLiteral("v1.2.3"));
-        QVERIFY(result.value(QStringLiteral("totals")).toObject().value(QStringLiteral("requests"))
+        QVERIFY(result.value(QStringLiteral("totals"))
+                    .toObject()
+                    .value(QStringLiteral("requests"))
                     .toInteger() > 0);
         QVERIFY(!r.json.contains(QStringLiteral("progress")));
 
@@ -440,15 +459,16 @@ private slots:
     void loadTestRunsAndStreams()
     {
         QSignalSpy finished(m_server.get(), &RestApiServer::runFinished);
-        Response r = post(api(QStringLiteral("/load-test")),
-                          QJsonObject{{QStringLiteral("name"), QStringLiteral("ramp")},
-                                      {QStringLiteral("stages"),
-                                       QJsonArray{QJsonObject{{QStringLiteral("duration"), QStringLiteral("1s")},
-                                                              {QStringLiteral("target"), 2}},
-                                                  QJsonObject{{QStringLiteral("duration"), 1},
-                                                              {QStringLiteral("target"), 1}}}},
-                                      {QStringLiteral("targetEndpoints"),
-                                       QJsonArray{QStringLiteral("/api/health")}}});
+        Response r = post(
+            api(QStringLiteral("/load-test")),
+            QJsonObject{
+                {QStringLiteral("name"), QStringLiteral("ramp")},
+                {QStringLiteral("stages"),
+                 QJsonArray{
+                     QJsonObject{{QStringLiteral("duration"), QStringLiteral("1s")},
+                                 {QStringLiteral("target"), 2}},
+                     QJsonObject{{QStringLiteral("duration"), 1}, {QStringLiteral("target"), 1}}}},
+                {QStringLiteral("targetEndpoints"), QJsonArray{QStringLiteral("/api/health")}}});
         QCOMPARE(r.status, 202);
         const qint64 testId = r.json.value(QStringLiteral("testId")).toInteger();
         const qint64 resultId = r.json.value(QStringLiteral("resultId")).toInteger();
@@ -462,8 +482,9 @@ private slots:
         QNetworkReply *stream = m_network.get(request);
         QTRY_VERIFY_WITH_TIMEOUT(stream->isFinished(), 60000);
         QCOMPARE(stream->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-        QVERIFY(stream->header(QNetworkRequest::ContentTypeHeader).toString().startsWith(
-            QLatin1String("text/event-stream")));
+        QVERIFY(stream->header(QNetworkRequest::ContentTypeHeader)
+                    .toString()
+                    .startsWith(QLatin1String("text/event-stream")));
         const QByteArray events = stream->readAll();
         stream->deleteLater();
         QVERIFY2(events.count("event: sample\n") >= 2, events.constData());
@@ -506,22 +527,27 @@ private slots:
             << QByteArray(R"({"name": "x", "stages": 3, "targetEndpoints": ["/a"]})")
             << QStringLiteral("stages");
         QTest::newRow("negative target")
-            << QByteArray(R"({"name": "x", "stages": [{"duration": "1s", "target": 1}, {"duration": "1s", "target": -1}], "targetEndpoints": ["/a"]})")
+            << QByteArray(
+                   R"({"name": "x", "stages": [{"duration": "1s", "target": 1}, {"duration": "1s", "target": -1}], "targetEndpoints": ["/a"]})")
             << QStringLiteral("stages[1].target");
         QTest::newRow("bad duration")
-            << QByteArray(R"({"name": "x", "stages": [{"duration": "1 fortnight", "target": 1}], "targetEndpoints": ["/a"]})")
+            << QByteArray(
+                   R"({"name": "x", "stages": [{"duration": "1 fortnight", "target": 1}], "targetEndpoints": ["/a"]})")
             << QStringLiteral("stages[0].duration");
         QTest::newRow("stage key")
-            << QByteArray(R"({"name": "x", "stages": [{"duration": "1s", "vus": 1}], "targetEndpoints": ["/a"]})")
+            << QByteArray(
+                   R"({"name": "x", "stages": [{"duration": "1s", "vus": 1}], "targetEndpoints": ["/a"]})")
             << QStringLiteral("stages[0].vus");
         QTest::newRow("no endpoints")
             << QByteArray(R"({"name": "x", "stages": [{"duration": "1s", "target": 1}]})")
             << QStringLiteral("targetEndpoints");
         QTest::newRow("bad endpoint")
-            << QByteArray(R"({"name": "x", "stages": [{"duration": "1s", "target": 1}], "targetEndpoints": ["nope"]})")
+            << QByteArray(
+                   R"({"name": "x", "stages": [{"duration": "1s", "target": 1}], "targetEndpoints": ["nope"]})")
             << QStringLiteral("targetEndpoints");
         QTest::newRow("bad threshold")
-            << QByteArray(R"({"name": "x", "stages": [{"duration": "1s", "target": 1}], "targetEndpoints": ["/a"], "thresholds": ["p(95)<<3"]})")
+            << QByteArray(
+                   R"({"name": "x", "stages": [{"duration": "1s", "target": 1}], "targetEndpoints": ["/a"], "thresholds": ["p(95)<<3"]})")
             << QStringLiteral("thresholds");
     }
 
@@ -539,11 +565,11 @@ private slots:
     {
         QTemporaryDir dir;
         const QString config = dir.filePath(QStringLiteral("config"));
-        const auto run = test::runCli({QStringLiteral("serve"), QStringLiteral("--port=0"),
-                                       QStringLiteral("--bind=0.0.0.0")},
-                                      30000,
-                                      {QStringLiteral("LOADSCOPE_CONFIG_DIR=") + config,
-                                       QStringLiteral("LOADSCOPE_DB=") + dir.filePath(QStringLiteral("h.db"))});
+        const auto run = test::runCli(
+            {QStringLiteral("serve"), QStringLiteral("--port=0"), QStringLiteral("--bind=0.0.0.0")},
+            30000,
+            {QStringLiteral("LOADSCOPE_CONFIG_DIR=") + config,
+             QStringLiteral("LOADSCOPE_DB=") + dir.filePath(QStringLiteral("h.db"))});
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(QLatin1String("not a loopback address")), qPrintable(run.err));
         QVERIFY(run.err.contains(QLatin1String("--token")));
@@ -560,13 +586,15 @@ private slots:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("LOADSCOPE_CONFIG_DIR"), dir.filePath(QStringLiteral("config")));
         process.setProcessEnvironment(env);
-        process.start(test::cliPath(), {QStringLiteral("serve"), QStringLiteral("--port=0"),
-                                        QStringLiteral("--db=") + dir.filePath(QStringLiteral("h.db"))});
+        process.start(test::cliPath(),
+                      {QStringLiteral("serve"), QStringLiteral("--port=0"),
+                       QStringLiteral("--db=") + dir.filePath(QStringLiteral("h.db"))});
         QVERIFY(process.waitForStarted(10000));
         QByteArray out;
         QTRY_VERIFY_WITH_TIMEOUT((out += process.readAllStandardOutput()).contains("Press Ctrl+C"),
                                  20000);
-        const QRegularExpression listening(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)/api/performance"));
+        const QRegularExpression listening(
+            QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)/api/performance"));
         const auto match = listening.match(QString::fromUtf8(out));
         QVERIFY2(match.hasMatch(), out.constData());
         QVERIFY(out.contains("generated now"));
@@ -577,7 +605,8 @@ private slots:
 
         const quint16 savedPort = m_port;
         m_port = quint16(match.captured(1).toUInt());
-        const Response ok = call("GET", api(QStringLiteral("/tests")), {}, QString::fromLatin1(token));
+        const Response ok =
+            call("GET", api(QStringLiteral("/tests")), {}, QString::fromLatin1(token));
         const Response denied = call("GET", api(QStringLiteral("/tests")), {}, m_token);
         m_port = savedPort;
         QCOMPARE(ok.status, 200);
