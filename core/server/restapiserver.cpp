@@ -1,9 +1,12 @@
 #include "restapiserver.h"
 
+#include <memory>
+
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QMetaEnum>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -40,6 +43,60 @@ std::optional<qint64> parseId(const QString &text)
         return std::nullopt;
     return id;
 }
+
+// QHttpServer 6.4 buffers a request body of any size before a handler can refuse it. Connections
+// are therefore watched from the start: once a request has sent more than the body limit plus
+// room for headers, it is answered 413 and the connection is closed. (Clients here do not
+// pipeline, so the bytes received since the last response belong to the current request.)
+class GuardedTcpServer final : public QTcpServer
+{
+public:
+    GuardedTcpServer(qint64 maxRequestBytes, QObject *parent)
+        : QTcpServer(parent)
+        , m_maxRequestBytes(maxRequestBytes)
+    {}
+
+    QTcpSocket *nextPendingConnection() override
+    {
+        QTcpSocket *socket = QTcpServer::nextPendingConnection();
+        if (!socket)
+            return nullptr;
+        // Connected before QHttpServer's own readyRead handler, so it runs first.
+        auto received = std::make_shared<qint64>(0);
+        connect(socket, &QTcpSocket::bytesWritten, socket, [received] { *received = 0; });
+        connect(socket, &QTcpSocket::readyRead, socket,
+                [socket, received, max = m_maxRequestBytes] {
+                    *received += socket->bytesAvailable();
+                    if (*received > max)
+                        refuse(socket, max);
+                });
+        return socket;
+    }
+
+private:
+    static void refuse(QTcpSocket *socket, qint64 max)
+    {
+        // Stop QHttpServer (and this guard) from reading the connection, then drop what comes.
+        QObject::disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
+        QObject::disconnect(socket, &QTcpSocket::bytesWritten, nullptr, nullptr);
+        if (socket->isTransactionStarted())
+            socket->commitTransaction();
+        socket->readAll();
+        connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
+        const QByteArray body =
+            QJsonDocument(
+                QJsonObject{{QStringLiteral("error"),
+                             QStringLiteral("the request is larger than %1 bytes").arg(max)}})
+                .toJson(QJsonDocument::Compact) +
+            '\n';
+        socket->write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
+                      "Connection: close\r\nContent-Length: " +
+                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket->disconnectFromHost();
+    }
+
+    qint64 m_maxRequestBytes;
+};
 
 } // namespace
 
@@ -86,7 +143,8 @@ quint16 RestApiServer::listen(const QHostAddress &address, quint16 port, QString
         why = QStringLiteral("the REST API already listens on port %1").arg(m_port);
         return 0;
     }
-    auto *tcp = new QTcpServer(m_http);
+    // Room for the request line and headers on top of the body limit.
+    auto *tcp = new GuardedTcpServer(m_options.maxBodyBytes + 64 * 1024, m_http);
     if (!tcp->listen(address, port)) {
         why = QStringLiteral("cannot listen on %1:%2: %3")
                   .arg(address.toString())

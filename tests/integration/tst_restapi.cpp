@@ -16,6 +16,7 @@
 #include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -356,6 +357,25 @@ private slots:
         const Response r = call("POST", api(QStringLiteral("/tests")), body);
         QCOMPARE(r.status, 413);
         QVERIFY(r.error().contains(QString::number(kMaxBody)));
+    }
+
+    void hugeBodyIsCutOffEarly()
+    {
+        // A body far over the limit is refused while it is still arriving, not buffered whole.
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("POST /api/performance/tests HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Authorization: Bearer " +
+                     m_token.toLatin1() +
+                     "\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n");
+        socket.write(QByteArray(4 * kMaxBody, 'x'));
+        QByteArray answer;
+        QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).contains("\r\n\r\n"), 10000);
+        QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10000);
+        // The server goes on answering other connections.
+        QCOMPARE(call("GET", api(QStringLiteral("/tests"))).status, 200);
     }
 
     void fullFlow()
