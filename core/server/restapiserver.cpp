@@ -1,0 +1,295 @@
+#include "restapiserver.h"
+
+#include <memory>
+
+#include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMetaEnum>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include "server/apitoken.h"
+#include "server/restapiserver_p.h"
+#include "store/historystore.h"
+
+// HTTP plumbing, authentication and routing of the REST API (the endpoints are in
+// restapiruns.cpp). QHttpServer 6.4 buffers a whole request before the handler sees it; every
+// route goes through the missing handler so that authentication, 404 and 405 are decided here
+// in one place.
+
+namespace loadscope {
+namespace {
+
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    const char *key = QMetaEnum::fromType<QHttpServerRequest::Method>().valueToKey(int(method));
+    return key ? QByteArray(key).toUpper() : QByteArrayLiteral("UNKNOWN");
+}
+
+QString quoted(const QString &text)
+{
+    return u'"' + text + u'"';
+}
+
+std::optional<qint64> parseId(const QString &text)
+{
+    bool ok = false;
+    const qint64 id = text.toLongLong(&ok);
+    if (!ok || id <= 0)
+        return std::nullopt;
+    return id;
+}
+
+// QHttpServer 6.4 buffers a request body of any size before a handler can refuse it. Connections
+// are therefore watched from the start: once a request has sent more than the body limit plus
+// room for headers, it is answered 413 and the connection is closed. (Clients here do not
+// pipeline, so the bytes received since the last response belong to the current request.)
+class GuardedTcpServer final : public QTcpServer
+{
+public:
+    GuardedTcpServer(qint64 maxRequestBytes, QObject *parent)
+        : QTcpServer(parent)
+        , m_maxRequestBytes(maxRequestBytes)
+    {}
+
+    QTcpSocket *nextPendingConnection() override
+    {
+        QTcpSocket *socket = QTcpServer::nextPendingConnection();
+        if (!socket)
+            return nullptr;
+        // Connected before QHttpServer's own readyRead handler, so it runs first.
+        auto received = std::make_shared<qint64>(0);
+        connect(socket, &QTcpSocket::bytesWritten, socket, [received] { *received = 0; });
+        connect(socket, &QTcpSocket::readyRead, socket,
+                [socket, received, max = m_maxRequestBytes] {
+                    *received += socket->bytesAvailable();
+                    if (*received > max)
+                        refuse(socket, max);
+                });
+        return socket;
+    }
+
+private:
+    static void refuse(QTcpSocket *socket, qint64 max)
+    {
+        // Stop QHttpServer (and this guard) from reading the connection, then drop what comes.
+        QObject::disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
+        QObject::disconnect(socket, &QTcpSocket::bytesWritten, nullptr, nullptr);
+        if (socket->isTransactionStarted())
+            socket->commitTransaction();
+        socket->readAll();
+        connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
+        const QByteArray body =
+            QJsonDocument(
+                QJsonObject{{QStringLiteral("error"),
+                             QStringLiteral("the request is larger than %1 bytes").arg(max)}})
+                .toJson(QJsonDocument::Compact) +
+            '\n';
+        socket->write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
+                      "Connection: close\r\nContent-Length: " +
+                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket->disconnectFromHost();
+    }
+
+    qint64 m_maxRequestBytes;
+};
+
+} // namespace
+
+RestApiServer::RestApiServer(HistoryStore *store, RestApiOptions options, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_options(std::move(options))
+    , m_http(new QHttpServer(this))
+{
+    m_http->setMissingHandler(
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            handle(request, std::move(responder));
+        });
+    // Streams of runs this server does not drive (another process writing the same database)
+    // only see new intervals by looking; a live run's streams are also fed on every interval.
+    auto *poll = new QTimer(this);
+    poll->setInterval(1000);
+    connect(poll, &QTimer::timeout, this, [this] {
+        if (!m_streams.empty())
+            feedStreams();
+    });
+    poll->start();
+}
+
+RestApiServer::~RestApiServer()
+{
+    if (m_live && m_live->session)
+        m_live->session->stop(QStringLiteral("the REST API server shut down"));
+}
+
+quint16 RestApiServer::listen(const QHostAddress &address, quint16 port, QString *error)
+{
+    QString dummy;
+    QString &why = error ? *error : dummy;
+    if (m_options.token.isEmpty()) {
+        why = QStringLiteral("refusing to serve without an API token");
+        return 0;
+    }
+    if (!m_store || !m_store->isOpen()) {
+        why = QStringLiteral("the history database is not open");
+        return 0;
+    }
+    if (m_port != 0) {
+        why = QStringLiteral("the REST API already listens on port %1").arg(m_port);
+        return 0;
+    }
+    // Room for the request line and headers on top of the body limit.
+    auto *tcp = new GuardedTcpServer(m_options.maxBodyBytes + 64 * 1024, m_http);
+    if (!tcp->listen(address, port)) {
+        why = QStringLiteral("cannot listen on %1:%2: %3")
+                  .arg(address.toString())
+                  .arg(port)
+                  .arg(tcp->errorString());
+        delete tcp;
+        return 0;
+    }
+    m_http->bind(tcp);
+    m_port = tcp->serverPort();
+    return m_port;
+}
+
+bool RestApiServer::isRunning() const
+{
+    return m_live && m_live->running;
+}
+
+qint64 RestApiServer::runningResultId() const
+{
+    return isRunning() ? m_live->resultId : 0;
+}
+
+void RestApiServer::stopRun(const QString &reason)
+{
+    if (isRunning() && m_live->session)
+        m_live->session->stop(reason);
+}
+
+void RestApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    // Copied out at once: QHttpServer reuses the request object for the connection's next one.
+    Request r;
+    r.method = methodName(request.method());
+    r.path = request.url().path();
+    r.query = request.query();
+    r.body = request.body();
+    r.headers = request.headers();
+    bool streaming = false;
+    const Reply reply = route(r, responder, &streaming);
+    if (!streaming)
+        send(responder, reply);
+}
+
+void RestApiServer::send(QHttpServerResponder &responder, const Reply &reply)
+{
+    const QByteArray body = QJsonDocument(reply.body).toJson(QJsonDocument::Compact) + '\n';
+    responder.writeStatusLine(QHttpServerResponder::StatusCode(reply.status));
+    responder.writeHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
+    responder.writeHeader(QByteArrayLiteral("Content-Length"), QByteArray::number(body.size()));
+    responder.writeHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
+    for (const auto &header : reply.headers)
+        responder.writeHeader(header.first, header.second);
+    responder.writeBody(body);
+}
+
+RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerResponder &responder,
+                                          bool *streaming)
+{
+    // Authentication comes first: without the token nothing else (not even 404) is revealed.
+    const QByteArray authorization = request.header(QByteArrayLiteral("authorization")).trimmed();
+    const bool bearer =
+        authorization.size() > 7 &&
+        authorization.left(7).compare(QByteArrayLiteral("Bearer "), Qt::CaseInsensitive) == 0;
+    if (!bearer ||
+        !apiTokenMatches(QString::fromLatin1(authorization.mid(7).trimmed()), m_options.token)) {
+        Reply reply = Reply::error(401, bearer ? QStringLiteral("invalid API token")
+                                               : QStringLiteral("missing \"Authorization: Bearer "
+                                                                "<token>\" header"));
+        reply.headers.append(
+            {QByteArrayLiteral("WWW-Authenticate"),
+             bearer ? QByteArrayLiteral("Bearer realm=\"loadscope\", error=\"invalid_token\"")
+                    : QByteArrayLiteral("Bearer realm=\"loadscope\"")});
+        return reply;
+    }
+    bool lengthOk = true;
+    const qint64 declared =
+        request.header(QByteArrayLiteral("content-length")).toLongLong(&lengthOk);
+    if ((lengthOk && declared > m_options.maxBodyBytes) ||
+        request.body.size() > m_options.maxBodyBytes)
+        return Reply::error(
+            413,
+            QStringLiteral("the request body is larger than %1 bytes").arg(m_options.maxBodyBytes));
+
+    const QString prefix = QString::fromLatin1(kPrefix);
+    if (!request.path.startsWith(prefix + u'/'))
+        return Reply::error(404, QStringLiteral("no route ") + quoted(request.path) +
+                                     QStringLiteral(" (every route starts with ") + prefix +
+                                     QStringLiteral("/)"));
+    const QStringList parts = request.path.mid(prefix.size()).split(u'/', Qt::SkipEmptyParts);
+    const QByteArray &method = request.method;
+    const auto allow = [&request](const QByteArray &methods) {
+        Reply reply =
+            Reply::error(405, QStringLiteral("method ") + QString::fromLatin1(request.method) +
+                                  QStringLiteral(" not allowed on ") + request.path +
+                                  QStringLiteral("; use ") + QString::fromLatin1(methods));
+        reply.headers.append({QByteArrayLiteral("Allow"), methods});
+        return reply;
+    };
+    const auto notFound = [](const char *what, const QString &id) {
+        return Reply::error(404, QStringLiteral("no ") + QString::fromLatin1(what) +
+                                     QStringLiteral(" with id ") + quoted(id));
+    };
+
+    if (parts.size() == 1 && parts[0] == QLatin1String("tests")) {
+        if (method == "GET")
+            return listTests();
+        if (method == "POST")
+            return createTest(request);
+        return allow("GET, POST");
+    }
+    if (parts.size() == 1 && parts[0] == QLatin1String("load-test"))
+        return method == "POST" ? loadTest(request) : allow("POST");
+    if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == QLatin1String("tests")) {
+        const QString sub = parts.size() == 3 ? parts[2] : QString();
+        const QByteArray expected = sub.isEmpty()                     ? QByteArrayLiteral("GET")
+                                    : sub == QLatin1String("start")   ? QByteArrayLiteral("POST")
+                                    : sub == QLatin1String("results") ? QByteArrayLiteral("GET")
+                                                                      : QByteArray();
+        if (expected.isEmpty())
+            return Reply::error(404, QStringLiteral("no route ") + quoted(request.path));
+        if (method != expected)
+            return allow(expected);
+        const auto id = parseId(parts[1]);
+        if (!id)
+            return notFound("test", parts[1]);
+        if (sub.isEmpty())
+            return getTest(*id);
+        if (sub == QLatin1String("start"))
+            return startTest(*id, request);
+        return testResults(*id);
+    }
+    if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == QLatin1String("results")) {
+        if (parts.size() == 3 && parts[2] != QLatin1String("samples"))
+            return Reply::error(404, QStringLiteral("no route ") + quoted(request.path));
+        if (method != "GET")
+            return allow("GET");
+        const auto id = parseId(parts[1]);
+        if (!id)
+            return notFound("result", parts[1]);
+        if (parts.size() == 2)
+            return getResult(*id);
+        return getSamples(*id, request, responder, streaming);
+    }
+    return Reply::error(404, QStringLiteral("no route ") + quoted(request.path));
+}
+
+} // namespace loadscope

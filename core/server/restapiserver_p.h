@@ -1,0 +1,85 @@
+#pragma once
+
+#include <memory>
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+#include <QPointer>
+#include <QString>
+#include <QUrlQuery>
+
+#include "plan/testplan.h"
+#include "server/restapiserver.h"
+#include "server/restplans.h"
+#include "session/runsession.h"
+
+class QHttpServerResponder;
+class QTcpSocket;
+
+// Private parts of RestApiServer shared by restapiserver.cpp (HTTP plumbing and routing) and
+// restapiruns.cpp (the endpoints, the live run and the sample streams).
+
+namespace loadscope {
+
+struct RestApiServer::Request
+{
+    QByteArray method;
+    QString path;
+    QUrlQuery query;
+    QByteArray body;
+    QList<QPair<QByteArray, QByteArray>> headers;
+
+    QByteArray header(const QByteArray &name) const
+    {
+        for (const auto &h : headers) {
+            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+                return h.second;
+        }
+        return QByteArray();
+    }
+};
+
+struct RestApiServer::Reply
+{
+    int status = 200;
+    QJsonObject body;
+    QList<QPair<QByteArray, QByteArray>> headers;
+
+    static Reply error(const RestError &e) { return Reply{e.status, e.toJson(), {}}; }
+    static Reply error(int status, const QString &message, const QString &field = QString())
+    {
+        RestError e;
+        e.status = status;
+        e.message = message;
+        e.field = field;
+        return error(e);
+    }
+};
+
+// A client following GET results/:id/samples as server-sent events over a chunked response.
+struct RestApiServer::Stream
+{
+    qint64 resultId = 0;
+    std::unique_ptr<QHttpServerResponder> responder;
+    QPointer<QTcpSocket> socket;
+    qsizetype sent = 0;
+};
+
+struct RestApiServer::LiveRun
+{
+    std::unique_ptr<RunSession> session;
+    qint64 testId = 0;
+    qint64 resultId = 0;
+    TestPlan plan;
+    QList<QJsonObject> timeline;
+    qint64 requests = 0;
+    qint64 errors = 0;
+    double lastRps = 0;
+    double lastP95Ms = 0;
+    int activeVus = 0;
+    bool running = true;
+};
+
+} // namespace loadscope
