@@ -8,7 +8,7 @@
 namespace loadscope {
 
 //! Directory holding the token file: $LOADSCOPE_CONFIG_DIR when set and non-empty, else
-//! QStandardPaths::AppConfigLocation.
+//! ~/.config/loadscope (GenericConfigLocation/loadscope).
 QString apiTokenDirectory();
 
 //! Reads the token from apiTokenDirectory()/api-token, creating it (32 random bytes from the

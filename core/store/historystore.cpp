@@ -52,7 +52,9 @@ QString HistoryStore::defaultPath()
     const QString fromEnvironment = qEnvironmentVariable("LOADSCOPE_DB");
     if (!fromEnvironment.isEmpty())
         return fromEnvironment;
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    // One folder for the GUI and the CLI whatever their application names: ~/.local/share/loadscope.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+                        + QStringLiteral("/loadscope");
     QDir().mkpath(dir);
     return QDir(dir).filePath(QStringLiteral("loadscope.db"));
 }
