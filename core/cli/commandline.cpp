@@ -29,6 +29,27 @@ void SubcommandLine::addDbOption()
         QStringLiteral("FILE")));
 }
 
+void SubcommandLine::addFormatOption(const QStringList &choices)
+{
+    m_formats = choices;
+    m_parser.addOption(QCommandLineOption(
+        QStringLiteral("format"),
+        choices.first() + QStringLiteral(" (default) or ") + choices.mid(1).join(QStringLiteral(", ")) + u'.',
+        QStringLiteral("FORMAT")));
+}
+
+std::optional<QString> SubcommandLine::format(QTextStream &err) const
+{
+    const QString value = m_parser.value(QStringLiteral("format")).toLower();
+    if (value.isEmpty())
+        return m_formats.value(0);
+    if (m_formats.contains(value))
+        return value;
+    usageError(err, QStringLiteral("--format: \"") + value + QStringLiteral("\" is not ")
+                        + m_formats.join(QStringLiteral(", ")));
+    return std::nullopt;
+}
+
 void SubcommandLine::addPositional(const QString &name, const QString &description,
                                    const QString &syntax)
 {

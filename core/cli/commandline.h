@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 class QTextStream;
 
@@ -20,6 +21,11 @@ public:
 
     void addOption(const QCommandLineOption &option);
     void addDbOption();
+    //! Adds --format=FORMAT choosing among @p choices (the first is the default).
+    void addFormatOption(const QStringList &choices);
+    //! The --format value in lower case, or the default; nothing (after printing the error)
+    //! when it is not one of the choices.
+    std::optional<QString> format(QTextStream &err) const;
     void addPositional(const QString &name, const QString &description, const QString &syntax);
 
     //! Parses @p args (without the program and subcommand names). Prints help or the error
@@ -35,6 +41,7 @@ public:
 private:
     QString m_command;
     QCommandLineParser m_parser;
+    QStringList m_formats;
 };
 
 //! Opens the history database named by --db, $LOADSCOPE_DB or the default location.

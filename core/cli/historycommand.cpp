@@ -73,7 +73,7 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
     opt("since", "Only runs started at or after this date (ISO 8601).", "DATE");
     opt("until", "Only runs started before this date (ISO 8601).", "DATE");
     opt("limit", "At most N runs (default 50).", "N");
-    opt("format", "text (default) or json.", "FORMAT");
+    line.addFormatOption({QStringLiteral("text"), QStringLiteral("json")});
     line.addDbOption();
     int code = 0;
     if (!line.parse(args, out, err, &code))
@@ -112,10 +112,10 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
                                             + QStringLiteral("\" is not an ISO 8601 date"));
         (qstrcmp(name, "since") == 0 ? filter.from : filter.to) = when;
     }
-    const QString format = p.value(QStringLiteral("format"));
-    if (!format.isEmpty() && format != QLatin1String("text") && format != QLatin1String("json"))
-        return line.usageError(err, QStringLiteral("--format: \"") + format
-                                        + QStringLiteral("\" is not text or json"));
+    const auto chosenFormat = line.format(err);
+    if (!chosenFormat)
+        return ExitUsage;
+    const QString format = *chosenFormat;
 
     auto store = openStoreFor(p, err, line.command());
     if (!store)
@@ -179,9 +179,7 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
 int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     SubcommandLine line(QStringLiteral("history show"), QStringLiteral("Show one stored run."));
-    line.addOption(QCommandLineOption(QStringLiteral("format"),
-                                      QStringLiteral("text (default) or json."),
-                                      QStringLiteral("FORMAT")));
+    line.addFormatOption({QStringLiteral("text"), QStringLiteral("json")});
     line.addDbOption();
     line.addPositional(QStringLiteral("ID"), QStringLiteral("Result id (see history list)."),
                        QStringLiteral("ID"));
@@ -197,10 +195,10 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
     if (!ok || id <= 0)
         return line.usageError(err, QStringLiteral("\"") + positional.first()
                                         + QStringLiteral("\" is not a result ID"));
-    const QString format = p.value(QStringLiteral("format"));
-    if (!format.isEmpty() && format != QLatin1String("text") && format != QLatin1String("json"))
-        return line.usageError(err, QStringLiteral("--format: \"") + format
-                                        + QStringLiteral("\" is not text or json"));
+    const auto chosenFormat = line.format(err);
+    if (!chosenFormat)
+        return ExitUsage;
+    const QString format = *chosenFormat;
 
     auto store = openStoreFor(p, err, line.command());
     if (!store)
@@ -226,18 +224,7 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
                                               id, stored->versionLabel);
         document.insert(QStringLiteral("test"), stored->planJson);
         QJsonObject resultJson = document.value(QStringLiteral("result")).toObject();
-        QJsonArray recs;
-        for (const Recommendation &r : recommendations) {
-            recs.append(QJsonObject{{QStringLiteral("area"), r.area},
-                                    {QStringLiteral("impact"), r.impact},
-                                    {QStringLiteral("title"), r.title},
-                                    {QStringLiteral("detail"), r.detail},
-                                    {QStringLiteral("implementation"), r.implementation},
-                                    {QStringLiteral("estimatedImprovement"),
-                                     r.estimatedImprovement},
-                                    {QStringLiteral("evidence"), r.evidence}});
-        }
-        resultJson.insert(QStringLiteral("recommendations"), recs);
+        resultJson.insert(QStringLiteral("recommendations"), recommendationsToJson(recommendations));
         document.insert(QStringLiteral("result"), resultJson);
         out << QJsonDocument(document).toJson(QJsonDocument::Indented);
         return ExitPassed;
@@ -280,9 +267,7 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     SubcommandLine line(QStringLiteral("history compare"),
                         QStringLiteral("Compare stored runs: the first is the baseline."));
-    line.addOption(QCommandLineOption(QStringLiteral("format"),
-                                      QStringLiteral("text (default), json or md."),
-                                      QStringLiteral("FORMAT")));
+    line.addFormatOption({QStringLiteral("text"), QStringLiteral("json"), QStringLiteral("md")});
     line.addOption(QCommandLineOption(QStringList{QStringLiteral("output-file"),
                                                   QStringLiteral("outputFile")},
                                       QStringLiteral("Write the comparison here instead of stdout."),
@@ -310,11 +295,10 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
                                             + QStringLiteral("\" is not a result ID"));
         ids.append(id);
     }
-    const QString format = p.value(QStringLiteral("format")).toLower();
-    if (!format.isEmpty() && format != QLatin1String("text") && format != QLatin1String("json")
-        && format != QLatin1String("md") && format != QLatin1String("markdown"))
-        return line.usageError(err, QStringLiteral("--format: \"") + format
-                                        + QStringLiteral("\" is not text, json or md"));
+    const auto chosenFormat = line.format(err);
+    if (!chosenFormat)
+        return ExitUsage;
+    const QString format = *chosenFormat;
     ComparisonOptions options;
     if (p.isSet(QStringLiteral("noise-floor"))) {
         bool ok = false;
@@ -341,7 +325,7 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
     QByteArray text;
     if (format == QLatin1String("json"))
         text = QJsonDocument(comparison.toJson()).toJson(QJsonDocument::Indented);
-    else if (format == QLatin1String("md") || format == QLatin1String("markdown"))
+    else if (format == QLatin1String("md"))
         text = comparison.toMarkdown().toUtf8();
     else
         text = comparison.toText().toUtf8();
@@ -386,9 +370,7 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
                                       QStringLiteral("p50, p90, p95 (default), p99, max, avg, "
                                                      "throughput or errorRate."),
                                       QStringLiteral("M")));
-    line.addOption(QCommandLineOption(QStringLiteral("format"),
-                                      QStringLiteral("text (default) or json."),
-                                      QStringLiteral("FORMAT")));
+    line.addFormatOption({QStringLiteral("text"), QStringLiteral("json")});
     line.addDbOption();
     line.addPositional(QStringLiteral("TEST"), QStringLiteral("Test id or name."),
                        QStringLiteral("TEST"));
@@ -409,6 +391,9 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
         return line.usageError(err, QStringLiteral("--metric: \"") + metric
                                         + QStringLiteral("\" is not one of ")
                                         + metrics.join(QStringLiteral(", ")));
+    const auto format = line.format(err);
+    if (!format)
+        return ExitUsage;
     auto store = openStoreFor(p, err, line.command());
     if (!store)
         return ExitUsage;
@@ -431,7 +416,7 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
             points.append(TrendPoint{r.id, r.startedAt, r.versionLabel, value});
     }
     const TrendAnalysis trend = analyzeTrend(points);
-    if (p.value(QStringLiteral("format")) == QLatin1String("json")) {
+    if (*format == QLatin1String("json")) {
         QJsonObject json = trend.toJson();
         json.insert(QStringLiteral("metric"), metric);
         json.insert(QStringLiteral("test"), stored->name);

@@ -188,21 +188,6 @@ QJsonObject seriesFigures(const QList<double> &values)
                        {QStringLiteral("max"), *std::max_element(values.cbegin(), values.cend())}};
 }
 
-QJsonArray recommendationsJson(const QList<Recommendation> &recommendations)
-{
-    QJsonArray array;
-    for (const Recommendation &r : recommendations) {
-        array.append(QJsonObject{{QStringLiteral("area"), r.area},
-                                 {QStringLiteral("impact"), r.impact},
-                                 {QStringLiteral("title"), r.title},
-                                 {QStringLiteral("detail"), r.detail},
-                                 {QStringLiteral("implementation"), r.implementation},
-                                 {QStringLiteral("estimatedImprovement"), r.estimatedImprovement},
-                                 {QStringLiteral("evidence"), r.evidence}});
-    }
-    return array;
-}
-
 } // namespace
 
 void RunSession::analyze(RunSummary &summary)
@@ -238,7 +223,7 @@ void RunSession::analyze(RunSummary &summary)
     input.targetCpuPct = m_targetCpu;
     input.workerThreads = m_workerThreads;
     const QList<Recommendation> recommendations = recommend(input);
-    summary.extras.insert(QStringLiteral("recommendations"), recommendationsJson(recommendations));
+    summary.extras.insert(QStringLiteral("recommendations"), recommendationsToJson(recommendations));
     if (resultsUntrustworthy(recommendations))
         summary.extras.insert(QStringLiteral("untrustworthy"), true);
     if (m_store && m_resultId > 0 && !recommendations.isEmpty())

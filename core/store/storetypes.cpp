@@ -27,4 +27,36 @@ std::optional<ResultStatus> resultStatusFromString(const QString &text)
     return std::nullopt;
 }
 
+QJsonObject Recommendation::toJson() const
+{
+    return QJsonObject{{QStringLiteral("area"), area},
+                       {QStringLiteral("impact"), impact},
+                       {QStringLiteral("title"), title},
+                       {QStringLiteral("detail"), detail},
+                       {QStringLiteral("implementation"), implementation},
+                       {QStringLiteral("estimatedImprovement"), estimatedImprovement},
+                       {QStringLiteral("evidence"), evidence}};
+}
+
+Recommendation Recommendation::fromJson(const QJsonObject &json)
+{
+    Recommendation r;
+    r.area = json.value(QStringLiteral("area")).toString();
+    r.impact = json.value(QStringLiteral("impact")).toString();
+    r.title = json.value(QStringLiteral("title")).toString();
+    r.detail = json.value(QStringLiteral("detail")).toString();
+    r.implementation = json.value(QStringLiteral("implementation")).toString();
+    r.estimatedImprovement = json.value(QStringLiteral("estimatedImprovement")).toString();
+    r.evidence = json.value(QStringLiteral("evidence")).toObject();
+    return r;
+}
+
+QJsonArray recommendationsToJson(const QList<Recommendation> &recommendations)
+{
+    QJsonArray array;
+    for (const Recommendation &r : recommendations)
+        array.append(r.toJson());
+    return array;
+}
+
 } // namespace loadscope

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -83,7 +84,15 @@ struct Recommendation
     QString implementation;
     QString estimatedImprovement;
     QJsonObject evidence;
+
+    //! {area, impact, title, detail, implementation, estimatedImprovement, evidence} — the
+    //! shape of the result JSON's "recommendations" entries.
+    QJsonObject toJson() const;
+    static Recommendation fromJson(const QJsonObject &json);
 };
+
+//! The recommendations as a JSON array of Recommendation::toJson() objects.
+QJsonArray recommendationsToJson(const QList<Recommendation> &recommendations);
 
 //! What listResults() returns; empty / unset fields do not filter.
 struct ResultFilter
