@@ -74,23 +74,24 @@ int demoCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         *value = p.value(option).toDouble(&ok);
         if (ok && *value >= min && *value <= max)
             return true;
-        line.usageError(err, QStringLiteral("--") + option + QStringLiteral(": \"") + p.value(option)
-                                 + QStringLiteral("\" is not a number from ") + QString::number(min)
-                                 + QStringLiteral(" to ") + QString::number(max));
+        line.usageError(err, QStringLiteral("--") + option + QStringLiteral(": \"") +
+                                 p.value(option) + QStringLiteral("\" is not a number from ") +
+                                 QString::number(min) + QStringLiteral(" to ") +
+                                 QString::number(max));
         return false;
     };
     double port = 0, latency = 0, jitter = 0, errorRate = 0, stallEvery = 0, stallMs = 0,
            duration = 0;
-    if (!number("port", 0, 65535, 8080, &port) || !number("latency-ms", 0, 600000, 0, &latency)
-        || !number("jitter-ms", 0, 600000, 0, &jitter) || !number("error-rate", 0, 1, 0, &errorRate)
-        || !number("stall-every", 0, 86400, 0, &stallEvery)
-        || !number("stall-ms", 0, 600000, 0, &stallMs) || !number("duration", 0, 1e7, 0, &duration))
+    if (!number("port", 0, 65535, 8080, &port) || !number("latency-ms", 0, 600000, 0, &latency) ||
+        !number("jitter-ms", 0, 600000, 0, &jitter) || !number("error-rate", 0, 1, 0, &errorRate) ||
+        !number("stall-every", 0, 86400, 0, &stallEvery) ||
+        !number("stall-ms", 0, 600000, 0, &stallMs) || !number("duration", 0, 1e7, 0, &duration))
         return ExitUsage;
     const QString bind = p.value(QStringLiteral("bind"));
     const QHostAddress address(bind.isEmpty() ? QStringLiteral("127.0.0.1") : bind);
     if (address.isNull())
-        return line.usageError(err, QStringLiteral("--bind: \"") + bind
-                                        + QStringLiteral("\" is not an IP address"));
+        return line.usageError(err, QStringLiteral("--bind: \"") + bind +
+                                        QStringLiteral("\" is not an IP address"));
     SampleApiOptions options;
     options.latencyMs = int(latency);
     options.jitterMs = int(jitter);
@@ -103,11 +104,13 @@ int demoCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "loadscope-cli demo: " << error << '\n';
         return ExitRunFailed;
     }
-    out << "SmartMarket sample API listening on http://" << address.toString() << ':'
-        << host.port() << "\n"
+    out << "SmartMarket sample API listening on http://" << address.toString() << ':' << host.port()
+        << "\n"
         << "  GET  /api/health\n  POST /api/bridge/predict      {\"symbol\":\"AAPL\"}\n"
-        << "  POST /api/bridge/model/reload\n  POST /api/signals             {\"symbol\":\"AAPL\"}\n"
-        << "  POST /api/strategy/execute    {\"symbol\":\"AAPL\",\"signal\":{\"action\":\"buy\",\"strength\":0.8}}\n"
+        << "  POST /api/bridge/model/reload\n  POST /api/signals             "
+           "{\"symbol\":\"AAPL\"}\n"
+        << "  POST /api/strategy/execute    "
+           "{\"symbol\":\"AAPL\",\"signal\":{\"action\":\"buy\",\"strength\":0.8}}\n"
         << "Press Ctrl+C to stop.\n";
     out.flush();
     if (duration > 0)
@@ -155,8 +158,8 @@ int runCli(const QStringList &arguments, QTextStream &out, QTextStream &err)
     }
     const QString command = args.first();
     const QStringList rest = args.mid(1);
-    if (command == QLatin1String("-h") || command == QLatin1String("--help")
-        || command == QLatin1String("help")) {
+    if (command == QLatin1String("-h") || command == QLatin1String("--help") ||
+        command == QLatin1String("help")) {
         out << kUsage;
         return ExitPassed;
     }

@@ -7,7 +7,8 @@ class QTextStream;
 namespace loadscope {
 
 //! Exit codes of loadscope-cli (DESIGN.md §4.1; 98/99 as k6).
-enum CliExit : int {
+enum CliExit : int
+{
     ExitPassed = 0,
     ExitRunFailed = 1,
     ExitUsage = 2,

@@ -32,10 +32,10 @@ void SubcommandLine::addDbOption()
 void SubcommandLine::addFormatOption(const QStringList &choices)
 {
     m_formats = choices;
-    m_parser.addOption(QCommandLineOption(
-        QStringLiteral("format"),
-        choices.first() + QStringLiteral(" (default) or ") + choices.mid(1).join(QStringLiteral(", ")) + u'.',
-        QStringLiteral("FORMAT")));
+    m_parser.addOption(QCommandLineOption(QStringLiteral("format"),
+                                          choices.first() + QStringLiteral(" (default) or ") +
+                                              choices.mid(1).join(QStringLiteral(", ")) + u'.',
+                                          QStringLiteral("FORMAT")));
 }
 
 std::optional<QString> SubcommandLine::format(QTextStream &err) const
@@ -45,8 +45,8 @@ std::optional<QString> SubcommandLine::format(QTextStream &err) const
         return m_formats.value(0);
     if (m_formats.contains(value))
         return value;
-    usageError(err, QStringLiteral("--format: \"") + value + QStringLiteral("\" is not ")
-                        + m_formats.join(QStringLiteral(", ")));
+    usageError(err, QStringLiteral("--format: \"") + value + QStringLiteral("\" is not ") +
+                        m_formats.join(QStringLiteral(", ")));
     return std::nullopt;
 }
 

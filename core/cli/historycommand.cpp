@@ -28,10 +28,11 @@ QString durationText(const ResultRecord &r)
     return number(r.startedAt.msecsTo(r.endedAt) / 1000.0, 1) + u's';
 }
 
-QString summaryFigure(const QJsonObject &summary, const char *group, const char *key,
-                      int decimals, double scale = 1.0)
+QString summaryFigure(const QJsonObject &summary, const char *group, const char *key, int decimals,
+                      double scale = 1.0)
 {
-    const QJsonValue value = summary.value(QLatin1String(group)).toObject().value(QLatin1String(key));
+    const QJsonValue value =
+        summary.value(QLatin1String(group)).toObject().value(QLatin1String(key));
     if (!value.isDouble())
         return QStringLiteral("-");
     return number(value.toDouble() * scale, decimals);
@@ -80,8 +81,8 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
         return code;
     QCommandLineParser &p = line.parser();
     if (!p.positionalArguments().isEmpty())
-        return line.usageError(err, QStringLiteral("unexpected argument '")
-                                        + p.positionalArguments().first() + u'\'');
+        return line.usageError(err, QStringLiteral("unexpected argument '") +
+                                        p.positionalArguments().first() + u'\'');
 
     ResultFilter filter;
     filter.limit = 50;
@@ -89,15 +90,15 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
         bool ok = false;
         filter.limit = p.value(QStringLiteral("limit")).toInt(&ok);
         if (!ok || filter.limit <= 0)
-            return line.usageError(err, QStringLiteral("--limit: \"")
-                                            + p.value(QStringLiteral("limit"))
-                                            + QStringLiteral("\" is not a positive number"));
+            return line.usageError(err, QStringLiteral("--limit: \"") +
+                                            p.value(QStringLiteral("limit")) +
+                                            QStringLiteral("\" is not a positive number"));
     }
     const QString status = p.value(QStringLiteral("status"));
     if (!status.isEmpty() && !resultStatusFromString(status))
-        return line.usageError(err, QStringLiteral("--status: \"") + status
-                                        + QStringLiteral("\" is not one of running, completed, "
-                                                         "failed, aborted"));
+        return line.usageError(err, QStringLiteral("--status: \"") + status +
+                                        QStringLiteral("\" is not one of running, completed, "
+                                                       "failed, aborted"));
     filter.status = status;
     filter.testType = p.value(QStringLiteral("type")).toUpper();
     filter.versionLabel = p.value(QStringLiteral("version-label"));
@@ -107,9 +108,9 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
             continue;
         const QDateTime when = QDateTime::fromString(value, Qt::ISODate);
         if (!when.isValid())
-            return line.usageError(err, QStringLiteral("--") + QLatin1String(name)
-                                            + QStringLiteral(": \"") + value
-                                            + QStringLiteral("\" is not an ISO 8601 date"));
+            return line.usageError(err, QStringLiteral("--") + QLatin1String(name) +
+                                            QStringLiteral(": \"") + value +
+                                            QStringLiteral("\" is not an ISO 8601 date"));
         (qstrcmp(name, "since") == 0 ? filter.from : filter.to) = when;
     }
     const auto chosenFormat = line.format(err);
@@ -193,8 +194,8 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
     bool ok = false;
     const qint64 id = positional.first().toLongLong(&ok);
     if (!ok || id <= 0)
-        return line.usageError(err, QStringLiteral("\"") + positional.first()
-                                        + QStringLiteral("\" is not a result ID"));
+        return line.usageError(err, QStringLiteral("\"") + positional.first() +
+                                        QStringLiteral("\" is not a result ID"));
     const auto chosenFormat = line.format(err);
     if (!chosenFormat)
         return ExitUsage;
@@ -224,7 +225,8 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
                                               id, stored->versionLabel);
         document.insert(QStringLiteral("test"), stored->planJson);
         QJsonObject resultJson = document.value(QStringLiteral("result")).toObject();
-        resultJson.insert(QStringLiteral("recommendations"), recommendationsToJson(recommendations));
+        resultJson.insert(QStringLiteral("recommendations"),
+                          recommendationsToJson(recommendations));
         document.insert(QStringLiteral("result"), resultJson);
         out << QJsonDocument(document).toJson(QJsonDocument::Indented);
         return ExitPassed;
@@ -268,10 +270,9 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
     SubcommandLine line(QStringLiteral("history compare"),
                         QStringLiteral("Compare stored runs: the first is the baseline."));
     line.addFormatOption({QStringLiteral("text"), QStringLiteral("json"), QStringLiteral("md")});
-    line.addOption(QCommandLineOption(QStringList{QStringLiteral("output-file"),
-                                                  QStringLiteral("outputFile")},
-                                      QStringLiteral("Write the comparison here instead of stdout."),
-                                      QStringLiteral("FILE")));
+    line.addOption(QCommandLineOption(
+        QStringList{QStringLiteral("output-file"), QStringLiteral("outputFile")},
+        QStringLiteral("Write the comparison here instead of stdout."), QStringLiteral("FILE")));
     line.addOption(QCommandLineOption(QStringLiteral("noise-floor"),
                                       QStringLiteral("Changes below this many percent are noise "
                                                      "(default 5)."),
@@ -291,8 +292,8 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
         bool ok = false;
         const qint64 id = text.toLongLong(&ok);
         if (!ok || id <= 0)
-            return line.usageError(err, QStringLiteral("\"") + text
-                                            + QStringLiteral("\" is not a result ID"));
+            return line.usageError(err, QStringLiteral("\"") + text +
+                                            QStringLiteral("\" is not a result ID"));
         ids.append(id);
     }
     const auto chosenFormat = line.format(err);
@@ -304,9 +305,9 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
         bool ok = false;
         options.noiseFloorPct = p.value(QStringLiteral("noise-floor")).toDouble(&ok);
         if (!ok || options.noiseFloorPct < 0)
-            return line.usageError(err, QStringLiteral("--noise-floor: \"")
-                                            + p.value(QStringLiteral("noise-floor"))
-                                            + QStringLiteral("\" is not a percentage"));
+            return line.usageError(err, QStringLiteral("--noise-floor: \"") +
+                                            p.value(QStringLiteral("noise-floor")) +
+                                            QStringLiteral("\" is not a percentage"));
     }
     auto store = openStoreFor(p, err, line.command());
     if (!store)
@@ -383,14 +384,14 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
     const QString metric = p.value(QStringLiteral("metric")).isEmpty()
                                ? QStringLiteral("p95")
                                : p.value(QStringLiteral("metric"));
-    static const QStringList metrics{QStringLiteral("p50"), QStringLiteral("p90"),
-                                     QStringLiteral("p95"), QStringLiteral("p99"),
-                                     QStringLiteral("max"), QStringLiteral("avg"),
+    static const QStringList metrics{QStringLiteral("p50"),        QStringLiteral("p90"),
+                                     QStringLiteral("p95"),        QStringLiteral("p99"),
+                                     QStringLiteral("max"),        QStringLiteral("avg"),
                                      QStringLiteral("throughput"), QStringLiteral("errorRate")};
     if (!metrics.contains(metric))
-        return line.usageError(err, QStringLiteral("--metric: \"") + metric
-                                        + QStringLiteral("\" is not one of ")
-                                        + metrics.join(QStringLiteral(", ")));
+        return line.usageError(err, QStringLiteral("--metric: \"") + metric +
+                                        QStringLiteral("\" is not one of ") +
+                                        metrics.join(QStringLiteral(", ")));
     const auto format = line.format(err);
     if (!format)
         return ExitUsage;
@@ -430,15 +431,16 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
         out << (i == trend.changeIndex ? "  > " : "    ") << '#'
             << QString::number(point.resultId).leftJustified(6) << ' '
             << point.at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) << "  "
-            << (point.versionLabel.isEmpty() ? QStringLiteral("-") : point.versionLabel).leftJustified(12)
+            << (point.versionLabel.isEmpty() ? QStringLiteral("-") : point.versionLabel)
+                   .leftJustified(12)
             << ' ' << QString::number(point.value, 'g', 5) << '\n';
     }
     if (trend.hasChangePoint())
         out << "Change point at run #" << trend.points[trend.changeIndex].resultId << ": mean "
             << QString::number(trend.meanBefore, 'g', 4) << " -> "
             << QString::number(trend.meanAfter, 'g', 4) << " ("
-            << QString::number(trend.shiftPct, 'f', 1) << " %, p = "
-            << QString::number(trend.pValue, 'g', 3) << ")\n";
+            << QString::number(trend.shiftPct, 'f', 1)
+            << " %, p = " << QString::number(trend.pValue, 'g', 3) << ")\n";
     else
         out << "No change point.\n";
     return ExitPassed;
@@ -464,7 +466,8 @@ int historyPin(const QStringList &args, QTextStream &out, QTextStream &err)
         return ExitUsage;
     const auto result = store->result(id);
     if (!result) {
-        err << "loadscope-cli history pin: no run with ID " << id << " in " << store->path() << '\n';
+        err << "loadscope-cli history pin: no run with ID " << id << " in " << store->path()
+            << '\n';
         return ExitUsage;
     }
     if (!store->setBaseline(result->testId, id)) {
@@ -493,11 +496,13 @@ int historyCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         (sub.isEmpty() ? err : out)
             << "Usage: loadscope-cli history list [--test=T] [--type=TYPE] [--status=S] "
-               "[--version-label=V] [--since=DATE] [--until=DATE] [--limit=N] [--format=text|json] [--db=FILE]\n"
+               "[--version-label=V] [--since=DATE] [--until=DATE] [--limit=N] [--format=text|json] "
+               "[--db=FILE]\n"
                "       loadscope-cli history show ID [--format=text|json] [--db=FILE]\n"
                "       loadscope-cli history compare ID ID... [--format=text|json|md] "
                "[--output-file=FILE] [--noise-floor=PCT] [--db=FILE]\n"
-               "       loadscope-cli history trend TEST [--metric=p95] [--format=text|json] [--db=FILE]\n"
+               "       loadscope-cli history trend TEST [--metric=p95] [--format=text|json] "
+               "[--db=FILE]\n"
                "       loadscope-cli history pin ID [--db=FILE]\n";
         return sub.isEmpty() ? ExitUsage : ExitPassed;
     }

@@ -77,7 +77,7 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "loadscope-cli run: " << error << '\n';
         // A target we cannot reach is a failed run; anything else is bad input.
         return error.startsWith(QLatin1String("baseUrl: cannot resolve")) ? ExitRunFailed
-                                                                            : ExitUsage;
+                                                                          : ExitUsage;
     }
     progress.started(session.baseUrl(), resultId > 0 ? resultId : session.resultId());
 
@@ -98,8 +98,8 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     std::signal(SIGINT, SIG_DFL);
     progress.finishLine();
 
-    const QJsonObject document = resultDocument(request->plan, summary, resultId,
-                                                request->plan.versionLabel);
+    const QJsonObject document =
+        resultDocument(request->plan, summary, resultId, request->plan.versionLabel);
     printRunSummary(out, request->plan, summary, session.baseUrl(), resultId,
                     store ? store->path() : QString());
     if (!request->outputFile.isEmpty()) {
@@ -124,9 +124,10 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     if (!summary.thresholdsPassed())
         return ExitThresholds;
-    if (request->failOnRegression
-        && summary.extras.value(QStringLiteral("comparison")).toObject().value(QStringLiteral("verdict"))
-               == QLatin1String("regression")) {
+    if (request->failOnRegression &&
+        summary.extras.value(QStringLiteral("comparison"))
+                .toObject()
+                .value(QStringLiteral("verdict")) == QLatin1String("regression")) {
         err << "loadscope-cli run: regression against the baseline\n";
         return ExitRegression;
     }

@@ -75,8 +75,7 @@ std::optional<ResultFormat> formatFromName(const QString &name)
     return std::nullopt;
 }
 
-bool positiveInt(const QCommandLineParser &p, const char *name, int min, int *value,
-                 QString *error)
+bool positiveInt(const QCommandLineParser &p, const char *name, int min, int *value, QString *error)
 {
     const QString option = QString::fromLatin1(name);
     if (!p.isSet(option))
@@ -84,8 +83,8 @@ bool positiveInt(const QCommandLineParser &p, const char *name, int min, int *va
     bool ok = false;
     const int v = p.value(option).toInt(&ok);
     if (!ok || v < min) {
-        *error = QStringLiteral("--") + option + QStringLiteral(": ") + quoted(p.value(option))
-                 + QStringLiteral(" is not a whole number >= ") + QString::number(min);
+        *error = QStringLiteral("--") + option + QStringLiteral(": ") + quoted(p.value(option)) +
+                 QStringLiteral(" is not a whole number >= ") + QString::number(min);
         return false;
     }
     *value = v;
@@ -100,13 +99,15 @@ bool applyEndpoint(const QString &endpoint, TestPlan &plan, QString *path, QStri
         return true;
     }
     const QUrl url(endpoint, QUrl::StrictMode);
-    if (url.isValid() && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https"))
-        && !url.host().isEmpty()) {
+    if (url.isValid() &&
+        (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https")) &&
+        !url.host().isEmpty()) {
         QUrl base = url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment);
         const QString baseText = base.toString();
         if (!plan.baseUrl.isEmpty() && plan.baseUrl != baseText) {
-            *error = QStringLiteral("--endpoint: ") + quoted(endpoint)
-                     + QStringLiteral(" is on another host than the base URL ") + quoted(plan.baseUrl);
+            *error = QStringLiteral("--endpoint: ") + quoted(endpoint) +
+                     QStringLiteral(" is on another host than the base URL ") +
+                     quoted(plan.baseUrl);
             return false;
         }
         plan.baseUrl = baseText;
@@ -116,8 +117,8 @@ bool applyEndpoint(const QString &endpoint, TestPlan &plan, QString *path, QStri
             *path += u'?' + url.query(QUrl::FullyEncoded);
         return true;
     }
-    *error = QStringLiteral("--endpoint: ") + quoted(endpoint)
-             + QStringLiteral(" is neither a path starting with \"/\" nor an http(s) URL");
+    *error = QStringLiteral("--endpoint: ") + quoted(endpoint) +
+             QStringLiteral(" is neither a path starting with \"/\" nor an http(s) URL");
     return false;
 }
 
@@ -126,8 +127,8 @@ bool applyEndpoint(const QString &endpoint, TestPlan &plan, QString *path, QStri
 void addRunOptions(SubcommandLine &line)
 {
     const auto opt = [&line](QStringList names, const char *help, const char *value) {
-        line.addOption(QCommandLineOption(names, QString::fromLatin1(help),
-                                          QString::fromLatin1(value)));
+        line.addOption(
+            QCommandLineOption(names, QString::fromLatin1(help), QString::fromLatin1(value)));
     };
     const auto flag = [&line](QStringList names, const char *help) {
         line.addOption(QCommandLineOption(names, QString::fromLatin1(help)));
@@ -195,14 +196,15 @@ std::optional<QList<Stage>> parseStagesOption(const QString &text, QString *erro
         const QString part = parts[i].trimmed();
         const qsizetype colon = part.indexOf(u':');
         QString why;
-        const auto duration = colon > 0 ? parseDurationMs(part.left(colon).trimmed(), &why)
-                                        : std::optional<qint64>();
+        const auto duration =
+            colon > 0 ? parseDurationMs(part.left(colon).trimmed(), &why) : std::optional<qint64>();
         bool ok = false;
         const double target = colon > 0 ? part.mid(colon + 1).trimmed().toDouble(&ok) : 0.0;
         if (!duration || !ok || target < 0 || !std::isfinite(target)) {
-            *error = QStringLiteral("--stages: stage ") + QString::number(i + 1) + QStringLiteral(" ")
-                     + quoted(part) + QStringLiteral(" is not DURATION:TARGET")
-                     + (why.isEmpty() ? QString() : QStringLiteral(" (") + why + u')');
+            *error = QStringLiteral("--stages: stage ") + QString::number(i + 1) +
+                     QStringLiteral(" ") + quoted(part) +
+                     QStringLiteral(" is not DURATION:TARGET") +
+                     (why.isEmpty() ? QString() : QStringLiteral(" (") + why + u')');
             return std::nullopt;
         }
         stages.append(Stage{*duration, target});
@@ -232,8 +234,8 @@ std::optional<ThresholdSpec> parseThresholdOption(const QString &text, QString *
     QString why;
     const auto parsed = ThresholdExpression::parse(expression, &why);
     if (!parsed) {
-        *error = QStringLiteral("--threshold: ") + quoted(text)
-                 + QStringLiteral(" is not a threshold expression: ") + why;
+        *error = QStringLiteral("--threshold: ") + quoted(text) +
+                 QStringLiteral(" is not a threshold expression: ") + why;
         return std::nullopt;
     }
     if (spec.metric.isEmpty()) {
@@ -258,8 +260,9 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     RunRequest request;
     const QStringList positional = p.positionalArguments();
     if (positional.size() > 1) {
-        *error = QStringLiteral("expects at most one plan file, got ") + QString::number(positional.size())
-                 + QStringLiteral(" (") + positional.join(QStringLiteral(", ")) + u')';
+        *error = QStringLiteral("expects at most one plan file, got ") +
+                 QString::number(positional.size()) + QStringLiteral(" (") +
+                 positional.join(QStringLiteral(", ")) + u')';
         return std::nullopt;
     }
 
@@ -270,9 +273,9 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
             QStringList names;
             for (TestType t : allTestTypes())
                 names.append(testTypeName(t));
-            *error = QStringLiteral("--type: ") + quoted(p.value(QStringLiteral("type")))
-                     + QStringLiteral(" is not a test type (") + names.join(QStringLiteral(", "))
-                     + u')';
+            *error = QStringLiteral("--type: ") + quoted(p.value(QStringLiteral("type"))) +
+                     QStringLiteral(" is not a test type (") + names.join(QStringLiteral(", ")) +
+                     u')';
             return std::nullopt;
         }
     }
@@ -282,7 +285,8 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
         request.planFile = positional.first();
         QFile file(request.planFile);
         if (!file.open(QIODevice::ReadOnly)) {
-            *error = request.planFile + QStringLiteral(": cannot read the plan: ") + file.errorString();
+            *error =
+                request.planFile + QStringLiteral(": cannot read the plan: ") + file.errorString();
             return std::nullopt;
         }
         QString why;
@@ -331,16 +335,16 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
         bool ok = false;
         const double rate = p.value(QStringLiteral("rate")).toDouble(&ok);
         if (!ok || rate <= 0 || !std::isfinite(rate)) {
-            *error = QStringLiteral("--rate: ") + quoted(p.value(QStringLiteral("rate")))
-                     + QStringLiteral(" is not a positive number of requests per second");
+            *error = QStringLiteral("--rate: ") + quoted(p.value(QStringLiteral("rate"))) +
+                     QStringLiteral(" is not a positive number of requests per second");
             return std::nullopt;
         }
         if (load.executor == Executor::RampingArrivalRate) {
             scaleTargetsTo(load.stages, rate);
         } else {
             const qint64 total = load.totalDurationMs();
-            const int vus = load.executor == Executor::RampingVus ? int(peakTarget(load.stages))
-                                                                  : load.vus;
+            const int vus =
+                load.executor == Executor::RampingVus ? int(peakTarget(load.stages)) : load.vus;
             load.executor = Executor::ConstantArrivalRate;
             load.durationMs = total;
             load.rate = rate;
@@ -353,9 +357,9 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
         QString why;
         const auto ms = parseDurationMs(p.value(QStringLiteral("duration")), &why);
         if (!ms || *ms <= 0) {
-            *error = QStringLiteral("--duration: ") + quoted(p.value(QStringLiteral("duration")))
-                     + QStringLiteral(" is not a positive duration")
-                     + (why.isEmpty() ? QString() : QStringLiteral(": ") + why);
+            *error = QStringLiteral("--duration: ") + quoted(p.value(QStringLiteral("duration"))) +
+                     QStringLiteral(" is not a positive duration") +
+                     (why.isEmpty() ? QString() : QStringLiteral(": ") + why);
             return std::nullopt;
         }
         if (isRamping(load.executor))
@@ -387,8 +391,8 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
         QString why;
         const auto ms = parseDurationMs(p.value(QStringLiteral("timeout")), &why);
         if (!ms || *ms <= 0) {
-            *error = QStringLiteral("--timeout: ") + quoted(p.value(QStringLiteral("timeout")))
-                     + QStringLiteral(" is not a positive duration");
+            *error = QStringLiteral("--timeout: ") + quoted(p.value(QStringLiteral("timeout"))) +
+                     QStringLiteral(" is not a positive duration");
             return std::nullopt;
         }
         plan.timeouts.requestMs = *ms;
@@ -414,13 +418,14 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     if (p.isSet(QStringLiteral("format"))) {
         const auto format = formatFromName(p.value(QStringLiteral("format")));
         if (!format) {
-            *error = QStringLiteral("--format: ") + quoted(p.value(QStringLiteral("format")))
-                     + QStringLiteral(" is not json, csv, junit, html or md");
+            *error = QStringLiteral("--format: ") + quoted(p.value(QStringLiteral("format"))) +
+                     QStringLiteral(" is not json, csv, junit, html or md");
             return std::nullopt;
         }
         request.format = *format;
     } else if (!request.outputFile.isEmpty()) {
-        request.format = formatFromName(QFileInfo(request.outputFile).suffix()).value_or(ResultFormat::Json);
+        request.format =
+            formatFromName(QFileInfo(request.outputFile).suffix()).value_or(ResultFormat::Json);
     }
     request.useDb = !p.isSet(QStringLiteral("no-db"));
     const QString baseline = p.value(QStringLiteral("baseline"));
@@ -433,13 +438,13 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
         request.baseline.id = baseline.toLongLong(&ok);
         request.baseline.mode = BaselineChoice::Id;
         if (!ok || request.baseline.id <= 0) {
-            *error = QStringLiteral("--baseline: ") + quoted(baseline)
-                     + QStringLiteral(" is not \"last\", \"none\" or a result ID");
+            *error = QStringLiteral("--baseline: ") + quoted(baseline) +
+                     QStringLiteral(" is not \"last\", \"none\" or a result ID");
             return std::nullopt;
         }
     }
-    if (!request.useDb && (request.baseline.mode == BaselineChoice::Last
-                           || request.baseline.mode == BaselineChoice::Id)) {
+    if (!request.useDb && (request.baseline.mode == BaselineChoice::Last ||
+                           request.baseline.mode == BaselineChoice::Id)) {
         *error = QStringLiteral("--baseline: comparing with a stored run needs the history "
                                 "database (drop --no-db)");
         return std::nullopt;
@@ -449,16 +454,19 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
         bool ok = false;
         request.monitor.targetPid = p.value(QStringLiteral("target-pid")).toLongLong(&ok);
         if (!ok || request.monitor.targetPid <= 0) {
-            *error = QStringLiteral("--target-pid: ") + quoted(p.value(QStringLiteral("target-pid")))
-                     + QStringLiteral(" is not a process ID");
+            *error = QStringLiteral("--target-pid: ") +
+                     quoted(p.value(QStringLiteral("target-pid"))) +
+                     QStringLiteral(" is not a process ID");
             return std::nullopt;
         }
     }
     if (p.isSet(QStringLiteral("target-metrics"))) {
         const QUrl url(p.value(QStringLiteral("target-metrics")), QUrl::StrictMode);
-        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
-            *error = QStringLiteral("--target-metrics: ") + quoted(p.value(QStringLiteral("target-metrics")))
-                     + QStringLiteral(" is not an http(s) URL");
+        if (!url.isValid() ||
+            (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+            *error = QStringLiteral("--target-metrics: ") +
+                     quoted(p.value(QStringLiteral("target-metrics"))) +
+                     QStringLiteral(" is not an http(s) URL");
             return std::nullopt;
         }
         request.monitor.prometheusUrl = url;
@@ -469,7 +477,8 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
 
     const QStringList problems = validatePlan(plan);
     if (!problems.isEmpty()) {
-        const QString where = request.planFile.isEmpty() ? QStringLiteral("plan") : request.planFile;
+        const QString where =
+            request.planFile.isEmpty() ? QStringLiteral("plan") : request.planFile;
         *error = where + QStringLiteral(": ") + problems.join(u'\n' + where + QStringLiteral(": "));
         return std::nullopt;
     }

@@ -32,9 +32,9 @@ QString pct(double fraction)
 
 QString latencyLine(const LatencyStats &s)
 {
-    return QStringLiteral("avg ") + ms(s.meanMs) + QStringLiteral("  p50 ") + ms(s.p50Ms)
-           + QStringLiteral("  p90 ") + ms(s.p90Ms) + QStringLiteral("  p95 ") + ms(s.p95Ms)
-           + QStringLiteral("  p99 ") + ms(s.p99Ms) + QStringLiteral("  max ") + ms(s.maxMs);
+    return QStringLiteral("avg ") + ms(s.meanMs) + QStringLiteral("  p50 ") + ms(s.p50Ms) +
+           QStringLiteral("  p90 ") + ms(s.p90Ms) + QStringLiteral("  p95 ") + ms(s.p95Ms) +
+           QStringLiteral("  p99 ") + ms(s.p99Ms) + QStringLiteral("  max ") + ms(s.maxMs);
 }
 
 QString serverStats(const RunSummary &s, const char *name)
@@ -43,8 +43,8 @@ QString serverStats(const RunSummary &s, const char *name)
     if (it == s.serverTiming.cend() || it->count() == 0)
         return QStringLiteral("not reported");
     const LatencyStats l = LatencyStats::fromHistogram(*it);
-    return QStringLiteral("p50 ") + ms(l.p50Ms) + QStringLiteral("  p95 ") + ms(l.p95Ms)
-           + QStringLiteral("  max ") + ms(l.maxMs);
+    return QStringLiteral("p50 ") + ms(l.p50Ms) + QStringLiteral("  p95 ") + ms(l.p95Ms) +
+           QStringLiteral("  max ") + ms(l.maxMs);
 }
 
 const EndpointSummary *endpointWithPath(const RunSummary &s, const char *path)
@@ -104,9 +104,10 @@ void printTypeHeadline(QTextStream &out, const TestPlan &plan, const RunSummary 
         if (sustained.isEmpty())
             out << "  sustained   no load level stayed within the limits long enough to count\n";
         else
-            out << "  sustained   " << rate(sustained.value(QStringLiteral("throughputRps")).toDouble())
-            << " req/s at most within limits (p95 "
-            << ms(sustained.value(QStringLiteral("p95Ms")).toDouble()) << ")\n";
+            out << "  sustained   "
+                << rate(sustained.value(QStringLiteral("throughputRps")).toDouble())
+                << " req/s at most within limits (p95 "
+                << ms(sustained.value(QStringLiteral("p95Ms")).toDouble()) << ")\n";
         const QJsonObject knee = stress.value(QStringLiteral("knee")).toObject();
         if (!knee.isEmpty())
             out << "  knee        latency left linear growth at "
@@ -114,10 +115,12 @@ void printTypeHeadline(QTextStream &out, const TestPlan &plan, const RunSummary 
                 << QString::number(knee.value(QStringLiteral("t")).toDouble(), 'f', 0) << "s)\n";
         const QJsonObject failure = stress.value(QStringLiteral("firstFailure")).toObject();
         if (!failure.isEmpty())
-            out << "  failed 1st  " << failure.value(QStringLiteral("description")).toString() << '\n';
+            out << "  failed 1st  " << failure.value(QStringLiteral("description")).toString()
+                << '\n';
         const QJsonObject usl = stress.value(QStringLiteral("usl")).toObject();
         if (usl.value(QStringLiteral("valid")).toBool())
-            out << "  USL fit     peak " << rate(usl.value(QStringLiteral("peakThroughput")).toDouble())
+            out << "  USL fit     peak "
+                << rate(usl.value(QStringLiteral("peakThroughput")).toDouble())
                 << " req/s at concurrency "
                 << QString::number(usl.value(QStringLiteral("peakConcurrency")).toDouble(), 'f', 1)
                 << '\n';
@@ -136,8 +139,7 @@ ProgressPrinter::ProgressPrinter(QTextStream &out, const TestPlan &plan, bool tt
     , m_plan(plan)
     , m_tty(tty)
     , m_quiet(quiet)
-{
-}
+{}
 
 void ProgressPrinter::started(const QString &baseUrl, qint64 resultId)
 {
@@ -158,12 +160,11 @@ void ProgressPrinter::interval(const IntervalSample &sample, double elapsedSec)
         return;
     const double total = std::max(1.0, double(m_plan.load.totalDurationMs()) / 1000.0);
     const TrafficTotals &t = sample.overall.totals;
-    const QString figures = QString::number(elapsedSec, 'f', 0) + u'/'
-                            + QString::number(total, 'f', 0) + QStringLiteral("s  ")
-                            + rate(sample.throughputRps()) + QStringLiteral(" req/s  p95 ")
-                            + ms(sample.overall.latency.p95Ms) + QStringLiteral("  errors ")
-                            + pct(t.errorRate()) + QStringLiteral("  VUs ")
-                            + QString::number(sample.activeVus);
+    const QString figures =
+        QString::number(elapsedSec, 'f', 0) + u'/' + QString::number(total, 'f', 0) +
+        QStringLiteral("s  ") + rate(sample.throughputRps()) + QStringLiteral(" req/s  p95 ") +
+        ms(sample.overall.latency.p95Ms) + QStringLiteral("  errors ") + pct(t.errorRate()) +
+        QStringLiteral("  VUs ") + QString::number(sample.activeVus);
     if (m_tty) {
         constexpr int width = 30;
         const int filled = int(std::clamp(elapsedSec / total, 0.0, 1.0) * width);
@@ -195,9 +196,9 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
 {
     const TrafficTotals &t = s.totals;
     out << '\n'
-        << "  " << testTypeName(plan.type) << " \"" << plan.name << "\" against " << baseUrl
-        << ": " << s.status << " after " << QString::number(s.durationSec, 'f', 1) << " s, "
-        << s.maxVus << " VUs max\n";
+        << "  " << testTypeName(plan.type) << " \"" << plan.name << "\" against " << baseUrl << ": "
+        << s.status << " after " << QString::number(s.durationSec, 'f', 1) << " s, " << s.maxVus
+        << " VUs max\n";
     if (!s.errorDetails.isEmpty())
         out << "  note        " << s.errorDetails << '\n';
     out << "  requests    " << t.requests << " (" << rate(s.throughputRps()) << "/s), errors "
@@ -224,8 +225,8 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
         const LatencyHistogram h = s.timings.value(QLatin1String(name));
         return h.count() > 0 ? ms(h.mean() / 1000.0) : QStringLiteral("-");
     };
-    out << "  timings     connecting " << timing("connecting") << ", waiting "
-        << timing("waiting") << ", receiving " << timing("receiving") << " (means)\n";
+    out << "  timings     connecting " << timing("connecting") << ", waiting " << timing("waiting")
+        << ", receiving " << timing("receiving") << " (means)\n";
     if (s.endpoints.size() > 1 || !s.serverTiming.isEmpty()) {
         for (const EndpointSummary &e : s.endpoints) {
             const LatencyStats l = LatencyStats::fromHistogram(e.duration);
@@ -237,8 +238,8 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
     }
     for (auto it = s.serverTiming.cbegin(); it != s.serverTiming.cend(); ++it) {
         const LatencyStats l = LatencyStats::fromHistogram(it.value());
-        out << "  server      " << it.key().leftJustified(14) << " p50 " << ms(l.p50Ms)
-            << "  p95 " << ms(l.p95Ms) << "  max " << ms(l.maxMs) << '\n';
+        out << "  server      " << it.key().leftJustified(14) << " p50 " << ms(l.p50Ms) << "  p95 "
+            << ms(l.p95Ms) << "  max " << ms(l.maxMs) << '\n';
     }
     printTypeHeadline(out, plan, s);
     for (const ThresholdResult &r : s.thresholds) {
@@ -251,7 +252,8 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
         out << '\n';
     }
     if (s.extras.value(QStringLiteral("untrustworthy")).toBool())
-        out << "\n  WARNING     the load generator was saturated: these figures are not trustworthy\n";
+        out << "\n  WARNING     the load generator was saturated: these figures are not "
+               "trustworthy\n";
     const QJsonArray recommendations = s.extras.value(QStringLiteral("recommendations")).toArray();
     if (!recommendations.isEmpty()) {
         out << "\nRecommendations\n";

@@ -111,18 +111,19 @@ HttpRequestData CompiledStep::requestFor(const VariableMap &variables) const
 {
     HttpRequestData request;
     request.method = step.method.toLatin1();
-    request.target = templated ? substituteTemplates(QString::fromUtf8(target), variables).toUtf8()
-                               : target;
+    request.target =
+        templated ? substituteTemplates(QString::fromUtf8(target), variables).toUtf8() : target;
     request.headers.reserve(step.headers.size() + 1);
     bool userAgent = false;
     for (const auto &header : step.headers) {
-        userAgent = userAgent || header.first.compare(QLatin1String("User-Agent"), Qt::CaseInsensitive) == 0;
-        request.headers.append({header.first.toLatin1(),
-                                substituteTemplates(header.second, variables).toUtf8()});
+        userAgent = userAgent ||
+                    header.first.compare(QLatin1String("User-Agent"), Qt::CaseInsensitive) == 0;
+        request.headers.append(
+            {header.first.toLatin1(), substituteTemplates(header.second, variables).toUtf8()});
     }
     if (!userAgent)
-        request.headers.append({QByteArrayLiteral("User-Agent"),
-                                QByteArrayLiteral("loadscope/" LOADSCOPE_VERSION)});
+        request.headers.append(
+            {QByteArrayLiteral("User-Agent"), QByteArrayLiteral("loadscope/" LOADSCOPE_VERSION)});
     request.body = templated && !body.isEmpty()
                        ? substituteTemplates(QString::fromUtf8(body), variables).toUtf8()
                        : body;
@@ -160,8 +161,8 @@ StepOutcome evaluateStep(const CompiledStep &compiled, const HttpResult &result,
             if (result.status == check.status)
                 ++outcome.checksPassed;
             else
-                fail(QStringLiteral("status is ") + QString::number(result.status)
-                     + QStringLiteral(", expected ") + QString::number(check.status));
+                fail(QStringLiteral("status is ") + QString::number(result.status) +
+                     QStringLiteral(", expected ") + QString::number(check.status));
             break;
         case Check::Kind::BodyContains:
             if (result.body.contains(check.text.toUtf8()))
@@ -173,18 +174,18 @@ StepOutcome evaluateStep(const CompiledStep &compiled, const HttpResult &result,
             if (resolveJsonPointer(rootValue(), check.pointer))
                 ++outcome.checksPassed;
             else
-                fail(QStringLiteral("JSON pointer ") + check.pointer + QStringLiteral(" not found"));
+                fail(QStringLiteral("JSON pointer ") + check.pointer +
+                     QStringLiteral(" not found"));
             break;
         case Check::Kind::JsonPointerEquals: {
             const auto value = resolveJsonPointer(rootValue(), check.pointer);
-            if (value && (*value == check.value
-                          || (value->isDouble() && check.value.isDouble()
-                              && value->toDouble() == check.value.toDouble())))
+            if (value && (*value == check.value || (value->isDouble() && check.value.isDouble() &&
+                                                    value->toDouble() == check.value.toDouble())))
                 ++outcome.checksPassed;
             else
-                fail(QStringLiteral("JSON pointer ") + check.pointer + QStringLiteral(" is ")
-                     + (value ? jsonValueText(*value) : QStringLiteral("missing"))
-                     + QStringLiteral(", expected ") + jsonValueText(check.value));
+                fail(QStringLiteral("JSON pointer ") + check.pointer + QStringLiteral(" is ") +
+                     (value ? jsonValueText(*value) : QStringLiteral("missing")) +
+                     QStringLiteral(", expected ") + jsonValueText(check.value));
             break;
         }
         }
@@ -222,7 +223,8 @@ StepOutcome evaluateStep(const CompiledStep &compiled, const HttpResult &result,
             variables.insert(extraction.name, *value);
         } else {
             variables.remove(extraction.name);
-            fail(QStringLiteral("extraction ") + extraction.name + QStringLiteral(" found nothing"));
+            fail(QStringLiteral("extraction ") + extraction.name +
+                 QStringLiteral(" found nothing"));
         }
     }
     return outcome;
@@ -253,20 +255,22 @@ std::optional<QList<CompiledStep>> compileSteps(const TestPlan &plan, const QStr
         c.step = step;
         c.endpoint = int(endpoints.indexOf(step.displayName()));
         QString target = step.path;
-        if (target.startsWith(QLatin1String("http://")) || target.startsWith(QLatin1String("https://"))) {
+        if (target.startsWith(QLatin1String("http://")) ||
+            target.startsWith(QLatin1String("https://"))) {
             const QUrl url(target);
-            if (url.host() != base.host() || url.port(url.scheme() == QLatin1String("https") ? 443 : 80)
-                                                 != base.port(base.scheme() == QLatin1String("https") ? 443 : 80)) {
-                *error = stepPath(i) + QStringLiteral(".path: ") + target
-                         + QStringLiteral(" is on another host than the base URL ") + baseUrl
-                         + QStringLiteral("; one run targets one host");
+            if (url.host() != base.host() ||
+                url.port(url.scheme() == QLatin1String("https") ? 443 : 80) !=
+                    base.port(base.scheme() == QLatin1String("https") ? 443 : 80)) {
+                *error = stepPath(i) + QStringLiteral(".path: ") + target +
+                         QStringLiteral(" is on another host than the base URL ") + baseUrl +
+                         QStringLiteral("; one run targets one host");
                 return std::nullopt;
             }
             // Keep the path and query as written, like a relative path: QUrl would
             // percent-encode "{{name}}" and the step would lose its templates.
             qsizetype start = target.indexOf(QLatin1String("://")) + 3;
-            while (start < target.size() && target[start] != u'/' && target[start] != u'?'
-                   && target[start] != u'#')
+            while (start < target.size() && target[start] != u'/' && target[start] != u'?' &&
+                   target[start] != u'#')
                 ++start;
             target = target.mid(start).section(u'#', 0, 0);
             if (!target.startsWith(u'/'))
@@ -280,8 +284,8 @@ std::optional<QList<CompiledStep>> compileSteps(const TestPlan &plan, const QStr
         if (!step.bodyFile.isEmpty()) {
             QFile file(step.bodyFile);
             if (!file.open(QIODevice::ReadOnly)) {
-                *error = stepPath(i) + QStringLiteral(".bodyFile: cannot read ") + step.bodyFile
-                         + QStringLiteral(": ") + file.errorString();
+                *error = stepPath(i) + QStringLiteral(".bodyFile: cannot read ") + step.bodyFile +
+                         QStringLiteral(": ") + file.errorString();
                 return std::nullopt;
             }
             c.body = file.readAll();
@@ -301,8 +305,9 @@ std::optional<QList<CompiledStep>> compileSteps(const TestPlan &plan, const QStr
                 regex.setPattern(extraction.expression);
                 regex.optimize();
                 if (!regex.isValid()) {
-                    *error = stepPath(i) + QStringLiteral(".extract: invalid regular expression: ")
-                             + regex.errorString();
+                    *error = stepPath(i) +
+                             QStringLiteral(".extract: invalid regular expression: ") +
+                             regex.errorString();
                     return std::nullopt;
                 }
             }
@@ -383,8 +388,8 @@ std::optional<QList<VariableMap>> readDataFile(const QString &path, QString *err
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("dataFile: cannot read ") + path + QStringLiteral(": ")
-                 + file.errorString();
+        *error = QStringLiteral("dataFile: cannot read ") + path + QStringLiteral(": ") +
+                 file.errorString();
         return std::nullopt;
     }
     const QString text = QString::fromUtf8(file.readAll());
@@ -404,16 +409,16 @@ std::optional<QList<VariableMap>> readDataFile(const QString &path, QString *err
         const QStringList fields = csvRecord(text, pos, &ok);
         nextLine += lineBreaks(QStringView(text).mid(start, pos - start));
         if (!ok) {
-            *error = QStringLiteral("dataFile: ") + path + QStringLiteral(":")
-                     + QString::number(line) + QStringLiteral(": unterminated quoted field");
+            *error = QStringLiteral("dataFile: ") + path + QStringLiteral(":") +
+                     QString::number(line) + QStringLiteral(": unterminated quoted field");
             return std::nullopt;
         }
         if (fields.size() == 1 && fields.first().isEmpty())
             continue; // blank line
         if (fields.size() != header.size()) {
-            *error = QStringLiteral("dataFile: ") + path + u':' + QString::number(line)
-                     + QStringLiteral(": ") + QString::number(fields.size())
-                     + QStringLiteral(" fields, the header has ") + QString::number(header.size());
+            *error = QStringLiteral("dataFile: ") + path + u':' + QString::number(line) +
+                     QStringLiteral(": ") + QString::number(fields.size()) +
+                     QStringLiteral(" fields, the header has ") + QString::number(header.size());
             return std::nullopt;
         }
         VariableMap row;

@@ -33,12 +33,12 @@ QString jsonValueText(const QJsonValue &value);
 struct CompiledStep
 {
     Step step;
-    int endpoint = 0;          //!< index into the engine's endpoint list
-    QByteArray target;         //!< request target relative to the server ("/path?query")
-    QByteArray body;           //!< body bytes (inline or read from bodyFile)
-    bool templated = false;    //!< path, a header value or the body holds {{...}}
+    int endpoint = 0;       //!< index into the engine's endpoint list
+    QByteArray target;      //!< request target relative to the server ("/path?query")
+    QByteArray body;        //!< body bytes (inline or read from bodyFile)
+    bool templated = false; //!< path, a header value or the body holds {{...}}
     bool captureResponse = false;
-    PreparedRequest prepared;  //!< valid when !templated
+    PreparedRequest prepared;                    //!< valid when !templated
     QList<QRegularExpression> extractionRegexes; //!< per extraction; empty pattern when unused
 
     //! The request for this VU's variables (only for templated steps).
@@ -61,8 +61,7 @@ StepOutcome evaluateStep(const CompiledStep &step, const HttpResult &result,
 //! Compiles the plan's steps for @p baseUrl. Reads body files; fails with a message naming
 //! the step ("steps[1].bodyFile: cannot read x.json: ...").
 std::optional<QList<CompiledStep>> compileSteps(const TestPlan &plan, const QString &baseUrl,
-                                                const QStringList &endpointNames,
-                                                QString *error);
+                                                const QStringList &endpointNames, QString *error);
 
 //! Distinct endpoint names of the plan's steps, in order (steps with the same name share one).
 QStringList endpointNames(const TestPlan &plan);

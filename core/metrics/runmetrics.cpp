@@ -30,11 +30,11 @@ LatencyStats LatencyStats::fromHistogram(const LatencyHistogram &h)
 
 QJsonObject LatencyStats::toJson() const
 {
-    return QJsonObject{{QStringLiteral("count"), count},   {QStringLiteral("min"), minMs},
-                       {QStringLiteral("avg"), meanMs},    {QStringLiteral("stddev"), stddevMs},
-                       {QStringLiteral("max"), maxMs},     {QStringLiteral("p50"), p50Ms},
-                       {QStringLiteral("p90"), p90Ms},     {QStringLiteral("p95"), p95Ms},
-                       {QStringLiteral("p99"), p99Ms},     {QStringLiteral("p999"), p999Ms}};
+    return QJsonObject{{QStringLiteral("count"), count}, {QStringLiteral("min"), minMs},
+                       {QStringLiteral("avg"), meanMs},  {QStringLiteral("stddev"), stddevMs},
+                       {QStringLiteral("max"), maxMs},   {QStringLiteral("p50"), p50Ms},
+                       {QStringLiteral("p90"), p90Ms},   {QStringLiteral("p95"), p95Ms},
+                       {QStringLiteral("p99"), p99Ms},   {QStringLiteral("p999"), p999Ms}};
 }
 
 void TrafficTotals::add(const TrafficTotals &o)
@@ -71,9 +71,9 @@ bool RunSummary::thresholdsPassed() const
 
 const QStringList &timingNames()
 {
-    static const QStringList names{QStringLiteral("blocked"),   QStringLiteral("connecting"),
+    static const QStringList names{QStringLiteral("blocked"),         QStringLiteral("connecting"),
                                    QStringLiteral("tls_handshaking"), QStringLiteral("sending"),
-                                   QStringLiteral("waiting"),   QStringLiteral("receiving")};
+                                   QStringLiteral("waiting"),         QStringLiteral("receiving")};
     return names;
 }
 

@@ -108,8 +108,8 @@ struct RunSummary
     double durationSec = 0;
     bool openModel = false;
     QString status = QStringLiteral("completed"); //!< completed, aborted or failed
-    QString errorDetails;                          //!< why the run failed or was aborted
-    QString target;                                //!< the base URL that was tested
+    QString errorDetails;                         //!< why the run failed or was aborted
+    QString target;                               //!< the base URL that was tested
     int maxVus = 0;
     TrafficTotals totals;
     LatencyHistogram duration;

@@ -41,8 +41,8 @@ QString apiTokenDirectory()
     const QString overridden = qEnvironmentVariable("LOADSCOPE_CONFIG_DIR");
     if (!overridden.isEmpty())
         return overridden;
-    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
-           + QStringLiteral("/loadscope"); // shared by the GUI and the CLI
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+           QStringLiteral("/loadscope"); // shared by the GUI and the CLI
 }
 
 QString loadOrCreateApiToken(QString *path, QString *error, bool *created)

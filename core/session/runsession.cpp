@@ -62,7 +62,8 @@ bool RunSession::start(const TestPlan &plan, QString *error)
     if (m_baseUrl.isEmpty()) {
         if (!m_sampleHost)
             m_sampleHost = std::make_unique<SampleApiHost>();
-        if (!m_sampleHost->isRunning() && m_sampleHost->start(QHostAddress::LocalHost, 0, &why) == 0) {
+        if (!m_sampleHost->isRunning() &&
+            m_sampleHost->start(QHostAddress::LocalHost, 0, &why) == 0) {
             why = QStringLiteral("cannot start the built-in sample API: ") + why;
             return false;
         }
@@ -79,8 +80,8 @@ bool RunSession::start(const TestPlan &plan, QString *error)
             return QString();
         for (const ThresholdResult &r : results) {
             if (!r.passed && r.abortOnFail)
-                return QStringLiteral("threshold crossed (abortOnFail): ") + r.metric
-                       + QStringLiteral(" ") + r.expression;
+                return QStringLiteral("threshold crossed (abortOnFail): ") + r.metric +
+                       QStringLiteral(" ") + r.expression;
         }
         return QStringLiteral("threshold crossed (abortOnFail)");
     });
@@ -137,7 +138,8 @@ void RunSession::startMonitor()
     if (m_monitorOptions.targetPid > 0)
         m_monitor->setTargetPid(m_monitorOptions.targetPid);
     else if (local)
-        m_monitor->setTargetPort(quint16(url.port(url.scheme() == QLatin1String("https") ? 443 : 80)));
+        m_monitor->setTargetPort(
+            quint16(url.port(url.scheme() == QLatin1String("https") ? 443 : 80)));
     if (m_monitorOptions.prometheusUrl.isValid())
         m_monitor->setPrometheusUrl(m_monitorOptions.prometheusUrl, m_monitorOptions.gauges);
     connect(m_monitor.get(), &ResourceMonitor::sampled, this, &RunSession::onResources);
@@ -223,7 +225,8 @@ void RunSession::analyze(RunSummary &summary)
     input.targetCpuPct = m_targetCpu;
     input.workerThreads = m_workerThreads;
     const QList<Recommendation> recommendations = recommend(input);
-    summary.extras.insert(QStringLiteral("recommendations"), recommendationsToJson(recommendations));
+    summary.extras.insert(QStringLiteral("recommendations"),
+                          recommendationsToJson(recommendations));
     if (resultsUntrustworthy(recommendations))
         summary.extras.insert(QStringLiteral("untrustworthy"), true);
     if (m_store && m_resultId > 0 && !recommendations.isEmpty())
@@ -233,9 +236,9 @@ void RunSession::analyze(RunSummary &summary)
     if (!anomalies.isEmpty())
         summary.extras.insert(QStringLiteral("anomalies"), anomaliesToJson(anomalies));
     if (m_plan.type == TestType::StressTest)
-        summary.extras.insert(QStringLiteral("stress"),
-                              analyzeStress(summary, StressLimits::fromThresholds(summary.thresholds))
-                                  .toJson());
+        summary.extras.insert(
+            QStringLiteral("stress"),
+            analyzeStress(summary, StressLimits::fromThresholds(summary.thresholds)).toJson());
 }
 
 void RunSession::compareWithBaseline(RunSummary &summary)
@@ -262,14 +265,15 @@ void RunSession::compareWithBaseline(RunSummary &summary)
     QString error;
     const auto baseline = loadStoredRun(*m_store, baselineId, &error);
     if (!baseline) {
-        summary.extras.insert(QStringLiteral("comparison"),
-                              QJsonObject{{QStringLiteral("note"), QString(QStringLiteral("baseline: ") + error)}});
+        summary.extras.insert(
+            QStringLiteral("comparison"),
+            QJsonObject{{QStringLiteral("note"), QString(QStringLiteral("baseline: ") + error)}});
         return;
     }
     RunForComparison current;
     current.id = m_resultId;
-    current.label = u'#' + QString::number(m_resultId)
-                    + (m_plan.versionLabel.isEmpty() ? QString() : u' ' + m_plan.versionLabel);
+    current.label = u'#' + QString::number(m_resultId) +
+                    (m_plan.versionLabel.isEmpty() ? QString() : u' ' + m_plan.versionLabel);
     current.planFingerprint = planFingerprint(toJson(m_plan));
     current.summary = summary;
     const RunComparison comparison = compareRuns(baseline->forComparison(), {current});
@@ -301,7 +305,8 @@ void RunSession::onFinished(const RunSummary &engineSummary)
         for (auto it = summary.timings.cbegin(); it != summary.timings.cend(); ++it)
             m_store->storeHistogram(m_resultId, QString(), it.key(), it.value().serialize());
         for (auto it = summary.serverTiming.cbegin(); it != summary.serverTiming.cend(); ++it)
-            m_store->storeHistogram(m_resultId, QString(), QStringLiteral("server_timing:") + it.key(),
+            m_store->storeHistogram(m_resultId, QString(),
+                                    QStringLiteral("server_timing:") + it.key(),
                                     it.value().serialize());
         for (const EndpointSummary &endpoint : summary.endpoints) {
             m_store->storeHistogram(m_resultId, endpoint.name, QStringLiteral("duration"),
@@ -315,7 +320,8 @@ void RunSession::onFinished(const RunSummary &engineSummary)
                               resultSummaryForStore(summary, m_resultId, m_plan.versionLabel),
                               summary.errorDetails);
         if (!m_store->flush())
-            emit storeWarning(QStringLiteral("the history database did not confirm the last writes"));
+            emit storeWarning(
+                QStringLiteral("the history database did not confirm the last writes"));
     }
     emit finished(summary, m_resultId);
 }

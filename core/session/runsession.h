@@ -22,7 +22,13 @@ struct ResourceSample;
 //! What the finished run is compared with (DESIGN.md §3.4).
 struct BaselineChoice
 {
-    enum Mode { None, Auto, Last, Id };
+    enum Mode
+    {
+        None,
+        Auto,
+        Last,
+        Id
+    };
     Mode mode = Auto; //!< Auto: the test's pinned baseline, else its previous completed run
     qint64 id = 0;    //!< for Id
 };

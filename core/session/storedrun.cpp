@@ -89,7 +89,8 @@ QString StoredRun::label() const
     QString text = u'#' + QString::number(id);
     if (!versionLabel.isEmpty())
         return text + u' ' + versionLabel;
-    return text + u' ' + summary.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+    return text + u' ' +
+           summary.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
 RunForComparison StoredRun::forComparison() const
@@ -106,8 +107,8 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
 {
     const auto record = store.result(resultId);
     if (!record) {
-        *error = QStringLiteral("no run with ID ") + QString::number(resultId) + QStringLiteral(" in ")
-                 + store.path();
+        *error = QStringLiteral("no run with ID ") + QString::number(resultId) +
+                 QStringLiteral(" in ") + store.path();
         return std::nullopt;
     }
     StoredRun run;
@@ -132,9 +133,9 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
     s.maxVus = json.value(QStringLiteral("vusMax")).toInt();
     s.totals = totalsFrom(json.value(QStringLiteral("totals")).toObject(),
                           json.value(QStringLiteral("errorsByClass")).toObject());
-    for (const QString &key : {QStringLiteral("resources"), QStringLiteral("recommendations"),
-                               QStringLiteral("comparison"), QStringLiteral("anomalies"),
-                               QStringLiteral("stress")}) {
+    for (const QString &key :
+         {QStringLiteral("resources"), QStringLiteral("recommendations"),
+          QStringLiteral("comparison"), QStringLiteral("anomalies"), QStringLiteral("stress")}) {
         if (json.contains(key))
             s.extras.insert(key, json.value(key));
     }
@@ -177,10 +178,11 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
         endpoint.path = e.value(QStringLiteral("path")).toString();
         endpoint.totals = totalsFrom(e.value(QStringLiteral("totals")).toObject(),
                                      e.value(QStringLiteral("errorsByClass")).toObject());
-        if (const auto h = histogramFrom(store, resultId, endpoint.name, QStringLiteral("duration")))
+        if (const auto h =
+                histogramFrom(store, resultId, endpoint.name, QStringLiteral("duration")))
             endpoint.duration = *h;
-        if (const auto h = histogramFrom(store, resultId, endpoint.name,
-                                         QStringLiteral("duration_corrected")))
+        if (const auto h =
+                histogramFrom(store, resultId, endpoint.name, QStringLiteral("duration_corrected")))
             endpoint.durationCorrected = *h;
         s.endpoints.append(endpoint);
     }

@@ -52,9 +52,10 @@ QString HistoryStore::defaultPath()
     const QString fromEnvironment = qEnvironmentVariable("LOADSCOPE_DB");
     if (!fromEnvironment.isEmpty())
         return fromEnvironment;
-    // One folder for the GUI and the CLI whatever their application names: ~/.local/share/loadscope.
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
-                        + QStringLiteral("/loadscope");
+    // One folder for the GUI and the CLI whatever their application names:
+    // ~/.local/share/loadscope.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                        QStringLiteral("/loadscope");
     QDir().mkpath(dir);
     return QDir(dir).filePath(QStringLiteral("loadscope.db"));
 }

@@ -37,7 +37,8 @@ public:
     //! Flushes pending writes, stops the writer and removes both connections.
     ~HistoryStore() override;
 
-    //! $LOADSCOPE_DB when set and non-empty, else ~/.local/share/loadscope/loadscope.db (directory created).
+    //! $LOADSCOPE_DB when set and non-empty, else ~/.local/share/loadscope/loadscope.db (directory
+    //! created).
     static QString defaultPath();
 
     //! Opens (creating or migrating) the database at \a path; false with a message naming it.

@@ -38,20 +38,23 @@ LoadscopeRun runLoadscope(const QString &baseUrl, int connections, int seconds,
                           const QString &outputFile)
 {
     LoadscopeRun run;
-    const ChildRun child = runChild(
-        cliPath(),
-        {QStringLiteral("run"), QStringLiteral("--base-url=") + baseUrl,
-         QStringLiteral("--endpoint=/api/health"), QStringLiteral("--concurrency=%1").arg(connections),
-         QStringLiteral("--duration=%1").arg(seconds), QStringLiteral("--threads=1"),
-         QStringLiteral("--no-db"), QStringLiteral("--quiet"),
-         QStringLiteral("--output-file=") + outputFile},
-        seconds + 60);
+    const ChildRun child =
+        runChild(cliPath(),
+                 {QStringLiteral("run"), QStringLiteral("--base-url=") + baseUrl,
+                  QStringLiteral("--endpoint=/api/health"),
+                  QStringLiteral("--concurrency=%1").arg(connections),
+                  QStringLiteral("--duration=%1").arg(seconds), QStringLiteral("--threads=1"),
+                  QStringLiteral("--no-db"), QStringLiteral("--quiet"),
+                  QStringLiteral("--output-file=") + outputFile},
+                 seconds + 60);
     QFile file(outputFile);
     if (child.exitCode != 0 || !file.open(QIODevice::ReadOnly)) {
-        std::fprintf(stderr, "loadscope-cli exited %d:\n%s\n", child.exitCode, child.out.constData());
+        std::fprintf(stderr, "loadscope-cli exited %d:\n%s\n", child.exitCode,
+                     child.out.constData());
         return run;
     }
-    const QJsonObject result = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("result")).toObject();
+    const QJsonObject result =
+        QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("result")).toObject();
     const QJsonObject totals = result.value(QStringLiteral("totals")).toObject();
     const QJsonObject latency = result.value(QStringLiteral("latencyMs")).toObject();
     run.rps = totals.value(QStringLiteral("throughputRps")).toDouble();
@@ -105,8 +108,8 @@ int main(int argc, char *argv[])
     QTemporaryDir dir;
     const QString output = dir.filePath(QStringLiteral("result.json"));
     const QString url = nginx.baseUrl() + QStringLiteral("/api/health");
-    std::printf("nginx on %s, %d s per run, %d rounds; loadscope-cli %s\n", qPrintable(url), seconds,
-                rounds, qPrintable(cliPath()));
+    std::printf("nginx on %s, %d s per run, %d rounds; loadscope-cli %s\n", qPrintable(url),
+                seconds, rounds, qPrintable(cliPath()));
     std::printf("\nThroughput (full recording on: histograms per endpoint, interval and timing)\n");
     std::printf("%-6s %-5s %11s %11s %6s %9s %9s %9s %9s\n", "round", "conns", "wrk req/s",
                 "ls req/s", "ratio", "wrk us/r", "ls us/r", "wrk RSS", "ls RSS");
@@ -137,11 +140,12 @@ int main(int argc, char *argv[])
         for (int round = 1; round <= rounds; ++round) {
             const WrkRun wrk = runWrk(url, 1, seconds);
             const LoadscopeRun ls = runLoadscope(nginx.baseUrl(), 1, seconds, output);
-            std::printf("%-10s %9.4f %9.4f %9.4f\n%-10s %9.4f %9.4f %9.4f   ratio avg %.3f p50 %.3f\n",
-                        "wrk", wrk.latencyAvgMs, wrk.latencyP50Ms, wrk.latencyP99Ms, "loadscope",
-                        ls.latencyAvgMs, ls.latencyP50Ms, ls.latencyP99Ms,
-                        wrk.latencyAvgMs > 0 ? ls.latencyAvgMs / wrk.latencyAvgMs : 0.0,
-                        wrk.latencyP50Ms > 0 ? ls.latencyP50Ms / wrk.latencyP50Ms : 0.0);
+            std::printf(
+                "%-10s %9.4f %9.4f %9.4f\n%-10s %9.4f %9.4f %9.4f   ratio avg %.3f p50 %.3f\n",
+                "wrk", wrk.latencyAvgMs, wrk.latencyP50Ms, wrk.latencyP99Ms, "loadscope",
+                ls.latencyAvgMs, ls.latencyP50Ms, ls.latencyP99Ms,
+                wrk.latencyAvgMs > 0 ? ls.latencyAvgMs / wrk.latencyAvgMs : 0.0,
+                wrk.latencyP50Ms > 0 ? ls.latencyP50Ms / wrk.latencyP50Ms : 0.0);
             std::fflush(stdout);
         }
     }

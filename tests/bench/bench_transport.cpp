@@ -156,7 +156,8 @@ int main(int argc, char *argv[])
                 "ratio", "wrk CPU/req", "lean CPU/req");
     for (int round = 1; round <= rounds; ++round) {
         for (int connections : connectionCounts) {
-            const WrkRun wrk = runWrk(nginx.baseUrl() + QStringLiteral("/api/health"), connections, seconds);
+            const WrkRun wrk =
+                runWrk(nginx.baseUrl() + QStringLiteral("/api/health"), connections, seconds);
             const LeanRun lean = runLean(port, connections, seconds);
             std::printf("%-6d %-5d %12.0f %12.0f %7.2f %10.2fus %10.2fus\n", round, connections,
                         wrk.rps, lean.rps, wrk.rps > 0 ? lean.rps / wrk.rps : 0.0,

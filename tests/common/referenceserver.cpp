@@ -54,8 +54,8 @@ double cpuSeconds(int who)
 {
     rusage usage{};
     getrusage(who, &usage);
-    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-           + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 NginxServer::~NginxServer()
@@ -107,8 +107,8 @@ bool NginxServer::start(QString *error)
                      m_dir.filePath(QStringLiteral("error.log")), QStringLiteral("-c"),
                      file.fileName()});
     if (!m_process.waitForStarted() || !waitForPort(m_port)) {
-        *error = QStringLiteral("nginx did not start (is nginx-light installed? see ")
-                 + m_dir.filePath(QStringLiteral("error.log")) + u')';
+        *error = QStringLiteral("nginx did not start (is nginx-light installed? see ") +
+                 m_dir.filePath(QStringLiteral("error.log")) + u')';
         m_dir.setAutoRemove(false);
         return false;
     }
@@ -151,8 +151,8 @@ ChildRun runChild(const QString &program, const QStringList &args, int timeoutSe
         QThread::msleep(100);
     }
     run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.cpuSec = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-                 + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    run.cpuSec = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                 double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     run.peakRssKb = usage.ru_maxrss;
     QFile out(QString::fromLocal8Bit(outTemplate));
     if (out.open(QIODevice::ReadOnly))
@@ -165,11 +165,11 @@ ChildRun runChild(const QString &program, const QStringList &args, int timeoutSe
 WrkRun runWrk(const QString &url, int connections, int seconds)
 {
     WrkRun run;
-    const ChildRun child = runChild(QStringLiteral("wrk"),
-                                    {QStringLiteral("-t1"), QStringLiteral("-c%1").arg(connections),
-                                     QStringLiteral("-d%1s").arg(seconds),
-                                     QStringLiteral("--latency"), url},
-                                    seconds + 30);
+    const ChildRun child =
+        runChild(QStringLiteral("wrk"),
+                 {QStringLiteral("-t1"), QStringLiteral("-c%1").arg(connections),
+                  QStringLiteral("-d%1s").arg(seconds), QStringLiteral("--latency"), url},
+                 seconds + 30);
     const QString out = QString::fromLocal8Bit(child.out);
     const auto rps = QRegularExpression(QStringLiteral("Requests/sec:\\s+([0-9.]+)")).match(out);
     if (!rps.hasMatch()) {
@@ -183,10 +183,12 @@ WrkRun runWrk(const QString &url, int connections, int seconds)
     const auto avg = QRegularExpression(QStringLiteral("Latency\\s+([0-9.]+)(us|ms|s)")).match(out);
     if (avg.hasMatch())
         run.latencyAvgMs = parseWrkTime(avg.captured(1), avg.captured(2));
-    const auto p50 = QRegularExpression(QStringLiteral("\\n\\s+50%\\s+([0-9.]+)(us|ms|s)")).match(out);
+    const auto p50 =
+        QRegularExpression(QStringLiteral("\\n\\s+50%\\s+([0-9.]+)(us|ms|s)")).match(out);
     if (p50.hasMatch())
         run.latencyP50Ms = parseWrkTime(p50.captured(1), p50.captured(2));
-    const auto p99 = QRegularExpression(QStringLiteral("\\n\\s+99%\\s+([0-9.]+)(us|ms|s)")).match(out);
+    const auto p99 =
+        QRegularExpression(QStringLiteral("\\n\\s+99%\\s+([0-9.]+)(us|ms|s)")).match(out);
     if (p99.hasMatch())
         run.latencyP99Ms = parseWrkTime(p99.captured(1), p99.captured(2));
     return run;

@@ -17,7 +17,6 @@ struct CliRun
 };
 
 //! Runs loadscope-cli with @p args (bounded by @p timeoutMs) and collects its output.
-CliRun runCli(const QStringList &args, int timeoutMs = 60000,
-              const QStringList &extraEnv = {});
+CliRun runCli(const QStringList &args, int timeoutMs = 60000, const QStringList &extraEnv = {});
 
 } // namespace loadscope::test

@@ -28,7 +28,10 @@ QJsonObject readResult(const QString &path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return {};
-    return QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("result")).toObject();
+    return QJsonDocument::fromJson(file.readAll())
+        .object()
+        .value(QStringLiteral("result"))
+        .toObject();
 }
 
 } // namespace
@@ -75,8 +78,10 @@ private slots:
         const CliRun baseline = runAgainst(fast, {}, first);
         QVERIFY2(baseline.exitCode == 0, qPrintable(describe(baseline)));
         // The first run of a test has nothing to compare with, and says so.
-        QVERIFY(readResult(first).value(QStringLiteral("comparison")).toObject().contains(
-            QStringLiteral("note")));
+        QVERIFY(readResult(first)
+                    .value(QStringLiteral("comparison"))
+                    .toObject()
+                    .contains(QStringLiteral("note")));
         QVERIFY(readResult(first).value(QStringLiteral("recommendations")).isArray());
 
         // The same test, now 25 ms slower per request: a regression of p50/p95 far beyond any
@@ -88,24 +93,25 @@ private slots:
                  qPrintable(describe(reported)));
         const QJsonObject comparison =
             readResult(second).value(QStringLiteral("comparison")).toObject();
-        QCOMPARE(comparison.value(QStringLiteral("verdict")).toString(), QStringLiteral("regression"));
+        QCOMPARE(comparison.value(QStringLiteral("verdict")).toString(),
+                 QStringLiteral("regression"));
 
         const QString third = m_dir.filePath(QStringLiteral("third.json"));
-        const CliRun gated = runAgainst(slow, {QStringLiteral("--fail-on-regression"),
-                                               QStringLiteral("--baseline=1")},
-                                        third);
+        const CliRun gated = runAgainst(
+            slow, {QStringLiteral("--fail-on-regression"), QStringLiteral("--baseline=1")}, third);
         QVERIFY2(gated.exitCode == 98, qPrintable(describe(gated)));
         QVERIFY(gated.err.contains(QStringLiteral("regression")));
 
         // Against the previous (equally slow) run there is no regression.
         const QString fourth = m_dir.filePath(QStringLiteral("fourth.json"));
-        const CliRun same = runAgainst(slow, {QStringLiteral("--fail-on-regression"),
-                                              QStringLiteral("--baseline=last")},
-                                       fourth);
+        const CliRun same = runAgainst(
+            slow, {QStringLiteral("--fail-on-regression"), QStringLiteral("--baseline=last")},
+            fourth);
         QVERIFY2(same.exitCode == 0, qPrintable(describe(same)));
-        QVERIFY(readResult(fourth).value(QStringLiteral("comparison")).toObject().value(
-                    QStringLiteral("verdict"))
-                != QStringLiteral("regression"));
+        QVERIFY(readResult(fourth)
+                    .value(QStringLiteral("comparison"))
+                    .toObject()
+                    .value(QStringLiteral("verdict")) != QStringLiteral("regression"));
     }
 
     void historyCompareTrendAndPin()
@@ -118,23 +124,27 @@ private slots:
         QVERIFY(md.out.contains(QStringLiteral("| Metric |")));
         QVERIFY(md.out.contains(QStringLiteral("**regression**")));
 
-        const CliRun json = runCli({QStringLiteral("history"), QStringLiteral("compare"),
-                                    QStringLiteral("1"), QStringLiteral("1"),
-                                    QStringLiteral("--format=json"), QStringLiteral("--db=") + m_db});
+        const CliRun json = runCli(
+            {QStringLiteral("history"), QStringLiteral("compare"), QStringLiteral("1"),
+             QStringLiteral("1"), QStringLiteral("--format=json"), QStringLiteral("--db=") + m_db});
         QVERIFY2(json.exitCode == 0, qPrintable(describe(json)));
         // A run compared with itself: no significant change.
-        QCOMPARE(QJsonDocument::fromJson(json.out.toUtf8()).object().value(QStringLiteral("verdict")).toString(),
+        QCOMPARE(QJsonDocument::fromJson(json.out.toUtf8())
+                     .object()
+                     .value(QStringLiteral("verdict"))
+                     .toString(),
                  QStringLiteral("no significant change"));
 
-        const CliRun missing = runCli({QStringLiteral("history"), QStringLiteral("compare"),
-                                       QStringLiteral("1"), QStringLiteral("99"),
-                                       QStringLiteral("--db=") + m_db});
+        const CliRun missing =
+            runCli({QStringLiteral("history"), QStringLiteral("compare"), QStringLiteral("1"),
+                    QStringLiteral("99"), QStringLiteral("--db=") + m_db});
         QCOMPARE(missing.exitCode, 2);
         QVERIFY(missing.err.contains(QStringLiteral("99")));
 
-        const CliRun trend = runCli({QStringLiteral("history"), QStringLiteral("trend"),
-                                     QStringLiteral("API latency"), QStringLiteral("--metric=p50"),
-                                     QStringLiteral("--format=json"), QStringLiteral("--db=") + m_db});
+        const CliRun trend =
+            runCli({QStringLiteral("history"), QStringLiteral("trend"),
+                    QStringLiteral("API latency"), QStringLiteral("--metric=p50"),
+                    QStringLiteral("--format=json"), QStringLiteral("--db=") + m_db});
         QVERIFY2(trend.exitCode == 0, qPrintable(describe(trend)));
         const QJsonObject t = QJsonDocument::fromJson(trend.out.toUtf8()).object();
         QCOMPARE(t.value(QStringLiteral("points")).toArray().size(), 4);
@@ -142,8 +152,9 @@ private slots:
         const CliRun pin = runCli({QStringLiteral("history"), QStringLiteral("pin"),
                                    QStringLiteral("2"), QStringLiteral("--db=") + m_db});
         QVERIFY2(pin.exitCode == 0, qPrintable(describe(pin)));
-        const CliRun list = runCli({QStringLiteral("history"), QStringLiteral("list"),
-                                    QStringLiteral("--format=json"), QStringLiteral("--db=") + m_db});
+        const CliRun list =
+            runCli({QStringLiteral("history"), QStringLiteral("list"),
+                    QStringLiteral("--format=json"), QStringLiteral("--db=") + m_db});
         QVERIFY(list.exitCode == 0);
         QCOMPARE(QJsonDocument::fromJson(list.out.toUtf8()).array().size(), 4);
     }

@@ -130,15 +130,17 @@ private slots:
         // Inference is part of the prediction, measured by the server: above zero, below the
         // latency the client saw.
         QVERIFY(inference.max() > 0);
-        QVERIFY2(p50(inference) < p50(predict->duration),
-                 qPrintable(QStringLiteral("%1 vs %2").arg(p50(inference)).arg(p50(predict->duration))));
+        QVERIFY2(
+            p50(inference) < p50(predict->duration),
+            qPrintable(QStringLiteral("%1 vs %2").arg(p50(inference)).arg(p50(predict->duration))));
         // The fresh server loaded its model for the first prediction and reported the time.
         QVERIFY(s.serverTiming[QStringLiteral("model-load")].max() > 0);
     }
 
     void signalGeneration()
     {
-        const RunSummary s = run(shortPreset(QStringLiteral("SIGNAL_GENERATION"), QStringLiteral("2")));
+        const RunSummary s =
+            run(shortPreset(QStringLiteral("SIGNAL_GENERATION"), QStringLiteral("2")));
         expectHealthy(s);
         const EndpointSummary *signal = endpoint(s, QStringLiteral("/api/signals"));
         QVERIFY(signal);
@@ -193,8 +195,10 @@ private slots:
         double highest = 0;
         for (const IntervalSample &i : s.timeline)
             highest = std::max(highest, i.plannedTarget);
-        QVERIFY2(highest > 2 * s.timeline.first().plannedTarget,
-                 qPrintable(QStringLiteral("%1 vs %2").arg(highest).arg(s.timeline.first().plannedTarget)));
+        QVERIFY2(
+            highest > 2 * s.timeline.first().plannedTarget,
+            qPrintable(
+                QStringLiteral("%1 vs %2").arg(highest).arg(s.timeline.first().plannedTarget)));
         QVERIFY(s.durationCorrected.count() == s.totals.requests);
         const QJsonObject stress = s.extras.value(QStringLiteral("stress")).toObject();
         QVERIFY2(stress.contains(QStringLiteral("valid")), "no stress analysis in the result");
