@@ -3,6 +3,9 @@
 #include <QAbstractItemModelTester>
 #include <QBoxPlotSeries>
 #include <QBoxSet>
+#include <QChartView>
+#include <QPushButton>
+#include <QTableView>
 #include <QTemporaryDir>
 
 #include "compare/compareplace.h"
