@@ -58,8 +58,10 @@ MainWindow::MainWindow(HistoryStore *store, const QString &sampleBaseUrl, QWidge
     m_navigation->setFrameShape(QFrame::NoFrame);
     m_navigation->setIconSize(QSize(22, 22));
     m_navigation->setSpacing(2);
-    m_navigation->setFixedWidth(112);
+    m_navigation->setFixedWidth(128);
     m_navigation->setFocusPolicy(Qt::NoFocus);
+    m_navigation->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_navigation->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_navigation->setStyleSheet(QStringLiteral(
         "QListWidget { background: palette(window); border-right: 1px solid palette(mid); "
         "padding-top: 6px; }"

@@ -26,7 +26,7 @@ public:
     //! Called between the two runs (e.g. to slow the sample API so the comparison says
     //! something); optional.
     void setBetweenRuns(std::function<void()> betweenRuns) { m_betweenRuns = std::move(betweenRuns); }
-    //! Seconds each run lasts (default 8).
+    //! Seconds each run lasts (default 10).
     void setRunSeconds(int seconds) { m_runSeconds = seconds; }
     //! Starts the tour (returns at once).
     void start();
@@ -47,7 +47,7 @@ private:
     MainWindow *m_window;
     QString m_dir;
     std::function<void()> m_betweenRuns;
-    int m_runSeconds = 8;
+    int m_runSeconds = 10;
     QTimer *m_tick = nullptr;
     QList<qint64> m_runIds;
     QStringList m_written;

@@ -258,6 +258,7 @@ void ComparePlace::showTimeSeries()
             graph->setData(keys, values, true);
         }
         plot->rescaleAxes();
+        plot->xAxis->setRangeLower(0);
         plot->yAxis->setRangeLower(0);
         plot->yAxis->setRangeUpper(plot->yAxis->range().upper * 1.1 + 1e-9);
         plot->replot(QCustomPlot::rpQueuedReplot);
@@ -299,7 +300,8 @@ void ComparePlace::showBoxes()
     x->append(categories);
     auto *y = new QValueAxis;
     y->setRange(0, top > 0 ? top * 1.1 : 1.0);
-    y->setLabelFormat(QStringLiteral("%.1f"));
+    y->applyNiceNumbers();
+    y->setLabelFormat(QStringLiteral("%.3g"));
     y->setTitleText(tr("ms (whiskers: min, p99)"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);

@@ -1,5 +1,6 @@
 #include "comparisontablemodel.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QBrush>
@@ -17,9 +18,13 @@ QString number(double value, int decimals)
     return std::isnan(value) ? QStringLiteral("–") : QString::number(value, 'f', decimals);
 }
 
+//! Enough decimals that sub-millisecond Server-Timing figures do not all read 0.0.
 int decimalsFor(const MetricDelta &d)
 {
-    return d.unit == QLatin1String("%") ? 2 : 1;
+    const double magnitude = std::max(std::abs(d.base), std::abs(d.candidate));
+    if (magnitude < 1)
+        return 3;
+    return d.unit == QLatin1String("%") || magnitude < 10 ? 2 : 1;
 }
 
 //! "endpoint:GET /api/health p95" reads better as "GET /api/health · p95".

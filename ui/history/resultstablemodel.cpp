@@ -129,7 +129,7 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
     case ResultIdRole:
         return record.id;
     case Qt::TextAlignmentRole:
-        if (column == IdColumn || column >= DurationColumn)
+        if (column == IdColumn || (column >= DurationColumn && column != VerdictColumn))
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::DecorationRole:

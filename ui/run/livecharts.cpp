@@ -176,10 +176,11 @@ void LiveCharts::reset(const TestPlan &plan)
     }
     QCPGraph *corrected = plot(LatencyChart)->graph(5);
     corrected->setVisible(m_openModel);
-    if (corrected->addToLegend())
-        corrected->removeFromLegend();
+    corrected->removeFromLegend();
     if (m_openModel)
         corrected->addToLegend();
+    // The right axis carries the planned arrival rate of open models only.
+    vus->yAxis2->setVisible(m_openModel);
     relayout();
     m_dirty = true;
     render();

@@ -146,6 +146,7 @@ QWidget *RunPlace::createRunPage()
     m_endpointView = new QTableView(m_tabs);
     m_endpointView->setModel(proxy);
     m_endpointView->setSortingEnabled(true);
+    m_endpointView->sortByColumn(EndpointTableModel::EndpointColumn, Qt::AscendingOrder);
     m_endpointView->setAlternatingRowColors(true);
     m_endpointView->verticalHeader()->setVisible(false);
     m_endpointView->verticalHeader()->setDefaultSectionSize(m_endpointView->fontMetrics().height() + 8);

@@ -77,7 +77,6 @@ RunSummaryPanel::RunSummaryPanel(QWidget *parent)
     m_percentiles->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_percentiles->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_percentiles->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_percentiles->setMaximumHeight(110);
     left->addWidget(m_percentiles);
     m_thresholds = new QLabel(this);
     m_thresholds->setTextFormat(Qt::RichText);
@@ -162,6 +161,12 @@ void RunSummaryPanel::showSummary(const RunSummary &summary,
             m_percentiles->setItem(r, c, item);
         }
     }
+    // Exactly as tall as its rows: no empty band under one or two lines of figures.
+    m_percentiles->resizeRowsToContents();
+    int height = m_percentiles->horizontalHeader()->sizeHint().height() + 2 * m_percentiles->frameWidth();
+    for (int r = 0; r < m_percentiles->rowCount(); ++r)
+        height += m_percentiles->rowHeight(r);
+    m_percentiles->setFixedHeight(height);
 
     QStringList thresholds;
     for (const ThresholdResult &r : summary.thresholds) {
