@@ -1,6 +1,7 @@
 #include "runplace.h"
 
 #include <QAction>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -124,10 +125,9 @@ QWidget *RunPlace::createRunPage()
         m_kpis.append({key, value});
     }
     m_lightsBox = new QFrame(page);
-    auto *lightsFrame = static_cast<QFrame *>(m_lightsBox);
-    lightsFrame->setFrameShape(QFrame::StyledPanel);
-    lightsFrame->setAutoFillBackground(true);
-    lightsFrame->setBackgroundRole(QPalette::Base);
+    m_lightsBox->setFrameShape(QFrame::StyledPanel);
+    m_lightsBox->setAutoFillBackground(true);
+    m_lightsBox->setBackgroundRole(QPalette::Base);
     auto *lightsLayout = new QVBoxLayout(m_lightsBox);
     lightsLayout->setContentsMargins(10, 6, 10, 6);
     lightsLayout->setSpacing(1);
@@ -208,14 +208,13 @@ bool RunPlace::start(const TestPlan &plan, QString *error)
     qDeleteAll(m_lights);
     m_lights.clear();
     m_thresholdStates.clear();
-    for (const ThresholdSpec &spec : plan.thresholds) {
+    for (int i = 0; i < plan.thresholds.size(); ++i) {
         auto *light = new QLabel(m_lightsBox);
         light->setTextFormat(Qt::RichText);
         light->setToolTip(tr("Evaluated on the figures so far"));
         m_lightsBox->layout()->addWidget(light);
         m_lights.append(light);
         m_thresholdStates.append(-1);
-        Q_UNUSED(spec)
     }
     m_lightsBox->setVisible(!plan.thresholds.isEmpty());
     updateThresholdLights();

@@ -8,6 +8,7 @@
 #include "plan/testplan.h"
 #include "session/runsession.h"
 
+class QFrame;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -114,7 +115,7 @@ private:
     QProgressBar *m_progress = nullptr;
     QLabel *m_time = nullptr;
     QList<QPair<QString, QLabel *>> m_kpis;
-    QWidget *m_lightsBox = nullptr;
+    QFrame *m_lightsBox = nullptr;
     QList<QLabel *> m_lights;
     LiveCharts *m_charts = nullptr;
     EndpointTableModel *m_endpoints = nullptr;
