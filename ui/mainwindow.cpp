@@ -249,7 +249,8 @@ void MainWindow::updateRunActions()
 bool MainWindow::runPlan()
 {
     if (!m_design->isValid()) {
-        statusBar()->showMessage(tr("The plan has errors: see the Problems list in Design."), 10000);
+        statusBar()->showMessage(tr("The plan has errors: see the Problems list in Design."),
+                                 10000);
         setCurrentPlace(DesignPlaceIndex);
         return false;
     }

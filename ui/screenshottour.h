@@ -25,7 +25,10 @@ public:
 
     //! Called between the two runs (e.g. to slow the sample API so the comparison says
     //! something); optional.
-    void setBetweenRuns(std::function<void()> betweenRuns) { m_betweenRuns = std::move(betweenRuns); }
+    void setBetweenRuns(std::function<void()> betweenRuns)
+    {
+        m_betweenRuns = std::move(betweenRuns);
+    }
     //! Seconds each run lasts (default 10).
     void setRunSeconds(int seconds) { m_runSeconds = seconds; }
     //! Starts the tour (returns at once).

@@ -41,9 +41,10 @@ int main(int argc, char *argv[])
     // Screenshots start from an empty history of their own unless --db names one, so that they
     // show the tour's runs and never add runs to the user's history.
     QTemporaryDir scratch;
-    const QString dbPath = parser.isSet(dbOption)        ? parser.value(dbOption)
-                           : parser.isSet(shotsOption) ? scratch.filePath(QStringLiteral("shots.db"))
-                                                       : loadscope::HistoryStore::defaultPath();
+    const QString dbPath = parser.isSet(dbOption) ? parser.value(dbOption)
+                           : parser.isSet(shotsOption)
+                               ? scratch.filePath(QStringLiteral("shots.db"))
+                               : loadscope::HistoryStore::defaultPath();
     QString error;
     if (!store.open(dbPath, &error)) {
         QMessageBox::critical(nullptr, QStringLiteral("Loadscope"),

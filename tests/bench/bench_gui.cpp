@@ -159,7 +159,8 @@ InProcessRun runGui(MainWindow &window, const TestPlan &plan)
 
 int main(int argc, char *argv[])
 {
-    qputenv("QT_QPA_PLATFORM", qEnvironmentVariable("QT_QPA_PLATFORM", QStringLiteral("offscreen")).toUtf8());
+    qputenv("QT_QPA_PLATFORM",
+            qEnvironmentVariable("QT_QPA_PLATFORM", QStringLiteral("offscreen")).toUtf8());
     QApplication app(argc, argv);
     int rounds = 2;
     int seconds = 10;
@@ -200,9 +201,8 @@ int main(int argc, char *argv[])
     std::printf("nginx at %s, constant-vus %d VUs, %d s, %d worker thread(s), platform %s\n",
                 qPrintable(nginx.baseUrl()), vus, seconds, threads,
                 qPrintable(QGuiApplication::platformName()));
-    std::printf("%-6s %11s %13s %11s %7s %7s %15s %17s %8s\n", "round", "cli req/s",
-                "headless r/s", "gui req/s", "gui/cli", "gui/hl", "headless stall", "gui stall (max)",
-                "replots");
+    std::printf("%-6s %11s %13s %11s %7s %7s %15s %17s %8s\n", "round", "cli req/s", "headless r/s",
+                "gui req/s", "gui/cli", "gui/hl", "headless stall", "gui stall (max)", "replots");
     for (int round = 1; round <= rounds; ++round) {
         const double cli = runCli(nginx.baseUrl(), vus, seconds, threads,
                                   dir.filePath(QStringLiteral("cli.json")));

@@ -98,8 +98,8 @@ void TestComparePlace::comparesTwoRuns()
     QCOMPARE(place.runs().at(1).id, m_slow);
 
     ComparisonTableModel *model = place.tableModel();
-    QCOMPARE(model->columnCount(), ComparisonTableModel::FixedColumnCount +
-                                       ComparisonTableModel::FieldCount);
+    QCOMPARE(model->columnCount(),
+             ComparisonTableModel::FixedColumnCount + ComparisonTableModel::FieldCount);
     const int p95 = model->rowOf(QStringLiteral("p95"));
     QVERIFY(p95 >= 0);
     const MetricDelta *delta = model->delta(p95, 0);
@@ -111,7 +111,8 @@ void TestComparePlace::comparesTwoRuns()
     QCOMPARE(model->index(p95, verdictColumn).data(ComparisonTableModel::VerdictRole).toInt(),
              int(MetricDelta::Regression));
     QVERIFY(model->index(p95, verdictColumn).data(Qt::BackgroundRole).isValid());
-    QVERIFY(model->index(p95, ComparisonTableModel::MetricColumn).data().toString().startsWith(u"p95"));
+    QVERIFY(
+        model->index(p95, ComparisonTableModel::MetricColumn).data().toString().startsWith(u"p95"));
     // Per-endpoint rows are there as well.
     QVERIFY(model->rowOf(QStringLiteral("endpoint:GET /api/health p95")) >= 0);
     QVERIFY(place.verdictText().contains(QStringLiteral("regression")));
@@ -198,10 +199,11 @@ void TestComparePlace::historyShowsVerdicts()
 void TestComparePlace::recommendationsFromExtras()
 {
     RunSummary summary;
-    summary.extras.insert(QStringLiteral("recommendations"),
-                          QJsonArray{QJsonObject{{QStringLiteral("area"), QStringLiteral("code")},
-                                                 {QStringLiteral("impact"), QStringLiteral("high")},
-                                                 {QStringLiteral("title"), QStringLiteral("Cache it")}}});
+    summary.extras.insert(
+        QStringLiteral("recommendations"),
+        QJsonArray{QJsonObject{{QStringLiteral("area"), QStringLiteral("code")},
+                               {QStringLiteral("impact"), QStringLiteral("high")},
+                               {QStringLiteral("title"), QStringLiteral("Cache it")}}});
     const QList<Recommendation> list = recommendationsFor(summary);
     QCOMPARE(list.size(), 1);
     QCOMPARE(list.first().title, QStringLiteral("Cache it"));

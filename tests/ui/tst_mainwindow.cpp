@@ -223,8 +223,8 @@ void TestMainWindow::wholeFlow()
     // History: select both and Compare.
     QTest::keyClick(m_window.get(), Qt::Key_3, Qt::ControlModifier);
     QVERIFY(history->selectResult(first));
-    const QModelIndex secondIndex =
-        history->proxy()->mapFromSource(history->model()->index(history->model()->rowOf(second), 0));
+    const QModelIndex secondIndex = history->proxy()->mapFromSource(
+        history->model()->index(history->model()->rowOf(second), 0));
     history->view()->selectionModel()->select(secondIndex, QItemSelectionModel::Select |
                                                                QItemSelectionModel::Rows);
     QCOMPARE(history->selectedResultIds().size(), 2);

@@ -204,13 +204,14 @@ void TestRunPlace::resourcesAndServerTimingChartsAppearWithData()
     QVERIFY(!charts.isChartShown(LiveCharts::ResourcesChart));
     QVERIFY(!charts.isChartShown(LiveCharts::ServerTimingChart));
     IntervalSample s = sample(1);
-    s.resources = QJsonObject{
-        {QStringLiteral("machineCpuPct"), 40.0},
-        {QStringLiteral("memUsedBytes"), 1e9},
-        {QStringLiteral("generator"),
-         QJsonObject{{QStringLiteral("valid"), true}, {QStringLiteral("cpuPct"), 55.0},
-                     {QStringLiteral("rssBytes"), 50.0 * 1024 * 1024}}},
-        {QStringLiteral("target"), QJsonObject{{QStringLiteral("valid"), false}}}};
+    s.resources =
+        QJsonObject{{QStringLiteral("machineCpuPct"), 40.0},
+                    {QStringLiteral("memUsedBytes"), 1e9},
+                    {QStringLiteral("generator"),
+                     QJsonObject{{QStringLiteral("valid"), true},
+                                 {QStringLiteral("cpuPct"), 55.0},
+                                 {QStringLiteral("rssBytes"), 50.0 * 1024 * 1024}}},
+                    {QStringLiteral("target"), QJsonObject{{QStringLiteral("valid"), false}}}};
     LatencyStats inference;
     inference.count = 10;
     inference.p95Ms = 3.5;
@@ -254,16 +255,18 @@ void TestRunPlace::savesChartsAsPngAndPdf()
     const QString png = m_dir.filePath(QStringLiteral("throughput.png"));
     const QString pdf = m_dir.filePath(QStringLiteral("latency.pdf"));
     QString error;
-    QVERIFY2(m_place->charts()->saveChart(LiveCharts::ThroughputChart, png, &error), qPrintable(error));
-    QVERIFY2(m_place->charts()->saveChart(LiveCharts::LatencyChart, pdf, &error), qPrintable(error));
+    QVERIFY2(m_place->charts()->saveChart(LiveCharts::ThroughputChart, png, &error),
+             qPrintable(error));
+    QVERIFY2(m_place->charts()->saveChart(LiveCharts::LatencyChart, pdf, &error),
+             qPrintable(error));
     const QImage image(png);
     QVERIFY(!image.isNull());
     QVERIFY(image.width() >= 800);
     QFile file(pdf);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QVERIFY(file.read(5).startsWith("%PDF"));
-    QVERIFY(!m_place->charts()->saveChart(LiveCharts::ThroughputChart,
-                                          m_dir.filePath(QStringLiteral("missing/dir/x.png")), &error));
+    QVERIFY(!m_place->charts()->saveChart(
+        LiveCharts::ThroughputChart, m_dir.filePath(QStringLiteral("missing/dir/x.png")), &error));
     QVERIFY(error.contains(QStringLiteral("missing/dir")));
 }
 

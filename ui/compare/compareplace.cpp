@@ -135,7 +135,8 @@ QWidget *ComparePlace::createCharts()
     m_rpsPlot = makePlot(series, tr("requests/s"), QString());
     m_p95Plot = makePlot(series, tr("p95 ms"), tr("elapsed (s)"));
     m_p95Plot->legend->setVisible(false); // one legend for both: the runs are the same
-    seriesLayout->addWidget(titled(tr("Throughput and p95 over elapsed time"), m_rpsPlot, series), 1);
+    seriesLayout->addWidget(titled(tr("Throughput and p95 over elapsed time"), m_rpsPlot, series),
+                            1);
     seriesLayout->addWidget(m_p95Plot, 1);
     layout->addWidget(series, 5);
 
@@ -229,14 +230,16 @@ void ComparePlace::showHeader()
     parts.append(tr("Baseline <b style='color:%1'>%2</b>")
                      .arg(seriesColor(0).name(), c.baseline.label.toHtmlEscaped()));
     for (int i = 0; i < c.candidates.size(); ++i) {
-        const QString verdict = verdictName(c.candidateVerdicts.value(i, MetricDelta::Insufficient));
+        const QString verdict =
+            verdictName(c.candidateVerdicts.value(i, MetricDelta::Insufficient));
         parts.append(QStringLiteral("<b style='color:%1'>%2</b>: <b style='color:%3'>%4</b>")
                          .arg(seriesColor(i + 1).name(), c.candidates.at(i).label.toHtmlEscaped(),
                               verdictColor(verdict).name(), verdict));
     }
     QString text = parts.join(QStringLiteral("  ·  "));
     if (!c.samePlan)
-        text += QStringLiteral("<br><span style='color:#e65100'>%1</span>").arg(c.planNote.toHtmlEscaped());
+        text += QStringLiteral("<br><span style='color:#e65100'>%1</span>")
+                    .arg(c.planNote.toHtmlEscaped());
     m_verdict->setText(text);
 }
 
@@ -253,7 +256,8 @@ void ComparePlace::showTimeSeries()
                 if (plot == m_rpsPlot)
                     values.append(s.throughputRps());
                 else
-                    values.append(s.overall.totals.requests > 0 ? s.overall.latency.p95Ms : qQNaN());
+                    values.append(s.overall.totals.requests > 0 ? s.overall.latency.p95Ms
+                                                                : qQNaN());
             }
             graph->setData(keys, values, true);
         }

@@ -31,7 +31,8 @@ int decimalsFor(const MetricDelta &d)
 QString metricLabel(const QString &metric)
 {
     QString text = metric;
-    for (const QLatin1String prefix : {QLatin1String("endpoint:"), QLatin1String("server_timing:")}) {
+    for (const QLatin1String prefix :
+         {QLatin1String("endpoint:"), QLatin1String("server_timing:")}) {
         if (text.startsWith(prefix)) {
             text = text.mid(prefix.size());
             const int space = int(text.lastIndexOf(u' '));
@@ -59,7 +60,8 @@ int ComparisonTableModel::rowCount(const QModelIndex &parent) const
 
 int ComparisonTableModel::columnCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : FixedColumnCount + FieldCount * int(m_comparison.candidates.size());
+    return parent.isValid() ? 0
+                            : FixedColumnCount + FieldCount * int(m_comparison.candidates.size());
 }
 
 int ComparisonTableModel::columnOf(int candidate, Field field)
@@ -130,11 +132,13 @@ QVariant ComparisonTableModel::data(const QModelIndex &index, int role) const
         case Qt::DisplayRole:
             if (column == MetricColumn)
                 return QString(metricLabel(m_metrics.at(row)) +
-                               (any && !any->unit.isEmpty() ? QString(QStringLiteral(" (") + any->unit + u')')
-                                                            : QString()));
+                               (any && !any->unit.isEmpty()
+                                    ? QString(QStringLiteral(" (") + any->unit + u')')
+                                    : QString()));
             return any ? number(any->base, decimalsFor(*any)) : QStringLiteral("–");
         case SortRole:
-            return column == MetricColumn ? QVariant(m_metrics.at(row)) : QVariant(any ? any->base : 0.0);
+            return column == MetricColumn ? QVariant(m_metrics.at(row))
+                                          : QVariant(any ? any->base : 0.0);
         case Qt::ToolTipRole:
             return m_metrics.at(row);
         case Qt::FontRole:
@@ -205,9 +209,10 @@ QVariant ComparisonTableModel::data(const QModelIndex &index, int role) const
         return field == VerdictField ? int(Qt::AlignLeft | Qt::AlignVCenter)
                                      : int(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ToolTipRole:
-        return std::isnan(d->pValue)
-                   ? tr("Not tested: fewer than %1 intervals on a side").arg(m_comparison.options.minIntervals)
-                   : tr("Mann–Whitney U over per-interval values, p = %1").arg(d->pValue, 0, 'g', 3);
+        return std::isnan(d->pValue) ? tr("Not tested: fewer than %1 intervals on a side")
+                                           .arg(m_comparison.options.minIntervals)
+                                     : tr("Mann–Whitney U over per-interval values, p = %1")
+                                           .arg(d->pValue, 0, 'g', 3);
     default:
         return {};
     }
@@ -222,8 +227,9 @@ QVariant ComparisonTableModel::headerData(int section, Qt::Orientation orientati
     if (section == MetricColumn)
         return tr("Metric");
     if (section == BaselineColumn)
-        return role == Qt::ToolTipRole ? tr("Baseline %1").arg(m_comparison.baseline.label)
-                                       : tr("Baseline %1").arg(m_comparison.baseline.label.section(u' ', 0, 0));
+        return role == Qt::ToolTipRole
+                   ? tr("Baseline %1").arg(m_comparison.baseline.label)
+                   : tr("Baseline %1").arg(m_comparison.baseline.label.section(u' ', 0, 0));
     const int candidate = (section - FixedColumnCount) / FieldCount;
     const QString label = m_comparison.candidates.at(candidate).label;
     switch (Field((section - FixedColumnCount) % FieldCount)) {

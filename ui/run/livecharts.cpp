@@ -21,8 +21,7 @@ namespace {
 constexpr double kMiB = 1024.0 * 1024.0;
 
 QCPGraph *graph(QCustomPlot *plot, const QString &name, const QColor &color,
-                QCPAxis *valueAxis = nullptr, Qt::PenStyle style = Qt::SolidLine,
-                qreal width = 2)
+                QCPAxis *valueAxis = nullptr, Qt::PenStyle style = Qt::SolidLine, qreal width = 2)
 {
     QCPGraph *g = plot->addGraph(plot->xAxis, valueAxis ? valueAxis : plot->yAxis);
     g->setName(name);
@@ -131,8 +130,10 @@ QCustomPlot *LiveCharts::createPlot(Chart chart)
         break;
     }
     placeLegendOnTop(plot);
-    connect(plot, &QCustomPlot::mousePress, this, [this, chart] { m_follow[size_t(chart)] = false; });
-    connect(plot, &QCustomPlot::mouseWheel, this, [this, chart] { m_follow[size_t(chart)] = false; });
+    connect(plot, &QCustomPlot::mousePress, this,
+            [this, chart] { m_follow[size_t(chart)] = false; });
+    connect(plot, &QCustomPlot::mouseWheel, this,
+            [this, chart] { m_follow[size_t(chart)] = false; });
     connect(plot, &QCustomPlot::mouseDoubleClick, this, [this, chart] {
         m_follow[size_t(chart)] = true;
         rescale(chart);
@@ -230,7 +231,8 @@ void LiveCharts::append(const QList<IntervalSample> &samples)
             m_hasResources = true;
             const QJsonObject generator = s.resources.value(QLatin1String("generator")).toObject();
             const QJsonObject target = s.resources.value(QLatin1String("target")).toObject();
-            addPoint(res->graph(0), t, s.resources.value(QLatin1String("machineCpuPct")).toDouble());
+            addPoint(res->graph(0), t,
+                     s.resources.value(QLatin1String("machineCpuPct")).toDouble());
             if (generator.value(QLatin1String("valid")).toBool(true)) {
                 addPoint(res->graph(1), t, generator.value(QLatin1String("cpuPct")).toDouble());
                 addPoint(res->graph(3), t,
@@ -238,13 +240,13 @@ void LiveCharts::append(const QList<IntervalSample> &samples)
             }
             if (target.value(QLatin1String("valid")).toBool()) {
                 addPoint(res->graph(2), t, target.value(QLatin1String("cpuPct")).toDouble());
-                addPoint(res->graph(4), t, target.value(QLatin1String("rssBytes")).toDouble() / kMiB);
+                addPoint(res->graph(4), t,
+                         target.value(QLatin1String("rssBytes")).toDouble() / kMiB);
             }
         }
         for (auto it = s.serverTiming.cbegin(); it != s.serverTiming.cend(); ++it)
-            addPoint(serverTimingGraph(it.key()), t, it.value().count > 0 || it.value().p95Ms > 0
-                                                          ? it.value().p95Ms
-                                                          : nan);
+            addPoint(serverTimingGraph(it.key()), t,
+                     it.value().count > 0 || it.value().p95Ms > 0 ? it.value().p95Ms : nan);
         m_lastT = std::max(m_lastT, t);
         ++m_samples;
     }
@@ -353,7 +355,8 @@ bool LiveCharts::saveChart(Chart chart, const QString &path, QString *error)
         rescale(chart);
     const int width = std::max(p->width(), 800);
     const int height = std::max(p->height(), 400);
-    const bool pdf = QFileInfo(path).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0;
+    const bool pdf =
+        QFileInfo(path).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0;
     const bool ok = pdf ? p->savePdf(path, width, height) : p->savePng(path, width, height);
     if (!ok && error)
         *error = tr("could not write %1").arg(path);

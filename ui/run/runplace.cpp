@@ -36,8 +36,9 @@ constexpr int kDrainIntervalMs = 100; // 10 Hz: smooth enough, and cheap at any 
 QString seconds(double s)
 {
     const int total = int(s + 0.5);
-    return total >= 60 ? QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'))
-                       : QStringLiteral("%1 s").arg(total);
+    return total >= 60
+               ? QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'))
+               : QStringLiteral("%1 s").arg(total);
 }
 
 } // namespace
@@ -149,7 +150,8 @@ QWidget *RunPlace::createRunPage()
     m_endpointView->sortByColumn(EndpointTableModel::EndpointColumn, Qt::AscendingOrder);
     m_endpointView->setAlternatingRowColors(true);
     m_endpointView->verticalHeader()->setVisible(false);
-    m_endpointView->verticalHeader()->setDefaultSectionSize(m_endpointView->fontMetrics().height() + 8);
+    m_endpointView->verticalHeader()->setDefaultSectionSize(m_endpointView->fontMetrics().height() +
+                                                            8);
     m_endpointView->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_endpointView->horizontalHeader()->setSectionResizeMode(EndpointTableModel::EndpointColumn,
                                                              QHeaderView::Stretch);
@@ -272,9 +274,10 @@ void RunPlace::drain()
     const IntervalSample &last = batch.constLast();
     const double rps = last.throughputRps();
     setKpi(QStringLiteral("rps"), QString::number(rps, 'f', rps >= 1000 ? 0 : 1));
-    setKpi(QStringLiteral("p95"), last.overall.totals.requests > 0
-                                      ? QString::number(last.overall.latency.p95Ms, 'f', 1) + tr(" ms")
-                                      : QStringLiteral("–"));
+    setKpi(QStringLiteral("p95"),
+           last.overall.totals.requests > 0
+               ? QString::number(last.overall.latency.p95Ms, 'f', 1) + tr(" ms")
+               : QStringLiteral("–"));
     setKpi(QStringLiteral("errors"), QString::number(100.0 * m_totals.errorRate(), 'f', 2) + u'%');
     setKpi(QStringLiteral("vus"), QString::number(last.activeVus));
     setKpi(QStringLiteral("requests"), QString::number(m_totals.requests));
@@ -289,9 +292,10 @@ void RunPlace::updateProgress()
     const double elapsed = m_finished ? m_summary.durationSec : m_session->elapsedSec();
     const double fraction = planned > 0 ? std::clamp(elapsed / planned, 0.0, 1.0) : 0.0;
     m_progress->setValue(m_finished ? 1000 : int(fraction * 1000));
-    m_time->setText(m_finished ? tr("%1 elapsed").arg(seconds(elapsed))
-                               : tr("%1 elapsed  ·  %2 left")
-                                     .arg(seconds(elapsed), seconds(std::max(0.0, planned - elapsed))));
+    m_time->setText(m_finished
+                        ? tr("%1 elapsed").arg(seconds(elapsed))
+                        : tr("%1 elapsed  ·  %2 left")
+                              .arg(seconds(elapsed), seconds(std::max(0.0, planned - elapsed))));
 }
 
 void RunPlace::updateThresholdLights()
@@ -353,8 +357,10 @@ void RunPlace::onFinished(const RunSummary &summary, qint64 resultId)
     m_endpoints->setSummary(summary);
     setKpi(QStringLiteral("rps"), QString::number(summary.throughputRps(), 'f', 1));
     setKpi(QStringLiteral("p95"),
-           QString::number(LatencyStats::fromHistogram(summary.duration).p95Ms, 'f', 1) + tr(" ms"));
-    setKpi(QStringLiteral("errors"), QString::number(100.0 * summary.totals.errorRate(), 'f', 2) + u'%');
+           QString::number(LatencyStats::fromHistogram(summary.duration).p95Ms, 'f', 1) +
+               tr(" ms"));
+    setKpi(QStringLiteral("errors"),
+           QString::number(100.0 * summary.totals.errorRate(), 'f', 2) + u'%');
     setKpi(QStringLiteral("requests"), QString::number(summary.totals.requests));
 
     QJsonObject comparison = summary.extras.value(QLatin1String("comparison")).toObject();
@@ -363,18 +369,19 @@ void RunPlace::onFinished(const RunSummary &summary, qint64 resultId)
         if (const auto computed = compareWithBaseline(*m_store, resultId, &why))
             comparison = computed->toJson();
     }
-    m_summaryPanel->showSummary(summary, recommendationsFor(summary, m_store, resultId), comparison);
-    const QString status = summary.status == QLatin1String("completed")
-                               ? tr("Finished")
-                               : summary.status == QLatin1String("aborted") ? tr("Stopped")
-                                                                            : tr("Failed");
-    m_status->setText(QStringLiteral("%1%2  ·  %3%4")
-                          .arg(status,
-                               summary.errorDetails.isEmpty() ? QString()
-                                                              : QStringLiteral(" (") + summary.errorDetails + u')',
-                               m_session ? m_session->baseUrl() : summary.target,
-                               resultId > 0 ? tr("  ·  run #%1 saved in History").arg(resultId)
-                                            : QString()));
+    m_summaryPanel->showSummary(summary, recommendationsFor(summary, m_store, resultId),
+                                comparison);
+    const QString status = summary.status == QLatin1String("completed") ? tr("Finished")
+                           : summary.status == QLatin1String("aborted") ? tr("Stopped")
+                                                                        : tr("Failed");
+    m_status->setText(
+        QStringLiteral("%1%2  ·  %3%4")
+            .arg(status,
+                 summary.errorDetails.isEmpty()
+                     ? QString()
+                     : QStringLiteral(" (") + summary.errorDetails + u')',
+                 m_session ? m_session->baseUrl() : summary.target,
+                 resultId > 0 ? tr("  ·  run #%1 saved in History").arg(resultId) : QString()));
     m_tabs->setCurrentWidget(m_summaryPanel);
     emit message(tr("Run #%1 %2").arg(resultId).arg(summary.status));
     emit runFinished(resultId);

@@ -45,8 +45,7 @@ QString recommendationsHtml(const QList<Recommendation> &recommendations)
                                "color:white'>&nbsp;%2&nbsp;</span> <span style='color:#607d8b'>%3"
                                "</span><br><b>%4</b><br>%5")
                     .arg(impactColor(r.impact), r.impact.toHtmlEscaped().toUpper(),
-                         r.area.toHtmlEscaped(), r.title.toHtmlEscaped(),
-                         r.detail.toHtmlEscaped());
+                         r.area.toHtmlEscaped(), r.title.toHtmlEscaped(), r.detail.toHtmlEscaped());
         if (!r.implementation.isEmpty())
             html += QStringLiteral("<br><i>%1</i>").arg(r.implementation.toHtmlEscaped());
         if (!r.estimatedImprovement.isEmpty())
@@ -72,8 +71,8 @@ RunSummaryPanel::RunSummaryPanel(QWidget *parent)
     m_totals->setTextInteractionFlags(Qt::TextSelectableByMouse);
     left->addWidget(m_totals);
     m_percentiles = new QTableWidget(0, 8, this);
-    m_percentiles->setHorizontalHeaderLabels({tr("min"), tr("avg"), tr("p50"), tr("p90"),
-                                              tr("p95"), tr("p99"), tr("p99.9"), tr("max")});
+    m_percentiles->setHorizontalHeaderLabels(
+        {tr("min"), tr("avg"), tr("p50"), tr("p90"), tr("p95"), tr("p99"), tr("p99.9"), tr("max")});
     m_percentiles->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_percentiles->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_percentiles->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -103,13 +102,16 @@ void RunSummaryPanel::showSummary(const RunSummary &summary,
         m_verdict->setText(tr("<span style='color:#607d8b'>No baseline: this is the first "
                               "finished run of this test (or it is not in the history).</span>"));
     } else {
-        const QString baseline =
-            comparison.value(QLatin1String("baseline")).toObject().value(QLatin1String("label")).toString();
+        const QString baseline = comparison.value(QLatin1String("baseline"))
+                                     .toObject()
+                                     .value(QLatin1String("label"))
+                                     .toString();
         QStringList changes;
         const QJsonArray candidates = comparison.value(QLatin1String("candidates")).toArray();
         const QJsonArray metrics =
-            candidates.isEmpty() ? QJsonArray()
-                                 : candidates.first().toObject().value(QLatin1String("metrics")).toArray();
+            candidates.isEmpty()
+                ? QJsonArray()
+                : candidates.first().toObject().value(QLatin1String("metrics")).toArray();
         for (const QJsonValue &value : metrics) {
             const QJsonObject m = value.toObject();
             const QString v = m.value(QLatin1String("verdict")).toString();
@@ -128,8 +130,9 @@ void RunSummaryPanel::showSummary(const RunSummary &summary,
             tr("<span style='font-size:large; color:%1'><b>%2</b></span> against baseline %3%4")
                 .arg(verdictColor(m_verdictName).name(), m_verdictName.toHtmlEscaped(),
                      baseline.toHtmlEscaped(),
-                     changes.isEmpty() ? QString()
-                                       : QStringLiteral(": ") + changes.join(QStringLiteral(", "))));
+                     changes.isEmpty()
+                         ? QString()
+                         : QStringLiteral(": ") + changes.join(QStringLiteral(", "))));
     }
 
     const TrafficTotals &t = summary.totals;
@@ -154,7 +157,8 @@ void RunSummaryPanel::showSummary(const RunSummary &summary,
     for (int r = 0; r < rows.size(); ++r) {
         const LatencyStats &s = rows.at(r).second;
         m_percentiles->setVerticalHeaderItem(r, new QTableWidgetItem(rows.at(r).first));
-        const double values[] = {s.minMs, s.meanMs, s.p50Ms, s.p90Ms, s.p95Ms, s.p99Ms, s.p999Ms, s.maxMs};
+        const double values[] = {s.minMs, s.meanMs, s.p50Ms,  s.p90Ms,
+                                 s.p95Ms, s.p99Ms,  s.p999Ms, s.maxMs};
         for (int c = 0; c < 8; ++c) {
             auto *item = new QTableWidgetItem(QString::number(values[c], 'f', 2));
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -163,7 +167,8 @@ void RunSummaryPanel::showSummary(const RunSummary &summary,
     }
     // Exactly as tall as its rows: no empty band under one or two lines of figures.
     m_percentiles->resizeRowsToContents();
-    int height = m_percentiles->horizontalHeader()->sizeHint().height() + 2 * m_percentiles->frameWidth();
+    int height =
+        m_percentiles->horizontalHeader()->sizeHint().height() + 2 * m_percentiles->frameWidth();
     for (int r = 0; r < m_percentiles->rowCount(); ++r)
         height += m_percentiles->rowHeight(r);
     m_percentiles->setFixedHeight(height);
