@@ -18,13 +18,17 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
+#include <QToolBar>
 #include <QVBoxLayout>
 
+#include "compare/compareplace.h"
 #include "design/designplace.h"
 #include "design/formwidgets.h"
 #include "history/historyplace.h"
 #include "history/resultstablemodel.h"
+#include "history/runviewer.h"
 #include "plan/testplan.h"
+#include "run/runplace.h"
 #include "store/historystore.h"
 
 namespace loadscope {
@@ -54,8 +58,10 @@ MainWindow::MainWindow(HistoryStore *store, const QString &sampleBaseUrl, QWidge
     m_navigation->setFrameShape(QFrame::NoFrame);
     m_navigation->setIconSize(QSize(22, 22));
     m_navigation->setSpacing(2);
-    m_navigation->setFixedWidth(112);
+    m_navigation->setFixedWidth(128);
     m_navigation->setFocusPolicy(Qt::NoFocus);
+    m_navigation->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_navigation->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_navigation->setStyleSheet(QStringLiteral(
         "QListWidget { background: palette(window); border-right: 1px solid palette(mid); "
         "padding-top: 6px; }"
@@ -64,7 +70,9 @@ MainWindow::MainWindow(HistoryStore *store, const QString &sampleBaseUrl, QWidge
         "color: palette(highlighted-text); }"));
     const QList<QPair<QString, QStyle::StandardPixmap>> places = {
         {tr("Design"), QStyle::SP_FileDialogDetailedView},
-        {tr("History"), QStyle::SP_FileDialogContentsView}};
+        {tr("Run"), QStyle::SP_MediaPlay},
+        {tr("History"), QStyle::SP_FileDialogContentsView},
+        {tr("Compare"), QStyle::SP_FileDialogListView}};
     for (const auto &[name, icon] : places)
         new QListWidgetItem(style()->standardIcon(icon), name, m_navigation);
 
@@ -72,9 +80,14 @@ MainWindow::MainWindow(HistoryStore *store, const QString &sampleBaseUrl, QWidge
     m_design = new DesignPlace(m_stack);
     m_design->setBuiltInBaseUrl(sampleBaseUrl);
     m_design->setHistoryStore(store);
+    m_run = new RunPlace(store, m_stack);
+    m_run->setDefaultBaseUrl(sampleBaseUrl);
     m_history = new HistoryPlace(store, m_stack);
+    m_compare = new ComparePlace(store, m_stack);
     m_stack->addWidget(m_design);
+    m_stack->addWidget(m_run);
     m_stack->addWidget(m_history);
+    m_stack->addWidget(m_compare);
     layout->addWidget(m_navigation);
     layout->addWidget(m_stack, 1);
     setCentralWidget(central);
@@ -86,6 +99,18 @@ MainWindow::MainWindow(HistoryStore *store, const QString &sampleBaseUrl, QWidge
     connect(m_design, &DesignPlace::planChanged, this, &MainWindow::updateTitle);
     connect(m_history, &HistoryPlace::errorOccurred, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_history, &HistoryPlace::compareRequested, this, &MainWindow::compareRuns);
+    connect(m_history, &HistoryPlace::openRequested, this, &MainWindow::openRun);
+    connect(m_run, &RunPlace::message, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_run, &RunPlace::runStarted, this, [this] {
+        m_history->reload(); // the run is listed (as running) at once
+        updateRunActions();
+    });
+    connect(m_run, &RunPlace::runFinished, this, [this] {
+        m_history->reload();
+        updateRunActions();
+    });
 
     createMenus();
     createStatusBar(sampleBaseUrl);
@@ -126,6 +151,23 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    m_runAction = run->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Run plan"), this,
+                                 &MainWindow::runPlan);
+    m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_runAction->setShortcutContext(Qt::ApplicationShortcut);
+    m_runAction->setToolTip(tr("Run the plan of the Design place (Ctrl+R)"));
+    m_stopAction = run->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("&Stop run"),
+                                  m_run, &RunPlace::stop);
+    m_stopAction->setToolTip(tr("Stop the run; everything measured is kept (Esc in Run)"));
+    QToolBar *toolBar = addToolBar(tr("Run"));
+    toolBar->setObjectName(QStringLiteral("runToolBar"));
+    toolBar->setMovable(false);
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addAction(m_runAction);
+    toolBar->addAction(m_stopAction);
+    updateRunActions();
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < PlaceCount; ++i) {
         QAction *action = view->addAction(m_navigation->item(i)->text());
@@ -156,6 +198,7 @@ void MainWindow::createStatusBar(const QString &sampleBaseUrl)
     statusBar()->addPermanentWidget(database);
     statusBar()->addPermanentWidget(sample);
     connect(m_design, &DesignPlace::validated, this, [this](int errors, int warnings) {
+        updateRunActions();
         m_validation->setText(errors > 0     ? tr("Plan: %n error(s)", nullptr, errors)
                               : warnings > 0 ? tr("Plan ready, %n warning(s)", nullptr, warnings)
                                              : tr("Plan ready to run"));
@@ -178,7 +221,72 @@ void MainWindow::setCurrentPlace(int place)
 
 QStringList MainWindow::placeNames()
 {
-    return {QStringLiteral("design"), QStringLiteral("history")};
+    return {QStringLiteral("design"), QStringLiteral("run"), QStringLiteral("history"),
+            QStringLiteral("compare")};
+}
+
+bool MainWindow::grabPlace(int place, const QString &path, QString *error)
+{
+    setCurrentPlace(place);
+    // Let the newly shown place lay itself out and its plots replot before grabbing.
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::processEvents();
+    if (!grab().save(path)) {
+        if (error)
+            *error = tr("could not write %1").arg(path);
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::updateRunActions()
+{
+    const bool running = m_run->isRunning();
+    m_runAction->setEnabled(!running && m_design->isValid());
+    m_stopAction->setEnabled(running);
+}
+
+bool MainWindow::runPlan()
+{
+    if (!m_design->isValid()) {
+        statusBar()->showMessage(tr("The plan has errors: see the Problems list in Design."),
+                                 10000);
+        setCurrentPlace(DesignPlaceIndex);
+        return false;
+    }
+    QString error;
+    if (!m_run->start(m_design->plan(), &error)) {
+        statusBar()->showMessage(tr("Run not started: %1").arg(error), 10000);
+        return false;
+    }
+    setCurrentPlace(RunPlaceIndex);
+    return true;
+}
+
+bool MainWindow::compareRuns(const QList<qint64> &resultIds)
+{
+    QString error;
+    if (!m_compare->compare(resultIds, &error)) {
+        statusBar()->showMessage(tr("Cannot compare: %1").arg(error), 10000);
+        return false;
+    }
+    setCurrentPlace(ComparePlaceIndex);
+    return true;
+}
+
+bool MainWindow::openRun(qint64 resultId)
+{
+    auto *viewer = new RunViewer(m_store, this);
+    viewer->setAttribute(Qt::WA_DeleteOnClose);
+    QString error;
+    if (!viewer->showRun(resultId, &error)) {
+        delete viewer;
+        statusBar()->showMessage(tr("Cannot open run #%1: %2").arg(resultId).arg(error), 10000);
+        return false;
+    }
+    m_lastViewer = viewer;
+    viewer->show();
+    return true;
 }
 
 bool MainWindow::saveScreenshots(const QString &dir, QString *error)
@@ -190,16 +298,8 @@ bool MainWindow::saveScreenshots(const QString &dir, QString *error)
         m_history->selectResult(m_history->model()->records().first().id);
     const QStringList names = placeNames();
     for (int i = 0; i < PlaceCount; ++i) {
-        setCurrentPlace(i);
-        // Let the newly shown place lay itself out and its plots replot before grabbing.
-        QCoreApplication::sendPostedEvents();
-        QCoreApplication::processEvents();
-        const QString path = QDir(dir).filePath(names.at(i) + QStringLiteral(".png"));
-        if (!grab().save(path)) {
-            if (error)
-                *error = tr("could not write %1").arg(path);
+        if (!grabPlace(i, QDir(dir).filePath(names.at(i) + QStringLiteral(".png")), error))
             return false;
-        }
     }
     setCurrentPlace(previous);
     return true;

@@ -1,7 +1,10 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QStringList>
+
+#include "history/runviewer.h"
 
 class QAction;
 class QLabel;
@@ -11,9 +14,11 @@ class QStackedWidget;
 
 namespace loadscope {
 
+class ComparePlace;
 class DesignPlace;
 class HistoryPlace;
 class HistoryStore;
+class RunPlace;
 
 //! The workbench window: a navigation list over the places, the File menu and a status bar.
 //! It wires the places together and holds no business logic of its own.
@@ -26,7 +31,9 @@ public:
     enum Place
     {
         DesignPlaceIndex,
+        RunPlaceIndex,
         HistoryPlaceIndex,
+        ComparePlaceIndex,
         PlaceCount
     };
 
@@ -37,14 +44,23 @@ public:
 
     int currentPlace() const;
     void setCurrentPlace(int place);
-    //! Lower-case names of the places, by index ("design", "history").
+    //! Lower-case names of the places, by index ("design", "run", "history", "compare").
     static QStringList placeNames();
 
     //! Saves DIR/<place>.png for every place; false with @p error naming the failed file.
     bool saveScreenshots(const QString &dir, QString *error = nullptr);
+    //! Shows @p place and saves the window as @p path; false with @p error naming the file.
+    bool grabPlace(int place, const QString &path, QString *error = nullptr);
 
     DesignPlace *designPlace() const { return m_design; }
+    RunPlace *runPlace() const { return m_run; }
     HistoryPlace *historyPlace() const { return m_history; }
+    ComparePlace *comparePlace() const { return m_compare; }
+    //! Run (Ctrl+R): enabled while the Design place's plan is valid and nothing runs.
+    QAction *runAction() const { return m_runAction; }
+    QAction *stopAction() const { return m_stopAction; }
+    //! The viewer opened last from History (null before the first).
+    RunViewer *lastRunViewer() const { return m_lastViewer.data(); }
     QMenu *presetMenu() const { return m_presetMenu; }
     //! The actions that switch places (Ctrl+1, Ctrl+2), by index.
     QList<QAction *> placeActions() const { return m_placeActions; }
@@ -52,6 +68,12 @@ public:
     QStringList recentPlans() const;
 
 public slots:
+    //! Runs the Design place's plan in the Run place; false (status bar says why) if it cannot.
+    bool runPlan();
+    //! Compares runs @p resultIds in the Compare place and shows it.
+    bool compareRuns(const QList<qint64> &resultIds);
+    //! Opens a viewer over stored run @p resultId.
+    bool openRun(qint64 resultId);
     bool openPlan(const QString &path);
     bool savePlan();
     bool savePlanAs();
@@ -63,12 +85,18 @@ private:
     void rebuildRecentMenu();
     void importCurl();
     void updateTitle();
+    void updateRunActions();
 
     HistoryStore *m_store;
     QListWidget *m_navigation = nullptr;
     QStackedWidget *m_stack = nullptr;
     DesignPlace *m_design = nullptr;
     HistoryPlace *m_history = nullptr;
+    RunPlace *m_run = nullptr;
+    ComparePlace *m_compare = nullptr;
+    QAction *m_runAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QPointer<RunViewer> m_lastViewer;
     QMenu *m_presetMenu = nullptr;
     QMenu *m_recentMenu = nullptr;
     QList<QAction *> m_placeActions;

@@ -3,10 +3,12 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
+#include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
 
 #include "mainwindow.h"
+#include "screenshottour.h"
 #include "server/sampleapihost.h"
 #include "store/historystore.h"
 
@@ -27,7 +29,8 @@ int main(int argc, char *argv[])
                                                      "or the application data directory)."),
                                       QStringLiteral("FILE"));
     const QCommandLineOption shotsOption(QStringLiteral("screenshot-dir"),
-                                         QStringLiteral("Save a PNG of every place into DIR, "
+                                         QStringLiteral("Run a short built-in test twice and "
+                                                        "save a PNG of every place into DIR, "
                                                         "then quit."),
                                          QStringLiteral("DIR"));
     parser.addOption(dbOption);
@@ -35,8 +38,13 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     loadscope::HistoryStore store;
-    const QString dbPath =
-        parser.isSet(dbOption) ? parser.value(dbOption) : loadscope::HistoryStore::defaultPath();
+    // Screenshots start from an empty history of their own unless --db names one, so that they
+    // show the tour's runs and never add runs to the user's history.
+    QTemporaryDir scratch;
+    const QString dbPath = parser.isSet(dbOption) ? parser.value(dbOption)
+                           : parser.isSet(shotsOption)
+                               ? scratch.filePath(QStringLiteral("shots.db"))
+                               : loadscope::HistoryStore::defaultPath();
     QString error;
     if (!store.open(dbPath, &error)) {
         QMessageBox::critical(nullptr, QStringLiteral("Loadscope"),
@@ -56,15 +64,22 @@ int main(int argc, char *argv[])
     if (parser.isSet(shotsOption)) {
         window.resize(1400, 900);
         window.show();
-        const QString dir = parser.value(shotsOption);
-        // After the event loop has laid the window out once.
-        QTimer::singleShot(300, &window, [&window, dir] {
-            QString why;
-            const bool ok = window.saveScreenshots(dir, &why);
-            if (!ok)
-                QTextStream(stderr) << "loadscope: " << why << '\n';
-            QCoreApplication::exit(ok ? 0 : 1);
+        loadscope::ScreenshotTour tour(&window, parser.value(shotsOption));
+        // The second run meets a slower sample API (+3 ms per response), so that the
+        // comparison in the screenshots has a regression to show.
+        tour.setBetweenRuns([&sampleApi] {
+            loadscope::SampleApiOptions slower = sampleApi.options();
+            slower.latencyMs += 3;
+            sampleApi.setOptions(slower);
         });
+        QObject::connect(&tour, &loadscope::ScreenshotTour::finished, &window,
+                         [](bool ok, const QString &why) {
+                             if (!ok)
+                                 QTextStream(stderr) << "loadscope: " << why << '\n';
+                             QCoreApplication::exit(ok ? 0 : 1);
+                         });
+        // After the event loop has laid the window out once.
+        QTimer::singleShot(300, &tour, &loadscope::ScreenshotTour::start);
         return QApplication::exec();
     }
     window.show();

@@ -5,11 +5,28 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTableWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
 
+#include "compare/compareplace.h"
+#include "compare/comparisontablemodel.h"
 #include "design/designplace.h"
+#include "design/durationedit.h"
+#include "design/loadmodeleditor.h"
+#include "history/resultsfilterproxy.h"
+#include "history/resultstablemodel.h"
+#include "plot/plotstyle.h"
+#include "run/endpointtablemodel.h"
+#include "history/runviewer.h"
+#include "run/livecharts.h"
+#include "run/runplace.h"
+#include "run/runsummarypanel.h"
+#include "screenshottour.h"
 #include "history/historyplace.h"
 #include "mainwindow.h"
 #include "plan/planpresets.h"
@@ -31,6 +48,8 @@ private slots:
     void savingToHistoryReloadsHistory();
     void rememberRecentPlans();
     void savesScreenshots();
+    void wholeFlow();
+    void screenshotTour();
     void cleanupTestCase();
 
 private:
@@ -83,9 +102,14 @@ void TestMainWindow::startsOnTheDesignPlace()
 
 void TestMainWindow::switchesPlacesWithShortcuts()
 {
-    QTest::keyClick(m_window.get(), Qt::Key_2, Qt::ControlModifier);
+    QTest::keyClick(m_window.get(), Qt::Key_3, Qt::ControlModifier);
     QCOMPARE(m_window->currentPlace(), int(MainWindow::HistoryPlaceIndex));
     QVERIFY(m_window->historyPlace()->isVisible());
+    QTest::keyClick(m_window.get(), Qt::Key_2, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPlace(), int(MainWindow::RunPlaceIndex));
+    QTest::keyClick(m_window.get(), Qt::Key_4, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPlace(), int(MainWindow::ComparePlaceIndex));
+    QVERIFY(m_window->comparePlace()->isVisible());
     QTest::keyClick(m_window.get(), Qt::Key_1, Qt::ControlModifier);
     QCOMPARE(m_window->currentPlace(), int(MainWindow::DesignPlaceIndex));
     QVERIFY(m_window->designPlace()->isVisible());
@@ -140,6 +164,106 @@ void TestMainWindow::savesScreenshots()
         QVERIFY2(!image.isNull(), qPrintable(name));
         QCOMPARE(image.size(), m_window->size());
     }
+}
+
+// The whole flow through the real window: a plan built in the form, Run, live intervals, Stop
+// (Esc), the run in History, a second run, both selected and compared, one opened again.
+void TestMainWindow::wholeFlow()
+{
+    DesignPlace *design = m_window->designPlace();
+    RunPlace *run = m_window->runPlace();
+    HistoryPlace *history = m_window->historyPlace();
+    m_window->presetMenu()->actions().at(int(TestType::ApiLatency))->trigger();
+    QLineEdit *name = design->nameEdit();
+    name->selectAll();
+    QTest::keyClicks(name, QStringLiteral("Flow through the window"));
+    LoadModelEditor *load = design->loadEditor();
+    load->vusSpin()->setValue(2);
+    load->durationEdit()->selectAll();
+    QTest::keyClicks(load->durationEdit(), QStringLiteral("2s"));
+    design->validateNow();
+    QCOMPARE(design->plan().name, QStringLiteral("Flow through the window"));
+    QCOMPARE(design->plan().load.vus, 2);
+    QCOMPARE(design->plan().load.durationMs, 2000);
+    QVERIFY(m_window->runAction()->isEnabled());
+    QVERIFY(!m_window->stopAction()->isEnabled());
+
+    // Run (Ctrl+R): the Run place shows, intervals reach its model.
+    QSignalSpy finished(run, &RunPlace::runFinished);
+    QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPlace(), int(MainWindow::RunPlaceIndex));
+    QVERIFY(run->isRunning());
+    QVERIFY(!m_window->runAction()->isEnabled());
+    QVERIFY(m_window->stopAction()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(run->drainedIntervals() >= 1, 10000);
+    QVERIFY(run->charts()->plot(LiveCharts::ThroughputChart)->graph(0)->dataCount() >= 1);
+    QVERIFY(run->endpointModel()->rowCount() >= 1);
+    // The running run is listed in History at once.
+    const qint64 first = run->resultId();
+    QVERIFY(history->model()->rowOf(first) >= 0);
+
+    // Stop with Esc: everything measured is kept.
+    QTest::keyClick(m_window.get(), Qt::Key_Escape);
+    QVERIFY(finished.wait(15000));
+    QVERIFY(run->lastSummary().totals.requests > 0);
+    QVERIFY(m_window->runAction()->isEnabled());
+    const int row = history->model()->rowOf(first);
+    QVERIFY(row >= 0);
+    QVERIFY(history->model()->record(row).status == ResultStatus::Aborted ||
+            history->model()->record(row).status == ResultStatus::Completed);
+
+    // Run again and let it finish.
+    QVERIFY(m_window->runPlan());
+    const qint64 second = run->resultId();
+    QVERIFY(second != first);
+    QVERIFY(finished.wait(15000));
+    QCOMPARE(run->lastSummary().status, QStringLiteral("completed"));
+    QVERIFY(run->summaryPanel()->isVisible());
+
+    // History: select both and Compare.
+    QTest::keyClick(m_window.get(), Qt::Key_3, Qt::ControlModifier);
+    QVERIFY(history->selectResult(first));
+    const QModelIndex secondIndex = history->proxy()->mapFromSource(
+        history->model()->index(history->model()->rowOf(second), 0));
+    history->view()->selectionModel()->select(secondIndex, QItemSelectionModel::Select |
+                                                               QItemSelectionModel::Rows);
+    QCOMPARE(history->selectedResultIds().size(), 2);
+    QVERIFY(history->compareButton()->isEnabled());
+    history->compareButton()->click();
+    QCOMPARE(m_window->currentPlace(), int(MainWindow::ComparePlaceIndex));
+    ComparePlace *compare = m_window->comparePlace();
+    QCOMPARE(compare->runs().size(), 2);
+    QCOMPARE(compare->runs().first().id, first);
+    QVERIFY(compare->tableModel()->rowOf(QStringLiteral("p95")) >= 0);
+    QVERIFY(!compare->verdictText().isEmpty());
+
+    // Open the second run again: its charts and summary.
+    QVERIFY(m_window->openRun(second));
+    RunViewer *viewer = m_window->lastRunViewer();
+    QVERIFY(viewer);
+    QVERIFY(viewer->charts()->sampleCount() >= 1);
+    QCOMPARE(viewer->summaryPanel()->percentileTable()->rowCount(), 1);
+    // Only a completed run is a baseline: the stopped first run is none.
+    const bool firstCompleted = m_store.result(first)->status == ResultStatus::Completed;
+    QCOMPARE(viewer->summaryPanel()->verdict().isEmpty(), !firstCompleted);
+    viewer->close();
+}
+
+void TestMainWindow::screenshotTour()
+{
+    const QString dir = m_dir.filePath(QStringLiteral("tour"));
+    ScreenshotTour tour(m_window.get(), dir);
+    tour.setRunSeconds(3);
+    QSignalSpy done(&tour, &ScreenshotTour::finished);
+    tour.start();
+    QVERIFY(done.wait(60000));
+    QVERIFY2(done.first().first().toBool(), qPrintable(done.first().at(1).toString()));
+    for (const QString &name : MainWindow::placeNames()) {
+        const QImage image(dir + u'/' + name + QStringLiteral(".png"));
+        QVERIFY2(!image.isNull(), qPrintable(name));
+    }
+    QCOMPARE(m_window->currentPlace(), int(MainWindow::ComparePlaceIndex));
+    QCOMPARE(m_window->comparePlace()->runs().size(), 2);
 }
 
 LOADSCOPE_WIDGET_TEST_MAIN(TestMainWindow)

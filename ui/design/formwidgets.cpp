@@ -3,11 +3,13 @@
 #include <algorithm>
 
 #include <QFontDatabase>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
 #include <QTableWidget>
+#include <QVBoxLayout>
 
 namespace loadscope {
 
@@ -77,6 +79,25 @@ QHBoxLayout *addRemoveRow(QWidget *parent, QTableWidget *table, std::function<vo
 QFont monospaceFont()
 {
     return QFontDatabase::systemFont(QFontDatabase::FixedFont);
+}
+
+QFrame *kpiTile(const QString &caption, QLabel **value, QWidget *parent)
+{
+    auto *frame = new QFrame(parent);
+    frame->setFrameShape(QFrame::StyledPanel);
+    frame->setAutoFillBackground(true);
+    frame->setBackgroundRole(QPalette::Base);
+    auto *layout = new QVBoxLayout(frame);
+    layout->setContentsMargins(10, 6, 10, 6);
+    layout->setSpacing(2);
+    layout->addWidget(hintLabel(caption, frame));
+    *value = new QLabel(QStringLiteral("–"), frame);
+    QFont font = (*value)->font();
+    font.setPointSizeF(font.pointSizeF() * 1.25);
+    font.setBold(true);
+    (*value)->setFont(font);
+    layout->addWidget(*value);
+    return frame;
 }
 
 } // namespace loadscope

@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 
+class QFrame;
 class QHBoxLayout;
 class QLabel;
 class QTableWidget;
@@ -25,6 +26,8 @@ QLabel *hintLabel(const QString &text, QWidget *parent);
 //! and then runs @p onRemoved.
 QHBoxLayout *addRemoveRow(QWidget *parent, QTableWidget *table, std::function<void()> onAdd,
                           std::function<void()> onRemoved);
+//! A KPI tile: a small grey caption over a large bold value; *@p value receives the label.
+QFrame *kpiTile(const QString &caption, QLabel **value, QWidget *parent);
 //! The system fixed-pitch font.
 QFont monospaceFont();
 

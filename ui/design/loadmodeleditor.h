@@ -33,6 +33,8 @@ public:
 
     QComboBox *executorCombo() const { return m_executor; }
     QSpinBox *vusSpin() const { return m_vus; }
+    //! The duration of the constant executors.
+    DurationEdit *durationEdit() const { return m_duration; }
     QTableWidget *stagesTable() const { return m_stages; }
     //! The preview; graph 0 holds the shape in seconds against VUs or iterations/s.
     QCustomPlot *previewPlot() const { return m_plot; }

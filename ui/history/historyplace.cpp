@@ -15,6 +15,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "compare/runanalysis.h"
 #include "history/resultsfilterproxy.h"
 #include "history/resultstablemodel.h"
 #include "history/rundetails.h"
@@ -74,6 +75,14 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     auto *refresh =
         new QPushButton(style()->standardIcon(QStyle::SP_BrowserReload), tr("Refresh"), left);
     refresh->setShortcut(QKeySequence::Refresh);
+    m_openButton = new QPushButton(tr("Open"), left);
+    m_openButton->setToolTip(tr("See the run's charts, summary and recommendations again "
+                                "(double-click)"));
+    m_compareButton = new QPushButton(tr("Compare"), left);
+    m_compareButton->setToolTip(tr("Compare the selected runs (two or more; Ctrl-click to "
+                                   "select several)"));
+    actions->addWidget(m_openButton);
+    actions->addWidget(m_compareButton);
     actions->addWidget(m_pin);
     actions->addWidget(m_delete);
     actions->addWidget(m_export);
@@ -93,6 +102,20 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &HistoryPlace::onSelectionChanged);
     connect(m_pin, &QPushButton::clicked, this, &HistoryPlace::pinSelectedAsBaseline);
+    connect(m_compareButton, &QPushButton::clicked, this, [this] {
+        const QList<qint64> ids = selectedResultIds();
+        if (ids.size() >= 2)
+            emit compareRequested(ids);
+    });
+    connect(m_openButton, &QPushButton::clicked, this, [this] {
+        const QList<qint64> ids = selectedResultIds();
+        if (ids.size() == 1)
+            emit openRequested(ids.first());
+    });
+    connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        if (index.isValid())
+            emit openRequested(index.data(ResultsTableModel::ResultIdRole).toLongLong());
+    });
     connect(m_delete, &QPushButton::clicked, this, &HistoryPlace::deleteSelected);
     connect(refresh, &QPushButton::clicked, this, &HistoryPlace::reload);
     reload();
@@ -151,7 +174,8 @@ void HistoryPlace::sizeColumns()
     header->setSectionResizeMode(ResultsTableModel::TestColumn, QHeaderView::Stretch);
     header->resizeSection(ResultsTableModel::TypeColumn,
                           std::min(header->sectionSize(ResultsTableModel::TypeColumn), 110));
-    header->resizeSection(ResultsTableModel::VerdictColumn, 64);
+    header->resizeSection(ResultsTableModel::VerdictColumn,
+                          std::max(header->sectionSize(ResultsTableModel::VerdictColumn), 96));
 }
 
 void HistoryPlace::setConfirmFunction(ConfirmFunction confirm)
@@ -180,6 +204,7 @@ void HistoryPlace::reload()
         }
     }
     m_model->setResults(results, baselines);
+    updateVerdicts();
     sizeColumns();
     for (const qint64 id : selected) {
         const int row = m_model->rowOf(id);
@@ -228,6 +253,8 @@ void HistoryPlace::onSelectionChanged()
 {
     const QList<qint64> ids = selectedResultIds();
     m_pin->setEnabled(ids.size() == 1);
+    m_openButton->setEnabled(ids.size() == 1);
+    m_compareButton->setEnabled(ids.size() >= 2);
     m_export->setEnabled(ids.size() == 1);
     m_delete->setEnabled(!ids.isEmpty());
     if (ids.size() == 1) {
@@ -259,6 +286,7 @@ bool HistoryPlace::pinSelectedAsBaseline()
         fail(tr("Could not pin run #%1: %2").arg(record.id).arg(m_store->lastError()));
         return false;
     }
+    m_verdicts.clear();
     reload();
     return true;
 }
@@ -281,6 +309,7 @@ int HistoryPlace::deleteSelected()
         else
             fail(tr("Could not delete run #%1: %2").arg(id).arg(m_store->lastError()));
     }
+    m_verdicts.clear();
     reload();
     return deleted;
 }
@@ -311,6 +340,27 @@ void HistoryPlace::exportSelected(ResultFormat format)
     QString error;
     if (!exportRun(ids.first(), format, path, &error))
         fail(error);
+}
+
+void HistoryPlace::updateVerdicts()
+{
+    for (const ResultRecord &record : m_model->records()) {
+        if (m_verdicts.contains(record.id) || record.status == ResultStatus::Running ||
+            record.status == ResultStatus::Failed)
+            continue;
+        // RunSession's own analysis, when it stored one, else the comparison computed here.
+        QString verdict = record.summary.value(QLatin1String("comparison"))
+                              .toObject()
+                              .value(QLatin1String("verdict"))
+                              .toString();
+        if (verdict.isEmpty()) {
+            QString why;
+            if (const auto comparison = compareWithBaseline(*m_store, record.id, &why))
+                verdict = verdictName(comparison->overall);
+        }
+        m_verdicts.insert(record.id, verdict);
+    }
+    m_model->setVerdicts(m_verdicts);
 }
 
 void HistoryPlace::fail(const QString &message)

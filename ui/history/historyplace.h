@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include <QHash>
 #include <QList>
 #include <QWidget>
 
@@ -47,6 +48,11 @@ public:
     //! Writes run @p id in @p format to @p path; on failure @p error says why.
     bool exportRun(qint64 id, ResultFormat format, const QString &path, QString *error = nullptr);
 
+    //! The verdict of run @p id against its baseline ("regression", ...); empty: no baseline.
+    QString verdictOf(qint64 id) const { return m_verdicts.value(id); }
+    QPushButton *compareButton() const { return m_compareButton; }
+    QPushButton *openButton() const { return m_openButton; }
+
     ResultsTableModel *model() const { return m_model; }
     ResultsFilterProxy *proxy() const { return m_proxy; }
     QTableView *view() const { return m_view; }
@@ -64,6 +70,10 @@ public slots:
 signals:
     //! The selected runs changed (several may be selected, for Compare).
     void selectionChanged(const QList<qint64> &resultIds);
+    //! The user asked to compare the selected runs (two or more).
+    void compareRequested(const QList<qint64> &resultIds);
+    //! The user asked to see run @p resultId again (double-click or Open).
+    void openRequested(qint64 resultId);
     //! A store operation failed; @p message says which and why.
     void errorOccurred(const QString &message);
 
@@ -74,6 +84,7 @@ private:
     void applyDateFilter();
     void exportSelected(ResultFormat format);
     void fail(const QString &message);
+    void updateVerdicts();
 
     HistoryStore *m_store;
     ConfirmFunction m_confirm;
@@ -89,6 +100,11 @@ private:
     QPushButton *m_pin = nullptr;
     QPushButton *m_delete = nullptr;
     QPushButton *m_export = nullptr;
+    QPushButton *m_compareButton = nullptr;
+    QPushButton *m_openButton = nullptr;
+    //! Verdicts by result id; computing one reads two runs, so each is computed once and
+    //! forgotten when baselines change (pin, delete).
+    QHash<qint64, QString> m_verdicts;
 };
 
 } // namespace loadscope

@@ -82,8 +82,14 @@ QVariant ResultsTableModel::displayValue(const ResultRecord &record, int column)
         return figure(summaryValue(record, "latencyMs", "p95"), 1);
     case ErrorRateColumn:
         return figure(summaryValue(record, "totals", "errorRate") * 100.0, 2);
-    case VerdictColumn:
-        return QString(); // filled when regression analysis lands
+    case VerdictColumn: {
+        const QString verdict = m_verdicts.value(record.id);
+        if (verdict == QLatin1String("no significant change"))
+            return tr("no change");
+        if (verdict == QLatin1String("insufficient data"))
+            return tr("too little data");
+        return verdict.isEmpty() ? QStringLiteral("–") : verdict;
+    }
     default:
         return {};
     }
@@ -123,7 +129,7 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
     case ResultIdRole:
         return record.id;
     case Qt::TextAlignmentRole:
-        if (column == IdColumn || column >= DurationColumn)
+        if (column == IdColumn || (column >= DurationColumn && column != VerdictColumn))
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::DecorationRole:
@@ -139,6 +145,11 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
             return record.testType;
         if (column == StartedColumn)
             return record.startedAt.toLocalTime().toString(Qt::ISODate);
+        if (column == VerdictColumn)
+            return m_verdicts.value(record.id).isEmpty()
+                       ? tr("No baseline to compare with (first run of its test)")
+                       : tr("Against the pinned baseline, else the previous completed run: %1")
+                             .arg(m_verdicts.value(record.id));
         return {};
     case Qt::ForegroundRole:
         if (column == StatusColumn) {
@@ -152,6 +163,14 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
             case ResultStatus::Running:
                 return QColor(0x15, 0x65, 0xc0);
             }
+        }
+        if (column == VerdictColumn) {
+            const QString verdict = m_verdicts.value(record.id);
+            if (verdict == QLatin1String("regression"))
+                return QColor(0xc6, 0x28, 0x28);
+            if (verdict == QLatin1String("improvement"))
+                return QColor(0x2e, 0x7d, 0x32);
+            return QColor(0x75, 0x75, 0x75);
         }
         return {};
     default:
@@ -198,6 +217,13 @@ void ResultsTableModel::setResults(const QList<ResultRecord> &results,
     m_results = results;
     m_baselines = baselines;
     endResetModel();
+}
+
+void ResultsTableModel::setVerdicts(const QHash<qint64, QString> &verdicts)
+{
+    m_verdicts = verdicts;
+    if (!m_results.isEmpty())
+        emit dataChanged(index(0, VerdictColumn), index(int(m_results.size()) - 1, VerdictColumn));
 }
 
 int ResultsTableModel::rowOf(qint64 id) const

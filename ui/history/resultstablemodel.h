@@ -2,6 +2,7 @@
 
 #include <QAbstractTableModel>
 #include <QList>
+#include <QHash>
 #include <QSet>
 
 #include "store/storetypes.h"
@@ -52,6 +53,10 @@ public:
     //! The row of result @p id, -1 if absent.
     int rowOf(qint64 id) const;
     bool isBaseline(int row) const { return m_baselines.contains(m_results.at(row).id); }
+    //! Sets the verdicts against the baseline ("regression", ... as verdictName()), by result
+    //! id; a run without an entry (or an empty one) has no baseline.
+    void setVerdicts(const QHash<qint64, QString> &verdicts);
+    QString verdict(qint64 id) const { return m_verdicts.value(id); }
 
     //! A number from the summary JSON ("totals", "throughputRps"); NaN when absent.
     static double summaryValue(const ResultRecord &record, const char *group, const char *key);
@@ -64,6 +69,7 @@ private:
 
     QList<ResultRecord> m_results;
     QSet<qint64> m_baselines;
+    QHash<qint64, QString> m_verdicts;
 };
 
 } // namespace loadscope

@@ -21,26 +21,6 @@ QString figure(double value, int decimals, const QString &unit)
                              : QString::number(value, 'f', decimals) + u' ' + unit;
 }
 
-//! A KPI tile: a small caption over a large value.
-QFrame *tile(const QString &caption, QLabel **value, QWidget *parent)
-{
-    auto *frame = new QFrame(parent);
-    frame->setFrameShape(QFrame::StyledPanel);
-    frame->setAutoFillBackground(true);
-    frame->setBackgroundRole(QPalette::Base);
-    auto *layout = new QVBoxLayout(frame);
-    layout->setContentsMargins(10, 6, 10, 6);
-    layout->setSpacing(2);
-    layout->addWidget(hintLabel(caption, frame));
-    *value = new QLabel(QStringLiteral("–"), frame);
-    QFont font = (*value)->font();
-    font.setPointSizeF(font.pointSizeF() * 1.25);
-    font.setBold(true);
-    (*value)->setFont(font);
-    layout->addWidget(*value);
-    return frame;
-}
-
 } // namespace
 
 RunDetails::RunDetails(QWidget *parent)
@@ -69,7 +49,7 @@ RunDetails::RunDetails(QWidget *parent)
         {QStringLiteral("duration"), tr("Duration")}, {QStringLiteral("max"), tr("Max")}};
     for (int i = 0; i < figures.size(); ++i) {
         QLabel *value = nullptr;
-        m_figures->addWidget(tile(figures.at(i).second, &value, m_content), i / 4, i % 4);
+        m_figures->addWidget(kpiTile(figures.at(i).second, &value, m_content), i / 4, i % 4);
         m_figureLabels.append({figures.at(i).first, value});
     }
     content->addLayout(m_figures);
@@ -86,15 +66,7 @@ RunDetails::RunDetails(QWidget *parent)
     m_runPlot->yAxis->setLabel(tr("requests/s"));
     m_runPlot->yAxis2->setLabel(tr("p95 ms"));
     // The legend sits in a row of its own above the chart so that it never hides data.
-    m_runPlot->legend->setVisible(true);
-    m_runPlot->axisRect()->insetLayout()->take(m_runPlot->legend);
-    m_runPlot->plotLayout()->insertRow(0);
-    m_runPlot->plotLayout()->addElement(0, 0, m_runPlot->legend);
-    m_runPlot->plotLayout()->setRowStretchFactor(0, 0.001);
-    m_runPlot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    m_runPlot->legend->setBorderPen(Qt::NoPen);
-    m_runPlot->legend->setBrush(Qt::NoBrush);
-    m_runPlot->legend->setMargins(QMargins(0, 0, 0, 0));
+    placeLegendOnTop(m_runPlot);
     content->addWidget(m_runPlot, 3);
 
     content->addWidget(sectionLabel(tr("p95 of this test across runs"), m_content));

@@ -50,4 +50,17 @@ QCPGraph *addStyledGraph(QCustomPlot *plot, int index, QCPAxis *valueAxis, bool 
     return graph;
 }
 
+void placeLegendOnTop(QCustomPlot *plot)
+{
+    plot->legend->setVisible(true);
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    plot->plotLayout()->insertRow(0);
+    plot->plotLayout()->addElement(0, 0, plot->legend);
+    plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->legend->setBrush(Qt::NoBrush);
+    plot->legend->setMargins(QMargins(0, 0, 0, 0));
+}
+
 } // namespace loadscope

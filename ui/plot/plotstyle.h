@@ -25,4 +25,7 @@ void applyPlotStyle(QCustomPlot *plot);
 QCPGraph *addStyledGraph(QCustomPlot *plot, int index, QCPAxis *valueAxis = nullptr,
                          bool fill = false);
 
+//! Shows @p plot's legend in a row of its own above the axis rect, so it never hides data.
+void placeLegendOnTop(QCustomPlot *plot);
+
 } // namespace loadscope

@@ -1,0 +1,214 @@
+#include "widgettestmain.h"
+
+#include <QAbstractItemModelTester>
+#include <QBoxPlotSeries>
+#include <QBoxSet>
+#include <QChartView>
+#include <QPushButton>
+#include <QTableView>
+#include <QTemporaryDir>
+
+#include "compare/compareplace.h"
+#include "compare/comparisontablemodel.h"
+#include "compare/runanalysis.h"
+#include "history/historyplace.h"
+#include "history/resultstablemodel.h"
+#include "plot/plotstyle.h"
+#include "server/sampleapihost.h"
+#include "session/runsession.h"
+#include "store/historystore.h"
+
+using namespace loadscope;
+
+// Two real short runs of one plan, the second against a slower sample API: the Compare place
+// must call it a regression, draw one box and one percentile curve per run, and History's
+// verdict column must say so too.
+class TestComparePlace : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void comparesTwoRuns();
+    void tableModelPassesTheTester();
+    void pinnedBaselineComesFirst();
+    void needsTwoRuns();
+    void historyShowsVerdicts();
+    void recommendationsFromExtras();
+
+private:
+    qint64 runOnce();
+
+    QTemporaryDir m_dir;
+    HistoryStore m_store;
+    SampleApiHost m_host;
+    qint64 m_fast = 0;
+    qint64 m_slow = 0;
+};
+
+qint64 TestComparePlace::runOnce()
+{
+    TestPlan plan;
+    plan.name = QStringLiteral("compare test");
+    Step step;
+    step.path = QStringLiteral("/api/health");
+    plan.steps = {step};
+    plan.load.vus = 2;
+    plan.load.durationMs = 2000;
+    plan.intervalMs = 200; // ten intervals: enough for the significance test
+    plan.threads = 1;
+    RunSession session(&m_store);
+    session.setDefaultBaseUrl(m_host.baseUrl().toString());
+    QSignalSpy finished(&session, &RunSession::finished);
+    QString error;
+    if (!session.start(plan, &error)) {
+        qWarning("%s", qPrintable(error));
+        return 0;
+    }
+    if (!finished.wait(20000))
+        return 0;
+    return finished.first().at(1).toLongLong();
+}
+
+void TestComparePlace::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    QString error;
+    QVERIFY2(m_store.open(m_dir.filePath(QStringLiteral("history.db")), &error), qPrintable(error));
+    QVERIFY2(m_host.start(QHostAddress::LocalHost, 0, &error) > 0, qPrintable(error));
+    m_fast = runOnce();
+    QVERIFY(m_fast > 0);
+    SampleApiOptions slower;
+    slower.latencyMs = 8;
+    m_host.setOptions(slower);
+    m_slow = runOnce();
+    QVERIFY(m_slow > 0);
+}
+
+void TestComparePlace::comparesTwoRuns()
+{
+    ComparePlace place(&m_store);
+    place.resize(1400, 900);
+    place.show();
+    QString error;
+    // Given newest first (as History lists them): the oldest still becomes the baseline.
+    QVERIFY2(place.compare({m_slow, m_fast}, &error), qPrintable(error));
+    QCOMPARE(place.runs().size(), 2);
+    QCOMPARE(place.runs().at(0).id, m_fast);
+    QCOMPARE(place.runs().at(1).id, m_slow);
+
+    ComparisonTableModel *model = place.tableModel();
+    QCOMPARE(model->columnCount(),
+             ComparisonTableModel::FixedColumnCount + ComparisonTableModel::FieldCount);
+    const int p95 = model->rowOf(QStringLiteral("p95"));
+    QVERIFY(p95 >= 0);
+    const MetricDelta *delta = model->delta(p95, 0);
+    QVERIFY(delta);
+    QCOMPARE(delta->verdict, MetricDelta::Regression);
+    QVERIFY(delta->candidate > delta->base + 5);
+    const int verdictColumn = ComparisonTableModel::columnOf(0, ComparisonTableModel::VerdictField);
+    QCOMPARE(model->index(p95, verdictColumn).data().toString(), QStringLiteral("regression"));
+    QCOMPARE(model->index(p95, verdictColumn).data(ComparisonTableModel::VerdictRole).toInt(),
+             int(MetricDelta::Regression));
+    QVERIFY(model->index(p95, verdictColumn).data(Qt::BackgroundRole).isValid());
+    QVERIFY(
+        model->index(p95, ComparisonTableModel::MetricColumn).data().toString().startsWith(u"p95"));
+    // Per-endpoint rows are there as well.
+    QVERIFY(model->rowOf(QStringLiteral("endpoint:GET /api/health p95")) >= 0);
+    QVERIFY(place.verdictText().contains(QStringLiteral("regression")));
+
+    // One box per run, from the duration histograms, the slower one higher.
+    QCOMPARE(place.boxSeries()->count(), 2);
+    const QList<QBoxSet *> boxes = place.boxSeries()->boxSets();
+    QVERIFY(boxes.at(1)->at(QBoxSet::Median) > boxes.at(0)->at(QBoxSet::Median));
+    QVERIFY(boxes.at(0)->at(QBoxSet::LowerExtreme) <= boxes.at(0)->at(QBoxSet::LowerQuartile));
+    QVERIFY(boxes.at(0)->at(QBoxSet::UpperQuartile) <= boxes.at(0)->at(QBoxSet::UpperExtreme));
+    QVERIFY(!place.boxView()->grab().isNull());
+
+    QCOMPARE(place.percentilePlot()->graphCount(), 2);
+    QVERIFY(place.percentilePlot()->graph(0)->dataCount() > 10);
+    QCOMPARE(place.percentilePlot()->xAxis->scaleType(), QCPAxis::stLogarithmic);
+    QCOMPARE(place.throughputPlot()->graphCount(), 2);
+    QVERIFY(place.throughputPlot()->graph(1)->dataCount() >= 5);
+    QCOMPARE(place.p95Plot()->graphCount(), 2);
+    QCOMPARE(place.recommendationColumns(), 2);
+}
+
+void TestComparePlace::tableModelPassesTheTester()
+{
+    ComparisonTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    ComparePlace place(&m_store);
+    QVERIFY(place.compare({m_fast, m_slow}));
+    model.setComparison(place.tableModel()->comparison());
+    QVERIFY(model.rowCount() > 5);
+    for (int row = 0; row < model.rowCount(); ++row) {
+        for (int column = 0; column < model.columnCount(); ++column)
+            QVERIFY(model.index(row, column).data().isValid());
+    }
+    model.clear();
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestComparePlace::pinnedBaselineComesFirst()
+{
+    const auto slow = m_store.result(m_slow);
+    QVERIFY(slow);
+    QVERIFY(m_store.setBaseline(slow->testId, m_slow));
+    ComparePlace place(&m_store);
+    QVERIFY(place.compare({m_fast, m_slow}));
+    QCOMPARE(place.runs().first().id, m_slow);
+    const int p95 = place.tableModel()->rowOf(QStringLiteral("p95"));
+    QCOMPARE(place.tableModel()->delta(p95, 0)->verdict, MetricDelta::Improvement);
+    QVERIFY(m_store.setBaseline(slow->testId, 0));
+}
+
+void TestComparePlace::needsTwoRuns()
+{
+    ComparePlace place(&m_store);
+    QString error;
+    QVERIFY(!place.compare({m_fast}, &error));
+    QVERIFY(error.contains(QStringLiteral("two")));
+    QVERIFY(!place.compare({m_fast, 999999}, &error));
+    QVERIFY2(error.contains(QStringLiteral("999999")), qPrintable(error));
+}
+
+void TestComparePlace::historyShowsVerdicts()
+{
+    HistoryPlace history(&m_store);
+    QCOMPARE(history.verdictOf(m_slow), QStringLiteral("regression"));
+    QCOMPARE(history.verdictOf(m_fast), QString()); // the first run has no baseline
+    const int row = history.model()->rowOf(m_slow);
+    QCOMPARE(history.model()->index(row, ResultsTableModel::VerdictColumn).data().toString(),
+             QStringLiteral("regression"));
+    QSignalSpy compare(&history, &HistoryPlace::compareRequested);
+    QSignalSpy open(&history, &HistoryPlace::openRequested);
+    QVERIFY(history.selectResult(m_slow));
+    QVERIFY(!history.compareButton()->isEnabled());
+    QVERIFY(history.openButton()->isEnabled());
+    history.openButton()->click();
+    QCOMPARE(open.size(), 1);
+    QCOMPARE(open.first().first().toLongLong(), m_slow);
+    history.view()->selectAll();
+    QVERIFY(history.compareButton()->isEnabled());
+    history.compareButton()->click();
+    QCOMPARE(compare.size(), 1);
+    QCOMPARE(compare.first().first().value<QList<qint64>>().size(), 2);
+}
+
+void TestComparePlace::recommendationsFromExtras()
+{
+    RunSummary summary;
+    summary.extras.insert(
+        QStringLiteral("recommendations"),
+        QJsonArray{QJsonObject{{QStringLiteral("area"), QStringLiteral("code")},
+                               {QStringLiteral("impact"), QStringLiteral("high")},
+                               {QStringLiteral("title"), QStringLiteral("Cache it")}}});
+    const QList<Recommendation> list = recommendationsFor(summary);
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(list.first().title, QStringLiteral("Cache it"));
+    QCOMPARE(list.first().impact, QStringLiteral("high"));
+}
+
+LOADSCOPE_WIDGET_TEST_MAIN(TestComparePlace)
+#include "tst_compareplace.moc"

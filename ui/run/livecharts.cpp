@@ -1,0 +1,387 @@
+#include "livecharts.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QJsonObject>
+#include <QLabel>
+#include <QMenu>
+#include <QVBoxLayout>
+
+#include "design/formwidgets.h"
+#include "plot/plotstyle.h"
+
+namespace loadscope {
+
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+QCPGraph *graph(QCustomPlot *plot, const QString &name, const QColor &color,
+                QCPAxis *valueAxis = nullptr, Qt::PenStyle style = Qt::SolidLine, qreal width = 2)
+{
+    QCPGraph *g = plot->addGraph(plot->xAxis, valueAxis ? valueAxis : plot->yAxis);
+    g->setName(name);
+    g->setPen(QPen(color, width, style));
+    return g;
+}
+
+void addPoint(QCPGraph *g, double key, double value)
+{
+    g->data()->add(QCPGraphData(key, value));
+}
+
+} // namespace
+
+LiveCharts::LiveCharts(QWidget *parent)
+    : QWidget(parent)
+{
+    m_grid = new QGridLayout(this);
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setSpacing(8);
+    for (int i = 0; i < ChartCount; ++i) {
+        auto *frame = new QWidget(this);
+        auto *layout = new QVBoxLayout(frame);
+        layout->setContentsMargins(0, 0, 0, 0);
+        layout->setSpacing(2);
+        layout->addWidget(sectionLabel(chartTitle(Chart(i)), frame));
+        m_plots[size_t(i)] = createPlot(Chart(i));
+        m_plots[size_t(i)]->setParent(frame);
+        layout->addWidget(m_plots[size_t(i)], 1);
+        m_frames[size_t(i)] = frame;
+        m_follow[size_t(i)] = true;
+    }
+    reset(TestPlan());
+}
+
+QString LiveCharts::chartTitle(Chart chart)
+{
+    switch (chart) {
+    case ThroughputChart:
+        return tr("Throughput and errors");
+    case LatencyChart:
+        return tr("Latency percentiles");
+    case VusChart:
+        return tr("Active VUs against the plan");
+    case ResourcesChart:
+        return tr("CPU and memory");
+    case ServerTimingChart:
+        return tr("Server-Timing p95 per component");
+    case ChartCount:
+        break;
+    }
+    return {};
+}
+
+QCustomPlot *LiveCharts::createPlot(Chart chart)
+{
+    auto *plot = new QCustomPlot(this);
+    plot->setMinimumHeight(150);
+    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot->setNoAntialiasingOnDrag(true);
+    plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    const bool twoAxes = chart == ThroughputChart || chart == ResourcesChart || chart == VusChart;
+    if (twoAxes)
+        plot->yAxis2->setVisible(true);
+    applyPlotStyle(plot);
+    plot->xAxis->setLabel(tr("elapsed (s)"));
+    // Zoom and drag the time axis only: values keep following the data.
+    plot->axisRect()->setRangeDrag(Qt::Horizontal);
+    plot->axisRect()->setRangeZoom(Qt::Horizontal);
+    switch (chart) {
+    case ThroughputChart:
+        graph(plot, tr("requests/s"), seriesColor(0));
+        graph(plot, tr("errors/s"), seriesColor(3), plot->yAxis2);
+        plot->yAxis->setLabel(tr("requests/s"));
+        plot->yAxis2->setLabel(tr("errors/s"));
+        plot->graph(0)->setBrush(QColor(0x2a, 0x6f, 0xdb, 30));
+        break;
+    case LatencyChart:
+        graph(plot, tr("p50"), seriesColor(2));
+        graph(plot, tr("p90"), seriesColor(5));
+        graph(plot, tr("p95"), seriesColor(0));
+        graph(plot, tr("p99"), seriesColor(1));
+        graph(plot, tr("max"), QColor(0x9e, 0x9e, 0x9e), nullptr, Qt::SolidLine, 1);
+        graph(plot, tr("p99 corrected"), seriesColor(3), nullptr, Qt::DashLine);
+        plot->yAxis->setLabel(tr("ms"));
+        break;
+    case VusChart:
+        graph(plot, tr("active VUs"), seriesColor(4));
+        graph(plot, tr("planned"), QColor(0x75, 0x75, 0x75), nullptr, Qt::DashLine, 1.5);
+        plot->graph(0)->setBrush(QColor(0x8e, 0x44, 0xad, 30));
+        plot->yAxis->setLabel(tr("VUs"));
+        break;
+    case ResourcesChart:
+        graph(plot, tr("machine CPU %"), seriesColor(0));
+        graph(plot, tr("generator CPU %"), seriesColor(1));
+        graph(plot, tr("target CPU %"), seriesColor(2));
+        graph(plot, tr("generator RSS MiB"), seriesColor(1), plot->yAxis2, Qt::DotLine);
+        graph(plot, tr("target RSS MiB"), seriesColor(2), plot->yAxis2, Qt::DotLine);
+        plot->yAxis->setLabel(tr("CPU %"));
+        plot->yAxis2->setLabel(tr("MiB"));
+        break;
+    case ServerTimingChart:
+        plot->yAxis->setLabel(tr("ms"));
+        break;
+    case ChartCount:
+        break;
+    }
+    placeLegendOnTop(plot);
+    connect(plot, &QCustomPlot::mousePress, this,
+            [this, chart] { m_follow[size_t(chart)] = false; });
+    connect(plot, &QCustomPlot::mouseWheel, this,
+            [this, chart] { m_follow[size_t(chart)] = false; });
+    connect(plot, &QCustomPlot::mouseDoubleClick, this, [this, chart] {
+        m_follow[size_t(chart)] = true;
+        rescale(chart);
+        this->plot(chart)->replot(QCustomPlot::rpQueuedReplot);
+    });
+    connect(plot, &QWidget::customContextMenuRequested, this,
+            [this, chart](const QPoint &pos) { showContextMenu(chart, pos); });
+    return plot;
+}
+
+void LiveCharts::reset(const TestPlan &plan)
+{
+    for (QCustomPlot *plot : m_plots) {
+        for (int i = 0; i < plot->graphCount(); ++i)
+            plot->graph(i)->data()->clear();
+    }
+    QCustomPlot *st = plot(ServerTimingChart);
+    for (QCPGraph *g : std::as_const(m_serverTiming))
+        st->removeGraph(g);
+    m_serverTiming.clear();
+    m_follow.fill(true);
+    m_samples = 0;
+    m_lastT = 0;
+    m_hasResources = false;
+    m_openModel = isOpenModel(plan.load.executor);
+    m_plannedSec = double(plan.load.totalDurationMs()) / 1000.0;
+
+    // The planned shape, drawn whole from the start so that the run visibly fills it.
+    QCustomPlot *vus = plot(VusChart);
+    QCPGraph *planned = vus->graph(1);
+    planned->setValueAxis(m_openModel ? vus->yAxis2 : vus->yAxis);
+    planned->setName(m_openModel ? tr("planned iterations/s") : tr("planned VUs"));
+    vus->yAxis2->setLabel(m_openModel ? tr("iterations/s") : QString());
+    const double unit = double(std::max<qint64>(1, plan.load.timeUnitMs)) / 1000.0;
+    const qint64 total = plan.load.totalDurationMs();
+    constexpr int kSteps = 200;
+    for (int i = 0; i <= kSteps && total > 0; ++i) {
+        const qint64 ms = total * i / kSteps;
+        const double target = plan.load.targetAt(std::min(ms, total - 1));
+        addPoint(planned, double(ms) / 1000.0, m_openModel ? target / unit : target);
+    }
+    QCPGraph *corrected = plot(LatencyChart)->graph(5);
+    corrected->setVisible(m_openModel);
+    corrected->removeFromLegend();
+    if (m_openModel)
+        corrected->addToLegend();
+    // The right axis carries the planned arrival rate of open models only.
+    vus->yAxis2->setVisible(m_openModel);
+    relayout();
+    m_dirty = true;
+    render();
+}
+
+QCPGraph *LiveCharts::serverTimingGraph(const QString &name)
+{
+    auto it = m_serverTiming.find(name);
+    if (it != m_serverTiming.end())
+        return it.value();
+    QCustomPlot *st = plot(ServerTimingChart);
+    QCPGraph *g = st->addGraph();
+    g->setName(name);
+    g->setPen(QPen(seriesColor(int(m_serverTiming.size())), 2));
+    m_serverTiming.insert(name, g);
+    return g;
+}
+
+void LiveCharts::append(const QList<IntervalSample> &samples)
+{
+    if (samples.isEmpty())
+        return;
+    const bool hadResources = m_hasResources;
+    const bool hadServerTiming = !m_serverTiming.isEmpty();
+    QCustomPlot *tp = plot(ThroughputChart);
+    QCustomPlot *lat = plot(LatencyChart);
+    QCustomPlot *vus = plot(VusChart);
+    QCustomPlot *res = plot(ResourcesChart);
+    for (const IntervalSample &s : samples) {
+        const double t = s.tSec;
+        const double seconds = s.intervalSec > 0 ? s.intervalSec : 1.0;
+        addPoint(tp->graph(0), t, s.throughputRps());
+        addPoint(tp->graph(1), t, double(s.overall.totals.errors) / seconds);
+        // An interval without a completed request has no latency: leave a gap, not a zero.
+        const LatencyStats &l = s.overall.latency;
+        const double nan = qQNaN();
+        const bool any = s.overall.totals.requests > 0;
+        addPoint(lat->graph(0), t, any ? l.p50Ms : nan);
+        addPoint(lat->graph(1), t, any ? l.p90Ms : nan);
+        addPoint(lat->graph(2), t, any ? l.p95Ms : nan);
+        addPoint(lat->graph(3), t, any ? l.p99Ms : nan);
+        addPoint(lat->graph(4), t, any ? l.maxMs : nan);
+        if (m_openModel)
+            addPoint(lat->graph(5), t, any ? s.overall.latencyCorrected.p99Ms : nan);
+        addPoint(vus->graph(0), t, s.activeVus);
+        if (!s.resources.isEmpty()) {
+            m_hasResources = true;
+            const QJsonObject generator = s.resources.value(QLatin1String("generator")).toObject();
+            const QJsonObject target = s.resources.value(QLatin1String("target")).toObject();
+            addPoint(res->graph(0), t,
+                     s.resources.value(QLatin1String("machineCpuPct")).toDouble());
+            if (generator.value(QLatin1String("valid")).toBool(true)) {
+                addPoint(res->graph(1), t, generator.value(QLatin1String("cpuPct")).toDouble());
+                addPoint(res->graph(3), t,
+                         generator.value(QLatin1String("rssBytes")).toDouble() / kMiB);
+            }
+            if (target.value(QLatin1String("valid")).toBool()) {
+                addPoint(res->graph(2), t, target.value(QLatin1String("cpuPct")).toDouble());
+                addPoint(res->graph(4), t,
+                         target.value(QLatin1String("rssBytes")).toDouble() / kMiB);
+            }
+        }
+        for (auto it = s.serverTiming.cbegin(); it != s.serverTiming.cend(); ++it)
+            addPoint(serverTimingGraph(it.key()), t,
+                     it.value().count > 0 || it.value().p95Ms > 0 ? it.value().p95Ms : nan);
+        m_lastT = std::max(m_lastT, t);
+        ++m_samples;
+    }
+    if (hadResources != m_hasResources || hadServerTiming != !m_serverTiming.isEmpty())
+        relayout();
+    m_dirty = true;
+    render();
+}
+
+void LiveCharts::showTimeline(const TestPlan &plan, const QList<IntervalSample> &timeline)
+{
+    reset(plan);
+    append(timeline);
+}
+
+bool LiveCharts::isChartShown(Chart chart) const
+{
+    switch (chart) {
+    case ResourcesChart:
+        return m_hasResources;
+    case ServerTimingChart:
+        return !m_serverTiming.isEmpty();
+    default:
+        return true;
+    }
+}
+
+void LiveCharts::relayout()
+{
+    for (QWidget *frame : m_frames)
+        m_grid->removeWidget(frame);
+    int slot = 0;
+    for (int i = 0; i < ChartCount; ++i) {
+        QWidget *frame = m_frames[size_t(i)];
+        const bool shown = isChartShown(Chart(i));
+        frame->setVisible(shown);
+        if (!shown)
+            continue;
+        m_grid->addWidget(frame, slot / 2, slot % 2);
+        ++slot;
+    }
+    for (int row = 0; row < 3; ++row)
+        m_grid->setRowStretch(row, row <= (slot - 1) / 2 ? 1 : 0);
+    // A lone chart in the last row spans both columns rather than leave a hole.
+    if (slot % 2 == 1) {
+        for (int i = ChartCount - 1; i >= 0; --i) {
+            if (isChartShown(Chart(i))) {
+                m_grid->removeWidget(m_frames[size_t(i)]);
+                m_grid->addWidget(m_frames[size_t(i)], (slot - 1) / 2, 0, 1, 2);
+                break;
+            }
+        }
+    }
+}
+
+void LiveCharts::rescale(Chart chart)
+{
+    QCustomPlot *p = plot(chart);
+    const double upper = std::max({m_plannedSec, m_lastT, 1.0});
+    p->xAxis->setRange(0, upper);
+    for (QCPAxis *axis : {p->yAxis, p->yAxis2}) {
+        bool found = false;
+        QCPRange range;
+        for (QCPGraph *g : axis->graphs()) {
+            if (!g->visible())
+                continue;
+            bool ok = false;
+            const QCPRange r = g->getValueRange(ok);
+            if (!ok)
+                continue;
+            range = found ? QCPRange(std::min(range.lower, r.lower), std::max(range.upper, r.upper))
+                          : r;
+            found = true;
+        }
+        const double top = found ? range.upper : 0;
+        axis->setRange(0, top > 0 ? top * 1.12 : 1.0);
+    }
+}
+
+void LiveCharts::render()
+{
+    // Hidden charts only collect data; showEvent() draws them once when they appear.
+    if (!m_dirty || !isVisible())
+        return;
+    for (int i = 0; i < ChartCount; ++i) {
+        if (!isChartShown(Chart(i)))
+            continue;
+        if (m_follow[size_t(i)])
+            rescale(Chart(i));
+        m_plots[size_t(i)]->replot(QCustomPlot::rpQueuedReplot);
+    }
+    ++m_replots;
+    m_dirty = false;
+}
+
+void LiveCharts::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    render();
+}
+
+bool LiveCharts::saveChart(Chart chart, const QString &path, QString *error)
+{
+    QCustomPlot *p = plot(chart);
+    if (m_follow[size_t(chart)])
+        rescale(chart);
+    const int width = std::max(p->width(), 800);
+    const int height = std::max(p->height(), 400);
+    const bool pdf =
+        QFileInfo(path).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0;
+    const bool ok = pdf ? p->savePdf(path, width, height) : p->savePng(path, width, height);
+    if (!ok && error)
+        *error = tr("could not write %1").arg(path);
+    return ok;
+}
+
+void LiveCharts::showContextMenu(Chart chart, const QPoint &pos)
+{
+    QMenu menu(this);
+    menu.addAction(tr("Reset view"), this, [this, chart] {
+        m_follow[size_t(chart)] = true;
+        rescale(chart);
+        plot(chart)->replot(QCustomPlot::rpQueuedReplot);
+    });
+    menu.addSeparator();
+    const auto save = [this, chart](const QString &suffix) {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save chart"), QStringLiteral("loadscope-chart.") + suffix,
+            tr("%1 files (*.%2)").arg(suffix.toUpper(), suffix));
+        if (!path.isEmpty())
+            saveChart(chart, path);
+    };
+    menu.addAction(tr("Save as PNG…"), this, [save] { save(QStringLiteral("png")); });
+    menu.addAction(tr("Save as PDF…"), this, [save] { save(QStringLiteral("pdf")); });
+    menu.exec(plot(chart)->mapToGlobal(pos));
+}
+
+} // namespace loadscope

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <array>
+
+#include <QList>
+#include <QMap>
+#include <QWidget>
+
+#include "metrics/runmetrics.h"
+#include "plan/testplan.h"
+
+class QCPGraph;
+class QCustomPlot;
+class QGridLayout;
+class QLabel;
+
+namespace loadscope {
+
+//! The Run place's charts (QCustomPlot, x = elapsed seconds): throughput and errors/s,
+//! latency percentiles, active VUs against the planned shape, CPU/memory when the samples
+//! carry resource figures, and Server-Timing p95 per component when present.
+//!
+//! It only renders: the owner drains its pending samples (produce, coalesce, drain, render)
+//! and hands them over in batches with append(); each batch costs one queued replot, and
+//! none while the widget is hidden. Charts zoom and pan with the mouse; the context menu
+//! resets the view or saves a chart as PNG or PDF.
+class LiveCharts final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LiveCharts)
+
+public:
+    enum Chart
+    {
+        ThroughputChart,
+        LatencyChart,
+        VusChart,
+        ResourcesChart,
+        ServerTimingChart,
+        ChartCount
+    };
+
+    explicit LiveCharts(QWidget *parent = nullptr);
+
+    //! Clears every series and draws @p plan's planned load shape; open models get the
+    //! corrected p99 series as well.
+    void reset(const TestPlan &plan);
+    //! Adds a batch of samples to the graphs and schedules one replot (none while hidden).
+    void append(const QList<IntervalSample> &samples);
+    //! Read-only use: reset(@p plan) then append(@p timeline).
+    void showTimeline(const TestPlan &plan, const QList<IntervalSample> &timeline);
+
+    QCustomPlot *plot(Chart chart) const { return m_plots.at(size_t(chart)); }
+    //! Intervals drawn so far.
+    int sampleCount() const { return m_samples; }
+    //! Replots done so far (the GUI-cost probe of tests and the benchmark).
+    int replotCount() const { return m_replots; }
+    //! True when the chart is shown (resources and Server-Timing appear only with data).
+    bool isChartShown(Chart chart) const;
+    //! Saves @p chart as PNG or PDF (by the suffix of @p path); false with @p error.
+    bool saveChart(Chart chart, const QString &path, QString *error = nullptr);
+    //! Chart titles, by index.
+    static QString chartTitle(Chart chart);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    QCustomPlot *createPlot(Chart chart);
+    QCPGraph *serverTimingGraph(const QString &name);
+    void render();
+    void rescale(Chart chart);
+    void showContextMenu(Chart chart, const QPoint &pos);
+    void relayout();
+
+    std::array<QCustomPlot *, ChartCount> m_plots{};
+    std::array<QWidget *, ChartCount> m_frames{};
+    std::array<bool, ChartCount> m_follow{}; //!< false once the user zoomed or panned
+    QGridLayout *m_grid = nullptr;
+    QMap<QString, QCPGraph *> m_serverTiming;
+    double m_plannedSec = 0;
+    double m_lastT = 0;
+    bool m_openModel = false;
+    bool m_hasResources = false;
+    bool m_dirty = false;
+    int m_samples = 0;
+    int m_replots = 0;
+};
+
+} // namespace loadscope
