@@ -203,6 +203,9 @@ ssl_st *TlsContext::open(int fd, QString *error)
 
 void TlsContext::release(ssl_st *ssl)
 {
+    // Freed without the shutdown flags, OpenSSL marks the session not resumable (it assumes
+    // the connection failed); the close is deliberate, so keep the session usable.
+    SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
     SSL_free(ssl);
 }
 

@@ -45,7 +45,8 @@ public:
     //! A client SSL object on the connected non-blocking socket @p fd (SNI, host check and the
     //! cached session set); nullptr with @p error filled on failure. Free it with release().
     ssl_st *open(int fd, QString *error);
-    //! Frees @p ssl (no close_notify: the socket is closed right after).
+    //! Frees @p ssl (no close_notify: the socket is closed right after); its session stays
+    //! resumable.
     static void release(ssl_st *ssl);
 
     //! Drives the handshake one step.

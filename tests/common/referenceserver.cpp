@@ -6,6 +6,8 @@
 #include <QTcpSocket>
 #include <QThread>
 
+#include "engine/tlscertificate.h"
+
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
@@ -54,8 +56,8 @@ double cpuSeconds(int who)
 {
     rusage usage{};
     getrusage(who, &usage);
-    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-           + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 NginxServer::~NginxServer()
@@ -70,12 +72,43 @@ NginxServer::~NginxServer()
 
 QString NginxServer::baseUrl() const
 {
-    return QStringLiteral("http://127.0.0.1:") + QString::number(m_port);
+    return (m_tls ? QStringLiteral("https://127.0.0.1:") : QStringLiteral("http://127.0.0.1:")) +
+           QString::number(m_port);
 }
 
 bool NginxServer::start(QString *error)
 {
+    return startServer(false, error);
+}
+
+bool NginxServer::startTls(QString *error)
+{
+    return startServer(true, error);
+}
+
+bool NginxServer::startServer(bool tls, QString *error)
+{
+    m_tls = tls;
     m_port = freeLoopbackPort();
+    QString listen = QStringLiteral("listen 127.0.0.1:%1;\n").arg(m_port);
+    if (tls) {
+        const TlsCertificate cert = makeSelfSignedCertificate(
+            {QByteArrayLiteral("127.0.0.1"), QByteArrayLiteral("localhost")}, 2, error);
+        QFile certFile(m_dir.filePath(QStringLiteral("cert.pem")));
+        QFile keyFile(m_dir.filePath(QStringLiteral("key.pem")));
+        if (cert.isNull() || !certFile.open(QIODevice::WriteOnly) ||
+            certFile.write(cert.certificatePem) < 0 || !keyFile.open(QIODevice::WriteOnly) ||
+            keyFile.write(cert.privateKeyPem) < 0) {
+            if (!cert.isNull())
+                *error = QStringLiteral("cannot write the certificate into ") + m_dir.path();
+            return false;
+        }
+        listen = QStringLiteral("listen 127.0.0.1:%1 ssl;\n"
+                                "    ssl_certificate %2;\n"
+                                "    ssl_certificate_key %3;\n"
+                                "    ssl_protocols TLSv1.2 TLSv1.3;\n")
+                     .arg(QString::number(m_port), certFile.fileName(), keyFile.fileName());
+    }
     const QString config =
         QStringLiteral("worker_processes 1;\n"
                        "daemon off;\n"
@@ -89,12 +122,11 @@ bool NginxServer::start(QString *error)
                        "  keepalive_requests 100000000;\n"
                        "  client_body_temp_path %1/body;\n"
                        "  server {\n"
-                       "    listen 127.0.0.1:%2;\n"
+                       "    %2"
                        "    location /api/health { return 200 '{\"status\":\"ok\"}'; }\n"
                        "  }\n"
                        "}\n")
-            .arg(m_dir.path())
-            .arg(m_port);
+            .arg(m_dir.path(), listen);
     QFile file(m_dir.filePath(QStringLiteral("nginx.conf")));
     if (!file.open(QIODevice::WriteOnly) || file.write(config.toUtf8()) < 0) {
         *error = QStringLiteral("cannot write ") + file.fileName();
@@ -107,8 +139,8 @@ bool NginxServer::start(QString *error)
                      m_dir.filePath(QStringLiteral("error.log")), QStringLiteral("-c"),
                      file.fileName()});
     if (!m_process.waitForStarted() || !waitForPort(m_port)) {
-        *error = QStringLiteral("nginx did not start (is nginx-light installed? see ")
-                 + m_dir.filePath(QStringLiteral("error.log")) + u')';
+        *error = QStringLiteral("nginx did not start (is nginx-light installed? see ") +
+                 m_dir.filePath(QStringLiteral("error.log")) + u')';
         m_dir.setAutoRemove(false);
         return false;
     }
@@ -151,8 +183,8 @@ ChildRun runChild(const QString &program, const QStringList &args, int timeoutSe
         QThread::msleep(100);
     }
     run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.cpuSec = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-                 + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    run.cpuSec = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                 double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     run.peakRssKb = usage.ru_maxrss;
     QFile out(QString::fromLocal8Bit(outTemplate));
     if (out.open(QIODevice::ReadOnly))
@@ -165,11 +197,11 @@ ChildRun runChild(const QString &program, const QStringList &args, int timeoutSe
 WrkRun runWrk(const QString &url, int connections, int seconds)
 {
     WrkRun run;
-    const ChildRun child = runChild(QStringLiteral("wrk"),
-                                    {QStringLiteral("-t1"), QStringLiteral("-c%1").arg(connections),
-                                     QStringLiteral("-d%1s").arg(seconds),
-                                     QStringLiteral("--latency"), url},
-                                    seconds + 30);
+    const ChildRun child =
+        runChild(QStringLiteral("wrk"),
+                 {QStringLiteral("-t1"), QStringLiteral("-c%1").arg(connections),
+                  QStringLiteral("-d%1s").arg(seconds), QStringLiteral("--latency"), url},
+                 seconds + 30);
     const QString out = QString::fromLocal8Bit(child.out);
     const auto rps = QRegularExpression(QStringLiteral("Requests/sec:\\s+([0-9.]+)")).match(out);
     if (!rps.hasMatch()) {
@@ -183,10 +215,12 @@ WrkRun runWrk(const QString &url, int connections, int seconds)
     const auto avg = QRegularExpression(QStringLiteral("Latency\\s+([0-9.]+)(us|ms|s)")).match(out);
     if (avg.hasMatch())
         run.latencyAvgMs = parseWrkTime(avg.captured(1), avg.captured(2));
-    const auto p50 = QRegularExpression(QStringLiteral("\\n\\s+50%\\s+([0-9.]+)(us|ms|s)")).match(out);
+    const auto p50 =
+        QRegularExpression(QStringLiteral("\\n\\s+50%\\s+([0-9.]+)(us|ms|s)")).match(out);
     if (p50.hasMatch())
         run.latencyP50Ms = parseWrkTime(p50.captured(1), p50.captured(2));
-    const auto p99 = QRegularExpression(QStringLiteral("\\n\\s+99%\\s+([0-9.]+)(us|ms|s)")).match(out);
+    const auto p99 =
+        QRegularExpression(QStringLiteral("\\n\\s+99%\\s+([0-9.]+)(us|ms|s)")).match(out);
     if (p99.hasMatch())
         run.latencyP99Ms = parseWrkTime(p99.captured(1), p99.captured(2));
     return run;

@@ -18,11 +18,18 @@ public:
 
     //! Starts nginx and waits until it accepts connections; false with a reason.
     bool start(QString *error);
+    //! As start(), serving HTTPS (TLS 1.2/1.3, session tickets) with a self-signed
+    //! certificate for 127.0.0.1 and localhost made at run time.
+    bool startTls(QString *error);
     quint16 port() const { return m_port; }
+    //! "http://127.0.0.1:PORT", or https:// after startTls().
     QString baseUrl() const;
 
 private:
+    bool startServer(bool tls, QString *error);
+
     QTemporaryDir m_dir;
+    bool m_tls = false;
     QProcess m_process;
     quint16 m_port = 0;
 };
