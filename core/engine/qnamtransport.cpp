@@ -185,7 +185,8 @@ private:
     {
         if (m_firstByteNs == 0)
             m_firstByteNs = steadyNowNs();
-        const QByteArray chunk = m_reply->readAll();
+        // Qt closes the reply when its own transfer timeout aborts it.
+        const QByteArray chunk = m_reply->isOpen() ? m_reply->readAll() : QByteArray();
         m_bodyBytes += chunk.size();
         if (!m_capture)
             return;

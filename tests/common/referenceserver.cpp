@@ -78,19 +78,25 @@ QString NginxServer::baseUrl() const
 
 bool NginxServer::start(QString *error)
 {
-    return startServer(false, error);
+    return startServer(false, false, error);
 }
 
-bool NginxServer::startTls(QString *error)
+bool NginxServer::startTls(QString *error, bool http2)
 {
-    return startServer(true, error);
+    return startServer(true, http2, error);
 }
 
-bool NginxServer::startServer(bool tls, QString *error)
+bool NginxServer::startH2c(QString *error)
+{
+    return startServer(false, true, error);
+}
+
+bool NginxServer::startServer(bool tls, bool http2, QString *error)
 {
     m_tls = tls;
     m_port = freeLoopbackPort();
-    QString listen = QStringLiteral("listen 127.0.0.1:%1;\n").arg(m_port);
+    const QString h2 = http2 ? QStringLiteral(" http2") : QString();
+    QString listen = QStringLiteral("listen 127.0.0.1:%1%2;\n").arg(QString::number(m_port), h2);
     if (tls) {
         const TlsCertificate cert = makeSelfSignedCertificate(
             {QByteArrayLiteral("127.0.0.1"), QByteArrayLiteral("localhost")}, 2, error);
@@ -103,11 +109,11 @@ bool NginxServer::startServer(bool tls, QString *error)
                 *error = QStringLiteral("cannot write the certificate into ") + m_dir.path();
             return false;
         }
-        listen = QStringLiteral("listen 127.0.0.1:%1 ssl;\n"
-                                "    ssl_certificate %2;\n"
-                                "    ssl_certificate_key %3;\n"
+        listen = QStringLiteral("listen 127.0.0.1:%1 ssl%2;\n"
+                                "    ssl_certificate %3;\n"
+                                "    ssl_certificate_key %4;\n"
                                 "    ssl_protocols TLSv1.2 TLSv1.3;\n")
-                     .arg(QString::number(m_port), certFile.fileName(), keyFile.fileName());
+                     .arg(QString::number(m_port), h2, certFile.fileName(), keyFile.fileName());
     }
     const QString config =
         QStringLiteral("worker_processes 1;\n"
