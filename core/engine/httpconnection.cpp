@@ -10,6 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine/leanhttptransport.h"
+#include "engine/tlscontext.h"
+
 extern "C" {
 #include <llhttp.h>
 }
@@ -186,6 +189,12 @@ struct HttpConnection::Parser
     }
 };
 
+void HttpResultSink::requestFinished(HttpTransportConnection *connection, quint64 tag,
+                                     HttpResult &result)
+{
+    httpFinished(static_cast<HttpConnection *>(connection), tag, result);
+}
+
 HttpConnection::HttpConnection(LeanHttpTransport *transport, quint32 index)
     : m_transport(transport)
     , m_index(index)
@@ -201,9 +210,9 @@ HttpConnection::~HttpConnection()
 }
 
 bool HttpConnection::send(const PreparedRequest &request, bool captureResponse,
-                          HttpResultSink *sink, quint64 tag)
+                          HttpTransportSink *sink, quint64 tag)
 {
-    if (m_busy || m_released || !request.isValid())
+    if (m_busy || m_released || request.bytes.isEmpty())
         return false;
     m_sink = sink;
     m_tag = tag;
@@ -213,7 +222,7 @@ bool HttpConnection::send(const PreparedRequest &request, bool captureResponse,
 
 bool HttpConnection::send(const PreparedRequest &request, bool captureResponse, Callback callback)
 {
-    if (m_busy || m_released || !request.isValid())
+    if (m_busy || m_released || request.bytes.isEmpty())
         return false;
     m_sink = nullptr;
     m_callback = std::move(callback);
@@ -239,9 +248,7 @@ bool HttpConnection::begin(const PreparedRequest &request, bool captureResponse)
     m_deadlineNs = m_result.startNs + qint64(m_transport->m_options.requestTimeoutMs) * 1000000;
     m_writeStartNs = m_writeEndNs = m_firstByteNs = 0;
 
-    if (m_transport->m_target.tls) {
-        fail(ErrorClass::Tls, QStringLiteral("HTTPS is not supported by the lean transport yet"));
-    } else if (!m_transport->isResolved()) {
+    if (!m_transport->isResolved()) {
         fail(ErrorClass::Dns, m_transport->m_resolveError);
     } else if (m_state == State::Idle) {
         startWrite();
@@ -306,7 +313,10 @@ void HttpConnection::onConnectEvent()
     m_result.timing.connectingUs = (steadyNowNs() - m_connectStartNs) / 1000;
     m_transport->m_loop->modify(m_fd, EPOLLIN | EPOLLRDHUP, token());
     m_wantWrite = false;
-    startWrite();
+    if (m_transport->m_target.tls)
+        startHandshake();
+    else
+        startWrite();
 }
 
 void HttpConnection::startWrite()
@@ -321,6 +331,8 @@ void HttpConnection::continueWrite()
 {
     const char *data = m_request.constData();
     const qint64 size = m_request.size();
+    if (m_ssl != nullptr && !continueTlsWrite())
+        return;
     while (m_written < size) {
         const ssize_t n = ::send(m_fd, data + m_written, size_t(size - m_written), MSG_NOSIGNAL);
         if (n > 0) {
@@ -356,6 +368,9 @@ void HttpConnection::onEvents(quint32 events)
     case State::Connecting:
         onConnectEvent();
         return;
+    case State::Handshaking:
+        continueHandshake();
+        return;
     case State::Idle:
         onIdleReadable();
         return;
@@ -377,12 +392,24 @@ void HttpConnection::onEvents(quint32 events)
 void HttpConnection::onIdleReadable()
 {
     // Between requests the only expected event is the server closing the keep-alive
-    // connection; stray bytes would corrupt the next response, so either way: close.
+    // connection; stray bytes would corrupt the next response, so either way: close. Over
+    // TLS, a late session ticket is not application data and leaves the connection usable.
+    if (m_ssl != nullptr) {
+        int n = 0;
+        int sysError = 0;
+        if (TlsContext::read(m_ssl, m_transport->readBuffer(), m_transport->readBufferSize(), &n,
+                             &sysError) == TlsStatus::WantRead)
+            return;
+    }
     closeSocket();
 }
 
 void HttpConnection::onReadable()
 {
+    if (m_ssl != nullptr) {
+        onTlsReadable();
+        return;
+    }
     char *buffer = m_transport->readBuffer();
     const int capacity = m_transport->readBufferSize();
     for (;;) {
@@ -532,12 +559,12 @@ void HttpConnection::deliver()
     m_transport->requestEnded();
     // Move everything out first: the callback may send the next request on this connection.
     HttpResult result = std::move(m_result);
-    HttpResultSink *sink = m_sink;
+    HttpTransportSink *sink = m_sink;
     const quint64 tag = m_tag;
     Callback callback = std::move(m_callback);
     m_callback = nullptr;
     if (sink)
-        sink->httpFinished(this, tag, result);
+        sink->requestFinished(this, tag, result);
     else if (callback)
         callback(result);
 }
@@ -556,6 +583,10 @@ void HttpConnection::abort()
 
 void HttpConnection::closeSocket()
 {
+    if (m_ssl != nullptr) {
+        TlsContext::release(m_ssl);
+        m_ssl = nullptr;
+    }
     if (m_fd >= 0) {
         m_transport->m_loop->remove(m_fd);
         ::close(m_fd);

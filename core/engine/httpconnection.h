@@ -1,46 +1,64 @@
 #pragma once
 
-#include <functional>
 #include <memory>
 
 #include <QByteArray>
 #include <QtGlobal>
 
 #include "engine/httptypes.h"
-#include "engine/leanhttptransport.h"
+#include "engine/transport.h"
+
+struct ssl_st;
 
 namespace loadscope {
+
+class HttpConnection;
+class LeanHttpTransport;
+
+//! A sink that gets the lean transport's own connection type back (for code that works with
+//! LeanHttpTransport directly; the engine uses the generic HttpTransportSink).
+class HttpResultSink : public HttpTransportSink
+{
+public:
+    //! @p result may be moved from. Called on the transport's thread, never from inside send().
+    virtual void httpFinished(HttpConnection *connection, quint64 tag, HttpResult &result) = 0;
+    //! Forwards to httpFinished(); only HttpConnection calls it.
+    void requestFinished(HttpTransportConnection *connection, quint64 tag,
+                         HttpResult &result) final;
+};
 
 //! One keep-alive HTTP/1.1 connection of a LeanHttpTransport (one per virtual user): at most
 //! one request in flight, no pipelining. Connects lazily on the first send(), reconnects after
 //! the server closed it, and retries once, silently, when a reused connection turns out to
 //! have been closed by the server before any response byte arrived (as browsers and k6 do).
+//! On an https target the TLS handshake (OpenSSL on the same socket) follows the connect.
 //! Owned by its transport; use it only on the transport's thread.
-class HttpConnection final
+class HttpConnection final : public HttpTransportConnection
 {
 public:
-    //! Called once per send() with the outcome; @p result may be moved from.
-    using Callback = std::function<void(HttpResult &result)>;
-
-    ~HttpConnection();
+    ~HttpConnection() override;
     Q_DISABLE_COPY_MOVE(HttpConnection)
 
-    //! Sends @p request; @p sink->httpFinished(this, @p tag, result) is called exactly once,
+    //! Sends @p request; @p sink->requestFinished(this, @p tag, result) is called exactly once,
     //! later (never from inside send()). Returns false (and calls nothing) when a request is
-    //! already in flight or @p request is invalid. @p captureResponse keeps headers and body.
-    bool send(const PreparedRequest &request, bool captureResponse, HttpResultSink *sink,
-              quint64 tag = 0);
+    //! already in flight or @p request has no bytes. @p captureResponse keeps headers and body.
+    bool send(const PreparedRequest &request, bool captureResponse, HttpTransportSink *sink,
+              quint64 tag = 0) override;
     //! As above with a callback (convenient; the sink overload avoids a std::function).
-    bool send(const PreparedRequest &request, bool captureResponse, Callback callback);
+    bool send(const PreparedRequest &request, bool captureResponse, Callback callback) override;
     //! Prepares @p request and sends it (one allocation per call; prefer PreparedRequest).
     bool send(const HttpRequestData &request, bool captureResponse, Callback callback);
 
     //! True while a request is in flight.
-    bool isBusy() const { return m_busy; }
+    bool isBusy() const override { return m_busy; }
     //! True while a socket is open (connecting, in use or idle keep-alive).
     bool isOpen() const { return m_fd >= 0; }
     //! Drops the in-flight request, if any, without calling back, and closes the socket.
-    void abort();
+    void abort() override;
+    //! TLS handshakes completed by this connection so far.
+    int tlsHandshakes() const { return m_tlsHandshakes; }
+    //! True when the last TLS handshake resumed a session of an earlier connection.
+    bool tlsSessionResumed() const { return m_tlsResumed; }
     //! Sockets opened by this connection so far (1 when keep-alive worked throughout).
     int socketsOpened() const { return m_socketsOpened; }
     //! Requests silently re-sent because a reused connection had been closed by the server.
@@ -55,6 +73,7 @@ private:
     {
         Closed,
         Connecting,
+        Handshaking,
         Idle,
         Writing,
         Reading
@@ -65,6 +84,11 @@ private:
     bool begin(const PreparedRequest &request, bool captureResponse);
     void startConnect();
     void onConnectEvent();
+    void startHandshake();
+    void continueHandshake();
+    void watchWrite(bool write);
+    bool continueTlsWrite();
+    void onTlsReadable();
     void startWrite();
     void continueWrite();
     void onReadable();
@@ -85,6 +109,7 @@ private:
     quint32 m_index;
     quint32 m_generation = 0;
     int m_fd = -1;
+    ssl_st *m_ssl = nullptr; // non-null on an https connection once the handshake started
     State m_state = State::Closed;
     bool m_busy = false;
     bool m_inSend = false;   // failures inside send() are delivered later, never re-entrantly
@@ -97,7 +122,7 @@ private:
     bool m_isHead = false;
     QByteArray m_request;
     qint64 m_written = 0;
-    HttpResultSink *m_sink = nullptr;
+    HttpTransportSink *m_sink = nullptr;
     quint64 m_tag = 0;
     Callback m_callback;
     HttpResult m_result;
@@ -109,6 +134,9 @@ private:
     qint64 m_firstByteNs = 0;
     int m_socketsOpened = 0;
     int m_silentRetries = 0;
+    qint64 m_tlsStartNs = 0;
+    int m_tlsHandshakes = 0;
+    bool m_tlsResumed = false;
     std::unique_ptr<Parser> m_parser;
 };
 

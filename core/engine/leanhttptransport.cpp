@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include "engine/httpconnection.h"
+#include "engine/tlscontext.h"
 
 namespace loadscope {
 
@@ -97,6 +98,22 @@ void LeanHttpTransport::resolve()
         inet_ntop(AF_INET, &a4->sin_addr, text, sizeof text);
         m_peerText = QString::fromLatin1(text) + u':' + QString::number(m_target.port);
     }
+}
+
+QString LeanHttpTransport::targetText() const
+{
+    const bool ipv6Literal = m_target.host.contains(':');
+    const QString host = QString::fromLatin1(m_target.host);
+    return (ipv6Literal ? u'[' + host + u']' : host) + u':' + QString::number(m_target.port);
+}
+
+TlsContext *LeanHttpTransport::tlsContext()
+{
+    // Made on first use: loading the CA store costs milliseconds, and a transport made only
+    // to resolve the host never needs it.
+    if (!m_tls && m_target.tls)
+        m_tls = std::make_unique<TlsContext>(m_target.host, m_options.insecureSkipVerify);
+    return m_tls.get();
 }
 
 PreparedRequest LeanHttpTransport::prepare(const HttpRequestData &request) const

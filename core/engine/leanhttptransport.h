@@ -10,38 +10,22 @@
 #include <QString>
 
 #include "engine/epollloop.h"
+#include "engine/httpconnection.h"
 #include "engine/httptypes.h"
+#include "engine/transport.h"
 
 class QTimer;
 
 namespace loadscope {
 
-class HttpConnection;
-
-//! Request bytes built once (request line, headers, body) and sent as they are, so that the
-//! hot path neither formats nor copies anything per request. Cheap to copy (implicitly shared).
-struct PreparedRequest
-{
-    QByteArray bytes;    //!< the complete HTTP/1.1 request
-    bool isHead = false; //!< a HEAD request: the response carries no body whatever its headers say
-    bool isValid() const { return !bytes.isEmpty(); }
-};
-
-//! Receives finished requests without a std::function per request (the engine's hot path).
-class HttpResultSink
-{
-public:
-    virtual ~HttpResultSink() = default;
-    //! @p result may be moved from. Called on the transport's thread, never from inside send().
-    virtual void httpFinished(HttpConnection *connection, quint64 tag, HttpResult &result) = 0;
-};
+class TlsContext;
 
 //! Lean HTTP/1.1 keep-alive client: raw non-blocking sockets on one epoll set behind one
 //! QSocketNotifier, responses parsed with llhttp (DESIGN.md §3.1). One per worker thread,
 //! created and used on that thread; one HttpConnection per virtual user, no pipelining.
-//! Plain HTTP only for now: a TLS target completes every request with ErrorClass::Tls.
+//! HTTPS runs OpenSSL on the same non-blocking sockets (TlsContext).
 //! Never delete the transport from inside a result callback (use deleteLater()).
-class LeanHttpTransport final : public QObject, private EpollLoop::Handler
+class LeanHttpTransport final : public QObject, public HttpTransport, private EpollLoop::Handler
 {
     Q_OBJECT
 public:
@@ -61,7 +45,7 @@ public:
         qint64 maxCapturedBodyBytes = 1 << 20; //!< captured bodies are cut here
         QByteArray hostHeader;                 //!< Host header value; empty: "host" or "host:port"
         bool keepAlive = true; //!< false: "Connection: close" and a new connection per request
-        bool insecureSkipVerify = false; //!< for TLS (not implemented yet)
+        bool insecureSkipVerify = false; //!< TLS: accept any certificate and host name
     };
 
     //! Resolves @p target (blocking getaddrinfo, once); a failure is reported per request as Dns.
@@ -79,27 +63,31 @@ public:
     QString resolveError() const { return m_resolveError; }
     //! The resolved peer as text ("127.0.0.1:8080", "[::1]:80"), used in error messages.
     QString peerText() const { return m_peerText; }
+    //! The target as given ("localhost:8443"): the name a TLS certificate is checked against.
+    QString targetText() const;
     const Target &target() const { return m_target; }
     const Options &options() const { return m_options; }
 
     //! Builds the bytes of @p request once: adds Host, Content-Length and (without keep-alive)
     //! "Connection: close" unless the request sets them itself.
-    PreparedRequest prepare(const HttpRequestData &request) const;
+    PreparedRequest prepare(const HttpRequestData &request) const override;
 
     //! A new (lazily connected) connection owned by the transport; valid until the transport dies.
-    HttpConnection *createConnection();
+    HttpConnection *createConnection() override;
     //! Closes @p connection (dropping its request, if any, without a callback) for later reuse.
     void releaseConnection(HttpConnection *connection);
 
     //! Requests currently in flight over all connections.
-    int inFlight() const { return m_inFlight; }
+    int inFlight() const override { return m_inFlight; }
     //! Connections created and not released.
     int connectionCount() const;
     //! Drops every in-flight request (no callback is called) and closes its connection.
     //! Returns how many were dropped.
-    int abortAll();
+    int abortAll() override;
     //! abortAll() and closes idle keep-alive connections too; connections stay usable.
-    void closeAll();
+    void closeAll() override;
+    //! The TLS settings shared by the connections (made on first use; https targets only).
+    TlsContext *tlsContext();
 
 private:
     friend class HttpConnection;
@@ -128,6 +116,7 @@ private:
     bool m_deferredScheduled = false;
     int m_inFlight = 0;
     std::vector<char> m_readBuffer;
+    std::unique_ptr<TlsContext> m_tls;
 };
 
 } // namespace loadscope

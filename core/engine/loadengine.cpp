@@ -88,11 +88,8 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         why = QStringLiteral("baseUrl: \"") + baseUrl + QStringLiteral("\" is not an http(s) URL");
         return false;
     }
-    if (plan.http2 || !plan.proxy.isEmpty()) {
-        why = QStringLiteral("options: HTTP/2 and proxies need the Qt network transport, which "
-                             "is not available in this build");
-        return false;
-    }
+    // HTTP/2 and proxies go through Qt's network stack (QnamTransport); all else the lean client.
+    const bool useQnam = plan.http2 || !plan.proxy.isEmpty();
 
     m_endpointNames = endpointNames(plan);
     const auto steps = compileSteps(plan, baseUrl, m_endpointNames, &why);
@@ -113,8 +110,9 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
     target.host = url.host(QUrl::FullyEncoded).toLatin1();
     target.tls = tls;
     target.port = quint16(url.port(tls ? 443 : 80));
-    {
-        // Resolve once here so that a bad host name is a clear error before anything starts.
+    if (plan.proxy.isEmpty()) {
+        // Resolve once here so that a bad host name is a clear error before anything starts
+        // (through a proxy, the proxy resolves it).
         LeanHttpTransport probe(target);
         if (!probe.isResolved()) {
             why = QStringLiteral("baseUrl: ") + probe.resolveError();
@@ -175,6 +173,10 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         setup.steps = *steps;
         setup.endpointCount = int(m_endpointNames.size());
         setup.target = target;
+        setup.insecureSkipVerify = plan.insecureSkipTlsVerify;
+        setup.useQnam = useQnam;
+        setup.http2 = plan.http2;
+        setup.proxy = plan.proxy;
         setup.index = i;
         setup.count = threads;
         setup.startNs = m_startNs;

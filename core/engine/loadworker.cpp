@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "engine/httpconnection.h"
+#include "engine/qnamtransport.h"
 #include "engine/servertiming.h"
 
 namespace loadscope {
@@ -63,11 +64,22 @@ int LoadWorker::share(int total) const
 
 void LoadWorker::begin()
 {
-    LeanHttpTransport::Options options;
-    options.connectTimeoutMs = int(std::min<qint64>(m_setup.timeouts.connectMs, 1 << 30));
-    options.requestTimeoutMs = int(std::min<qint64>(m_setup.timeouts.requestMs, 1 << 30));
-    options.hostHeader = m_setup.hostHeader;
-    m_transport = std::make_unique<LeanHttpTransport>(m_setup.target, options);
+    if (m_setup.useQnam) {
+        QnamTransport::Options options;
+        options.requestTimeoutMs = int(std::min<qint64>(m_setup.timeouts.requestMs, 1 << 30));
+        options.hostHeader = m_setup.hostHeader;
+        options.insecureSkipVerify = m_setup.insecureSkipVerify;
+        options.http2 = m_setup.http2;
+        options.proxy = m_setup.proxy;
+        m_transport = std::make_unique<QnamTransport>(m_setup.target, options);
+    } else {
+        LeanHttpTransport::Options options;
+        options.connectTimeoutMs = int(std::min<qint64>(m_setup.timeouts.connectMs, 1 << 30));
+        options.requestTimeoutMs = int(std::min<qint64>(m_setup.timeouts.requestMs, 1 << 30));
+        options.hostHeader = m_setup.hostHeader;
+        options.insecureSkipVerify = m_setup.insecureSkipVerify;
+        m_transport = std::make_unique<LeanHttpTransport>(m_setup.target, options);
+    }
     for (CompiledStep &step : m_setup.steps) {
         m_needsVariables = m_needsVariables || step.templated || !step.step.extractions.isEmpty();
         if (!step.templated)
@@ -294,7 +306,7 @@ void LoadWorker::sendStep(Vu &vu)
     }
 }
 
-void LoadWorker::httpFinished(HttpConnection *, quint64 tag, HttpResult &result)
+void LoadWorker::requestFinished(HttpTransportConnection *, quint64 tag, HttpResult &result)
 {
     const qint64 now = nowNs();
     Vu &vu = *m_vus[size_t(tag)];

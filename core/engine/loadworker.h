@@ -13,14 +13,13 @@
 
 #include "engine/leanhttptransport.h"
 #include "engine/scenario.h"
+#include "engine/transport.h"
 #include "metrics/runmetrics.h"
 #include "plan/testplan.h"
 
 class QTimer;
 
 namespace loadscope {
-
-class HttpConnection;
 
 //! One endpoint's counters and histograms for one interval of one worker.
 struct EndpointAccumulator
@@ -56,6 +55,10 @@ struct WorkerSetup
     int endpointCount = 0;
     LeanHttpTransport::Target target;
     QByteArray hostHeader;
+    bool insecureSkipVerify = false; //!< TLS: accept any certificate
+    bool useQnam = false; //!< Qt's network stack (QnamTransport) instead of the lean client
+    bool http2 = false;   //!< with useQnam: allow HTTP/2
+    QString proxy;        //!< with useQnam: "http://[user:pass@]host:port", empty for none
     int index = 0;
     int count = 1;
     qint64 startNs = 0; //!< steady-clock start of the run, shared by all workers
@@ -64,8 +67,9 @@ struct WorkerSetup
 };
 
 //! Runs one share of the virtual users (closed model) or arrivals (open model) on its own
-//! QThread with a LeanHttpTransport; hands its measurements to the engine as snapshots.
-class LoadWorker final : public QObject, private HttpResultSink
+//! QThread with a LeanHttpTransport (or a QnamTransport for HTTP/2 and proxies); hands its
+//! measurements to the engine as snapshots.
+class LoadWorker final : public QObject, private HttpTransportSink
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(LoadWorker)
@@ -89,7 +93,7 @@ private:
     struct Vu
     {
         int id = 0;
-        HttpConnection *connection = nullptr;
+        HttpTransportConnection *connection = nullptr;
         VariableMap variables;
         int step = 0;
         qint64 iteration = 0;
@@ -110,7 +114,8 @@ private:
         bool operator>(const Wake &o) const { return dueNs > o.dueNs; }
     };
 
-    void httpFinished(HttpConnection *connection, quint64 tag, HttpResult &result) override;
+    void requestFinished(HttpTransportConnection *connection, quint64 tag,
+                         HttpResult &result) override;
     Vu &newVu();
     void startIteration(Vu &vu);
     void sendStep(Vu &vu);
@@ -132,7 +137,7 @@ private:
     WorkerSetup m_setup;
     bool m_open = false;
     bool m_needsVariables = false; //!< some step uses templates or extracts values
-    std::unique_ptr<LeanHttpTransport> m_transport;
+    std::unique_ptr<HttpTransport> m_transport;
     std::vector<std::unique_ptr<Vu>> m_vus;
     std::vector<int> m_idle; //!< open model: VUs free for the next arrival
     std::deque<qint64> m_backlog; //!< open model: intended starts waiting for a free VU

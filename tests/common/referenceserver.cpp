@@ -6,6 +6,8 @@
 #include <QTcpSocket>
 #include <QThread>
 
+#include "engine/tlscertificate.h"
+
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
@@ -70,12 +72,49 @@ NginxServer::~NginxServer()
 
 QString NginxServer::baseUrl() const
 {
-    return QStringLiteral("http://127.0.0.1:") + QString::number(m_port);
+    return (m_tls ? QStringLiteral("https://127.0.0.1:") : QStringLiteral("http://127.0.0.1:")) +
+           QString::number(m_port);
 }
 
 bool NginxServer::start(QString *error)
 {
+    return startServer(false, false, error);
+}
+
+bool NginxServer::startTls(QString *error, bool http2)
+{
+    return startServer(true, http2, error);
+}
+
+bool NginxServer::startH2c(QString *error)
+{
+    return startServer(false, true, error);
+}
+
+bool NginxServer::startServer(bool tls, bool http2, QString *error)
+{
+    m_tls = tls;
     m_port = freeLoopbackPort();
+    const QString h2 = http2 ? QStringLiteral(" http2") : QString();
+    QString listen = QStringLiteral("listen 127.0.0.1:%1%2;\n").arg(QString::number(m_port), h2);
+    if (tls) {
+        const TlsCertificate cert = makeSelfSignedCertificate(
+            {QByteArrayLiteral("127.0.0.1"), QByteArrayLiteral("localhost")}, 2, error);
+        QFile certFile(m_dir.filePath(QStringLiteral("cert.pem")));
+        QFile keyFile(m_dir.filePath(QStringLiteral("key.pem")));
+        if (cert.isNull() || !certFile.open(QIODevice::WriteOnly) ||
+            certFile.write(cert.certificatePem) < 0 || !keyFile.open(QIODevice::WriteOnly) ||
+            keyFile.write(cert.privateKeyPem) < 0) {
+            if (!cert.isNull())
+                *error = QStringLiteral("cannot write the certificate into ") + m_dir.path();
+            return false;
+        }
+        listen = QStringLiteral("listen 127.0.0.1:%1 ssl%2;\n"
+                                "    ssl_certificate %3;\n"
+                                "    ssl_certificate_key %4;\n"
+                                "    ssl_protocols TLSv1.2 TLSv1.3;\n")
+                     .arg(QString::number(m_port), h2, certFile.fileName(), keyFile.fileName());
+    }
     const QString config =
         QStringLiteral("worker_processes 1;\n"
                        "daemon off;\n"
@@ -89,12 +128,11 @@ bool NginxServer::start(QString *error)
                        "  keepalive_requests 100000000;\n"
                        "  client_body_temp_path %1/body;\n"
                        "  server {\n"
-                       "    listen 127.0.0.1:%2;\n"
+                       "    %2"
                        "    location /api/health { return 200 '{\"status\":\"ok\"}'; }\n"
                        "  }\n"
                        "}\n")
-            .arg(m_dir.path())
-            .arg(m_port);
+            .arg(m_dir.path(), listen);
     QFile file(m_dir.filePath(QStringLiteral("nginx.conf")));
     if (!file.open(QIODevice::WriteOnly) || file.write(config.toUtf8()) < 0) {
         *error = QStringLiteral("cannot write ") + file.fileName();
