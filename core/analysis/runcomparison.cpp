@@ -198,6 +198,8 @@ MetricDelta compareMetric(const MetricSpec &spec, const RunSummary &base, const 
     d.verdict = MetricDelta::NoSignificantChange;
     if (!(magnitude > floor))
         return d;
+    if (spec.unit == QLatin1String("ms") && !(std::abs(d.absDelta) > o.absoluteFloorMs))
+        return d;
 
     bool significant = false;
     const QList<double> sa = samplesOf(base, spec.perInterval);
@@ -332,6 +334,7 @@ QJsonObject RunComparison::toJson() const
         {QStringLiteral("verdict"), verdictName(overall)},
         {QStringLiteral("options"),
          QJsonObject{{QStringLiteral("noiseFloorPct"), options.noiseFloorPct},
+                     {QStringLiteral("absoluteFloorMs"), options.absoluteFloorMs},
                      {QStringLiteral("errorRateFloorPct"), options.errorRateFloorPct},
                      {QStringLiteral("alpha"), options.alpha},
                      {QStringLiteral("test"), QStringLiteral("Mann-Whitney U, two-sided")}}}};

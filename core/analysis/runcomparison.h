@@ -16,6 +16,9 @@ struct ComparisonOptions
     double alpha = 0.05;            //!< significance level of the Mann–Whitney test
     int minIntervals = 5;           //!< fewer per-interval samples on a side: no test
     double untestedFactor = 3.0;    //!< untested changes must exceed this × the floor
+    //! Latencies: changes smaller than this many milliseconds are noise whatever their
+    //! relative size (a Server-Timing component going from 0.12 to 0.17 ms is not a finding).
+    double absoluteFloorMs = 0.1;
 };
 
 //! One run as compareRuns() needs it.
