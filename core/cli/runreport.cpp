@@ -254,6 +254,19 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
     if (s.extras.value(QStringLiteral("untrustworthy")).toBool())
         out << "\n  WARNING     the load generator was saturated: these figures are not "
                "trustworthy\n";
+    const QJsonArray anomalies = s.extras.value(QStringLiteral("anomalies")).toArray();
+    if (!anomalies.isEmpty()) {
+        out << "\nAnomalous intervals (robust z-score over a rolling median)\n";
+        for (const QJsonValue &value : anomalies) {
+            const QJsonObject a = value.toObject();
+            out << "  t=" << QString::number(a.value(QStringLiteral("t")).toDouble(), 'f', 0)
+                << "s  " << a.value(QStringLiteral("metric")).toString() << ' '
+                << QString::number(a.value(QStringLiteral("value")).toDouble(), 'g', 4)
+                << " (median " << QString::number(a.value(QStringLiteral("median")).toDouble(), 'g', 4)
+                << ", z " << QString::number(a.value(QStringLiteral("robustZ")).toDouble(), 'f', 1)
+                << ")\n";
+        }
+    }
     const QJsonArray recommendations = s.extras.value(QStringLiteral("recommendations")).toArray();
     if (!recommendations.isEmpty()) {
         out << "\nRecommendations\n";
