@@ -23,49 +23,11 @@ using namespace loadscope::test;
 
 namespace {
 
-struct LoadscopeRun
-{
-    double rps = 0;
-    double cpuUsPerRequest = 0;
-    long peakRssKb = 0;
-    double latencyAvgMs = 0;
-    double latencyP50Ms = 0;
-    double latencyP99Ms = 0;
-    bool ok = false;
-};
-
 LoadscopeRun runLoadscope(const QString &baseUrl, int connections, int seconds,
                           const QString &outputFile)
 {
-    LoadscopeRun run;
-    const ChildRun child =
-        runChild(cliPath(),
-                 {QStringLiteral("run"), QStringLiteral("--base-url=") + baseUrl,
-                  QStringLiteral("--endpoint=/api/health"),
-                  QStringLiteral("--concurrency=%1").arg(connections),
-                  QStringLiteral("--duration=%1").arg(seconds), QStringLiteral("--threads=1"),
-                  QStringLiteral("--no-db"), QStringLiteral("--quiet"),
-                  QStringLiteral("--output-file=") + outputFile},
-                 seconds + 60);
-    QFile file(outputFile);
-    if (child.exitCode != 0 || !file.open(QIODevice::ReadOnly)) {
-        std::fprintf(stderr, "loadscope-cli exited %d:\n%s\n", child.exitCode,
-                     child.out.constData());
-        return run;
-    }
-    const QJsonObject result =
-        QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("result")).toObject();
-    const QJsonObject totals = result.value(QStringLiteral("totals")).toObject();
-    const QJsonObject latency = result.value(QStringLiteral("latencyMs")).toObject();
-    run.rps = totals.value(QStringLiteral("throughputRps")).toDouble();
-    const double requests = totals.value(QStringLiteral("requests")).toDouble();
-    run.cpuUsPerRequest = requests > 0 ? child.cpuSec * 1e6 / requests : 0;
-    run.peakRssKb = child.peakRssKb;
-    run.latencyAvgMs = latency.value(QStringLiteral("avg")).toDouble();
-    run.latencyP50Ms = latency.value(QStringLiteral("p50")).toDouble();
-    run.latencyP99Ms = latency.value(QStringLiteral("p99")).toDouble();
-    run.ok = true;
-    return run;
+    return runLoadscopeCli(baseUrl, connections, seconds, outputFile,
+                           {QStringLiteral("--threads=1")});
 }
 
 } // namespace

@@ -18,43 +18,12 @@ using namespace loadscope::test;
 
 namespace {
 
-struct CliRun
+LoadscopeRun runCli(const QString &baseUrl, int connections, int seconds, int threads,
+                    const QString &outputFile)
 {
-    double rps = 0;
-    double cpuUsPerRequest = 0;
-    double errors = 0;
-    double tlsHandshakes = 0;
-    bool ok = false;
-};
-
-CliRun runCli(const QString &baseUrl, int connections, int seconds, int threads,
-              const QString &outputFile)
-{
-    CliRun run;
-    const ChildRun child =
-        runChild(QStringLiteral(LOADSCOPE_CLI_PATH),
-                 {QStringLiteral("run"), QStringLiteral("--base-url=") + baseUrl,
-                  QStringLiteral("--endpoint=/api/health"), QStringLiteral("--insecure"),
-                  QStringLiteral("--concurrency=%1").arg(connections),
-                  QStringLiteral("--duration=%1").arg(seconds),
-                  QStringLiteral("--threads=%1").arg(threads), QStringLiteral("--no-db"),
-                  QStringLiteral("--quiet"), QStringLiteral("--output-file=") + outputFile},
-                 seconds + 60);
-    QFile file(outputFile);
-    if (child.exitCode != 0 || !file.open(QIODevice::ReadOnly)) {
-        std::fprintf(stderr, "loadscope-cli exited %d:\n%s\n", child.exitCode,
-                     child.out.constData());
-        return run;
-    }
-    const QJsonObject result =
-        QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("result")).toObject();
-    const QJsonObject totals = result.value(QStringLiteral("totals")).toObject();
-    run.rps = totals.value(QStringLiteral("throughputRps")).toDouble();
-    run.errors = totals.value(QStringLiteral("errors")).toDouble();
-    const double requests = totals.value(QStringLiteral("requests")).toDouble();
-    run.cpuUsPerRequest = requests > 0 ? child.cpuSec * 1e6 / requests : 0;
-    run.ok = true;
-    return run;
+    return runLoadscopeCli(
+        baseUrl, connections, seconds, outputFile,
+        {QStringLiteral("--insecure"), QStringLiteral("--threads=%1").arg(threads)});
 }
 
 } // namespace
@@ -92,7 +61,7 @@ int main(int argc, char *argv[])
     for (int round = 1; round <= rounds; ++round) {
         const WrkRun wrk =
             runWrk(nginx.baseUrl() + QStringLiteral("/api/health"), connections, seconds);
-        const CliRun cli = runCli(nginx.baseUrl(), connections, seconds, threads, outputFile);
+        const LoadscopeRun cli = runCli(nginx.baseUrl(), connections, seconds, threads, outputFile);
         std::printf("%-6d %12.0f %12.0f %7.2f %10.2fus %10.2fus %8.0f\n", round, wrk.rps, cli.rps,
                     wrk.rps > 0 ? cli.rps / wrk.rps : 0.0, wrk.cpuUsPerRequest, cli.cpuUsPerRequest,
                     cli.errors);

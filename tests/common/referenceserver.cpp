@@ -1,6 +1,8 @@
 #include "referenceserver.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -229,6 +231,41 @@ WrkRun runWrk(const QString &url, int connections, int seconds)
         QRegularExpression(QStringLiteral("\\n\\s+99%\\s+([0-9.]+)(us|ms|s)")).match(out);
     if (p99.hasMatch())
         run.latencyP99Ms = parseWrkTime(p99.captured(1), p99.captured(2));
+    return run;
+}
+
+LoadscopeRun runLoadscopeCli(const QString &baseUrl, int connections, int seconds,
+                             const QString &outputFile, const QStringList &extraArgs)
+{
+    LoadscopeRun run;
+    const ChildRun child = runChild(
+        QStringLiteral(LOADSCOPE_CLI_PATH),
+        QStringList{QStringLiteral("run"), QStringLiteral("--base-url=") + baseUrl,
+                    QStringLiteral("--endpoint=/api/health"),
+                    QStringLiteral("--concurrency=%1").arg(connections),
+                    QStringLiteral("--duration=%1").arg(seconds), QStringLiteral("--no-db"),
+                    QStringLiteral("--quiet"), QStringLiteral("--output-file=") + outputFile} +
+            extraArgs,
+        seconds + 60);
+    QFile file(outputFile);
+    if (child.exitCode != 0 || !file.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "loadscope-cli exited %d:\n%s\n", child.exitCode,
+                     child.out.constData());
+        return run;
+    }
+    const QJsonObject result =
+        QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("result")).toObject();
+    const QJsonObject totals = result.value(QStringLiteral("totals")).toObject();
+    const QJsonObject latency = result.value(QStringLiteral("latencyMs")).toObject();
+    run.rps = totals.value(QStringLiteral("throughputRps")).toDouble();
+    run.errors = totals.value(QStringLiteral("errors")).toDouble();
+    const double requests = totals.value(QStringLiteral("requests")).toDouble();
+    run.cpuUsPerRequest = requests > 0 ? child.cpuSec * 1e6 / requests : 0;
+    run.peakRssKb = child.peakRssKb;
+    run.latencyAvgMs = latency.value(QStringLiteral("avg")).toDouble();
+    run.latencyP50Ms = latency.value(QStringLiteral("p50")).toDouble();
+    run.latencyP99Ms = latency.value(QStringLiteral("p99")).toDouble();
+    run.ok = true;
     return run;
 }
 

@@ -67,4 +67,23 @@ struct ChildRun
 };
 ChildRun runChild(const QString &program, const QStringList &args, int timeoutSec);
 
+//! What one `loadscope-cli run ... --output-file=F` reported, read back from its result JSON.
+struct LoadscopeRun
+{
+    bool ok = false;
+    double rps = 0;
+    double errors = 0;
+    double cpuUsPerRequest = 0; //!< the whole CLI process's CPU time per request
+    long peakRssKb = 0;
+    double latencyAvgMs = 0;
+    double latencyP50Ms = 0;
+    double latencyP99Ms = 0;
+};
+
+//! Runs loadscope-cli `run` against @p baseUrl's /api/health with @p connections VUs for
+//! @p seconds (plus @p extraArgs), without the history, and reads its result from
+//! @p outputFile. Prints the CLI's output on failure.
+LoadscopeRun runLoadscopeCli(const QString &baseUrl, int connections, int seconds,
+                             const QString &outputFile, const QStringList &extraArgs = {});
+
 } // namespace loadscope::test
