@@ -262,9 +262,9 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
             out << "  t=" << QString::number(a.value(QStringLiteral("t")).toDouble(), 'f', 0)
                 << "s  " << a.value(QStringLiteral("metric")).toString() << ' '
                 << QString::number(a.value(QStringLiteral("value")).toDouble(), 'g', 4)
-                << " (median " << QString::number(a.value(QStringLiteral("median")).toDouble(), 'g', 4)
-                << ", z " << QString::number(a.value(QStringLiteral("robustZ")).toDouble(), 'f', 1)
-                << ")\n";
+                << " (median "
+                << QString::number(a.value(QStringLiteral("median")).toDouble(), 'g', 4) << ", z "
+                << QString::number(a.value(QStringLiteral("robustZ")).toDouble(), 'f', 1) << ")\n";
         }
     }
     const QJsonArray recommendations = s.extras.value(QStringLiteral("recommendations")).toArray();

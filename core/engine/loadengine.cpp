@@ -189,7 +189,8 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         connect(worker, &LoadWorker::snapshotReady, this, &LoadEngine::onSnapshot);
         connect(worker, &LoadWorker::stopped, this, &LoadEngine::onWorkerStopped);
         thread->start();
-        QMetaObject::invokeMethod(worker, [worker] { worker->begin(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->begin(); }, Qt::QueuedConnection);
         m_workers.push_back(worker);
         m_threads.push_back(std::move(thread));
     }
@@ -213,8 +214,8 @@ void LoadEngine::onIntervalTick()
         return;
     const int seq = ++m_tickSeq;
     for (LoadWorker *worker : m_workers)
-        QMetaObject::invokeMethod(worker, [worker, seq] { worker->takeSnapshot(seq); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker, seq] { worker->takeSnapshot(seq); }, Qt::QueuedConnection);
     scheduleNextTick();
 }
 
@@ -297,12 +298,13 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
     sample.overall.latency = LatencyStats::fromHistogram(overall);
     sample.overall.latencyCorrected = LatencyStats::fromHistogram(overallCorrected);
     const qint64 elapsedMs = (now - m_startNs) / 1000000;
-    sample.plannedTarget = m_plan.load.executor == Executor::ConstantVus ? m_plan.load.vus
-                           : m_plan.load.executor == Executor::ConstantArrivalRate
-                               ? m_plan.load.rate * 1000.0 / double(m_plan.load.timeUnitMs)
-                           : m_plan.load.executor == Executor::RampingArrivalRate
-                               ? m_plan.load.targetAt(elapsedMs) * 1000.0 / double(m_plan.load.timeUnitMs)
-                               : m_plan.load.targetAt(elapsedMs);
+    sample.plannedTarget =
+        m_plan.load.executor == Executor::ConstantVus ? m_plan.load.vus
+        : m_plan.load.executor == Executor::ConstantArrivalRate
+            ? m_plan.load.rate * 1000.0 / double(m_plan.load.timeUnitMs)
+        : m_plan.load.executor == Executor::RampingArrivalRate
+            ? m_plan.load.targetAt(elapsedMs) * 1000.0 / double(m_plan.load.timeUnitMs)
+            : m_plan.load.targetAt(elapsedMs);
     if (last)
         sample.plannedTarget = 0;
     for (auto it = serverTiming.cbegin(); it != serverTiming.cend(); ++it)
@@ -326,8 +328,8 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
     m_summary.durationSec = sample.tSec;
     // A sliver of an interval at the end (the graceful stop) would show as a spike or a dip on
     // per-second charts; its requests are in the totals, not in the timeline.
-    const bool sliver = last && sample.intervalSec * 1000.0 < 0.25 * double(m_plan.intervalMs)
-                        && !m_summary.timeline.isEmpty();
+    const bool sliver = last && sample.intervalSec * 1000.0 < 0.25 * double(m_plan.intervalMs) &&
+                        !m_summary.timeline.isEmpty();
     if (!sliver) {
         m_summary.timeline.append(sample);
         emit intervalSample(sample);
@@ -337,8 +339,8 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
         return;
     // A target that refuses every connection is a failed run, not a long list of errors.
     const TrafficTotals &t = m_summary.totals;
-    const qint64 unreachable = t.errorsByClass[size_t(ErrorClass::Connect)]
-                               + t.errorsByClass[size_t(ErrorClass::Dns)];
+    const qint64 unreachable =
+        t.errorsByClass[size_t(ErrorClass::Connect)] + t.errorsByClass[size_t(ErrorClass::Dns)];
     if (t.requests > 0 && unreachable == t.requests && sample.tSec >= 0.9) {
         beginStop(QStringLiteral("failed"),
                   QStringLiteral("the target is unreachable: ") + m_firstError);
@@ -375,8 +377,8 @@ void LoadEngine::beginStop(const QString &status, const QString &reason)
     m_endTimer->stop();
     const qint64 grace = status == QLatin1String("failed") ? 1000 : m_plan.load.gracefulStopMs;
     for (LoadWorker *worker : m_workers)
-        QMetaObject::invokeMethod(worker, [worker, grace] { worker->stopGracefully(grace); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker, grace] { worker->stopGracefully(grace); }, Qt::QueuedConnection);
 }
 
 void LoadEngine::finish()

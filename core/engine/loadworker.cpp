@@ -192,9 +192,8 @@ double LoadWorker::nextArrivalMs(double fromMs) const
     const double endMs = double(load.totalDurationMs());
     double t = fromMs < 0 ? 0.0 : fromMs;
     const auto ratePerMs = [&load](double at) {
-        const double perUnit = load.executor == Executor::ConstantArrivalRate
-                                   ? load.rate
-                                   : load.targetAt(qint64(at));
+        const double perUnit =
+            load.executor == Executor::ConstantArrivalRate ? load.rate : load.targetAt(qint64(at));
         return perUnit / double(std::max<qint64>(1, load.timeUnitMs));
     };
     if (fromMs >= 0) {
@@ -316,15 +315,16 @@ void LoadWorker::requestFinished(HttpTransportConnection *, quint64 tag, HttpRes
 
     ErrorClass error = result.error;
     StepOutcome outcome;
-    if (!isTransportError(error) && (!step.step.checks.isEmpty() || !step.step.extractions.isEmpty())) {
+    if (!isTransportError(error) &&
+        (!step.step.checks.isEmpty() || !step.step.extractions.isEmpty())) {
         outcome = evaluateStep(step, result, vu.variables);
         totals.checksPassed += outcome.checksPassed;
         totals.checksFailed += outcome.checksFailed;
         if (outcome.checksFailed > 0 && error == ErrorClass::None) {
             error = ErrorClass::Check;
             if (m_acc.firstError.isEmpty())
-                m_acc.firstError = step.step.displayName() + QStringLiteral(": check failed: ")
-                                   + outcome.firstFailure;
+                m_acc.firstError = step.step.displayName() + QStringLiteral(": check failed: ") +
+                                   outcome.firstFailure;
         }
     }
     ++totals.requests;
@@ -334,10 +334,10 @@ void LoadWorker::requestFinished(HttpTransportConnection *, quint64 tag, HttpRes
         ++totals.errors;
         ++totals.errorsByClass[size_t(error)];
         if (m_acc.firstError.isEmpty()) {
-            m_acc.firstError = step.step.displayName() + QStringLiteral(": ")
-                               + (result.errorText.isEmpty()
-                                      ? QStringLiteral("HTTP ") + QString::number(result.status)
-                                      : result.errorText);
+            m_acc.firstError = step.step.displayName() + QStringLiteral(": ") +
+                               (result.errorText.isEmpty()
+                                    ? QStringLiteral("HTTP ") + QString::number(result.status)
+                                    : result.errorText);
         }
     }
 

@@ -30,7 +30,16 @@ struct EndpointAccumulator
 };
 
 //! Index of each k6 timing in WorkerSnapshot::timings (timingNames() order).
-enum TimingIndex { Blocked, Connecting, TlsHandshaking, Sending, Waiting, Receiving, TimingCount };
+enum TimingIndex
+{
+    Blocked,
+    Connecting,
+    TlsHandshaking,
+    Sending,
+    Waiting,
+    Receiving,
+    TimingCount
+};
 
 //! What a worker measured in one interval; moved to the engine thread as a value.
 struct WorkerSnapshot
@@ -139,17 +148,17 @@ private:
     bool m_needsVariables = false; //!< some step uses templates or extracts values
     std::unique_ptr<HttpTransport> m_transport;
     std::vector<std::unique_ptr<Vu>> m_vus;
-    std::vector<int> m_idle; //!< open model: VUs free for the next arrival
+    std::vector<int> m_idle;      //!< open model: VUs free for the next arrival
     std::deque<qint64> m_backlog; //!< open model: intended starts waiting for a free VU
-    int m_activeTarget = 0;  //!< closed model: VUs counted as active
+    int m_activeTarget = 0;       //!< closed model: VUs counted as active
     int m_maxVus = 0;
     QTimer *m_controlTimer = nullptr;
     QTimer *m_arrivalTimer = nullptr;
     QTimer *m_wakeTimer = nullptr;
     QTimer *m_graceTimer = nullptr;
     std::priority_queue<Wake, std::vector<Wake>, std::greater<Wake>> m_wakes;
-    double m_nextArrivalMs = 0;  //!< global schedule position (ms since start)
-    qint64 m_arrivalIndex = 0;   //!< global arrival number of m_nextArrivalMs
+    double m_nextArrivalMs = 0; //!< global schedule position (ms since start)
+    qint64 m_arrivalIndex = 0;  //!< global arrival number of m_nextArrivalMs
     qint64 m_dataCursor = 0;
     bool m_stopping = false;
     bool m_stopped = false;
