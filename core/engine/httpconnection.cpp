@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine/steadyclock.h"
 #include "engine/leanhttptransport.h"
 #include "engine/tlscontext.h"
 
@@ -20,13 +21,6 @@ extern "C" {
 namespace loadscope {
 
 namespace {
-
-qint64 steadyNowNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 QString errnoText(int error)
 {

@@ -9,6 +9,7 @@
 #include <QMetaObject>
 #include <QTimer>
 
+#include "engine/steadyclock.h"
 #include "engine/httpconnection.h"
 #include "engine/tlscontext.h"
 
@@ -211,9 +212,7 @@ void LeanHttpTransport::onTick()
         m_timer->stop();
         return;
     }
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    const qint64 now = qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+    const qint64 now = steadyNowNs();
     // Index loop: a callback may create connections (and grow the vector) while we scan.
     for (size_t i = 0; i < m_connections.size(); ++i)
         m_connections[i]->checkDeadline(now);

@@ -7,19 +7,13 @@
 #include <algorithm>
 #include <ctime>
 
+#include "engine/steadyclock.h"
 #include "engine/loadworker.h"
 #include "engine/scenario.h"
 #include "plan/planvalidator.h"
 
 namespace loadscope {
 namespace {
-
-qint64 nowNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 void registerTypes()
 {
@@ -66,7 +60,7 @@ LoadEngine::~LoadEngine()
 
 double LoadEngine::elapsedSec() const
 {
-    return m_startNs > 0 ? double(nowNs() - m_startNs) / 1e9 : 0.0;
+    return m_startNs > 0 ? double(steadyNowNs() - m_startNs) / 1e9 : 0.0;
 }
 
 bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *error)
@@ -163,7 +157,7 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
     m_stopping = false;
     m_status = QStringLiteral("completed");
     m_reason.clear();
-    m_startNs = nowNs();
+    m_startNs = steadyNowNs();
     m_lastTickNs = m_startNs;
 
     for (int i = 0; i < threads; ++i) {
@@ -205,7 +199,7 @@ void LoadEngine::scheduleNextTick()
     // Ticks are aligned to the start so intervals do not drift.
     const qint64 intervalNs = m_plan.intervalMs * 1000000;
     const qint64 due = m_startNs + qint64(m_tickSeq + 1) * intervalNs;
-    m_tickTimer->start(int(std::max<qint64>(0, (due - nowNs()) / 1000000)));
+    m_tickTimer->start(int(std::max<qint64>(0, (due - steadyNowNs()) / 1000000)));
 }
 
 void LoadEngine::onIntervalTick()
@@ -244,7 +238,7 @@ void LoadEngine::onWorkerStopped(const WorkerSnapshot &snapshot)
 
 void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
 {
-    const qint64 now = nowNs();
+    const qint64 now = steadyNowNs();
     IntervalSample sample;
     sample.index = int(m_summary.timeline.size());
     sample.tSec = double(now - m_startNs) / 1e9;
@@ -387,7 +381,7 @@ void LoadEngine::finish()
     m_workers.clear();
     m_threads.clear(); // joins the worker threads; their workers are deleted as they end
     m_summary.endedAt = QDateTime::currentDateTimeUtc();
-    m_summary.durationSec = double(nowNs() - m_startNs) / 1e9;
+    m_summary.durationSec = double(steadyNowNs() - m_startNs) / 1e9;
     m_summary.status = m_status;
     m_summary.errorDetails = m_reason;
     if (m_summary.errorDetails.isEmpty() && m_summary.totals.errors > 0 && !m_firstError.isEmpty())

@@ -6,19 +6,13 @@
 #include <cmath>
 #include <ctime>
 
+#include "engine/steadyclock.h"
 #include "engine/httpconnection.h"
 #include "engine/qnamtransport.h"
 #include "engine/servertiming.h"
 
 namespace loadscope {
 namespace {
-
-qint64 nowNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 constexpr qint64 kMsNs = 1000000;
 constexpr int kControlTickMs = 50;
@@ -130,7 +124,7 @@ void LoadWorker::onControlTick()
 {
     if (m_stopping)
         return;
-    const qint64 now = nowNs();
+    const qint64 now = steadyNowNs();
     const qint64 elapsedMs = (now - m_setup.startNs) / kMsNs;
     const LoadModel &load = m_setup.load;
     int total = 0;
@@ -220,7 +214,7 @@ void LoadWorker::onArrivalTimer()
 {
     if (m_stopping)
         return;
-    const qint64 now = nowNs();
+    const qint64 now = steadyNowNs();
     dropStaleArrivals(now);
     while (m_nextArrivalMs >= 0) {
         const qint64 dueNs = m_setup.startNs + qint64(m_nextArrivalMs * double(kMsNs));
@@ -276,7 +270,7 @@ void LoadWorker::startIteration(Vu &vu)
 {
     vu.running = true;
     vu.step = 0;
-    vu.iterationStartNs = m_open ? vu.intendedStartNs : nowNs();
+    vu.iterationStartNs = m_open ? vu.intendedStartNs : steadyNowNs();
     if (m_needsVariables) {
         // Variables live for one iteration (as in a k6 default function): plan variables,
         // this iteration's data row, the VU and iteration numbers, then extractions.
@@ -307,7 +301,7 @@ void LoadWorker::sendStep(Vu &vu)
 
 void LoadWorker::requestFinished(HttpTransportConnection *, quint64 tag, HttpResult &result)
 {
-    const qint64 now = nowNs();
+    const qint64 now = steadyNowNs();
     Vu &vu = *m_vus[size_t(tag)];
     const CompiledStep &step = m_setup.steps[vu.step];
     EndpointAccumulator &acc = m_acc.endpoints[step.endpoint];
@@ -382,7 +376,7 @@ void LoadWorker::afterStep(Vu &vu, qint64 pauseMs)
 {
     ++vu.step;
     if (pauseMs > 0) {
-        scheduleWake(vu, nowNs() + pauseMs * kMsNs);
+        scheduleWake(vu, steadyNowNs() + pauseMs * kMsNs);
         return;
     }
     if (vu.step < m_setup.steps.size())
@@ -393,7 +387,7 @@ void LoadWorker::afterStep(Vu &vu, qint64 pauseMs)
 
 void LoadWorker::endIteration(Vu &vu, bool completed)
 {
-    const qint64 now = nowNs();
+    const qint64 now = steadyNowNs();
     if (completed) {
         ++m_acc.flow.iterations;
         m_acc.iteration.record((now - vu.iterationStartNs) / 1000);
@@ -438,13 +432,13 @@ void LoadWorker::armWakeTimer()
 {
     if (m_wakes.empty())
         return;
-    const qint64 wait = (m_wakes.top().dueNs - nowNs()) / kMsNs;
+    const qint64 wait = (m_wakes.top().dueNs - steadyNowNs()) / kMsNs;
     m_wakeTimer->start(int(std::clamp<qint64>(wait, 0, 1 << 30)));
 }
 
 void LoadWorker::onWakeTimer()
 {
-    const qint64 now = nowNs();
+    const qint64 now = steadyNowNs();
     while (!m_wakes.empty() && m_wakes.top().dueNs <= now + kMsNs / 2) {
         const Wake wake = m_wakes.top();
         m_wakes.pop();

@@ -8,6 +8,8 @@
 #include <QTimer>
 #ifndef QT_NO_SSL
 #include <QSslConfiguration>
+
+#include "engine/steadyclock.h"
 #endif
 
 namespace loadscope {
@@ -17,13 +19,6 @@ namespace {
 constexpr int kTickMs = 50;
 // Qt opens at most 6 HTTP/1.1 connections per host and manager; more would queue inside it.
 constexpr int kConnectionsPerManager = 6;
-
-qint64 steadyNowNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 ErrorClass errorClassFor(QNetworkReply::NetworkError error, int status)
 {
