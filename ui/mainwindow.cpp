@@ -45,7 +45,7 @@ QString planFilter()
 
 } // namespace
 
-MainWindow::MainWindow(HistoryStore *store, const QString &sampleBaseUrl, QWidget *parent)
+MainWindow::MainWindow(HistoryStore *store, const DefaultTarget &sample, QWidget *parent)
     : QMainWindow(parent)
     , m_store(store)
 {
@@ -78,10 +78,10 @@ MainWindow::MainWindow(HistoryStore *store, const QString &sampleBaseUrl, QWidge
 
     m_stack = new QStackedWidget(central);
     m_design = new DesignPlace(m_stack);
-    m_design->setBuiltInBaseUrl(sampleBaseUrl);
+    m_design->setBuiltInBaseUrl(sample.baseUrl);
     m_design->setHistoryStore(store);
     m_run = new RunPlace(store, m_stack);
-    m_run->setDefaultBaseUrl(sampleBaseUrl);
+    m_run->setDefaultTarget(sample);
     m_history = new HistoryPlace(store, m_stack);
     m_compare = new ComparePlace(store, m_stack);
     m_stack->addWidget(m_design);
@@ -113,7 +113,7 @@ MainWindow::MainWindow(HistoryStore *store, const QString &sampleBaseUrl, QWidge
     });
 
     createMenus();
-    createStatusBar(sampleBaseUrl);
+    createStatusBar(sample.baseUrl);
     m_design->loadPreset(TestType::LoadTest);
     setCurrentPlace(DesignPlaceIndex);
     updateTitle();

@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include "history/runviewer.h"
+#include "session/sampletarget.h"
 
 class QAction;
 class QLabel;
@@ -37,9 +38,9 @@ public:
         PlaceCount
     };
 
-    //! @p store must be open and outlive the window; @p sampleBaseUrl is the built-in target
-    //! ("http://127.0.0.1:PORT"), empty when it could not start.
-    MainWindow(HistoryStore *store, const QString &sampleBaseUrl, QWidget *parent = nullptr);
+    //! @p store must be open and outlive the window; @p sample is the built-in target
+    //! ("http://127.0.0.1:PORT" and its PID), with an empty URL when it could not start.
+    MainWindow(HistoryStore *store, const DefaultTarget &sample, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     int currentPlace() const;

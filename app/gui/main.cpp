@@ -1,5 +1,5 @@
-// The loadscope GUI: opens the history database, starts the built-in sample API on its own
-// thread, and shows the workbench window.
+// The loadscope GUI: opens the history database, starts the built-in sample API in a child
+// process, and shows the workbench window.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
@@ -9,7 +9,7 @@
 
 #include "mainwindow.h"
 #include "screenshottour.h"
-#include "server/sampleapihost.h"
+#include "session/sampletarget.h"
 #include "store/historystore.h"
 
 int main(int argc, char *argv[])
@@ -52,15 +52,15 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    loadscope::SampleApiHost sampleApi;
+    // The sample API runs as a child process (`loadscope-cli demo`), so that the target and the
+    // generator are measured apart and do not share one process's cores and event loops.
+    loadscope::SampleTargetProcess sampleApi;
     QString sampleError;
-    const quint16 port = sampleApi.start(QHostAddress::LocalHost, 0, &sampleError);
-    if (port == 0)
+    if (!sampleApi.start({}, &sampleError))
         QTextStream(stderr) << "loadscope: the built-in sample API did not start: " << sampleError
                             << '\n';
-    const QString sampleUrl = port > 0 ? sampleApi.baseUrl().toString() : QString();
 
-    loadscope::MainWindow window(&store, sampleUrl);
+    loadscope::MainWindow window(&store, sampleApi.target());
     if (parser.isSet(shotsOption)) {
         window.resize(1400, 900);
         window.show();
@@ -68,9 +68,9 @@ int main(int argc, char *argv[])
         // The second run meets a slower sample API (+3 ms per response), so that the
         // comparison in the screenshots has a regression to show.
         tour.setBetweenRuns([&sampleApi] {
-            loadscope::SampleApiOptions slower = sampleApi.options();
-            slower.latencyMs += 3;
-            sampleApi.setOptions(slower);
+            QString why;
+            if (!sampleApi.restart({QStringLiteral("--latency-ms=3")}, &why))
+                QTextStream(stderr) << "loadscope: " << why << '\n';
         });
         QObject::connect(&tour, &loadscope::ScreenshotTour::finished, &window,
                          [](bool ok, const QString &why) {

@@ -16,7 +16,6 @@
 #include "monitor/resourcemonitor.h"
 #include "monitor/resourcesample.h"
 #include "plan/planjson.h"
-#include "server/sampleapihost.h"
 #include "session/storedrun.h"
 #include "store/historystore.h"
 
@@ -57,17 +56,12 @@ bool RunSession::start(const TestPlan &plan, QString *error)
     }
     m_plan = plan;
     m_baseUrl = plan.baseUrl;
-    if (m_baseUrl.isEmpty())
-        m_baseUrl = m_defaultBaseUrl;
+    m_onDefaultTarget = m_baseUrl.isEmpty();
+    if (m_onDefaultTarget)
+        m_baseUrl = m_defaultTarget.baseUrl;
     if (m_baseUrl.isEmpty()) {
-        if (!m_sampleHost)
-            m_sampleHost = std::make_unique<SampleApiHost>();
-        if (!m_sampleHost->isRunning() &&
-            m_sampleHost->start(QHostAddress::LocalHost, 0, &why) == 0) {
-            why = QStringLiteral("cannot start the built-in sample API: ") + why;
-            return false;
-        }
-        m_baseUrl = m_sampleHost->baseUrl().toString();
+        why = QStringLiteral("the plan has no base URL and no built-in sample API is running");
+        return false;
     }
 
     m_engine = std::make_unique<LoadEngine>();
@@ -137,6 +131,8 @@ void RunSession::startMonitor()
     const bool local = url.host() == QLatin1String("localhost") || host.isLoopback();
     if (m_monitorOptions.targetPid > 0)
         m_monitor->setTargetPid(m_monitorOptions.targetPid);
+    else if (m_onDefaultTarget && m_defaultTarget.pid > 0)
+        m_monitor->setTargetPid(m_defaultTarget.pid);
     else if (local)
         m_monitor->setTargetPort(
             quint16(url.port(url.scheme() == QLatin1String("https") ? 443 : 80)));

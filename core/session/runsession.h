@@ -10,13 +10,13 @@
 
 #include "metrics/runmetrics.h"
 #include "plan/testplan.h"
+#include "session/sampletarget.h"
 
 namespace loadscope {
 
 class HistoryStore;
 class LoadEngine;
 class ResourceMonitor;
-class SampleApiHost;
 struct ResourceSample;
 
 //! What the finished run is compared with (DESIGN.md §3.4).
@@ -43,7 +43,7 @@ struct MonitorOptions
 };
 
 //! One run of a plan as the CLI, the GUI and the REST API all do it: picks the target (the
-//! built-in sample API when the plan has no base URL), records the run in the history while it
+//! caller's default target when the plan has no base URL), records the run in the history while it
 //! goes, stops on abortOnFail thresholds, and at the end evaluates thresholds and stores the
 //! summary and histograms. Lives on the caller's thread.
 class RunSession final : public QObject
@@ -56,9 +56,9 @@ public:
     explicit RunSession(HistoryStore *store, QObject *parent = nullptr);
     ~RunSession() override;
 
-    //! Base URL used for plans without one (e.g. the GUI's already running sample target).
-    //! When unset, such plans start a sample API of their own on a loopback port.
-    void setDefaultBaseUrl(const QString &baseUrl) { m_defaultBaseUrl = baseUrl; }
+    //! Target of plans without a base URL (the built-in sample API its caller started); its
+    //! PID, when known, is the process the monitor measures as the target.
+    void setDefaultTarget(const DefaultTarget &target) { m_defaultTarget = target; }
     //! The run to compare with at the end (needs a store).
     void setBaseline(const BaselineChoice &baseline) { m_baseline = baseline; }
     void setMonitorOptions(const MonitorOptions &options) { m_monitorOptions = options; }
@@ -92,8 +92,8 @@ private:
     void compareWithBaseline(RunSummary &summary);
 
     HistoryStore *m_store = nullptr;
-    QString m_defaultBaseUrl;
-    std::unique_ptr<SampleApiHost> m_sampleHost;
+    DefaultTarget m_defaultTarget;
+    bool m_onDefaultTarget = false;
     std::unique_ptr<LoadEngine> m_engine;
     TestPlan m_plan;
     QString m_baseUrl;

@@ -193,7 +193,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     const TestPlan plan = benchPlan(nginx.baseUrl(), vus, seconds, threads);
-    MainWindow window(&store, QString());
+    MainWindow window(&store, DefaultTarget{});
     window.resize(1400, 900);
     window.show();
     QCoreApplication::processEvents();

@@ -7,7 +7,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
-#include "server/sampleapihost.h"
+#include "sample/sampleapihost.h"
 #include "testsupport.h"
 
 using namespace loadscope;

@@ -10,7 +10,7 @@
 
 #include "engine/loadengine.h"
 #include "fakehttpserver.h"
-#include "server/sampleapihost.h"
+#include "sample/sampleapihost.h"
 
 using namespace loadscope;
 using loadscope::test::FakeHttpServer;

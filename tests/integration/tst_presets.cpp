@@ -8,7 +8,7 @@
 
 #include "cli/commandline.h"
 #include "cli/runoptions.h"
-#include "server/sampleapihost.h"
+#include "sample/sampleapihost.h"
 #include "session/runsession.h"
 
 using namespace loadscope;
@@ -64,7 +64,7 @@ private:
         if (host.start(QHostAddress::LocalHost, 0, &error) == 0)
             qFatal("sample API: %s", qPrintable(error));
         RunSession session(nullptr);
-        session.setDefaultBaseUrl(host.baseUrl().toString());
+        session.setDefaultTarget(DefaultTarget{host.baseUrl().toString(), 0});
         MonitorOptions monitor;
         monitor.enabled = false;
         session.setMonitorOptions(monitor);

@@ -24,8 +24,8 @@
 
 #include "plan/planjson.h"
 #include "plan/planpresets.h"
-#include "server/apitoken.h"
-#include "server/restapiserver.h"
+#include "rest/apitoken.h"
+#include "rest/restapiserver.h"
 #include "store/historystore.h"
 #include "testsupport.h"
 

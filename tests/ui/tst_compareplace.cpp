@@ -14,7 +14,7 @@
 #include "history/historyplace.h"
 #include "history/resultstablemodel.h"
 #include "plot/plotstyle.h"
-#include "server/sampleapihost.h"
+#include "sample/sampleapihost.h"
 #include "session/runsession.h"
 #include "store/historystore.h"
 
@@ -58,7 +58,7 @@ qint64 TestComparePlace::runOnce()
     plan.intervalMs = 200; // ten intervals: enough for the significance test
     plan.threads = 1;
     RunSession session(&m_store);
-    session.setDefaultBaseUrl(m_host.baseUrl().toString());
+    session.setDefaultTarget(DefaultTarget{m_host.baseUrl().toString(), 0});
     QSignalSpy finished(&session, &RunSession::finished);
     QString error;
     if (!session.start(plan, &error)) {

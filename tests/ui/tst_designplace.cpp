@@ -22,7 +22,7 @@
 #include "design/thresholdseditor.h"
 #include "plan/planpresets.h"
 #include "plot/plotstyle.h"
-#include "server/sampleapihost.h"
+#include "sample/sampleapihost.h"
 
 using namespace loadscope;
 

@@ -30,7 +30,7 @@
 #include "history/historyplace.h"
 #include "mainwindow.h"
 #include "plan/planpresets.h"
-#include "server/sampleapihost.h"
+#include "sample/sampleapihost.h"
 #include "store/historystore.h"
 
 using namespace loadscope;
@@ -71,7 +71,7 @@ void TestMainWindow::initTestCase()
     QVERIFY2(m_store.open(m_dir.filePath(QStringLiteral("history.db")), &error), qPrintable(error));
     QVERIFY2(m_host.start(QHostAddress::LocalHost, 0, &error) > 0, qPrintable(error));
     m_baseUrl = m_host.baseUrl().toString();
-    m_window = std::make_unique<MainWindow>(&m_store, m_baseUrl);
+    m_window = std::make_unique<MainWindow>(&m_store, DefaultTarget{m_baseUrl, 0});
     m_window->show();
     QApplication::setActiveWindow(m_window.get());
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));

@@ -11,7 +11,7 @@
 #include "run/livecharts.h"
 #include "run/runplace.h"
 #include "run/runsummarypanel.h"
-#include "server/sampleapihost.h"
+#include "sample/sampleapihost.h"
 #include "session/runsession.h"
 #include "store/historystore.h"
 
@@ -75,7 +75,7 @@ void TestRunPlace::initTestCase()
     QVERIFY2(m_store.open(m_dir.filePath(QStringLiteral("history.db")), &error), qPrintable(error));
     QVERIFY2(m_host.start(QHostAddress::LocalHost, 0, &error) > 0, qPrintable(error));
     m_place = std::make_unique<RunPlace>(&m_store);
-    m_place->setDefaultBaseUrl(m_host.baseUrl().toString());
+    m_place->setDefaultTarget(DefaultTarget{m_host.baseUrl().toString(), 0});
     m_place->resize(1200, 800);
     m_place->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_place.get()));

@@ -15,8 +15,8 @@
 #include <QSignalSpy>
 #include <QTcpSocket>
 
-#include "server/sampleapihost.h"
-#include "server/sampleapiserver.h"
+#include "sample/sampleapihost.h"
+#include "sample/sampleapiserver.h"
 
 using namespace loadscope;
 

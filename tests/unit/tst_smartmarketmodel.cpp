@@ -12,9 +12,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include "server/smartmarketindicators.h"
-#include "server/smartmarketmodel.h"
-#include "server/smartmarketstrategy.h"
+#include "sample/smartmarketindicators.h"
+#include "sample/smartmarketmodel.h"
+#include "sample/smartmarketstrategy.h"
 
 using namespace loadscope;
 

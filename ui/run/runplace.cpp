@@ -191,7 +191,7 @@ bool RunPlace::start(const TestPlan &plan, QString *error)
     if (m_session)
         m_session->deleteLater();
     m_session = new RunSession(m_store, this);
-    m_session->setDefaultBaseUrl(m_defaultBaseUrl);
+    m_session->setDefaultTarget(m_defaultTarget);
     connect(m_session, &RunSession::intervalSample, this, &RunPlace::onInterval);
     connect(m_session, &RunSession::finished, this, &RunPlace::onFinished);
     connect(m_session, &RunSession::storeWarning, this, &RunPlace::message);

@@ -7,6 +7,7 @@
 #include "metrics/runmetrics.h"
 #include "plan/testplan.h"
 #include "session/runsession.h"
+#include "session/sampletarget.h"
 
 class QFrame;
 class QLabel;
@@ -45,7 +46,8 @@ public:
     ~RunPlace() override;
 
     //! Where plans without a base URL go (the GUI's built-in sample API).
-    void setDefaultBaseUrl(const QString &url) { m_defaultBaseUrl = url; }
+    //! Target of plans without a base URL (the built-in sample API).
+    void setDefaultTarget(const DefaultTarget &target) { m_defaultTarget = target; }
 
     //! Starts @p plan; false with @p error when it cannot (a run is going, bad plan, ...).
     bool start(const TestPlan &plan, QString *error = nullptr);
@@ -95,7 +97,7 @@ private:
     void setKpi(const QString &key, const QString &text);
 
     HistoryStore *m_store;
-    QString m_defaultBaseUrl;
+    DefaultTarget m_defaultTarget;
     QPointer<RunSession> m_session;
     TestPlan m_plan;
     QList<IntervalSample> m_pending;

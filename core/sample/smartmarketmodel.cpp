@@ -1,4 +1,4 @@
-#include "server/smartmarketmodel.h"
+#include "sample/smartmarketmodel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-#include "server/smartmarketindicators.h"
+#include "sample/smartmarketindicators.h"
 
 namespace loadscope {
 

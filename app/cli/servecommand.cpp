@@ -10,8 +10,8 @@
 
 #include "cli/cliapp.h"
 #include "cli/commandline.h"
-#include "server/apitoken.h"
-#include "server/restapiserver.h"
+#include "rest/apitoken.h"
+#include "rest/restapiserver.h"
 #include "store/historystore.h"
 
 namespace loadscope {

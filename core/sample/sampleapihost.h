@@ -6,7 +6,7 @@
 #include <QString>
 #include <QUrl>
 
-#include "server/sampleapiserver.h"
+#include "sample/sampleapiserver.h"
 
 class QThread;
 

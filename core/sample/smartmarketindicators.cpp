@@ -1,4 +1,4 @@
-#include "server/smartmarketindicators.h"
+#include "sample/smartmarketindicators.h"
 
 #include <algorithm>
 #include <cmath>

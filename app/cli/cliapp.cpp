@@ -9,7 +9,7 @@
 #include "cli/historycommand.h"
 #include "cli/runoptions.h"
 #include "cli/servecommand.h"
-#include "server/sampleapihost.h"
+#include "sample/sampleapihost.h"
 
 namespace loadscope {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/smartmarketstrategy.h"
+#include "sample/smartmarketstrategy.h"
 
 #include <algorithm>
 #include <cmath>

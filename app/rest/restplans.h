@@ -10,7 +10,7 @@
 
 // Request bodies of the REST API turned into plans: a full plan ("loadscope.plan/1"), the
 // original framework's short form of POST /tests and its POST /load-test body. The short
-// forms go through the same option handling as `loadscope-cli run`, so that
+// forms are plan overrides (plan/planoverrides.h) as `loadscope-cli run`'s flags are, so that
 // {"testType": "LOAD_TEST", "duration": 60} means exactly `run --type=LOAD_TEST --duration=60`.
 
 namespace loadscope {

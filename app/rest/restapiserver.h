@@ -21,6 +21,7 @@ namespace loadscope {
 
 class HistoryStore;
 class RunSession;
+class SampleTargetProcess;
 struct IntervalSample;
 struct RestError;
 struct RunSummary;
@@ -99,6 +100,7 @@ private:
     QHttpServer *m_http = nullptr;
     quint16 m_port = 0;
     std::unique_ptr<LiveRun> m_live;
+    std::unique_ptr<SampleTargetProcess> m_sampleTarget; //!< started by the first run needing it
     std::vector<std::unique_ptr<Stream>> m_streams;
 };
 

@@ -6,7 +6,7 @@
 #include <QJsonObject>
 #include <QString>
 
-#include "server/smartmarketindicators.h"
+#include "sample/smartmarketindicators.h"
 
 // The rule set behind /api/strategy/execute (DESIGN.md §3.6): turns a signal and a portfolio
 // into orders, recording every rule it evaluated.

@@ -1,4 +1,4 @@
-#include "server/sampleapiserver.h"
+#include "sample/sampleapiserver.h"
 
 #include <cmath>
 

@@ -1,21 +1,20 @@
 #include "restplans.h"
 
-#include <QCommandLineParser>
 #include <QHash>
 #include <QJsonValue>
 
 #include <cmath>
 
-#include "cli/commandline.h"
-#include "cli/runoptions.h"
 #include "plan/duration.h"
 #include "plan/planjson.h"
+#include "plan/planoverrides.h"
+#include "plan/planpresets.h"
 #include "plan/planvalidator.h"
 
 namespace loadscope {
 namespace {
 
-using FieldOfFlag = QHash<QString, QString>;
+using FieldOfKey = QHash<QString, QString>;
 
 bool fail(RestError *error, const QString &field, const QString &message)
 {
@@ -135,63 +134,67 @@ bool stringList(const QJsonValue &value, const QString &field, QStringList *out,
     return true;
 }
 
-//! The fields both short forms share, appended to @p flags.
-bool commonFlags(const QJsonObject &body, QStringList *flags, RestError *error)
+//! The fields both short forms share, as plan overrides.
+bool commonOverrides(const QJsonObject &body, PlanOverrides *overrides, RestError *error)
 {
     QString text;
     if (!stringValue(body.value(QLatin1String("baseUrl")), QStringLiteral("baseUrl"), false, &text,
                      error))
         return false;
     if (!text.isEmpty())
-        flags->append(QStringLiteral("--base-url=") + text);
+        overrides->baseUrl = text;
     text.clear();
     if (!stringValue(body.value(QLatin1String("method")), QStringLiteral("method"), false, &text,
                      error))
         return false;
-    if (!text.isEmpty())
-        flags->append(QStringLiteral("--method=") + text);
+    overrides->method = text;
     text.clear();
     if (!stringValue(body.value(QLatin1String("versionLabel")), QStringLiteral("versionLabel"),
                      false, &text, error))
         return false;
     if (!text.isEmpty())
-        flags->append(QStringLiteral("--version-label=") + text);
+        overrides->versionLabel = text;
     if (body.contains(QLatin1String("thresholds"))) {
         QStringList thresholds;
         if (!stringList(body.value(QLatin1String("thresholds")), QStringLiteral("thresholds"),
                         &thresholds, error))
             return false;
-        for (const QString &t : thresholds)
-            flags->append(QStringLiteral("--threshold=") + t);
+        overrides->thresholds = thresholds;
     }
     return true;
 }
 
-//! Runs @p flags through `loadscope-cli run`'s option handling; errors name the JSON field.
-std::optional<TestPlan> planFromFlags(const QStringList &flags, const FieldOfFlag &fieldOfFlag,
-                                      RestError *error)
+//! The preset of @p typeName (API_LATENCY when empty) with @p overrides applied, validated;
+//! errors name the JSON field (@p fieldOfKey maps an override's key to it).
+std::optional<TestPlan> planFromOverrides(const QString &typeName, const PlanOverrides &overrides,
+                                          const FieldOfKey &fieldOfKey, RestError *error)
 {
-    SubcommandLine line(QStringLiteral("rest"), QString());
-    addRunOptions(line);
-    QCommandLineParser &parser = line.parser();
-    if (!parser.parse(QStringList{QStringLiteral("loadscope-cli")} + flags)) {
-        fail(error, QString(), parser.errorText());
+    TestType type = TestType::ApiLatency;
+    if (!typeName.isEmpty()) {
+        const auto parsed = testTypeFromString(typeName);
+        if (!parsed) {
+            QStringList names;
+            for (TestType t : allTestTypes())
+                names.append(testTypeName(t));
+            fail(error, QStringLiteral("testType"),
+                 u'"' + typeName + QStringLiteral("\" is not a test type (") +
+                     names.join(QStringLiteral(", ")) + u')');
+            return std::nullopt;
+        }
+        type = *parsed;
+    }
+    TestPlan plan = presetPlan(type);
+    PlanOverrideError refused;
+    if (!applyPlanOverrides(plan, overrides, &refused)) {
+        fail(error, fieldOfKey.value(refused.key, refused.key), refused.message);
         return std::nullopt;
     }
-    QString why;
-    auto request = runRequestFromOptions(parser, &why);
-    if (request)
-        return request->plan;
-    // "--duration: ..." names a flag; "plan: steps[0].path: ..." lists plan problems.
-    if (why.startsWith(QLatin1String("--"))) {
-        const qsizetype colon = why.indexOf(QLatin1String(": "));
-        const QString flag = why.mid(2, colon - 2);
-        const QString field = fieldOfFlag.value(flag, flag);
-        fail(error, field, colon > 0 ? why.mid(colon + 2) : why);
-    } else {
-        *error = restErrorFromProblems(why.split(u'\n'), QStringLiteral("plan: "));
+    const QStringList problems = validatePlan(plan);
+    if (!problems.isEmpty()) {
+        *error = restErrorFromProblems(problems);
+        return std::nullopt;
     }
-    return std::nullopt;
+    return plan;
 }
 
 void applyTexts(const QJsonObject &body, TestPlan &plan)
@@ -277,42 +280,33 @@ std::optional<TestPlan> planFromTestBody(const QJsonObject &body, RestError *err
         !stringValue(body.value(QLatin1String("description")), QStringLiteral("description"), false,
                      &text, error))
         return std::nullopt;
-    QStringList flags;
-    text.clear();
+    PlanOverrides overrides;
+    QString typeText;
     if (!stringValue(body.value(QLatin1String("testType")), QStringLiteral("testType"), false,
-                     &text, error))
+                     &typeText, error))
         return std::nullopt;
-    if (!text.isEmpty())
-        flags.append(QStringLiteral("--type=") + text);
     if (body.contains(QLatin1String("duration"))) {
         if (!durationValue(body.value(QLatin1String("duration")), QStringLiteral("duration"), &text,
                            error))
             return std::nullopt;
-        flags.append(QStringLiteral("--duration=") + text);
+        overrides.duration = text;
     }
     if (body.contains(QLatin1String("concurrency"))) {
         if (!numberValue(body.value(QLatin1String("concurrency")), QStringLiteral("concurrency"),
                          true, 1, &text, error))
             return std::nullopt;
-        flags.append(QStringLiteral("--concurrency=") + text);
+        overrides.concurrency = text;
     }
     if (body.contains(QLatin1String("targetEndpoint"))) {
-        QStringList endpoints;
         if (!stringList(body.value(QLatin1String("targetEndpoint")),
-                        QStringLiteral("targetEndpoint"), &endpoints, error))
+                        QStringLiteral("targetEndpoint"), &overrides.endpoints, error))
             return std::nullopt;
-        for (const QString &endpoint : endpoints)
-            flags.append(QStringLiteral("--endpoint=") + endpoint);
     }
-    if (!commonFlags(body, &flags, error))
+    if (!commonOverrides(body, &overrides, error))
         return std::nullopt;
-    static const FieldOfFlag fields{
-        {QStringLiteral("type"), QStringLiteral("testType")},
-        {QStringLiteral("endpoint"), QStringLiteral("targetEndpoint")},
-        {QStringLiteral("base-url"), QStringLiteral("baseUrl")},
-        {QStringLiteral("threshold"), QStringLiteral("thresholds")},
-        {QStringLiteral("version-label"), QStringLiteral("versionLabel")}};
-    auto plan = planFromFlags(flags, fields, error);
+    static const FieldOfKey fields{{QStringLiteral("endpoint"), QStringLiteral("targetEndpoint")},
+                                   {QStringLiteral("threshold"), QStringLiteral("thresholds")}};
+    auto plan = planFromOverrides(typeText, overrides, fields, error);
     if (plan)
         applyTexts(body, *plan);
     return plan;
@@ -370,27 +364,21 @@ std::optional<TestPlan> planFromLoadTestBody(const QJsonObject &body, RestError 
         stages.append(duration + u':' + target);
     }
 
-    QStringList flags{QStringLiteral("--type=LOAD_TEST"),
-                      QStringLiteral("--stages=") + stages.join(u',')};
+    PlanOverrides overrides;
+    overrides.stages = stages.join(u',');
     if (!body.contains(QLatin1String("targetEndpoints"))) {
         fail(error, QStringLiteral("targetEndpoints"),
              QStringLiteral("is required: [\"/api/health\", ...]"));
         return std::nullopt;
     }
-    QStringList endpoints;
     if (!stringList(body.value(QLatin1String("targetEndpoints")), QStringLiteral("targetEndpoints"),
-                    &endpoints, error))
+                    &overrides.endpoints, error))
         return std::nullopt;
-    for (const QString &endpoint : endpoints)
-        flags.append(QStringLiteral("--endpoint=") + endpoint);
-    if (!commonFlags(body, &flags, error))
+    if (!commonOverrides(body, &overrides, error))
         return std::nullopt;
-    static const FieldOfFlag fields{
-        {QStringLiteral("endpoint"), QStringLiteral("targetEndpoints")},
-        {QStringLiteral("base-url"), QStringLiteral("baseUrl")},
-        {QStringLiteral("threshold"), QStringLiteral("thresholds")},
-        {QStringLiteral("version-label"), QStringLiteral("versionLabel")}};
-    auto plan = planFromFlags(flags, fields, error);
+    static const FieldOfKey fields{{QStringLiteral("endpoint"), QStringLiteral("targetEndpoints")},
+                                   {QStringLiteral("threshold"), QStringLiteral("thresholds")}};
+    auto plan = planFromOverrides(QStringLiteral("LOAD_TEST"), overrides, fields, error);
     if (plan)
         applyTexts(body, *plan);
     return plan;

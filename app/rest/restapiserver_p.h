@@ -11,8 +11,8 @@
 #include <QUrlQuery>
 
 #include "plan/testplan.h"
-#include "server/restapiserver.h"
-#include "server/restplans.h"
+#include "rest/restapiserver.h"
+#include "rest/restplans.h"
 #include "session/runsession.h"
 
 class QHttpServerResponder;

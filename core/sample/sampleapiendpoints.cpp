@@ -2,15 +2,15 @@
 // validate the JSON body, do the work with the smartmarket functions and time each step for
 // Server-Timing.
 
-#include "server/sampleapiserver.h"
+#include "sample/sampleapiserver.h"
 
 #include <cmath>
 #include <optional>
 
 #include <QJsonArray>
 
-#include "server/smartmarketindicators.h"
-#include "server/smartmarketstrategy.h"
+#include "sample/smartmarketindicators.h"
+#include "sample/smartmarketstrategy.h"
 
 namespace loadscope {
 

@@ -8,8 +8,9 @@
 #include "interop/resultjson.h"
 #include "plan/planjson.h"
 #include "plan/planvalidator.h"
-#include "server/restapiserver_p.h"
-#include "server/restjson.h"
+#include "rest/restapiserver_p.h"
+#include "rest/restjson.h"
+#include "session/sampletarget.h"
 #include "session/storedrun.h"
 #include "store/historystore.h"
 
@@ -200,8 +201,21 @@ RestApiServer::Reply RestApiServer::startRun(const TestPlan &plan, qint64 testId
     auto live = std::make_unique<LiveRun>();
     live->session = std::make_unique<RunSession>(m_store);
     RunSession *session = live->session.get();
-    if (!m_options.defaultBaseUrl.isEmpty())
-        session->setDefaultBaseUrl(m_options.defaultBaseUrl);
+    if (!m_options.defaultBaseUrl.isEmpty()) {
+        session->setDefaultTarget(DefaultTarget{m_options.defaultBaseUrl, 0});
+    } else if (toRun.baseUrl.isEmpty()) {
+        if (!m_sampleTarget || !m_sampleTarget->isRunning()) {
+            m_sampleTarget = std::make_unique<SampleTargetProcess>();
+            QString why;
+            if (!m_sampleTarget->start({}, &why)) {
+                RestError error;
+                error.status = 500;
+                error.message = QStringLiteral("cannot start the built-in sample API: ") + why;
+                return Reply::error(error);
+            }
+        }
+        session->setDefaultTarget(m_sampleTarget->target());
+    }
     connect(session, &RunSession::intervalSample, this, &RestApiServer::onInterval);
     connect(session, &RunSession::finished, this, &RestApiServer::onFinished);
     QString why;

@@ -1,4 +1,4 @@
-#include "server/sampleapihost.h"
+#include "sample/sampleapihost.h"
 
 #include <QMetaObject>
 #include <QThread>

@@ -12,8 +12,9 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-#include "server/apitoken.h"
-#include "server/restapiserver_p.h"
+#include "rest/apitoken.h"
+#include "rest/restapiserver_p.h"
+#include "session/sampletarget.h"
 #include "store/historystore.h"
 
 // HTTP plumbing, authentication and routing of the REST API (the endpoints are in

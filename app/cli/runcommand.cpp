@@ -14,6 +14,7 @@
 #include "interop/resultjson.h"
 #include "interop/resultwriters.h"
 #include "session/runsession.h"
+#include "session/sampletarget.h"
 #include "store/historystore.h"
 
 namespace loadscope {
@@ -49,7 +50,19 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
             return ExitUsage;
     }
 
+    // Plans without a base URL run against the sample API in a child process of its own, so
+    // that the generator and the target are measured apart.
+    SampleTargetProcess sampleTarget(QCoreApplication::applicationFilePath());
+    if (request->plan.baseUrl.isEmpty()) {
+        QString why;
+        if (!sampleTarget.start({}, &why)) {
+            err << "loadscope-cli run: cannot start the built-in sample API: " << why << '\n';
+            return ExitRunFailed;
+        }
+    }
+
     RunSession session(store.get());
+    session.setDefaultTarget(sampleTarget.target());
     session.setBaseline(request->baseline);
     session.setMonitorOptions(request->monitor);
     const bool tty = isatty(fileno(stdout)) && !request->quiet;

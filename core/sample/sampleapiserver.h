@@ -15,7 +15,7 @@
 #include <QPair>
 #include <QString>
 
-#include "server/smartmarketmodel.h"
+#include "sample/smartmarketmodel.h"
 
 class QHttpServer;
 class QHttpServerRequest;

@@ -1,0 +1,262 @@
+#include "runoptions.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QFileInfo>
+#include <QUrl>
+
+#include <algorithm>
+#include <cmath>
+
+#include "cli/commandline.h"
+#include "plan/planjson.h"
+#include "plan/planpresets.h"
+#include "plan/planvalidator.h"
+#include "plan/planoverrides.h"
+
+namespace loadscope {
+namespace {
+
+QString quoted(const QString &value)
+{
+    return u'"' + value + u'"';
+}
+
+std::optional<ResultFormat> formatFromName(const QString &name)
+{
+    const QString n = name.toLower();
+    if (n == QLatin1String("json"))
+        return ResultFormat::Json;
+    if (n == QLatin1String("csv"))
+        return ResultFormat::Csv;
+    if (n == QLatin1String("junit") || n == QLatin1String("xml"))
+        return ResultFormat::Junit;
+    if (n == QLatin1String("html") || n == QLatin1String("htm"))
+        return ResultFormat::Html;
+    if (n == QLatin1String("md") || n == QLatin1String("markdown"))
+        return ResultFormat::Markdown;
+    return std::nullopt;
+}
+
+} // namespace
+
+void addRunOptions(SubcommandLine &line)
+{
+    const auto opt = [&line](QStringList names, const char *help, const char *value) {
+        line.addOption(
+            QCommandLineOption(names, QString::fromLatin1(help), QString::fromLatin1(value)));
+    };
+    const auto flag = [&line](QStringList names, const char *help) {
+        line.addOption(QCommandLineOption(names, QString::fromLatin1(help)));
+    };
+    opt({QStringLiteral("type")},
+        "Test type preset: API_LATENCY, LOAD_TEST, STRESS_TEST, ML_PREDICTION_THROUGHPUT, "
+        "SIGNAL_GENERATION, STRATEGY_EXECUTION, END_TO_END (default API_LATENCY).",
+        "TYPE");
+    opt({QStringLiteral("base-url"), QStringLiteral("baseUrl")},
+        "Target base URL (default: the built-in sample API, started in-process).", "URL");
+    opt({QStringLiteral("endpoint")},
+        "Request this path (or absolute URL); repeat for several. Replaces the plan's steps.",
+        "PATH");
+    opt({QStringLiteral("method")}, "HTTP method of --endpoint requests (default GET).", "M");
+    opt({QStringLiteral("duration")},
+        "Test length: seconds or a k6 duration (30s, 2m). Ramping stages are scaled to fit.",
+        "SECONDS");
+    opt({QStringLiteral("concurrency"), QStringLiteral("vus")},
+        "Virtual users (the peak of ramping stages is scaled to it).", "N");
+    opt({QStringLiteral("rate")}, "Open model: requests (iterations) per second.", "RPS");
+    opt({QStringLiteral("stages")}, "Ramping stages, e.g. 30s:10,60s:50,30s:0.", "STAGES");
+    opt({QStringLiteral("threshold")},
+        "Pass/fail threshold in k6 syntax, e.g. 'p(95)<200' or 'http_req_failed: rate<0.01'; "
+        "append ';abortOnFail' to stop the run when crossed. Repeatable.",
+        "EXPR");
+    opt({QStringLiteral("threads")}, "Worker threads (default: one per core).", "N");
+    opt({QStringLiteral("timeout")}, "Per-request timeout (seconds or k6 duration).", "T");
+    flag({QStringLiteral("http2")}, "Use HTTP/2 (through Qt's network stack).");
+    flag({QStringLiteral("insecure")}, "Do not verify TLS certificates.");
+    opt({QStringLiteral("output-file"), QStringLiteral("outputFile")}, "Write the result here.",
+        "FILE");
+    opt({QStringLiteral("format")},
+        "Output file format: json, csv, junit, html or md (default: from the file's extension, "
+        "else json).",
+        "FORMAT");
+    line.addDbOption();
+    flag({QStringLiteral("no-db")}, "Do not store the run in the history database.");
+    opt({QStringLiteral("version-label"), QStringLiteral("versionLabel")},
+        "Version of the target under test, stored with the run.", "V");
+    opt({QStringLiteral("baseline")},
+        "Compare with the previous completed run of this test (last), a run ID, or none "
+        "(default: the test's pinned baseline, else its previous run).",
+        "last|ID|none");
+    opt({QStringLiteral("target-pid")},
+        "Monitor this process as the target (default: found from a local target's port).", "PID");
+    opt({QStringLiteral("target-metrics")},
+        "Scrape a remote target's Prometheus endpoint every interval.", "URL");
+    opt({QStringLiteral("target-gauge")}, "Also record this Prometheus gauge. Repeatable.", "NAME");
+    flag({QStringLiteral("no-monitor")}, "Do not sample CPU and memory.");
+    flag({QStringLiteral("fail-on-regression")}, "Exit 98 when the comparison finds a regression.");
+    flag({QStringLiteral("quiet"), QStringLiteral("q")}, "At most one line per interval.");
+    line.addPositional(QStringLiteral("PLAN"), QStringLiteral("Plan JSON file (optional)."),
+                       QStringLiteral("[PLAN.json]"));
+}
+
+std::optional<QList<Stage>> parseStagesOption(const QString &text, QString *error)
+{
+    auto stages = parseStageList(text, error);
+    if (!stages)
+        *error = QStringLiteral("--stages: ") + *error;
+    return stages;
+}
+
+std::optional<ThresholdSpec> parseThresholdOption(const QString &text, QString *error)
+{
+    auto spec = parseThresholdText(text, error);
+    if (!spec)
+        *error = QStringLiteral("--threshold: ") + *error;
+    return spec;
+}
+
+std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QString *error)
+{
+    RunRequest request;
+    const QStringList positional = p.positionalArguments();
+    if (positional.size() > 1) {
+        *error = QStringLiteral("expects at most one plan file, got ") +
+                 QString::number(positional.size()) + QStringLiteral(" (") +
+                 positional.join(QStringLiteral(", ")) + u')';
+        return std::nullopt;
+    }
+
+    std::optional<TestType> type;
+    if (p.isSet(QStringLiteral("type"))) {
+        type = testTypeFromString(p.value(QStringLiteral("type")));
+        if (!type) {
+            QStringList names;
+            for (TestType t : allTestTypes())
+                names.append(testTypeName(t));
+            *error = QStringLiteral("--type: ") + quoted(p.value(QStringLiteral("type"))) +
+                     QStringLiteral(" is not a test type (") + names.join(QStringLiteral(", ")) +
+                     u')';
+            return std::nullopt;
+        }
+    }
+
+    TestPlan &plan = request.plan;
+    if (!positional.isEmpty()) {
+        request.planFile = positional.first();
+        QFile file(request.planFile);
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error =
+                request.planFile + QStringLiteral(": cannot read the plan: ") + file.errorString();
+            return std::nullopt;
+        }
+        QString why;
+        const auto loaded = planFromJsonBytes(file.readAll(), &why);
+        if (!loaded) {
+            *error = request.planFile + QStringLiteral(": ") + why;
+            return std::nullopt;
+        }
+        plan = *loaded;
+        if (type)
+            plan.type = *type;
+    } else {
+        plan = presetPlan(type.value_or(TestType::ApiLatency));
+    }
+
+    PlanOverrides overrides;
+    const auto text = [&p](const char *name) -> std::optional<QString> {
+        const QString option = QString::fromLatin1(name);
+        return p.isSet(option) ? std::optional<QString>(p.value(option)) : std::nullopt;
+    };
+    overrides.baseUrl = text("base-url");
+    overrides.endpoints = p.values(QStringLiteral("endpoint"));
+    overrides.method = p.value(QStringLiteral("method"));
+    overrides.stages = text("stages");
+    overrides.rate = text("rate");
+    overrides.duration = text("duration");
+    overrides.concurrency = text("concurrency");
+    overrides.threads = text("threads");
+    overrides.timeout = text("timeout");
+    overrides.versionLabel = text("version-label");
+    if (p.isSet(QStringLiteral("threshold")))
+        overrides.thresholds = p.values(QStringLiteral("threshold"));
+    overrides.http2 = p.isSet(QStringLiteral("http2"));
+    overrides.insecure = p.isSet(QStringLiteral("insecure"));
+    PlanOverrideError refused;
+    if (!applyPlanOverrides(plan, overrides, &refused)) {
+        *error = QStringLiteral("--") + refused.key + QStringLiteral(": ") + refused.message;
+        return std::nullopt;
+    }
+
+    request.outputFile = p.value(QStringLiteral("output-file"));
+    if (p.isSet(QStringLiteral("format"))) {
+        const auto format = formatFromName(p.value(QStringLiteral("format")));
+        if (!format) {
+            *error = QStringLiteral("--format: ") + quoted(p.value(QStringLiteral("format"))) +
+                     QStringLiteral(" is not json, csv, junit, html or md");
+            return std::nullopt;
+        }
+        request.format = *format;
+    } else if (!request.outputFile.isEmpty()) {
+        request.format =
+            formatFromName(QFileInfo(request.outputFile).suffix()).value_or(ResultFormat::Json);
+    }
+    request.useDb = !p.isSet(QStringLiteral("no-db"));
+    const QString baseline = p.value(QStringLiteral("baseline"));
+    if (baseline == QLatin1String("last")) {
+        request.baseline.mode = BaselineChoice::Last;
+    } else if (baseline == QLatin1String("none")) {
+        request.baseline.mode = BaselineChoice::None;
+    } else if (!baseline.isEmpty()) {
+        bool ok = false;
+        request.baseline.id = baseline.toLongLong(&ok);
+        request.baseline.mode = BaselineChoice::Id;
+        if (!ok || request.baseline.id <= 0) {
+            *error = QStringLiteral("--baseline: ") + quoted(baseline) +
+                     QStringLiteral(" is not \"last\", \"none\" or a result ID");
+            return std::nullopt;
+        }
+    }
+    if (!request.useDb && (request.baseline.mode == BaselineChoice::Last ||
+                           request.baseline.mode == BaselineChoice::Id)) {
+        *error = QStringLiteral("--baseline: comparing with a stored run needs the history "
+                                "database (drop --no-db)");
+        return std::nullopt;
+    }
+    request.monitor.enabled = !p.isSet(QStringLiteral("no-monitor"));
+    if (p.isSet(QStringLiteral("target-pid"))) {
+        bool ok = false;
+        request.monitor.targetPid = p.value(QStringLiteral("target-pid")).toLongLong(&ok);
+        if (!ok || request.monitor.targetPid <= 0) {
+            *error = QStringLiteral("--target-pid: ") +
+                     quoted(p.value(QStringLiteral("target-pid"))) +
+                     QStringLiteral(" is not a process ID");
+            return std::nullopt;
+        }
+    }
+    if (p.isSet(QStringLiteral("target-metrics"))) {
+        const QUrl url(p.value(QStringLiteral("target-metrics")), QUrl::StrictMode);
+        if (!url.isValid() ||
+            (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+            *error = QStringLiteral("--target-metrics: ") +
+                     quoted(p.value(QStringLiteral("target-metrics"))) +
+                     QStringLiteral(" is not an http(s) URL");
+            return std::nullopt;
+        }
+        request.monitor.prometheusUrl = url;
+    }
+    request.monitor.gauges = p.values(QStringLiteral("target-gauge"));
+    request.failOnRegression = p.isSet(QStringLiteral("fail-on-regression"));
+    request.quiet = p.isSet(QStringLiteral("quiet"));
+
+    const QStringList problems = validatePlan(plan);
+    if (!problems.isEmpty()) {
+        const QString where =
+            request.planFile.isEmpty() ? QStringLiteral("plan") : request.planFile;
+        *error = where + QStringLiteral(": ") + problems.join(u'\n' + where + QStringLiteral(": "));
+        return std::nullopt;
+    }
+    return request;
+}
+
+} // namespace loadscope
