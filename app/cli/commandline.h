@@ -1,11 +1,11 @@
 #pragma once
 
+#include <memory>
+#include <optional>
+
 #include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
-
-#include <memory>
-#include <optional>
 
 class QTextStream;
 

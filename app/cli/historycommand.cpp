@@ -5,10 +5,10 @@
 #include <QSaveFile>
 #include <QTextStream>
 
-#include "cli/commandline.h"
-#include "cli/cliapp.h"
 #include "analysis/runcomparison.h"
 #include "analysis/trend.h"
+#include "cli/cliapp.h"
+#include "cli/commandline.h"
 #include "interop/resultjson.h"
 #include "session/storedrun.h"
 #include "store/historystore.h"

@@ -1,7 +1,7 @@
+#include <cstdio>
+
 #include <QCoreApplication>
 #include <QTextStream>
-
-#include <cstdio>
 
 #include "cli/cliapp.h"
 

@@ -1,11 +1,11 @@
-#include <QCoreApplication>
-#include <QTextStream>
-#include <QTimer>
-
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
+
+#include <QCoreApplication>
+#include <QTextStream>
+#include <QTimer>
 
 #include "cli/cliapp.h"
 #include "cli/commandline.h"

@@ -1,18 +1,18 @@
 #include "runoptions.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <QCommandLineParser>
 #include <QFile>
 #include <QFileInfo>
 #include <QUrl>
 
-#include <algorithm>
-#include <cmath>
-
 #include "cli/commandline.h"
 #include "plan/planjson.h"
+#include "plan/planoverrides.h"
 #include "plan/planpresets.h"
 #include "plan/planvalidator.h"
-#include "plan/planoverrides.h"
 
 namespace loadscope {
 namespace {

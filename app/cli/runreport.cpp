@@ -1,10 +1,10 @@
 #include "runreport.h"
 
+#include <algorithm>
+
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTextStream>
-
-#include <algorithm>
 
 namespace loadscope {
 namespace {

@@ -1,12 +1,12 @@
 #include "servecommand.h"
 
+#include <atomic>
+#include <csignal>
+
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QTextStream>
 #include <QTimer>
-
-#include <atomic>
-#include <csignal>
 
 #include "cli/cliapp.h"
 #include "cli/commandline.h"

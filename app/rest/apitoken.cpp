@@ -1,13 +1,13 @@
 #include "apitoken.h"
 
+#include <array>
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
 #include <QStandardPaths>
-
-#include <array>
 
 namespace loadscope {
 namespace {

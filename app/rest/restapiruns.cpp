@@ -1,5 +1,3 @@
-#include "restapiserver.h"
-
 #include <QHttpServerResponder>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -10,6 +8,7 @@
 #include "plan/planvalidator.h"
 #include "rest/restapiserver_p.h"
 #include "rest/restjson.h"
+#include "restapiserver.h"
 #include "session/sampletarget.h"
 #include "session/storedrun.h"
 #include "store/historystore.h"

@@ -1,9 +1,9 @@
 #include "restplans.h"
 
+#include <cmath>
+
 #include <QHash>
 #include <QJsonValue>
-
-#include <cmath>
 
 #include "plan/duration.h"
 #include "plan/planjson.h"

@@ -1,7 +1,6 @@
 #include "epollloop.h"
 
 #include <array>
-
 #include <sys/epoll.h>
 #include <unistd.h>
 

@@ -3,15 +3,14 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine/steadyclock.h"
 #include "engine/leanhttptransport.h"
+#include "engine/steadyclock.h"
 #include "engine/tlscontext.h"
 
 extern "C" {

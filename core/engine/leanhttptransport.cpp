@@ -1,16 +1,15 @@
 #include "leanhttptransport.h"
 
-#include <cstring>
-
 #include <arpa/inet.h>
+#include <cstring>
 #include <netdb.h>
 #include <netinet/in.h>
 
 #include <QMetaObject>
 #include <QTimer>
 
-#include "engine/steadyclock.h"
 #include "engine/httpconnection.h"
+#include "engine/steadyclock.h"
 #include "engine/tlscontext.h"
 
 namespace loadscope {

@@ -1,9 +1,8 @@
 #pragma once
 
 #include <memory>
-#include <vector>
-
 #include <sys/socket.h>
+#include <vector>
 
 #include <QByteArray>
 #include <QObject>

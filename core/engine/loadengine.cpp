@@ -1,15 +1,15 @@
 #include "loadengine.h"
 
+#include <algorithm>
+#include <ctime>
+
 #include <QThread>
 #include <QTimer>
 #include <QUrl>
 
-#include <algorithm>
-#include <ctime>
-
-#include "engine/steadyclock.h"
 #include "engine/loadworker.h"
 #include "engine/scenario.h"
+#include "engine/steadyclock.h"
 #include "plan/planvalidator.h"
 
 namespace loadscope {

@@ -1,14 +1,14 @@
 #pragma once
 
+#include <functional>
+#include <memory>
+#include <vector>
+
 #include <QList>
 #include <QMap>
 #include <QObject>
 #include <QString>
 #include <QStringList>
-
-#include <functional>
-#include <memory>
-#include <vector>
 
 #include "metrics/runmetrics.h"
 #include "plan/testplan.h"

@@ -1,15 +1,15 @@
 #include "loadworker.h"
 
-#include <QTimer>
-
 #include <algorithm>
 #include <cmath>
 #include <ctime>
 
-#include "engine/steadyclock.h"
+#include <QTimer>
+
 #include "engine/httpconnection.h"
 #include "engine/qnamtransport.h"
 #include "engine/servertiming.h"
+#include "engine/steadyclock.h"
 
 namespace loadscope {
 namespace {

@@ -1,15 +1,15 @@
 #pragma once
 
+#include <array>
+#include <deque>
+#include <memory>
+#include <vector>
+
 #include <QList>
 #include <QObject>
 #include <QPair>
 #include <QString>
-
-#include <array>
-#include <deque>
-#include <memory>
 #include <queue>
-#include <vector>
 
 #include "engine/leanhttptransport.h"
 #include "engine/scenario.h"

@@ -1,13 +1,13 @@
 #include "scenario.h"
 
+#include <cmath>
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
 #include <QUrl>
-
-#include <cmath>
 
 namespace loadscope {
 namespace {

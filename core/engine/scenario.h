@@ -1,13 +1,13 @@
 #pragma once
 
+#include <optional>
+
 #include <QByteArray>
 #include <QHash>
 #include <QJsonValue>
 #include <QList>
 #include <QRegularExpression>
 #include <QString>
-
-#include <optional>
 
 #include "engine/httptypes.h"
 #include "engine/leanhttptransport.h"

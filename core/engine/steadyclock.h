@@ -1,8 +1,8 @@
 #pragma once
 
-#include <QtGlobal>
-
 #include <ctime>
+
+#include <QtGlobal>
 
 namespace loadscope {
 

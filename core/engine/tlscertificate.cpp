@@ -1,8 +1,7 @@
 #include "tlscertificate.h"
 
-#include <memory>
-
 #include <arpa/inet.h>
+#include <memory>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>

@@ -1,13 +1,11 @@
 // HttpConnection's TLS steps (handshake, encrypted reads and writes), kept apart from the
 // plain-HTTP path in httpconnection.cpp, which only branches to them on m_ssl.
-#include "engine/httpconnection.h"
-
 #include <cstring>
 #include <ctime>
-
 #include <sys/epoll.h>
 
 #include "engine/epollloop.h"
+#include "engine/httpconnection.h"
 #include "engine/leanhttptransport.h"
 #include "engine/tlscontext.h"
 

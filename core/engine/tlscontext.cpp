@@ -1,10 +1,9 @@
 #include "tlscontext.h"
 
+#include <arpa/inet.h>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-
-#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include <openssl/bio.h>

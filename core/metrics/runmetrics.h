@@ -1,13 +1,13 @@
 #pragma once
 
+#include <array>
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QMetaType>
 #include <QString>
-
-#include <array>
 
 #include "engine/httptypes.h"
 #include "metrics/latencyhistogram.h"

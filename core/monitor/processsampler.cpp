@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-
 #include <dirent.h>
 #include <unistd.h>
 

@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <optional>
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
 #include <QString>
-
-#include <optional>
 
 // Pure parsers for the Linux /proc files the resource monitor samples every interval, plus the
 // few helpers that read them. The parsers take the file's text so they are tested on fixed

@@ -1,12 +1,12 @@
 #pragma once
 
+#include <optional>
+
 #include <QByteArray>
 #include <QList>
 #include <QMap>
 #include <QString>
 #include <QStringList>
-
-#include <optional>
 
 namespace loadscope {
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QElapsedTimer>
 #include <QList>
 #include <QObject>
@@ -8,10 +10,8 @@
 #include <QStringList>
 #include <QUrl>
 
-#include <optional>
-
-#include "monitor/procfs.h"
 #include "monitor/processsampler.h"
+#include "monitor/procfs.h"
 #include "monitor/resourcesample.h"
 
 class QNetworkAccessManager;

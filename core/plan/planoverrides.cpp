@@ -1,10 +1,10 @@
 #include "planoverrides.h"
 
-#include <QRegularExpression>
-#include <QUrl>
-
 #include <algorithm>
 #include <cmath>
+
+#include <QRegularExpression>
+#include <QUrl>
 
 #include "plan/duration.h"
 #include "plan/thresholdexpression.h"
@@ -66,8 +66,7 @@ bool applyEndpoint(const QString &endpoint, TestPlan &plan, QString *path, QStri
         QUrl base = url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment);
         const QString baseText = base.toString();
         if (!plan.baseUrl.isEmpty() && plan.baseUrl != baseText) {
-            *error = quoted(endpoint) +
-                     QStringLiteral(" is on another host than the base URL ") +
+            *error = quoted(endpoint) + QStringLiteral(" is on another host than the base URL ") +
                      quoted(plan.baseUrl);
             return false;
         }
@@ -78,7 +77,8 @@ bool applyEndpoint(const QString &endpoint, TestPlan &plan, QString *path, QStri
             *path += u'?' + url.query(QUrl::FullyEncoded);
         return true;
     }
-    *error = quoted(endpoint) + QStringLiteral(" is neither a path starting with \"/\" nor an http(s) URL");
+    *error = quoted(endpoint) +
+             QStringLiteral(" is neither a path starting with \"/\" nor an http(s) URL");
     return false;
 }
 
@@ -204,7 +204,7 @@ bool applyPlanOverrides(TestPlan &plan, const PlanOverrides &o, PlanOverrideErro
             return fail(error, "stages", why);
         load.stages = *stages;
         load.executor = isOpenModel(load.executor) || o.rate ? Executor::RampingArrivalRate
-                                                              : Executor::RampingVus;
+                                                             : Executor::RampingVus;
     }
     if (o.rate) {
         bool ok = false;
@@ -263,8 +263,8 @@ bool applyPlanOverrides(TestPlan &plan, const PlanOverrides &o, PlanOverrideErro
         QString why;
         const auto ms = parseDurationMs(*o.timeout, &why);
         if (!ms || *ms <= 0)
-            return fail(error, "timeout", quoted(*o.timeout) +
-                                              QStringLiteral(" is not a positive duration"));
+            return fail(error, "timeout",
+                        quoted(*o.timeout) + QStringLiteral(" is not a positive duration"));
         plan.timeouts.requestMs = *ms;
     }
     if (o.http2)

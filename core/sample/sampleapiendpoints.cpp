@@ -2,13 +2,12 @@
 // validate the JSON body, do the work with the smartmarket functions and time each step for
 // Server-Timing.
 
-#include "sample/sampleapiserver.h"
-
 #include <cmath>
 #include <optional>
 
 #include <QJsonArray>
 
+#include "sample/sampleapiserver.h"
 #include "sample/smartmarketindicators.h"
 #include "sample/smartmarketstrategy.h"
 

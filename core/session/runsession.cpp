@@ -1,10 +1,10 @@
 #include "runsession.h"
 
-#include <QHostAddress>
-#include <QJsonArray>
-
 #include <algorithm>
 #include <numeric>
+
+#include <QHostAddress>
+#include <QJsonArray>
 
 #include "analysis/anomalies.h"
 #include "analysis/recommendations.h"

@@ -1,12 +1,12 @@
 #pragma once
 
+#include <memory>
+
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
-
-#include <memory>
 
 #include "metrics/runmetrics.h"
 #include "plan/testplan.h"

@@ -16,8 +16,7 @@ namespace loadscope {
 
 SampleTargetProcess::SampleTargetProcess(const QString &program)
     : m_program(program.isEmpty() ? defaultProgram() : program)
-{
-}
+{}
 
 SampleTargetProcess::~SampleTargetProcess()
 {
@@ -65,12 +64,12 @@ bool SampleTargetProcess::launch(const QStringList &demoOptions, quint16 port, Q
     // The child must not outlive a generator that was killed.
     m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
 #endif
-    const QStringList args = QStringList{QStringLiteral("demo"),
-                                         QStringLiteral("--bind=127.0.0.1"),
+    const QStringList args = QStringList{QStringLiteral("demo"), QStringLiteral("--bind=127.0.0.1"),
                                          QStringLiteral("--port=") + QString::number(port)} +
                              demoOptions;
     if (!QFileInfo(m_program).isExecutable()) {
-        why = m_program + QStringLiteral(" is not an executable (set LOADSCOPE_CLI to loadscope-cli)");
+        why = m_program +
+              QStringLiteral(" is not an executable (set LOADSCOPE_CLI to loadscope-cli)");
         m_process.reset();
         return false;
     }
@@ -86,7 +85,8 @@ bool SampleTargetProcess::launch(const QStringList &demoOptions, quint16 port, Q
     QByteArray banner;
     QDeadlineTimer deadline(10000);
     while (!deadline.hasExpired()) {
-        if (m_process->canReadLine() || m_process->waitForReadyRead(int(deadline.remainingTime()))) {
+        if (m_process->canReadLine() ||
+            m_process->waitForReadyRead(int(deadline.remainingTime()))) {
             banner += m_process->readAll();
             const QRegularExpressionMatch m = listening.match(QString::fromUtf8(banner));
             if (m.hasMatch()) {

@@ -1,9 +1,9 @@
 #pragma once
 
+#include <memory>
+
 #include <QString>
 #include <QStringList>
-
-#include <memory>
 
 class QProcess;
 

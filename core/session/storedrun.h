@@ -1,8 +1,8 @@
 #pragma once
 
-#include <QString>
-
 #include <optional>
+
+#include <QString>
 
 #include "analysis/runcomparison.h"
 #include "metrics/runmetrics.h"

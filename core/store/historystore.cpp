@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <cerrno>
-
 #include <signal.h>
 #include <sys/types.h>
 

@@ -1,12 +1,11 @@
 // HistoryStore's read side, kept apart from the open/write code to keep both files short.
 // Every read runs on the thread that opened the store, on its own connection; with WAL it
 // sees everything the writer has committed and never waits for it.
-#include "historystore.h"
-
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariantList>
 
+#include "historystore.h"
 #include "store/storesql.h"
 
 namespace loadscope {

@@ -7,14 +7,14 @@
 // RSS; then the peak RSS of a short and a long run (flat memory), and the latency both report
 // at one connection against an idle target. Nothing here passes or fails.
 
+#include <cstdio>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
-
-#include <cstdio>
 
 #include "referenceserver.h"
 #include "testsupport.h"

@@ -8,6 +8,9 @@
 // shown. For each: requests/s, and the GUI thread's longest stall measured by a 10 ms QTimer
 // drift probe (how late a tick came, beyond its 10 ms). Nothing here passes or fails.
 
+#include <algorithm>
+#include <cstdio>
+
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
@@ -16,9 +19,6 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTimer>
-
-#include <algorithm>
-#include <cstdio>
 
 #include "design/designplace.h"
 #include "mainwindow.h"

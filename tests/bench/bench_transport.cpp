@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstdio>
-
 #include <sys/resource.h>
 
 #include <QCoreApplication>

@@ -1,5 +1,13 @@
 #include "referenceserver.h"
 
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -9,14 +17,6 @@
 #include <QThread>
 
 #include "engine/tlscertificate.h"
-
-#include <csignal>
-#include <cstdio>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 extern char **environ;
 

@@ -1,13 +1,12 @@
 // The analysis seen from the command line: the verdict against a baseline (exit 98 with
 // --fail-on-regression), recommendations in the result, history compare / trend / pin.
-#include "testmain.h"
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 
 #include "sample/sampleapihost.h"
+#include "testmain.h"
 #include "testsupport.h"
 
 using namespace loadscope;

@@ -1,5 +1,3 @@
-#include "testmain.h"
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -7,6 +5,7 @@
 #include <QTemporaryDir>
 
 #include "store/historystore.h"
+#include "testmain.h"
 #include "testsupport.h"
 
 using namespace loadscope;

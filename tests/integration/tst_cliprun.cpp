@@ -1,4 +1,4 @@
-#include "testmain.h"
+#include <csignal>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,8 +8,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 
-#include <csignal>
-
+#include "testmain.h"
 #include "testsupport.h"
 
 using loadscope::test::CliRun;

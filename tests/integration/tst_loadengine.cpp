@@ -1,4 +1,4 @@
-#include "testmain.h"
+#include <algorithm>
 
 #include <QElapsedTimer>
 #include <QMutex>
@@ -6,11 +6,10 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 
-#include <algorithm>
-
 #include "engine/loadengine.h"
 #include "fakehttpserver.h"
 #include "sample/sampleapihost.h"
+#include "testmain.h"
 
 using namespace loadscope;
 using loadscope::test::FakeHttpServer;

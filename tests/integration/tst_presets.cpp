@@ -1,7 +1,5 @@
 // The seven test types of DESIGN.md §2 run against the built-in SmartMarket sample API, each
 // for a couple of seconds, and produce the figures their type is about.
-#include "testmain.h"
-
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -10,6 +8,7 @@
 #include "cli/runoptions.h"
 #include "sample/sampleapihost.h"
 #include "session/runsession.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

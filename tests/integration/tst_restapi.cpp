@@ -3,6 +3,9 @@
 // Raw string literals here keep an even number of quotes and no "//": moc does not read raw
 // strings and would otherwise lose track of the class.
 
+#include <memory>
+#include <optional>
+
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonArray>
@@ -18,9 +21,6 @@
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryDir>
-
-#include <memory>
-#include <optional>
 
 #include "plan/planjson.h"
 #include "plan/planpresets.h"

@@ -1,5 +1,3 @@
-#include "widgettestmain.h"
-
 #include <QAbstractItemModelTester>
 #include <QBoxPlotSeries>
 #include <QBoxSet>
@@ -17,6 +15,7 @@
 #include "sample/sampleapihost.h"
 #include "session/runsession.h"
 #include "store/historystore.h"
+#include "widgettestmain.h"
 
 using namespace loadscope;
 

@@ -1,6 +1,5 @@
-#include "testmain.h"
-
 #include "design/curlimport.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

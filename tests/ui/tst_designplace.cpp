@@ -1,5 +1,3 @@
-#include "widgettestmain.h"
-
 #include <memory>
 
 #include <QAbstractItemModelTester>
@@ -23,6 +21,7 @@
 #include "plan/planpresets.h"
 #include "plot/plotstyle.h"
 #include "sample/sampleapihost.h"
+#include "widgettestmain.h"
 
 using namespace loadscope;
 

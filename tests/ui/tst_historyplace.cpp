@@ -1,5 +1,3 @@
-#include "widgettestmain.h"
-
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QJsonArray>
@@ -16,6 +14,7 @@
 #include "plan/planpresets.h"
 #include "plot/plotstyle.h"
 #include "store/historystore.h"
+#include "widgettestmain.h"
 
 using namespace loadscope;
 

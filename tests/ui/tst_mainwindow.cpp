@@ -1,5 +1,3 @@
-#include "widgettestmain.h"
-
 #include <QAction>
 #include <QImage>
 #include <QLabel>
@@ -7,10 +5,10 @@
 #include <QMenu>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QTableView>
-#include <QTableWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 
 #include "compare/compareplace.h"
@@ -18,20 +16,21 @@
 #include "design/designplace.h"
 #include "design/durationedit.h"
 #include "design/loadmodeleditor.h"
+#include "history/historyplace.h"
 #include "history/resultsfilterproxy.h"
 #include "history/resultstablemodel.h"
+#include "history/runviewer.h"
+#include "mainwindow.h"
+#include "plan/planpresets.h"
 #include "plot/plotstyle.h"
 #include "run/endpointtablemodel.h"
-#include "history/runviewer.h"
 #include "run/livecharts.h"
 #include "run/runplace.h"
 #include "run/runsummarypanel.h"
-#include "screenshottour.h"
-#include "history/historyplace.h"
-#include "mainwindow.h"
-#include "plan/planpresets.h"
 #include "sample/sampleapihost.h"
+#include "screenshottour.h"
 #include "store/historystore.h"
+#include "widgettestmain.h"
 
 using namespace loadscope;
 

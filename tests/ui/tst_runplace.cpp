@@ -1,5 +1,3 @@
-#include "widgettestmain.h"
-
 #include <QAbstractItemModelTester>
 #include <QImage>
 #include <QJsonObject>
@@ -14,6 +12,7 @@
 #include "sample/sampleapihost.h"
 #include "session/runsession.h"
 #include "store/historystore.h"
+#include "widgettestmain.h"
 
 using namespace loadscope;
 

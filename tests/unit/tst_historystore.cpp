@@ -1,9 +1,6 @@
-#include "testmain.h"
-
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-
 #include <signal.h>
 
 #include <QEventLoop>
@@ -17,6 +14,7 @@
 #include <QTimer>
 
 #include "store/historystore.h"
+#include "testmain.h"
 #include "util/threadhandle.h"
 
 using namespace loadscope;

@@ -1,5 +1,3 @@
-#include "testmain.h"
-
 #include <atomic>
 #include <optional>
 
@@ -10,6 +8,7 @@
 #include "engine/httpconnection.h"
 #include "engine/leanhttptransport.h"
 #include "fakehttpserver.h"
+#include "testmain.h"
 
 using namespace loadscope;
 using loadscope::test::FakeHttpServer;

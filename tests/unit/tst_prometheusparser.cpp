@@ -1,8 +1,7 @@
-#include "testmain.h"
-
 #include <cmath>
 
 #include "monitor/prometheusparser.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

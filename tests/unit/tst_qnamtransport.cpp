@@ -1,5 +1,3 @@
-#include "testmain.h"
-
 #include <memory>
 #include <optional>
 
@@ -12,6 +10,7 @@
 #include "engine/qnamtransport.h"
 #include "fakehttpserver.h"
 #include "referenceserver.h"
+#include "testmain.h"
 
 using namespace loadscope;
 using loadscope::test::FakeHttpServer;

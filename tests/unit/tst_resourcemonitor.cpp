@@ -1,11 +1,8 @@
-#include "testmain.h"
-
 #include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-
 #include <unistd.h>
 
 #include <QElapsedTimer>
@@ -19,6 +16,7 @@
 #include "monitor/procfs.h"
 #include "monitor/prometheusparser.h"
 #include "monitor/resourcemonitor.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

@@ -1,5 +1,3 @@
-#include "testmain.h"
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
@@ -8,6 +6,7 @@
 #include "interop/resultjson.h"
 #include "interop/resultwriters.h"
 #include "plan/planjson.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

@@ -1,10 +1,9 @@
-#include "testmain.h"
-
 #include <QTemporaryDir>
 #include <QTextStream>
 
 #include "cli/commandline.h"
 #include "cli/runoptions.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

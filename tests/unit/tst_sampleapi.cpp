@@ -1,8 +1,6 @@
 // The SmartMarket sample API over real loopback HTTP: response shapes, Server-Timing, request
 // validation, routing errors and the fault injection options.
 
-#include "testmain.h"
-
 #include <memory>
 
 #include <QElapsedTimer>
@@ -17,6 +15,7 @@
 
 #include "sample/sampleapihost.h"
 #include "sample/sampleapiserver.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

@@ -1,10 +1,9 @@
-#include "testmain.h"
-
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTemporaryDir>
 
 #include "engine/scenario.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

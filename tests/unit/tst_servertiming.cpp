@@ -1,6 +1,5 @@
-#include "testmain.h"
-
 #include "engine/servertiming.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

@@ -2,8 +2,6 @@
 // against independent re-implementations of the textbook formulas, indicator signals on
 // hand-made series, and each strategy rule.
 
-#include "testmain.h"
-
 #include <cmath>
 #include <vector>
 
@@ -15,6 +13,7 @@
 #include "sample/smartmarketindicators.h"
 #include "sample/smartmarketmodel.h"
 #include "sample/smartmarketstrategy.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

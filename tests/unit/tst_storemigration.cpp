@@ -1,7 +1,4 @@
-#include "testmain.h"
-
 #include <functional>
-
 #include <unistd.h>
 
 #include <QDir>
@@ -14,6 +11,7 @@
 
 #include "store/historystore.h"
 #include "store/storeschema.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

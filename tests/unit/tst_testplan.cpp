@@ -1,5 +1,3 @@
-#include "testmain.h"
-
 #include <functional>
 
 #include <QJsonArray>
@@ -10,6 +8,7 @@
 #include "plan/planpresets.h"
 #include "plan/planvalidator.h"
 #include "plan/testplan.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

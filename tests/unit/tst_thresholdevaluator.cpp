@@ -1,6 +1,5 @@
-#include "testmain.h"
-
 #include "analysis/thresholdevaluator.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

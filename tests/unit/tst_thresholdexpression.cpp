@@ -1,6 +1,5 @@
-#include "testmain.h"
-
 #include "plan/thresholdexpression.h"
+#include "testmain.h"
 
 using namespace loadscope;
 

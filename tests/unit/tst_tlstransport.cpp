@@ -1,5 +1,3 @@
-#include "testmain.h"
-
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -11,11 +9,12 @@
 #include <QThread>
 
 #include "engine/httpconnection.h"
-#include "engine/loadengine.h"
 #include "engine/leanhttptransport.h"
+#include "engine/loadengine.h"
 #include "engine/tlscertificate.h"
 #include "fakehttpserver.h"
 #include "referenceserver.h"
+#include "testmain.h"
 
 using namespace loadscope;
 using loadscope::test::FakeHttpServer;

@@ -17,8 +17,8 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include "compare/comparisontablemodel.h"
 #include "compare/runanalysis.h"

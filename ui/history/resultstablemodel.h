@@ -1,8 +1,8 @@
 #pragma once
 
 #include <QAbstractTableModel>
-#include <QList>
 #include <QHash>
+#include <QList>
 #include <QSet>
 
 #include "store/storetypes.h"
