@@ -13,6 +13,8 @@ packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6 node-llhttp libssl-dev
   # tests and benchmarks: offscreen X server, reference servers and load tools
   xvfb nginx-light wrk sqlite3 xauth
+  # lint (.ci/lint.sh): formatter and Qt-aware static checks
+  clang-format clazy
 )
 
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then

@@ -3,11 +3,11 @@
 #include <QElapsedTimer>
 #include <QMutex>
 #include <QSet>
-#include <QTcpServer>
 #include <QTemporaryDir>
 
 #include "engine/loadengine.h"
 #include "fakehttpserver.h"
+#include "referenceserver.h"
 #include "sample/sampleapihost.h"
 #include "testmain.h"
 
@@ -47,17 +47,6 @@ TestPlan shortPlan(int vus, qint64 durationMs, int threads = 1)
 QString urlOf(quint16 port)
 {
     return QStringLiteral("http://127.0.0.1:") + QString::number(port);
-}
-
-//! A loopback port with nothing listening on it (bound once, then released).
-quint16 closedPort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
 }
 
 qint64 timelineRequests(const RunSummary &summary)
@@ -566,7 +555,7 @@ private slots:
 
     void unreachableTargetFails()
     {
-        const quint16 port = closedPort();
+        const quint16 port = test::freeLoopbackPort();
         QVERIFY(port != 0);
         TestPlan plan = shortPlan(2, 20000);
         EngineRun r;

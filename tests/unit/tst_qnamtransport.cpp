@@ -78,16 +78,6 @@ QnamTransport::Options fastOptions()
     return options;
 }
 
-quint16 closedPort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
-}
-
 TestPlan shortPlan()
 {
     TestPlan plan;
@@ -214,7 +204,7 @@ private slots:
 
     void refusedIsConnectError()
     {
-        const quint16 port = closedPort();
+        const quint16 port = test::freeLoopbackPort();
         QVERIFY(port != 0);
         QnamTransport transport(targetFor(port), fastOptions());
         const auto result = roundTrip(transport, get());
@@ -363,7 +353,7 @@ private slots:
     {
         FakeProxy proxy;
         QVERIFY(proxy.listen(QHostAddress::LocalHost, 0));
-        const quint16 target = closedPort(); // nothing there: only the proxy can answer
+        const quint16 target = test::freeLoopbackPort(); // nothing there: only the proxy can answer
         QnamTransport::Options options = fastOptions();
         options.proxy = QStringLiteral("http://127.0.0.1:") + QString::number(proxy.serverPort());
         QnamTransport transport(targetFor(target), options);
