@@ -1,10 +1,12 @@
 #include "runoptions.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <limits>
+#include <signal.h>
 
 #include <QCommandLineParser>
-#include <QFile>
 #include <QFileInfo>
 #include <QUrl>
 
@@ -144,16 +146,12 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     TestPlan &plan = request.plan;
     if (!positional.isEmpty()) {
         request.planFile = positional.first();
-        QFile file(request.planFile);
-        if (!file.open(QIODevice::ReadOnly)) {
-            *error =
-                request.planFile + QStringLiteral(": cannot read the plan: ") + file.errorString();
-            return std::nullopt;
-        }
         QString why;
-        const auto loaded = planFromJsonBytes(file.readAll(), &why);
+        const auto loaded = planFromFile(request.planFile, &why);
         if (!loaded) {
-            *error = request.planFile + QStringLiteral(": ") + why;
+            // One line per problem, each naming the file, as the validation below prints them.
+            *error = request.planFile + QStringLiteral(": ") +
+                     why.split(u'\n').join(u'\n' + request.planFile + QStringLiteral(": "));
             return std::nullopt;
         }
         plan = *loaded;
@@ -227,10 +225,17 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     if (p.isSet(QStringLiteral("target-pid"))) {
         bool ok = false;
         request.monitor.targetPid = p.value(QStringLiteral("target-pid")).toLongLong(&ok);
-        if (!ok || request.monitor.targetPid <= 0) {
+        if (!ok || request.monitor.targetPid <= 0 ||
+            request.monitor.targetPid > std::numeric_limits<pid_t>::max()) {
             *error = QStringLiteral("--target-pid: ") +
                      quoted(p.value(QStringLiteral("target-pid"))) +
                      QStringLiteral(" is not a process ID");
+            return std::nullopt;
+        }
+        // kill(pid, 0) sends nothing; ESRCH means no such process (EPERM: it exists, not ours).
+        if (::kill(pid_t(request.monitor.targetPid), 0) != 0 && errno == ESRCH) {
+            *error = QStringLiteral("--target-pid: no process has ID ") +
+                     QString::number(request.monitor.targetPid);
             return std::nullopt;
         }
     }

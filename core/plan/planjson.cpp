@@ -1,11 +1,17 @@
 #include "planjson.h"
 
+#include <algorithm>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 
 #include "plan/duration.h"
 #include "plan/planjsonreader.h"
+#include "plan/planvalidator.h"
 
 namespace loadscope {
 
@@ -143,16 +149,49 @@ QJsonObject toJson(const TestPlan &plan)
                      {QLatin1String("interval"), formatDurationMs(plan.intervalMs)}}}};
 }
 
-std::optional<TestPlan> planFromJson(const QJsonObject &json, QString *error)
+namespace {
+
+//! True when @p path is @p field or lies inside it ("steps[0].path" inside "steps[0]").
+bool isWithin(const QString &path, const QString &field)
+{
+    return path == field || path.startsWith(field + u'.') || path.startsWith(field + u'[');
+}
+
+//! Reads @p json; fails when the reader or @p problems (found before reading) report anything.
+//! On failure the validator's errors for what could be read are listed too, so that a user sees
+//! every problem in one pass rather than the validator's only after fixing the reader's.
+std::optional<TestPlan> readPlan(const QJsonObject &json, QList<PlanIssue> problems, QString *error)
 {
     TestPlan plan;
-    const QStringList errors = PlanJsonReader().read(json, plan);
-    if (!errors.isEmpty()) {
-        if (error)
-            *error = errors.join(u'\n');
-        return std::nullopt;
+    PlanJsonReader reader;
+    reader.read(json, plan);
+    problems += reader.issues();
+    if (problems.isEmpty())
+        return plan;
+    if (error) {
+        const QList<PlanIssue> found = problems;
+        for (const PlanIssue &issue : planIssues(plan)) {
+            // A field the reader refused keeps its default; what the validator says about that
+            // default would only repeat the problem, or contradict it.
+            const bool repeated = std::any_of(found.begin(), found.end(), [&](const PlanIssue &p) {
+                return isWithin(issue.path, p.path);
+            });
+            if (issue.severity == PlanIssue::Severity::Error && !repeated)
+                problems.append(issue);
+        }
+        QStringList lines;
+        for (const PlanIssue &issue : std::as_const(problems))
+            lines.append(issue.toString());
+        *error = lines.join(u'\n');
     }
-    return plan;
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<TestPlan> planFromJson(const QJsonObject &json, QString *error)
+{
+    return readPlan(json, {}, error);
 }
 
 std::optional<TestPlan> planFromJsonBytes(const QByteArray &bytes, QString *error)
@@ -179,7 +218,33 @@ std::optional<TestPlan> planFromJsonBytes(const QByteArray &bytes, QString *erro
             *error = QStringLiteral("expected a JSON object at the top level");
         return std::nullopt;
     }
-    return planFromJson(document.object(), error);
+    return readPlan(document.object(), duplicateJsonKeys(bytes), error);
+}
+
+std::optional<TestPlan> planFromFile(const QString &fileName, QString *error)
+{
+    QFile file(fileName);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read the plan: ") + file.errorString();
+        return std::nullopt;
+    }
+    auto plan = planFromJsonBytes(file.readAll(), error);
+    if (plan)
+        resolvePlanPaths(*plan, QFileInfo(fileName).absolutePath());
+    return plan;
+}
+
+void resolvePlanPaths(TestPlan &plan, const QString &folder)
+{
+    const QDir dir(folder);
+    const auto resolve = [&dir](QString &path) {
+        if (!path.isEmpty() && QFileInfo(path).isRelative())
+            path = QDir::cleanPath(dir.absoluteFilePath(path));
+    };
+    resolve(plan.dataFile);
+    for (Step &step : plan.steps)
+        resolve(step.bodyFile);
 }
 
 QByteArray planToJsonBytes(const TestPlan &plan, bool indented)

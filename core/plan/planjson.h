@@ -31,6 +31,14 @@ std::optional<TestPlan> planFromJson(const QJsonObject &json, QString *error = n
 //! Parses JSON text; bad syntax gives "line L, column C: <parse error>".
 std::optional<TestPlan> planFromJsonBytes(const QByteArray &bytes, QString *error = nullptr);
 
+//! Reads the plan file @p fileName. Relative file paths in it (dataFile, every step's bodyFile)
+//! are made absolute against the plan file's folder, not the working directory, so that a plan
+//! runs the same from wherever it is started; absolute paths stay as written.
+std::optional<TestPlan> planFromFile(const QString &fileName, QString *error = nullptr);
+
+//! Makes the relative dataFile and bodyFile paths of @p plan absolute against @p folder.
+void resolvePlanPaths(TestPlan &plan, const QString &folder);
+
 //! Compact JSON text of @p plan (stable: keys sorted).
 QByteArray planToJsonBytes(const TestPlan &plan, bool indented = false);
 

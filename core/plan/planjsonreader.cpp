@@ -4,6 +4,7 @@
 #include <limits>
 
 #include <QJsonDocument>
+#include <QSet>
 
 #include "plan/duration.h"
 #include "plan/planjson.h"
@@ -17,7 +18,99 @@ QString indexPath(const QString &path, qsizetype index)
     return path + u'[' + QString::number(index) + u']';
 }
 
+//! Skips the JSON string that starts at @p bytes[i] (a '"'); returns the index past its closing
+//! quote and, when @p text is given, its decoded text.
+qsizetype skipJsonString(const QByteArray &bytes, qsizetype i, QString *text)
+{
+    const qsizetype start = i++;
+    bool escaped = false;
+    while (i < bytes.size()) {
+        const char c = bytes[i++];
+        if (c == '"')
+            break;
+        if (c == '\\') {
+            escaped = true;
+            ++i; // the escaped character cannot end the string
+        }
+    }
+    if (text) {
+        const QByteArray raw = bytes.mid(start, i - start);
+        // Escapes are rare in keys; Qt decodes them (and their unicode forms) for us.
+        *text = escaped ? QJsonDocument::fromJson('[' + raw + ']').array().at(0).toString()
+                        : QString::fromUtf8(raw.mid(1, raw.size() - 2));
+    }
+    return i;
+}
+
 } // namespace
+
+QList<PlanIssue> duplicateJsonKeys(const QByteArray &json)
+{
+    // A token scan is enough: the text has already been parsed as valid JSON, so only the
+    // container nesting, the keys and the commas matter.
+    struct Container
+    {
+        bool object = false;
+        QString path;
+        QSet<QString> keys;
+        QSet<QString> reported;
+        QString key;
+        qsizetype index = 0;
+        bool expectKey = true;
+    };
+    QList<PlanIssue> out;
+    QList<Container> stack;
+    for (qsizetype i = 0; i < json.size();) {
+        const char c = json[i];
+        if (c == '{' || c == '[') {
+            QString path;
+            if (!stack.isEmpty()) {
+                const Container &parent = stack.last();
+                path = parent.object
+                           ? (parent.path.isEmpty() ? parent.key : parent.path + u'.' + parent.key)
+                           : indexPath(parent.path, parent.index);
+            }
+            Container container;
+            container.object = c == '{';
+            container.path = path;
+            stack.append(container);
+            ++i;
+        } else if (c == '}' || c == ']') {
+            if (!stack.isEmpty())
+                stack.removeLast();
+            ++i;
+        } else if (c == ',') {
+            if (!stack.isEmpty()) {
+                Container &container = stack.last();
+                if (container.object)
+                    container.expectKey = true;
+                else
+                    ++container.index;
+            }
+            ++i;
+        } else if (c == '"') {
+            const bool isKey = !stack.isEmpty() && stack.last().object && stack.last().expectKey;
+            QString key;
+            i = skipJsonString(json, i, isKey ? &key : nullptr);
+            if (!isKey)
+                continue;
+            Container &container = stack.last();
+            container.expectKey = false;
+            container.key = key;
+            if (container.keys.contains(key) && !container.reported.contains(key)) {
+                container.reported.insert(key);
+                out.append({PlanIssue::Severity::Error,
+                            container.path.isEmpty() ? key : container.path + u'.' + key,
+                            QStringLiteral("written more than once in the same object (only the "
+                                           "last value would be used)")});
+            }
+            container.keys.insert(key);
+        } else {
+            ++i;
+        }
+    }
+    return out;
+}
 
 QString jsonKeyPath(const QString &path, QLatin1String key)
 {
@@ -37,14 +130,17 @@ QString describeJsonValue(const QJsonValue &value)
 
 QStringList PlanJsonReader::read(const QJsonObject &json, TestPlan &plan)
 {
-    m_errors.clear();
+    m_issues.clear();
     readPlan(json, plan);
-    return m_errors;
+    QStringList out;
+    for (const PlanIssue &issue : std::as_const(m_issues))
+        out.append(issue.toString());
+    return out;
 }
 
 void PlanJsonReader::error(const QString &path, const QString &message)
 {
-    m_errors.append(path + QLatin1String(": ") + message);
+    m_issues.append({PlanIssue::Severity::Error, path, message});
 }
 
 void PlanJsonReader::typeError(const QString &path, const char *expected, const QJsonValue &got)

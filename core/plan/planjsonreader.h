@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include "plan/planvalidator.h"
 #include "plan/testplan.h"
 
 namespace loadscope {
@@ -17,12 +18,19 @@ QString jsonKeyPath(const QString &path, QLatin1String key);
 
 //! Reads the plan file format of planjson.h, collecting every problem so that a user sees all
 //! of them at once, each named by its path ("load.vus: expected a number, got \"ten\"").
+//! Every key written twice in one object of @p json (which must be valid JSON), named by its
+//! path ("steps[0].path"). QJsonDocument silently keeps the last one, so a plan file that sets
+//! a field twice would run with a value its author may not have meant.
+QList<PlanIssue> duplicateJsonKeys(const QByteArray &json);
+
 class PlanJsonReader final
 {
 public:
     //! Reads @p json into @p plan (missing keys keep their defaults); returns every problem
     //! found as "path: message", empty on success.
     QStringList read(const QJsonObject &json, TestPlan &plan);
+    //! The problems of the last read(), with their paths kept apart from the messages.
+    const QList<PlanIssue> &issues() const { return m_issues; }
 
 private:
     void error(const QString &path, const QString &message);
@@ -46,7 +54,7 @@ private:
     void readThresholds(const QJsonObject &o, const QString &path, QList<ThresholdSpec> &out);
     void readPlan(const QJsonObject &o, TestPlan &plan);
 
-    QStringList m_errors;
+    QList<PlanIssue> m_issues;
 };
 
 } // namespace loadscope

@@ -83,6 +83,9 @@ private:
 
 void Validator::checkTop()
 {
+    if (m_plan.name.trimmed().isEmpty())
+        error(QStringLiteral("name"),
+              QStringLiteral("must not be empty (the history keeps runs under their test's name)"));
     if (!m_plan.baseUrl.isEmpty() && !isHttpUrl(m_plan.baseUrl))
         error(QStringLiteral("baseUrl"),
               quoted(m_plan.baseUrl) + QLatin1String(" is not an http or https URL"));
@@ -303,6 +306,18 @@ void Validator::checkStages(const QString &what)
     if (load.totalDurationMs() <= 0)
         error(QStringLiteral("load.stages"),
               QStringLiteral("the stages must last longer than zero in total"));
+    // Without any target above zero the run would only wait out its duration and then fail
+    // for having sent nothing: that is a mistake in the plan, found before running.
+    const bool open = load.executor == Executor::RampingArrivalRate;
+    bool anyLoad = open ? load.startRate > 0 : load.startVus > 0;
+    for (const Stage &stage : load.stages)
+        anyLoad = anyLoad || stage.target > 0;
+    if (!anyLoad)
+        error(QStringLiteral("load.stages"),
+              open ? QStringLiteral("every stage's target and startRate are 0, so no iteration "
+                                    "would ever start")
+                   : QStringLiteral("every stage's target and startVUs are 0, so no virtual user "
+                                    "would ever run"));
 }
 
 void Validator::checkThresholds()

@@ -6,6 +6,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 
+#include "chartsaving.h"
 #include "compare/compareplace.h"
 #include "compare/comparisontablemodel.h"
 #include "compare/runanalysis.h"
@@ -29,6 +30,7 @@ class TestComparePlace : public QObject
 private slots:
     void initTestCase();
     void comparesTwoRuns();
+    void chartsSaveAsPngAndPdf();
     void tableModelPassesTheTester();
     void pinnedBaselineComesFirst();
     void needsTwoRuns();
@@ -131,6 +133,28 @@ void TestComparePlace::comparesTwoRuns()
     QVERIFY(place.throughputPlot()->graph(1)->dataCount() >= 5);
     QCOMPARE(place.p95Plot()->graphCount(), 2);
     QCOMPARE(place.recommendationColumns(), 2);
+}
+
+void TestComparePlace::chartsSaveAsPngAndPdf()
+{
+    ComparePlace place(&m_store);
+    place.resize(1400, 900);
+    place.show();
+    QString error;
+    QVERIFY2(place.compare({m_slow, m_fast}, &error), qPrintable(error));
+    QTemporaryDir dir;
+    const QList<QPair<QString, QWidget *>> charts{{QStringLiteral("rps"), place.throughputPlot()},
+                                                  {QStringLiteral("p95"), place.p95Plot()},
+                                                  {QStringLiteral("hdr"), place.percentilePlot()},
+                                                  {QStringLiteral("box"), place.boxView()}};
+    for (const auto &[name, chart] : charts) {
+        const QString png = dir.filePath(name + QStringLiteral(".png"));
+        const QString pdf = dir.filePath(name + QStringLiteral(".pdf"));
+        QVERIFY2(test::saveChartThroughMenu(chart, "saveAsPng", png), qPrintable(name));
+        QVERIFY2(test::isDrawnPng(png), qPrintable(name));
+        QVERIFY2(test::saveChartThroughMenu(chart, "saveAsPdf", pdf), qPrintable(name));
+        QVERIFY2(test::isPdf(pdf), qPrintable(name));
+    }
 }
 
 void TestComparePlace::tableModelPassesTheTester()

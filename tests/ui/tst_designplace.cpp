@@ -1,16 +1,21 @@
 #include <memory>
 
+#include <QAbstractButton>
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTreeWidget>
 
 #include "design/designplace.h"
@@ -24,6 +29,39 @@
 #include "widgettestmain.h"
 
 using namespace loadscope;
+
+namespace {
+
+//! Answers the next modal QMessageBox by clicking its button named @p button (an empty name
+//! expects no box at all); lives as long as the scope that waits for the box.
+class MessageBoxAnswer final
+{
+public:
+    explicit MessageBoxAnswer(const QString &button)
+    {
+        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this, button] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            m_text = box->text() + u'\n' + box->informativeText();
+            m_answered = true;
+            if (auto *clicked = box->findChild<QAbstractButton *>(button))
+                clicked->click();
+            else
+                box->reject(); // no such button (or none expected): do not hang the test
+        });
+        m_timer.start(10);
+    }
+    bool answered() const { return m_answered; }
+    QString text() const { return m_text; }
+
+private:
+    QTimer m_timer;
+    bool m_answered = false;
+    QString m_text;
+};
+
+} // namespace
 
 class TestDesignPlace : public QObject
 {
@@ -44,6 +82,8 @@ private slots:
     void sendUsesEarlierExtractions();
     void extractAsVariableAddsAnExtraction();
     void importCurlAddsAStep();
+    void importCurlAsksBeforeChangingTheBaseUrl();
+    void openResolvesPathsAndListsEveryProblem();
 
 private:
     //! A shown, active place so that clicks, shortcuts and focus behave as for a user.
@@ -444,25 +484,100 @@ void TestDesignPlace::importCurlAddsAStep()
     QString error;
     QVERIFY(!place->importCurlCommand(QStringLiteral("curl 'http://x"), &error));
     QCOMPARE(error, QStringLiteral("unbalanced single quote at column 6"));
+    // The built-in sample target's own URL: same origin as the (empty) base URL, no question.
+    MessageBoxAnswer none(QString{});
     QVERIFY2(
         place->importCurlCommand(QStringLiteral("curl -X POST -H 'Content-Type: "
                                                 "application/json' -d '{\"symbol\":\"MSFT\"}' ") +
                                      m_baseUrl + QStringLiteral("/api/bridge/predict"),
                                  &error),
         qPrintable(error));
+    QVERIFY(!none.answered());
     const TestPlan plan = place->plan();
     QCOMPARE(plan.steps.size(), 2);
-    QCOMPARE(plan.baseUrl, m_baseUrl); // none was set
-    QCOMPARE(place->baseUrlEdit()->text(), m_baseUrl);
+    QVERIFY(plan.baseUrl.isEmpty()); // still the built-in target
     QCOMPARE(plan.steps.at(1).method, QStringLiteral("POST"));
     QCOMPARE(plan.steps.at(1).path, QStringLiteral("/api/bridge/predict"));
     QCOMPARE(place->selectedStep(), 1);
     send(*place);
     QCOMPARE(place->sendPanel()->lastStatus(), 200);
+}
 
-    // Another host keeps its absolute URL.
-    QVERIFY(place->importCurlCommand(QStringLiteral("curl https://example.org/a?b=1"), &error));
-    QCOMPARE(place->plan().steps.at(2).path, QStringLiteral("https://example.org/a?b=1"));
+void TestDesignPlace::importCurlAsksBeforeChangingTheBaseUrl()
+{
+    auto place = makePlace(TestType::ApiLatency);
+    place->selectStep(0);
+    const QString curl = QStringLiteral("curl https://example.org/a?b=1");
+    QString error;
+
+    // Cancel: nothing changes.
+    {
+        MessageBoxAnswer answer(QStringLiteral("cancelImport"));
+        QVERIFY(!place->importCurlCommand(curl, &error));
+        QVERIFY(answer.answered());
+        QVERIFY2(answer.text().contains(QLatin1String("https://example.org")),
+                 qPrintable(answer.text()));
+        QVERIFY2(answer.text().contains(QLatin1String("built-in sample API")),
+                 qPrintable(answer.text()));
+        QVERIFY2(error.startsWith(QLatin1String("Import cancelled")), qPrintable(error));
+        QCOMPARE(place->plan().steps.size(), 1);
+        QVERIFY(place->plan().baseUrl.isEmpty());
+    }
+    // Keep the base URL: the step keeps its absolute URL, the other steps their target.
+    {
+        MessageBoxAnswer answer(QStringLiteral("keepBaseUrl"));
+        QVERIFY2(place->importCurlCommand(curl, &error), qPrintable(error));
+        QVERIFY(answer.answered());
+        QCOMPARE(place->plan().steps.size(), 2);
+        QCOMPARE(place->plan().steps.at(1).path, QStringLiteral("https://example.org/a?b=1"));
+        QVERIFY(place->plan().baseUrl.isEmpty());
+    }
+    // Use the curl host: the base URL changes, the step is relative.
+    {
+        MessageBoxAnswer answer(QStringLiteral("useCurlBaseUrl"));
+        QVERIFY2(place->importCurlCommand(QStringLiteral("curl https://example.org/c"), &error),
+                 qPrintable(error));
+        QVERIFY(answer.answered());
+        QCOMPARE(place->plan().baseUrl, QStringLiteral("https://example.org"));
+        QCOMPARE(place->baseUrlEdit()->text(), QStringLiteral("https://example.org"));
+        QCOMPARE(place->plan().steps.at(2).path, QStringLiteral("/c"));
+    }
+    // Now the same host again: no question.
+    {
+        MessageBoxAnswer none(QString{});
+        QVERIFY2(place->importCurlCommand(QStringLiteral("curl https://example.org/d"), &error),
+                 qPrintable(error));
+        QVERIFY(!none.answered());
+        QCOMPARE(place->plan().steps.at(3).path, QStringLiteral("/d"));
+    }
+}
+
+void TestDesignPlace::openResolvesPathsAndListsEveryProblem()
+{
+    QTemporaryDir dir;
+    auto place = makePlace(TestType::ApiLatency);
+    const QString path = dir.filePath(QStringLiteral("many.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"name":"m","name":"n","steps":[{"path":"/a","method":"FETCH"}],
+                  "load":{"vus":"two"}})");
+    file.close();
+    QString error;
+    QVERIFY(!place->openFile(path, &error));
+    const QStringList lines = error.split(u'\n');
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines.at(0).startsWith(QLatin1String("many.json: name: ")), qPrintable(error));
+    QVERIFY2(lines.at(1).startsWith(QLatin1String("many.json: load.vus: ")), qPrintable(error));
+    QVERIFY2(lines.at(2).startsWith(QLatin1String("many.json: steps[0].method: ")),
+             qPrintable(error));
+
+    const QString good = dir.filePath(QStringLiteral("good.json"));
+    QFile goodFile(good);
+    QVERIFY(goodFile.open(QIODevice::WriteOnly));
+    goodFile.write(R"({"name":"g","dataFile":"rows.csv","steps":[{"path":"/a"}]})");
+    goodFile.close();
+    QVERIFY2(place->openFile(good, &error), qPrintable(error));
+    QCOMPARE(place->plan().dataFile, QDir(dir.path()).filePath(QStringLiteral("rows.csv")));
 }
 
 LOADSCOPE_WIDGET_TEST_MAIN(TestDesignPlace)

@@ -6,6 +6,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 
+#include "chartsaving.h"
 #include "history/historyplace.h"
 #include "history/resultsfilterproxy.h"
 #include "history/resultstablemodel.h"
@@ -29,6 +30,7 @@ private slots:
     void sortsNumerically();
     void filters();
     void selectionShowsDetails();
+    void chartsSaveAsPngAndPdf();
     void pinsBaseline();
     void deletesAfterConfirmation();
     void exportsFiles();
@@ -246,6 +248,25 @@ void TestHistoryPlace::selectionShowsDetails()
     place.view()->selectAll();
     QCOMPARE(selection.last().at(0).value<QList<qint64>>().size(), 4);
     QCOMPARE(place.selectedResultIds().size(), 4);
+}
+
+void TestHistoryPlace::chartsSaveAsPngAndPdf()
+{
+    HistoryPlace place(m_store.get());
+    place.resize(1200, 800);
+    place.show();
+    QVERIFY(place.selectResult(m_runs[0]));
+    QTemporaryDir dir;
+    for (QCustomPlot *plot : {place.details()->runPlot(), place.details()->trendPlot()}) {
+        const QString png = dir.filePath(QStringLiteral("chart.png"));
+        const QString pdf = dir.filePath(QStringLiteral("chart.pdf"));
+        QFile::remove(png);
+        QFile::remove(pdf);
+        QVERIFY(test::saveChartThroughMenu(plot, "saveAsPng", png));
+        QVERIFY(test::isDrawnPng(png, 800)); // small charts export at least 800 wide
+        QVERIFY(test::saveChartThroughMenu(plot, "saveAsPdf", pdf));
+        QVERIFY(test::isPdf(pdf));
+    }
 }
 
 void TestHistoryPlace::pinsBaseline()

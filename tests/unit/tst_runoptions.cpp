@@ -1,3 +1,6 @@
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTextStream>
 
@@ -368,6 +371,11 @@ private slots:
         QTest::newRow("two plans")
             << QStringList{QStringLiteral("a.json"), QStringLiteral("b.json")}
             << "expects at most one plan file";
+        QTest::newRow("target pid of no process")
+            << QStringList{QStringLiteral("--target-pid=2147483647")} // above any pid_max
+            << "--target-pid: no process has ID 2147483647";
+        QTest::newRow("target pid text")
+            << QStringList{QStringLiteral("--target-pid=abc")} << "--target-pid: ";
         QTest::newRow("missing plan file") << QStringList{QStringLiteral("/nonexistent/plan.json")}
                                            << "/nonexistent/plan.json: cannot read";
     }
@@ -379,6 +387,62 @@ private slots:
         QString error;
         QVERIFY(!request(args, &error));
         QVERIFY2(error.startsWith(prefix), qPrintable(error));
+    }
+
+    void targetPidOfARunningProcess()
+    {
+        QString error;
+        const qint64 self = QCoreApplication::applicationPid();
+        const auto r = request({QStringLiteral("--target-pid=") + QString::number(self)}, &error);
+        QVERIFY2(r, qPrintable(error));
+        QCOMPARE(r->monitor.targetPid, self);
+    }
+
+    void planFileProblemsComeTogether()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile file(dir.filePath(QStringLiteral("bad.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        // A type error, an unknown key, a duplicate key and a bad value, all independent.
+        file.write(R"({"name":"x","steps":[{"path":"/a","method":"FETCH"}],
+                      "load":{"executor":"constant-vus","vus":"two","duration":"1s","vsu":1},
+                      "timeouts":{"request":"5s","request":"6s"}})");
+        file.close();
+        QString error;
+        QVERIFY(!request({file.fileName()}, &error));
+        const QString at = file.fileName() + QStringLiteral(": ");
+        const QStringList lines = error.split(u'\n');
+        for (const QString &line : lines)
+            QVERIFY2(line.startsWith(at), qPrintable(error));
+        for (const char *field :
+             {"timeouts.request: written more than once", "load.vus: expected a number",
+              "load.vsu: unknown field", "steps[0].method: \"FETCH\" is not an HTTP method"}) {
+            QVERIFY2(error.contains(at + QLatin1String(field)), qPrintable(error));
+        }
+        QCOMPARE(lines.size(), 4);
+    }
+
+    void planFilePathsAreRelativeToThePlan()
+    {
+        QTemporaryDir dir;
+        QTemporaryDir elsewhere;
+        QVERIFY(dir.isValid() && elsewhere.isValid());
+        QFile file(dir.filePath(QStringLiteral("plan.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(
+            R"({"name":"p","dataFile":"users.csv","steps":[{"path":"/a","bodyFile":"b.json"}],
+                      "load":{"executor":"constant-vus","vus":1,"duration":"1s"}})");
+        file.close();
+        const QString saved = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(elsewhere.path()));
+        QString error;
+        // Given as a path relative to the working directory, as a user types it.
+        const auto r = request({QDir(elsewhere.path()).relativeFilePath(file.fileName())}, &error);
+        QDir::setCurrent(saved);
+        QVERIFY2(r, qPrintable(error));
+        QCOMPARE(r->plan.dataFile, dir.filePath(QStringLiteral("users.csv")));
+        QCOMPARE(r->plan.steps[0].bodyFile, dir.filePath(QStringLiteral("b.json")));
     }
 
     void malformedPlanFiles()

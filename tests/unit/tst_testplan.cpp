@@ -1,10 +1,14 @@
 #include <functional>
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 
 #include "plan/duration.h"
 #include "plan/planjson.h"
+#include "plan/planjsonreader.h"
 #include "plan/planpresets.h"
 #include "plan/planvalidator.h"
 #include "plan/testplan.h"
@@ -487,7 +491,7 @@ private slots:
         QCOMPARE(read->steps[1].headers[0].first, QStringLiteral("K"));
 
         QCOMPARE(
-            readError(R"({"steps":[{"headers":[["X-A"]]}]})"),
+            readError(R"({"name":"h","steps":[{"path":"/a","headers":[["X-A"]]}]})"),
             QStringLiteral(
                 R"(steps[0].headers[0]: expected a [name, value] pair of strings, got ["X-A"])"));
     }
@@ -606,8 +610,97 @@ private slots:
 
     void reportsEveryError()
     {
-        const QString error = readError(R"({"load":{"vus":"ten","vsu":1},"steps":[{"method":1}]})");
-        QCOMPARE(error.split(u'\n').size(), 3);
+        // Reader problems (types, unknown keys) and the validator's problems with what could be
+        // read come in one pass; the refused fields' defaults are not reported again.
+        const QString error = readError(
+            R"({"name":"","load":{"vus":"ten","vsu":1,"duration":"0s"},"steps":[{"method":1}]})");
+        const QStringList expected{
+            QStringLiteral("steps[0].method: expected a string, got 1"),
+            QStringLiteral("load.vsu: unknown field"),
+            QStringLiteral(R"(load.vus: expected a number, got "ten")"),
+            QStringLiteral(
+                "name: must not be empty (the history keeps runs under their test's name)"),
+            QStringLiteral(
+                R"(steps[0].path: must start with "/" (or be an absolute http or https URL))"),
+            QStringLiteral("load.duration: must be greater than zero")};
+        QCOMPARE(error.split(u'\n'), expected);
+
+        // A refused field is not also reported by the validator: "steps" is not an array, so
+        // the plan has no steps, which is the same problem.
+        QCOMPARE(readError(R"({"name":"x","steps":{}})"),
+                 QStringLiteral("steps: expected an array, got {}"));
+    }
+
+    void refusesDuplicateKeys_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QStringList>("expected");
+        QTest::newRow("top level")
+            << QByteArray(R"({"name":"a","name":"b"})") << QStringList{QStringLiteral("name")};
+        QTest::newRow("nested in arrays")
+            << QByteArray(R"({"steps":[{"path":"/a"},{"path":"/b","method":"GET","path":"/c"}],
+                              "load":{"stages":[{"target":1,"duration":"1s","target":2}]}})")
+            << QStringList{QStringLiteral("steps[1].path"),
+                           QStringLiteral("load.stages[0].target")};
+        QTest::newRow("three times reported once")
+            << QByteArray(R"({"load":{"vus":1,"vus":2,"vus":3}})")
+            << QStringList{QStringLiteral("load.vus")};
+        QTest::newRow("escaped spelling") << QByteArray("{\"n\\u0061me\":\"a\",\"name\":\"b\"}")
+                                          << QStringList{QStringLiteral("name")};
+        // Same key in sibling objects, and braces, quotes and commas inside strings.
+        QTest::newRow("no duplicates")
+            << QByteArray(
+                   "{\"steps\":[{\"name\":\"a\",\"body\":\"{\\\"name\\\":1,\\\"name\\\":2}\"},"
+                   "{\"name\":\"b,\\\"name\\\":\"}], \"name\":\"x\"}")
+            << QStringList{};
+    }
+
+    void refusesDuplicateKeys()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QStringList, expected);
+        QStringList paths;
+        for (const PlanIssue &issue : duplicateJsonKeys(json))
+            paths.append(issue.path);
+        QCOMPARE(paths, expected);
+        if (expected.isEmpty())
+            return;
+        // A plan file with a duplicate is refused, naming the key, together with the rest.
+        const QString error = readError(json);
+        QVERIFY2(error.contains(expected.first() +
+                                QStringLiteral(": written more than once in the same object")),
+                 qPrintable(error));
+    }
+
+    void planFileResolvesPathsAgainstItsFolder()
+    {
+        QTemporaryDir planDir;
+        QTemporaryDir elsewhere;
+        QVERIFY(planDir.isValid() && elsewhere.isValid());
+        const QString absoluteBody = elsewhere.filePath(QStringLiteral("abs.json"));
+        QFile file(planDir.filePath(QStringLiteral("plan.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QStringLiteral(R"({"name":"p","dataFile":"data/users.csv","steps":[
+            {"path":"/a","bodyFile":"bodies/../body.json"},
+            {"path":"/b","bodyFile":"%1"},{"path":"/c"}]})")
+                       .arg(absoluteBody)
+                       .toUtf8());
+        file.close();
+
+        const QString saved = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(elsewhere.path()));
+        QString error;
+        const auto plan = planFromFile(file.fileName(), &error);
+        QDir::setCurrent(saved);
+        QVERIFY2(plan, qPrintable(error));
+        const QDir dir(planDir.path());
+        QCOMPARE(plan->dataFile, dir.filePath(QStringLiteral("data/users.csv")));
+        QCOMPARE(plan->steps[0].bodyFile, dir.filePath(QStringLiteral("body.json")));
+        QCOMPARE(plan->steps[1].bodyFile, absoluteBody); // absolute: as written
+        QVERIFY(plan->steps[2].bodyFile.isEmpty());      // none stays none
+
+        QVERIFY(!planFromFile(dir.filePath(QStringLiteral("missing.json")), &error));
+        QVERIFY2(error.startsWith(QStringLiteral("cannot read the plan: ")), qPrintable(error));
     }
 
     void badJsonGivesLineAndColumn()
@@ -734,6 +827,17 @@ private slots:
         }) << R"(options.proxy: "socks" is not an http or https URL)";
         QTest::newRow("threads") << PlanMutation([](TestPlan &p) { p.threads = -1; })
                                  << "options.threads: must not be negative";
+        QTest::newRow("empty name")
+            << PlanMutation([](TestPlan &p) { p.name = QStringLiteral("  "); })
+            << "name: must not be empty";
+        QTest::newRow("all-zero stages") << PlanMutation([](TestPlan &p) {
+            p.load.executor = Executor::RampingVus;
+            p.load.stages = {{10000, 0}, {5000, 0}};
+        }) << "load.stages: every stage's target and startVUs are 0";
+        QTest::newRow("all-zero rate stages") << PlanMutation([](TestPlan &p) {
+            p.load.executor = Executor::RampingArrivalRate;
+            p.load.stages = {{10000, 0}};
+        }) << "load.stages: every stage's target and startRate are 0";
     }
 
     void validation()

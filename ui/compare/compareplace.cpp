@@ -23,6 +23,7 @@
 #include "compare/comparisontablemodel.h"
 #include "compare/runanalysis.h"
 #include "design/formwidgets.h"
+#include "plot/chartexport.h"
 #include "plot/plotstyle.h"
 #include "run/runsummarypanel.h"
 #include "store/historystore.h"
@@ -165,6 +166,9 @@ QWidget *ComparePlace::createCharts()
         ticker->addTick(percentileKey(p), text);
     m_hdrPlot->xAxis->setTicker(ticker);
     layout->addWidget(titled(tr("Latency by percentile (HDR)"), m_hdrPlot, charts), 4);
+    for (QCustomPlot *plot : {m_rpsPlot, m_p95Plot, m_hdrPlot})
+        installSaveAsMenu(plot);
+    installSaveAsMenu(m_boxView);
     return charts;
 }
 

@@ -2,7 +2,6 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -564,17 +563,13 @@ void DesignPlace::focusIssuePath(const QString &path)
 bool DesignPlace::openFile(const QString &path, QString *error)
 {
     const QString name = QFileInfo(path).fileName();
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = name + QStringLiteral(": ") + file.errorString();
-        return false;
-    }
     QString why;
-    const auto loaded = planFromJsonBytes(file.readAll(), &why);
+    // Relative data and body files are found next to the plan, as in the CLI.
+    const auto loaded = planFromFile(path, &why);
     if (!loaded) {
         if (error)
-            *error = name + QStringLiteral(": ") + why;
+            *error = name + QStringLiteral(": ") +
+                     why.split(u'\n').join(u'\n' + name + QStringLiteral(": "));
         return false;
     }
     setPlan(*loaded);
@@ -609,12 +604,26 @@ bool DesignPlace::importCurlCommand(const QString &command, QString *error)
     if (!imported)
         return false;
     Step step = imported->step;
-    if (m_plan.baseUrl.isEmpty()) {
-        m_plan.baseUrl = imported->baseUrl;
-        m_baseUrl->setText(m_plan.baseUrl);
-    } else if (QUrl(m_plan.baseUrl).adjusted(QUrl::StripTrailingSlash) !=
-               QUrl(imported->baseUrl).adjusted(QUrl::StripTrailingSlash)) {
-        step.path = imported->baseUrl + step.path; // another host: keep the URL absolute
+    // An empty base URL means the built-in sample target, so that is what the curl URL is
+    // compared with; the same origin needs no question.
+    const QString current = m_plan.baseUrl.isEmpty() ? m_builtInBaseUrl : m_plan.baseUrl;
+    if (QUrl(current).adjusted(QUrl::StripTrailingSlash) !=
+        QUrl(imported->baseUrl).adjusted(QUrl::StripTrailingSlash)) {
+        // Replacing the base URL moves every other relative step to another host, so it is
+        // never done without asking; keeping it (the step's URL stays absolute) is the default.
+        switch (askCurlBaseUrl(imported->baseUrl)) {
+        case CurlBaseUrl::UseCurlHost:
+            m_plan.baseUrl = imported->baseUrl;
+            m_baseUrl->setText(m_plan.baseUrl);
+            break;
+        case CurlBaseUrl::KeepBaseUrl:
+            step.path = imported->baseUrl + step.path;
+            break;
+        case CurlBaseUrl::Cancel:
+            if (error)
+                *error = tr("Import cancelled: the plan is unchanged.");
+            return false;
+        }
     }
     const int row = selectedStep() >= 0 ? selectedStep() + 1 : m_steps->rowCount();
     m_steps->insertStep(row, step);
@@ -622,6 +631,32 @@ bool DesignPlace::importCurlCommand(const QString &command, QString *error)
     m_stepsEdited = true;
     edited();
     return true;
+}
+
+DesignPlace::CurlBaseUrl DesignPlace::askCurlBaseUrl(const QString &curlBaseUrl)
+{
+    const QString current =
+        m_plan.baseUrl.isEmpty() ? tr("the built-in sample API") : m_plan.baseUrl;
+    QMessageBox box(
+        QMessageBox::Question, tr("Import curl command"),
+        tr("The command requests %1, but the plan's base URL is %2.").arg(curlBaseUrl, current),
+        QMessageBox::NoButton, this);
+    box.setInformativeText(tr("Using %1 as the base URL sends every step with a relative path "
+                              "there. Keeping the base URL adds this step with its absolute URL.")
+                               .arg(curlBaseUrl));
+    QPushButton *use =
+        box.addButton(tr("Use %1 as base URL").arg(curlBaseUrl), QMessageBox::AcceptRole);
+    use->setObjectName(QStringLiteral("useCurlBaseUrl"));
+    QPushButton *keep = box.addButton(tr("Keep the base URL"), QMessageBox::AcceptRole);
+    keep->setObjectName(QStringLiteral("keepBaseUrl"));
+    box.addButton(QMessageBox::Cancel)->setObjectName(QStringLiteral("cancelImport"));
+    box.setDefaultButton(keep);
+    box.exec();
+    if (box.clickedButton() == use)
+        return CurlBaseUrl::UseCurlHost;
+    if (box.clickedButton() == keep)
+        return CurlBaseUrl::KeepBaseUrl;
+    return CurlBaseUrl::Cancel;
 }
 
 qint64 DesignPlace::saveToHistory(QString *error)

@@ -61,7 +61,9 @@ public:
     bool saveFile(const QString &path, QString *error = nullptr);
     //! The file the plan was last opened from or saved to.
     QString currentFile() const { return m_currentFile; }
-    //! Parses a curl command and adds its step after the selected one (see importCurl()).
+    //! Parses a curl command and adds its step after the selected one (see importCurl()). When
+    //! its origin differs from the plan's target, asks whether to take it as the base URL or
+    //! keep the step's absolute URL; cancelling returns false and changes nothing.
     bool importCurlCommand(const QString &command, QString *error = nullptr);
     //! Stores the plan as a test (updating the test of the same name); its id, or -1.
     qint64 saveToHistory(QString *error = nullptr);
@@ -117,6 +119,15 @@ private:
     void addExtraction(const Extraction &extraction);
     void updateStepActions();
     void setCurrentFile(const QString &path);
+    enum class CurlBaseUrl
+    {
+        UseCurlHost,
+        KeepBaseUrl,
+        Cancel
+    };
+    //! Asks whether a pasted curl command's origin replaces the plan's base URL (a modal box
+    //! whose buttons are named useCurlBaseUrl, keepBaseUrl and cancelImport).
+    CurlBaseUrl askCurlBaseUrl(const QString &curlBaseUrl);
 
     TestPlan m_plan; // everything but the steps, which live in m_steps
     bool m_loading = false;

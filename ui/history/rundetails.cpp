@@ -9,6 +9,7 @@
 
 #include "design/formwidgets.h"
 #include "history/resultstablemodel.h"
+#include "plot/chartexport.h"
 #include "plot/plotstyle.h"
 
 namespace loadscope {
@@ -82,6 +83,8 @@ RunDetails::RunDetails(QWidget *parent)
         QCPScatterStyle(QCPScatterStyle::ssDisc, seriesColor(3), seriesColor(3), 9));
     m_trendPlot->yAxis->setLabel(tr("p95 ms"));
     content->addWidget(m_trendPlot, 2);
+    installSaveAsMenu(m_runPlot);
+    installSaveAsMenu(m_trendPlot);
     layout->addWidget(m_content, 1);
     layout->addStretch(); // keeps the title at the top while there is no content
     showMessage(tr("Select a run to see its figures."));

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QGridLayout>
 #include <QJsonObject>
 #include <QLabel>
@@ -12,6 +10,7 @@
 #include <QVBoxLayout>
 
 #include "design/formwidgets.h"
+#include "plot/chartexport.h"
 #include "plot/plotstyle.h"
 
 namespace loadscope {
@@ -353,14 +352,7 @@ bool LiveCharts::saveChart(Chart chart, const QString &path, QString *error)
     QCustomPlot *p = plot(chart);
     if (m_follow[size_t(chart)])
         rescale(chart);
-    const int width = std::max(p->width(), 800);
-    const int height = std::max(p->height(), 400);
-    const bool pdf =
-        QFileInfo(path).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0;
-    const bool ok = pdf ? p->savePdf(path, width, height) : p->savePng(path, width, height);
-    if (!ok && error)
-        *error = tr("could not write %1").arg(path);
-    return ok;
+    return savePlot(p, path, error);
 }
 
 void LiveCharts::showContextMenu(Chart chart, const QPoint &pos)
@@ -372,15 +364,9 @@ void LiveCharts::showContextMenu(Chart chart, const QPoint &pos)
         plot(chart)->replot(QCustomPlot::rpQueuedReplot);
     });
     menu.addSeparator();
-    const auto save = [this, chart](const QString &suffix) {
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Save chart"), QStringLiteral("loadscope-chart.") + suffix,
-            tr("%1 files (*.%2)").arg(suffix.toUpper(), suffix));
-        if (!path.isEmpty())
-            saveChart(chart, path);
-    };
-    menu.addAction(tr("Save as PNG…"), this, [save] { save(QStringLiteral("png")); });
-    menu.addAction(tr("Save as PDF…"), this, [save] { save(QStringLiteral("pdf")); });
+    addSaveAsActions(&menu, this, [this, chart](const QString &path, QString *error) {
+        return saveChart(chart, path, error);
+    });
     menu.exec(plot(chart)->mapToGlobal(pos));
 }
 
