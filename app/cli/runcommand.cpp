@@ -181,9 +181,12 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
                      });
     if (!session.start(request->plan, &error)) {
         err << "loadscope-cli run: " << error << '\n';
-        // A target we cannot reach is a failed run; anything else is bad input.
-        return error.startsWith(QLatin1String("baseUrl: cannot resolve")) ? ExitRunFailed
-                                                                          : ExitUsage;
+        // A target we cannot reach or a history that cannot be written (a full disk) is a
+        // failed run; anything else is bad input.
+        return error.startsWith(QLatin1String("baseUrl: cannot resolve")) ||
+                       error.startsWith(QLatin1String("cannot record the run in the history"))
+                   ? ExitRunFailed
+                   : ExitUsage;
     }
     progress.started(session.baseUrl(), resultId > 0 ? resultId : session.resultId());
 
