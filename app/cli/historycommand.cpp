@@ -1,5 +1,6 @@
 #include "historycommand.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -36,6 +37,46 @@ QString summaryFigure(const QJsonObject &summary, const char *group, const char 
     if (!value.isDouble())
         return QStringLiteral("-");
     return number(value.toDouble() * scale, decimals);
+}
+
+//! Opens the history read-only (SQLITE_OPEN_READONLY), so that reading works on a read-only
+//! file or a full disk; a missing file is created empty as before, and a file of an older
+//! schema is updated once by a writable open.
+std::unique_ptr<HistoryStore> openForReading(const QCommandLineParser &parser, QTextStream &err,
+                                             const QString &command)
+{
+    const QString path = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db"))
+                                                            : HistoryStore::defaultPath();
+    if (!QFileInfo::exists(path))
+        return openStoreFor(parser, err, command);
+    auto store = std::make_unique<HistoryStore>();
+    QString error;
+    if (store->open(path, HistoryStore::OpenMode::ReadOnly, &error))
+        return store;
+    if (error.contains(QLatin1String("open it once for writing")) && QFileInfo(path).isWritable())
+        return openStoreFor(parser, err, command);
+    err << "loadscope-cli " << command << ": cannot open the history database: " << error << '\n';
+    return nullptr;
+}
+
+//! True (with the message printed) when the last read failed: "no runs" must never stand for
+//! "could not read" (a damaged file).
+bool readFailed(const HistoryStore &store, QTextStream &err, const QString &command)
+{
+    if (store.readError().isEmpty())
+        return false;
+    err << "loadscope-cli " << command << ": " << store.readError() << '\n';
+    return true;
+}
+
+//! The summary of a killed run, rebuilt from its intervals when it was never written.
+void fillRebuiltSummary(HistoryStore &store, ResultRecord &record)
+{
+    if (!needsRebuild(record))
+        return;
+    QString error;
+    if (const auto run = loadStoredRun(store, record.id, &error))
+        record.summary = summaryJson(*run);
 }
 
 //! Fixed-width text table; the last column is not padded.
@@ -118,7 +159,7 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
         return ExitUsage;
     const QString format = *chosenFormat;
 
-    auto store = openStoreFor(p, err, line.command());
+    auto store = openForReading(p, err, line.command());
     if (!store)
         return ExitUsage;
     const QString test = p.value(QStringLiteral("test"));
@@ -126,6 +167,8 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
         bool isId = false;
         const qint64 id = test.toLongLong(&isId);
         const auto stored = isId ? store->test(id) : store->findTestByName(test);
+        if (readFailed(*store, err, line.command()))
+            return ExitUsage;
         if (!stored) {
             err << "loadscope-cli history list: --test: no stored test \"" << test << "\"\n";
             return ExitUsage;
@@ -133,7 +176,11 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
         filter.testId = stored->id;
     }
 
-    const QList<ResultRecord> results = store->listResults(filter);
+    QList<ResultRecord> results = store->listResults(filter);
+    if (readFailed(*store, err, line.command()))
+        return ExitUsage;
+    for (ResultRecord &r : results)
+        fillRebuiltSummary(*store, r);
     if (format == QLatin1String("json")) {
         QJsonArray array;
         for (const ResultRecord &r : results) {
@@ -201,17 +248,24 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
         return ExitUsage;
     const QString format = *chosenFormat;
 
-    auto store = openStoreFor(p, err, line.command());
+    auto store = openForReading(p, err, line.command());
     if (!store)
         return ExitUsage;
-    const auto result = store->result(id);
+    auto result = store->result(id);
+    if (readFailed(*store, err, line.command()))
+        return ExitUsage;
     if (!result) {
         err << "loadscope-cli history show: no run with ID " << id << " in " << store->path()
             << '\n';
         return ExitUsage;
     }
     const QList<Recommendation> recommendations = store->recommendations(id);
+    if (readFailed(*store, err, line.command()))
+        return ExitUsage;
     const QList<ResultSample> samples = store->samples(id, QStringLiteral(""));
+    if (readFailed(*store, err, line.command()))
+        return ExitUsage;
+    fillRebuiltSummary(*store, *result);
 
     if (format == QLatin1String("json")) {
         // The same document `run --format=json` writes, rebuilt from the stored run.
@@ -395,13 +449,15 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
     const auto format = line.format(err);
     if (!format)
         return ExitUsage;
-    auto store = openStoreFor(p, err, line.command());
+    auto store = openForReading(p, err, line.command());
     if (!store)
         return ExitUsage;
     const QString test = p.positionalArguments().first();
     bool isId = false;
     const qint64 testId = test.toLongLong(&isId);
     const auto stored = isId ? store->test(testId) : store->findTestByName(test);
+    if (readFailed(*store, err, line.command()))
+        return ExitUsage;
     if (!stored) {
         err << "loadscope-cli history trend: no stored test \"" << test << "\"\n";
         return ExitUsage;
@@ -409,8 +465,11 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
     ResultFilter filter;
     filter.testId = stored->id;
     filter.status = QStringLiteral("completed");
+    const QList<ResultRecord> results = store->listResults(filter);
+    if (readFailed(*store, err, line.command()))
+        return ExitUsage;
     QList<TrendPoint> points;
-    for (const ResultRecord &r : store->listResults(filter)) {
+    for (const ResultRecord &r : results) {
         bool ok = false;
         const double value = trendValue(r, metric, &ok);
         if (ok)

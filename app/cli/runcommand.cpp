@@ -1,11 +1,17 @@
+#include <array>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <fcntl.h>
+#include <functional>
+#include <memory>
 #include <unistd.h>
 
 #include <QCoreApplication>
+#include <QFileInfo>
+#include <QSocketNotifier>
 #include <QTextStream>
-#include <QTimer>
 
 #include "cli/cliapp.h"
 #include "cli/commandline.h"
@@ -20,13 +26,88 @@
 namespace loadscope {
 namespace {
 
-std::atomic<int> g_interrupts{0};
+// Self-pipe: the handler only counts and writes one byte (both async-signal-safe); a
+// QSocketNotifier on the read end turns the byte into a graceful stop on the event loop.
+int g_signalPipe[2] = {-1, -1};
+std::atomic<int> g_signals{0};
+static_assert(std::atomic<int>::is_always_lock_free, "used from a signal handler");
 
-extern "C" void onInterrupt(int)
+void onStopSignal(int signalNumber)
 {
-    g_interrupts.fetch_add(1);
-    std::signal(SIGINT, SIG_DFL); // a second Ctrl+C ends the process at once
+    if (g_signals.fetch_add(1) > 0) {
+        // The second signal stops at once, as the user asked twice.
+        ::signal(signalNumber, SIG_DFL);
+        ::raise(signalNumber);
+        return;
+    }
+    const int saved = errno;
+    const char byte = char(signalNumber);
+    [[maybe_unused]] const ssize_t written = ::write(g_signalPipe[1], &byte, 1);
+    errno = saved;
 }
+
+const char *signalName(int signalNumber)
+{
+    switch (signalNumber) {
+    case SIGINT:
+        return "SIGINT (Ctrl+C)";
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGHUP:
+        return "SIGHUP";
+    default:
+        return "a signal";
+    }
+}
+
+//! SIGINT, SIGTERM and SIGHUP stop the run like its planned end does (a CI cancel, `timeout`
+//! and a container stop send SIGTERM); the previous handlers come back on destruction.
+class StopSignals final
+{
+    Q_DISABLE_COPY_MOVE(StopSignals)
+
+public:
+    explicit StopSignals(std::function<void(int)> onSignal)
+    {
+        g_signals = 0;
+        if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0)
+            return;
+        m_notifier = std::make_unique<QSocketNotifier>(g_signalPipe[0], QSocketNotifier::Read);
+        QObject::connect(m_notifier.get(), &QSocketNotifier::activated, m_notifier.get(),
+                         [onSignal = std::move(onSignal)] {
+                             char byte = 0;
+                             while (::read(g_signalPipe[0], &byte, 1) == 1)
+                                 onSignal(int(byte));
+                         });
+        struct sigaction action = {};
+        action.sa_handler = onStopSignal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        for (std::size_t i = 0; i < kSignals.size(); ++i)
+            ::sigaction(kSignals[i], &action, &m_previous[i]);
+        m_installed = true;
+    }
+
+    ~StopSignals()
+    {
+        if (m_installed) {
+            for (std::size_t i = 0; i < kSignals.size(); ++i)
+                ::sigaction(kSignals[i], &m_previous[i], nullptr);
+        }
+        m_notifier.reset();
+        for (int &fd : g_signalPipe) {
+            if (fd >= 0)
+                ::close(fd);
+            fd = -1;
+        }
+    }
+
+private:
+    static constexpr std::array<int, 3> kSignals{SIGINT, SIGTERM, SIGHUP};
+    std::array<struct sigaction, 3> m_previous{};
+    std::unique_ptr<QSocketNotifier> m_notifier;
+    bool m_installed = false;
+};
 
 } // namespace
 
@@ -48,6 +129,18 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         store = openStoreFor(line.parser(), err, line.command());
         if (!store)
             return ExitUsage;
+    }
+
+    if (store && request->baseline.mode == BaselineChoice::Id &&
+        !store->result(request->baseline.id)) {
+        const QString why = store->readError().isEmpty()
+                                ? QStringLiteral("no stored run with ID ") +
+                                      QString::number(request->baseline.id) +
+                                      QStringLiteral(" in ") + store->path()
+                                : store->readError();
+        return line.usageError(err, QStringLiteral("--baseline=") +
+                                        QString::number(request->baseline.id) +
+                                        QStringLiteral(": ") + why);
     }
 
     // Plans without a base URL run against the sample API in a child process of its own, so
@@ -88,32 +181,33 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
                      });
     if (!session.start(request->plan, &error)) {
         err << "loadscope-cli run: " << error << '\n';
-        // A target we cannot reach is a failed run; anything else is bad input.
-        return error.startsWith(QLatin1String("baseUrl: cannot resolve")) ? ExitRunFailed
-                                                                          : ExitUsage;
+        // A target we cannot reach or a history that cannot be written (a full disk) is a
+        // failed run; anything else is bad input.
+        return error.startsWith(QLatin1String("baseUrl: cannot resolve")) ||
+                       error.startsWith(QLatin1String("cannot record the run in the history"))
+                   ? ExitRunFailed
+                   : ExitUsage;
     }
     progress.started(session.baseUrl(), resultId > 0 ? resultId : session.resultId());
 
-    g_interrupts = 0;
-    std::signal(SIGINT, onInterrupt);
-    QTimer interruptPoll;
-    QObject::connect(&interruptPoll, &QTimer::timeout, &session, [&session, &progress] {
-        if (g_interrupts.load() > 0 && session.isRunning()) {
-            progress.note(QStringLiteral("interrupted: finishing in-flight requests…"));
-            session.stop(QStringLiteral("interrupted (Ctrl+C)"));
-            g_interrupts = -1000;
-        }
+    StopSignals stopSignals([&session, &progress](int signalNumber) {
+        if (!session.isRunning())
+            return;
+        const QString reason =
+            QStringLiteral("interrupted by ") + QLatin1String(signalName(signalNumber));
+        progress.note(reason +
+                      QStringLiteral(": finishing in-flight requests… (again to quit at once)"));
+        session.stop(reason);
     });
-    interruptPoll.start(100);
     if (!done)
         QCoreApplication::exec();
-    interruptPoll.stop();
-    std::signal(SIGINT, SIG_DFL);
     progress.finishLine();
 
     const QJsonObject document =
         resultDocument(request->plan, summary, resultId, request->plan.versionLabel);
-    printRunSummary(out, request->plan, summary, session.baseUrl(), resultId,
+    // "stored run #N" only once the final commit succeeded.
+    const StoreOutcome stored = session.storeOutcome();
+    printRunSummary(out, request->plan, summary, session.baseUrl(), stored.ok ? resultId : 0,
                     store ? store->path() : QString());
     if (!request->outputFile.isEmpty()) {
         if (!writeResult(request->format, request->outputFile, document, &error))
@@ -123,6 +217,11 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     out.flush();
 
+    if (!stored.ok) {
+        err << "loadscope-cli run: the run was NOT stored in " << store->path() << ": "
+            << stored.error << '\n';
+        return ExitRunFailed;
+    }
     if (summary.status == QLatin1String("failed")) {
         err << "loadscope-cli run: the run failed: " << summary.errorDetails << '\n';
         return ExitRunFailed;

@@ -83,32 +83,64 @@ bool RunSession::start(const TestPlan &plan, QString *error)
     m_testId = 0;
     m_resultId = 0;
     m_storeFailed = false;
+    m_storeOutcome = StoreOutcome();
     if (m_store) {
-        // A run belongs to a stored test: the test of the same name is updated with this plan.
-        StoredTest test;
-        if (const auto existing = m_store->findTestByName(plan.name))
-            test = *existing;
-        test.name = plan.name;
-        test.testType = testTypeName(plan.type);
-        test.plan = toJson(plan);
-        m_testId = m_store->saveTest(test);
-        if (m_testId > 0)
-            m_resultId = m_store->startResult(m_testId, test.plan, plan.versionLabel);
-        if (m_testId <= 0 || m_resultId <= 0) {
-            why = QStringLiteral("cannot record the run in the history: ") + m_store->lastError();
-            return false;
-        }
+        // Runs an earlier process left behind get their figures back before this one starts.
+        rebuildAbandonedRuns(*m_store);
+        m_writeMark = m_store->writeMark();
     }
-    if (!m_engine->start(plan, m_baseUrl, &why)) {
-        if (m_store && m_resultId > 0) {
-            m_store->finishResult(m_resultId, ResultStatus::Failed, QJsonObject(), why);
-            m_store->flush();
-        }
+    // The engine first: a run that cannot start (an unreadable data file, an invalid plan)
+    // leaves nothing in the history, not even a new test. No event is processed before the
+    // result row exists, so no interval is missed.
+    if (!m_engine->start(plan, m_baseUrl, &why))
+        return false;
+    if (m_store && !recordInHistory(&why)) {
+        disconnect(m_engine.get(), nullptr, this, nullptr);
+        m_engine.reset(); // stops the workers; nothing of this run was measured yet
         return false;
     }
     m_workerThreads = m_engine->threadCount();
     startMonitor();
     return true;
+}
+
+bool RunSession::recordInHistory(QString *error)
+{
+    // A run belongs to the stored test of its name, updated with this plan (one upsert, so
+    // that two processes starting the same new test share one test).
+    StoredTest test;
+    test.name = m_plan.name;
+    test.testType = testTypeName(m_plan.type);
+    test.plan = toJson(m_plan);
+    m_testId = m_store->upsertTestByName(test);
+    if (m_testId > 0)
+        m_resultId = m_store->startResult(m_testId, test.plan, m_plan.versionLabel);
+    if (m_testId <= 0 || m_resultId <= 0) {
+        *error = QStringLiteral("cannot record the run in the history: ") + m_store->lastError();
+        m_testId = 0;
+        m_resultId = 0;
+        return false;
+    }
+    return true;
+}
+
+void RunSession::checkpointHistograms()
+{
+    // The whole-run histograms so far, replacing the previous checkpoint: a run killed before
+    // its end keeps percentiles of every interval it stored (loadStoredRun() rebuilds them).
+    const RunSummary soFar = m_engine->summarySoFar();
+    m_store->storeHistogram(m_resultId, QString(), QStringLiteral("duration"),
+                            soFar.duration.serialize());
+    if (soFar.openModel)
+        m_store->storeHistogram(m_resultId, QString(), QStringLiteral("duration_corrected"),
+                                soFar.durationCorrected.serialize());
+    for (const EndpointSummary &endpoint : soFar.endpoints) {
+        m_store->storeHistogram(m_resultId, endpoint.name, QStringLiteral("duration"),
+                                endpoint.duration.serialize());
+        if (soFar.openModel)
+            m_store->storeHistogram(m_resultId, endpoint.name, QStringLiteral("duration_corrected"),
+                                    endpoint.durationCorrected.serialize());
+    }
 }
 
 void RunSession::startMonitor()
@@ -170,8 +202,10 @@ void RunSession::onInterval(const IntervalSample &engineSample)
 {
     IntervalSample sample = engineSample;
     sample.resources = m_lastResources;
-    if (m_store && m_resultId > 0)
+    if (m_store && m_resultId > 0) {
         m_store->appendSamples(m_resultId, samplesForStore(sample));
+        checkpointHistograms();
+    }
     emit intervalSample(sample);
 }
 
@@ -315,9 +349,8 @@ void RunSession::onFinished(const RunSummary &engineSummary)
         m_store->finishResult(m_resultId, status,
                               resultSummaryForStore(summary, m_resultId, m_plan.versionLabel),
                               summary.errorDetails);
-        if (!m_store->flush())
-            emit storeWarning(
-                QStringLiteral("the history database did not confirm the last writes"));
+        // Waits for the final commit: "stored" is said only of what reached the file.
+        m_storeOutcome = m_store->flushSince(m_writeMark);
     }
     emit finished(summary, m_resultId);
 }

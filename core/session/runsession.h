@@ -11,10 +11,10 @@
 #include "metrics/runmetrics.h"
 #include "plan/testplan.h"
 #include "session/sampletarget.h"
+#include "store/historystore.h"
 
 namespace loadscope {
 
-class HistoryStore;
 class LoadEngine;
 class ResourceMonitor;
 struct ResourceSample;
@@ -72,6 +72,9 @@ public:
     QString baseUrl() const { return m_baseUrl; }
     qint64 testId() const { return m_testId; }
     qint64 resultId() const { return m_resultId; }
+    //! After finished(): whether everything this run wrote reached the history file (SQLite's
+    //! reason in plain words otherwise). Always ok without a store.
+    const StoreOutcome &storeOutcome() const { return m_storeOutcome; }
     const TestPlan &plan() const { return m_plan; }
     const LoadEngine *engine() const { return m_engine.get(); }
     double elapsedSec() const;
@@ -90,6 +93,8 @@ private:
     void startMonitor();
     void analyze(RunSummary &summary);
     void compareWithBaseline(RunSummary &summary);
+    bool recordInHistory(QString *error);
+    void checkpointHistograms();
 
     HistoryStore *m_store = nullptr;
     DefaultTarget m_defaultTarget;
@@ -100,6 +105,8 @@ private:
     qint64 m_testId = 0;
     qint64 m_resultId = 0;
     bool m_storeFailed = false;
+    qint64 m_writeMark = 0;
+    StoreOutcome m_storeOutcome;
     BaselineChoice m_baseline;
     MonitorOptions m_monitorOptions;
     std::unique_ptr<ResourceMonitor> m_monitor;

@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QMap>
 
+#include "interop/resultjson.h"
 #include "plan/planjson.h"
 #include "store/historystore.h"
 
@@ -80,6 +81,51 @@ std::optional<LatencyHistogram> histogramFrom(HistoryStore &store, qint64 id,
     if (blob.isEmpty())
         return std::nullopt;
     return LatencyHistogram::deserialize(blob);
+}
+
+// A run whose process was killed never wrote its summary: its totals are the sums of its
+// interval rows, its percentiles those of the whole-run histograms checkpointed after every
+// interval (RunSession), so history show / list / compare see what was measured.
+void rebuildFromTimeline(HistoryStore &store, StoredRun &run)
+{
+    RunSummary &s = run.summary;
+    s.totals = TrafficTotals();
+    for (const IntervalSample &sample : std::as_const(s.timeline)) {
+        s.totals.add(sample.overall.totals);
+        s.maxVus = std::max(s.maxVus, sample.activeVus);
+    }
+    s.durationSec = s.timeline.last().tSec;
+    s.openModel = s.durationCorrected.count() > 0;
+
+    QMap<QString, EndpointSummary> endpoints; // by name
+    QStringList order;
+    for (const IntervalSample &sample : std::as_const(s.timeline)) {
+        for (const EndpointSample &e : sample.endpoints) {
+            if (!endpoints.contains(e.name)) {
+                order.append(e.name);
+                endpoints[e.name].name = e.name;
+            }
+            endpoints[e.name].totals.add(e.totals);
+        }
+    }
+    if (run.plan) {
+        for (const Step &step : run.plan->steps) {
+            if (endpoints.contains(step.displayName())) {
+                endpoints[step.displayName()].method = step.method;
+                endpoints[step.displayName()].path = step.path;
+            }
+        }
+    }
+    s.endpoints.clear();
+    for (const QString &name : std::as_const(order)) {
+        EndpointSummary endpoint = endpoints.value(name);
+        if (const auto h = histogramFrom(store, run.id, name, QStringLiteral("duration")))
+            endpoint.duration = *h;
+        if (const auto h = histogramFrom(store, run.id, name, QStringLiteral("duration_corrected")))
+            endpoint.durationCorrected = *h;
+        s.endpoints.append(endpoint);
+    }
+    s.extras.insert(QStringLiteral("rebuiltFromIntervals"), true);
 }
 
 } // namespace
@@ -217,7 +263,36 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
         previous = sample.tSec;
         s.timeline.append(sample);
     }
+    if (!json.contains(QStringLiteral("totals")) && !s.timeline.isEmpty())
+        rebuildFromTimeline(store, run);
     return run;
+}
+
+bool needsRebuild(const ResultRecord &record)
+{
+    return record.status == ResultStatus::Aborted &&
+           !record.summary.contains(QStringLiteral("totals"));
+}
+
+QJsonObject summaryJson(const StoredRun &run)
+{
+    return resultSummaryForStore(run.summary, run.id, run.versionLabel);
+}
+
+int rebuildAbandonedRuns(HistoryStore &store, QString *error)
+{
+    int rebuilt = 0;
+    for (const qint64 id : store.resultsWithoutSummary()) {
+        QString why;
+        const auto run = loadStoredRun(store, id, &why);
+        if (!run || !store.updateSummary(id, summaryJson(*run))) {
+            if (error)
+                *error = run ? store.lastError() : why;
+            continue;
+        }
+        ++rebuilt;
+    }
+    return rebuilt;
 }
 
 } // namespace loadscope

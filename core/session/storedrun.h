@@ -7,6 +7,7 @@
 #include "analysis/runcomparison.h"
 #include "metrics/runmetrics.h"
 #include "plan/testplan.h"
+#include "store/storetypes.h"
 
 namespace loadscope {
 
@@ -29,7 +30,17 @@ struct StoredRun
     RunForComparison forComparison() const;
 };
 
-//! Reads run @p resultId; nothing (with @p error) when it does not exist.
+//! Reads run @p resultId; nothing (with @p error) when it does not exist. A run that never wrote
+//! its summary (its process was killed) gets its totals, percentiles and endpoints rebuilt from
+//! its stored intervals and checkpointed histograms.
 std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QString *error);
+
+//! True for an aborted run whose summary was never written (see loadStoredRun()).
+bool needsRebuild(const ResultRecord &record);
+//! The summary JSON the history keeps for @p run (resultSummaryForStore()).
+QJsonObject summaryJson(const StoredRun &run);
+//! Writes the rebuilt summary of every aborted run that has none; the number rebuilt (the
+//! last failure in @p error).
+int rebuildAbandonedRuns(HistoryStore &store, QString *error = nullptr);
 
 } // namespace loadscope

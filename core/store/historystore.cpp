@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
@@ -61,6 +62,11 @@ QString HistoryStore::defaultPath()
 
 bool HistoryStore::open(const QString &path, QString *error)
 {
+    return open(path, OpenMode::ReadWrite, error);
+}
+
+bool HistoryStore::open(const QString &path, OpenMode mode, QString *error)
+{
     close();
     QString message;
     auto fail = [&](const QString &text) {
@@ -71,20 +77,34 @@ bool HistoryStore::open(const QString &path, QString *error)
         return false;
     };
 
-    if (!StoreSchema::checkFile(path, &message))
+    const bool readOnly = mode == OpenMode::ReadOnly;
+    if (readOnly && !QFileInfo::exists(path))
+        return fail(QStringLiteral("there is no history database at ") + path);
+    if (!StoreSchema::checkFile(path, &message,
+                                readOnly ? StoreSchema::ForReading : StoreSchema::ForWriting))
         return fail(message);
 
     const int instance = ++s_storeCounter;
     m_path = path;
+    m_readOnly = readOnly;
     m_readConnection = QStringLiteral("loadscope-store-read-") + QString::number(instance);
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_readConnection);
     m_db.setDatabaseName(path);
+    if (readOnly)
+        m_db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
     if (!m_db.open())
         return fail(StoreSchema::describeError(path, m_db.lastError()));
-    if (!StoreSchema::configureConnection(m_db, path, &message) ||
-        !StoreSchema::prepare(m_db, path, &message) || !recoverAbandonedResults(&message)) {
+    if (!StoreSchema::configureConnection(m_db, path, &message))
         return fail(message);
+    if (readOnly) {
+        // Only check: a read-only open never migrates, so an old or foreign file is refused.
+        if (!StoreSchema::checkReadable(m_db, path, &message) || !recoverAbandonedResults(&message))
+            return fail(message);
+        m_lastError.clear();
+        return true;
     }
+    if (!StoreSchema::prepare(m_db, path, &message) || !recoverAbandonedResults(&message))
+        return fail(message);
 
     m_writerThread = makeThread(QStringLiteral("loadscope-store-writer"));
     m_writer = std::make_unique<StoreWriter>(
@@ -125,11 +145,13 @@ void HistoryStore::close()
     }
     m_readConnection.clear();
     m_path.clear();
+    m_readOnly = false;
+    m_abandoned.clear();
 }
 
 bool HistoryStore::isOpen() const
 {
-    return m_writer != nullptr && m_db.isOpen();
+    return (m_writer != nullptr || m_readOnly) && m_db.isOpen();
 }
 
 QString HistoryStore::path() const
@@ -144,15 +166,29 @@ QString HistoryStore::lastError() const
 
 bool HistoryStore::ensureOpen()
 {
+    m_readError.clear(); // every read starts here: readError() is about the latest one
     if (isOpen())
         return true;
     m_lastError = QStringLiteral("The history database is not open");
+    m_readError = m_lastError;
     return false;
 }
 
-bool HistoryStore::failRead(const QString &what, const QString &message)
+void HistoryStore::markAbandoned(ResultRecord &record) const
 {
-    m_lastError = what + QStringLiteral(" in ") + m_path + QStringLiteral(" failed: ") + message;
+    const auto it = m_abandoned.constFind(record.id);
+    if (it == m_abandoned.constEnd() || record.status != ResultStatus::Running)
+        return;
+    record.status = ResultStatus::Aborted;
+    record.endedAt = it->first;
+    record.errorDetails = it->second;
+}
+
+bool HistoryStore::failRead(const QString &what, const QSqlError &error)
+{
+    m_lastError = what + QStringLiteral(" in ") + m_path + QStringLiteral(" failed: ") +
+                  StoreSql::errorText(error);
+    m_readError = m_lastError;
     return false;
 }
 
@@ -176,6 +212,11 @@ std::optional<qint64> HistoryStore::runSync(const QString &what, WriteFunction r
 {
     if (!ensureOpen())
         return std::nullopt;
+    if (!m_writer) {
+        m_lastError =
+            what + QStringLiteral(" failed: ") + m_path + QStringLiteral(" was opened read-only");
+        return std::nullopt;
+    }
     auto outcome = std::make_shared<WriteOutcome>();
     const qint64 sequence = m_writer->enqueue(WriteOp{what, std::move(run), outcome});
     if (!m_writer->waitFor(sequence, 30000)) {
@@ -194,6 +235,26 @@ bool HistoryStore::flush(int timeoutMs)
     if (!m_writer)
         return true;
     return m_writer->waitFor(m_writer->lastQueued(), timeoutMs);
+}
+
+qint64 HistoryStore::writeMark() const
+{
+    return m_writer ? m_writer->lastQueued() : 0;
+}
+
+StoreOutcome HistoryStore::flushSince(qint64 mark, int timeoutMs)
+{
+    if (!m_writer)
+        return {false, QStringLiteral("the history database is not open for writing")};
+    const qint64 upTo = m_writer->lastQueued();
+    if (!m_writer->waitFor(upTo, timeoutMs)) {
+        return {false, QStringLiteral("the history writer did not finish within ") +
+                           QString::number(timeoutMs / 1000) + QStringLiteral(" s")};
+    }
+    const QString failure = m_writer->firstFailure(mark, upTo);
+    if (failure.isEmpty())
+        return {};
+    return {false, failure};
 }
 
 bool HistoryStore::recoverAbandonedResults(QString *error)
@@ -233,7 +294,17 @@ bool HistoryStore::recoverAbandonedResults(QString *error)
         abandoned.append({query.value(0).toLongLong(), endedAt, details});
     }
     query.finish();
+    if (query.lastError().isValid()) {
+        if (error)
+            *error = StoreSchema::describeError(m_path, query.lastError());
+        return false;
+    }
     for (const Abandoned &run : abandoned) {
+        if (m_readOnly) {
+            // Nothing may be written: readers see the run as aborted all the same.
+            m_abandoned.insert(run.id, {run.endedAt, run.details});
+            continue;
+        }
         QSqlQuery update(m_db);
         update.prepare(QStringLiteral("UPDATE performance_test_results SET status = 'aborted',"
                                       " ended_at = ?, error_details = ?"
@@ -294,6 +365,85 @@ qint64 HistoryStore::saveTest(const StoredTest &test)
                     return true;
                 });
     return id.value_or(-1);
+}
+
+qint64 HistoryStore::upsertTestByName(const StoredTest &test)
+{
+    const auto id =
+        runSync(QStringLiteral("Saving test \"%1\"").arg(test.name),
+                [test](const QSqlDatabase &db, qint64 *value, QString *error) {
+                    const QVariant now = StoreSql::timeValue(QDateTime::currentDateTimeUtc());
+                    // One statement: of two processes saving one new name, one inserts, the other
+                    // updates — never two rows (the name is UNIQUE since schema version 3).
+                    QSqlQuery query(db);
+                    query.prepare(QStringLiteral(
+                        "INSERT INTO performance_tests(name, test_type, plan_json, created_at,"
+                        " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
+                        " test_type = excluded.test_type, plan_json = excluded.plan_json,"
+                        " updated_at = excluded.updated_at"));
+                    query.addBindValue(StoreSql::nonNull(test.name));
+                    query.addBindValue(StoreSql::nonNull(test.testType));
+                    query.addBindValue(StoreSql::jsonText(test.plan));
+                    query.addBindValue(now);
+                    query.addBindValue(now);
+                    if (!StoreSql::exec(query, QString(), error))
+                        return false;
+                    // lastInsertId() is not the row's id after the DO UPDATE branch: ask by name.
+                    QSqlQuery find(db);
+                    find.prepare(QStringLiteral("SELECT id FROM performance_tests WHERE name = ?"));
+                    find.addBindValue(StoreSql::nonNull(test.name));
+                    if (!StoreSql::exec(find, QString(), error))
+                        return false;
+                    if (!find.next()) {
+                        *error = QStringLiteral("the saved test is not there");
+                        return false;
+                    }
+                    *value = find.value(0).toLongLong();
+                    return true;
+                });
+    return id.value_or(-1);
+}
+
+bool HistoryStore::updateSummary(qint64 resultId, const QJsonObject &summary)
+{
+    return runSync(QStringLiteral("Rewriting the summary of result %1").arg(resultId),
+                   [resultId, summary](const QSqlDatabase &db, qint64 *, QString *error) {
+                       QSqlQuery query(db);
+                       query.prepare(QStringLiteral("UPDATE performance_test_results"
+                                                    " SET summary_json = ? WHERE id = ?"));
+                       query.addBindValue(StoreSql::jsonValue(summary));
+                       query.addBindValue(resultId);
+                       if (!StoreSql::exec(query, QString(), error))
+                           return false;
+                       if (query.numRowsAffected() == 0) {
+                           *error = QStringLiteral("there is no result with id ") +
+                                    QString::number(resultId);
+                           return false;
+                       }
+                       return true;
+                   })
+        .has_value();
+}
+
+QList<qint64> HistoryStore::resultsWithoutSummary()
+{
+    QList<qint64> ids;
+    if (!ensureOpen())
+        return ids;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT id FROM performance_test_results"
+                                   " WHERE status = 'aborted' AND summary_json IS NULL"
+                                   " AND EXISTS (SELECT 1 FROM result_samples s"
+                                   "  WHERE s.result_id = performance_test_results.id)"
+                                   " ORDER BY id"))) {
+        failRead(QStringLiteral("Looking for runs to rebuild"), query.lastError());
+        return ids;
+    }
+    while (query.next())
+        ids.append(query.value(0).toLongLong());
+    failedStep(query);
+    return ids;
 }
 
 bool HistoryStore::deleteTest(qint64 id)

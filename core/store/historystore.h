@@ -6,19 +6,30 @@
 #include <utility>
 
 #include <QByteArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QString>
 #include <QStringList>
 
 #include "store/storetypes.h"
 #include "util/threadhandle.h"
 
+class QSqlQuery;
+
 namespace loadscope {
 
 class StoreWriter;
+
+//! Whether writes reached the database file: SQLite's reason in plain words when not.
+struct StoreOutcome
+{
+    bool ok = true;
+    QString error;
+};
 
 //! The SQLite history of tests and runs (DESIGN.md §3.3).
 //!
@@ -41,17 +52,32 @@ public:
     //! created).
     static QString defaultPath();
 
+    //! How open() treats the file.
+    enum class OpenMode
+    {
+        ReadWrite, //!< creates or migrates the file, marks abandoned runs aborted
+        ReadOnly   //!< never writes (SQLITE_OPEN_READONLY): works on a read-only or full disk
+    };
+
     //! Opens (creating or migrating) the database at \a path; false with a message naming it.
     bool open(const QString &path, QString *error = nullptr);
+    //! As open(); ReadOnly refuses every write with a message and needs an existing file.
+    bool open(const QString &path, OpenMode mode, QString *error);
     //! Flushes, stops the writer and closes; open() may be called again.
     void close();
     bool isOpen() const;
     QString path() const;
     //! The message of the last failure on this store.
     QString lastError() const;
+    //! The failure of the last read call (listResults(), result(), ...), empty when it worked:
+    //! tells "nothing stored" from "could not read" (a damaged file).
+    QString readError() const { return m_readError; }
 
     //! Inserts (id <= 0) or updates a test; returns its id, or -1.
     qint64 saveTest(const StoredTest &test);
+    //! Creates the test named test.name or updates the one of that name (names are unique),
+    //! in one statement so that two processes never create two; returns its id, or -1.
+    qint64 upsertTestByName(const StoredTest &test);
     QList<StoredTest> listTests();
     std::optional<StoredTest> test(qint64 id);
     //! The most recently updated test named \a name.
@@ -75,6 +101,16 @@ public:
                       const QString &errorDetails = QString());
     //! Blocks until everything queued before the call is committed (or failed); false on timeout.
     bool flush(int timeoutMs = 30000);
+    //! A mark for flushSince(): the sequence of the last queued write.
+    qint64 writeMark() const;
+    //! Flushes, then says whether every write queued after \a mark was committed (the first
+    //! failure's reason otherwise, also on a timeout).
+    StoreOutcome flushSince(qint64 mark, int timeoutMs = 30000);
+    //! Rewrites the summary of result \a resultId (waits for the writer).
+    bool updateSummary(qint64 resultId, const QJsonObject &summary);
+    //! Results marked aborted whose summary was never written (their process was killed);
+    //! their figures can be rebuilt from the stored intervals.
+    QList<qint64> resultsWithoutSummary();
 
     //! Results matching \a filter, newest first.
     QList<ResultRecord> listResults(const ResultFilter &filter = ResultFilter());
@@ -107,7 +143,9 @@ private:
     void enqueue(const QString &what, WriteFunction run);
     std::optional<qint64> runSync(const QString &what, WriteFunction run);
     bool recoverAbandonedResults(QString *error);
-    bool failRead(const QString &what, const QString &message);
+    bool failRead(const QString &what, const QSqlError &error);
+    void failedStep(const QSqlQuery &query);
+    void markAbandoned(ResultRecord &record) const;
 
     QString m_path;
     QString m_readConnection;
@@ -115,6 +153,10 @@ private:
     ThreadHandle m_writerThread;
     std::unique_ptr<StoreWriter> m_writer;
     QString m_lastError;
+    QString m_readError;
+    bool m_readOnly = false;
+    //! Read-only opens: runs whose process is gone, shown as aborted (ended at, details).
+    QHash<qint64, std::pair<QDateTime, QString>> m_abandoned;
 };
 
 } // namespace loadscope

@@ -53,6 +53,13 @@ ResultRecord resultFrom(const QSqlQuery &query)
 
 } // namespace
 
+void HistoryStore::failedStep(const QSqlQuery &query)
+{
+    // next() answers false both at the end and when a damaged page stops the scan.
+    if (query.lastError().isValid())
+        failRead(QStringLiteral("Reading the history"), query.lastError());
+}
+
 QList<StoredTest> HistoryStore::listTests()
 {
     QList<StoredTest> tests;
@@ -61,11 +68,12 @@ QList<StoredTest> HistoryStore::listTests()
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     if (!query.exec(QLatin1String(testColumns) + QStringLiteral(" ORDER BY name, id"))) {
-        failRead(QStringLiteral("Listing tests"), StoreSql::errorText(query.lastError()));
+        failRead(QStringLiteral("Listing tests"), query.lastError());
         return tests;
     }
     while (query.next())
         tests.append(testFrom(query));
+    failedStep(query);
     return tests;
 }
 
@@ -78,11 +86,13 @@ std::optional<StoredTest> HistoryStore::test(qint64 id)
     query.prepare(QLatin1String(testColumns) + QStringLiteral(" WHERE id = ?"));
     query.addBindValue(id);
     if (!query.exec()) {
-        failRead(QStringLiteral("Reading test %1").arg(id), StoreSql::errorText(query.lastError()));
+        failRead(QStringLiteral("Reading test %1").arg(id), query.lastError());
         return std::nullopt;
     }
-    if (!query.next())
+    if (!query.next()) {
+        failedStep(query);
         return std::nullopt;
+    }
     return testFrom(query);
 }
 
@@ -96,12 +106,13 @@ std::optional<StoredTest> HistoryStore::findTestByName(const QString &name)
                   QStringLiteral(" WHERE name = ? ORDER BY updated_at DESC, id DESC LIMIT 1"));
     query.addBindValue(StoreSql::nonNull(name));
     if (!query.exec()) {
-        failRead(QStringLiteral("Finding test \"%1\"").arg(name),
-                 StoreSql::errorText(query.lastError()));
+        failRead(QStringLiteral("Finding test \"%1\"").arg(name), query.lastError());
         return std::nullopt;
     }
-    if (!query.next())
+    if (!query.next()) {
+        failedStep(query);
         return std::nullopt;
+    }
     return testFrom(query);
 }
 
@@ -155,11 +166,14 @@ QList<ResultRecord> HistoryStore::listResults(const ResultFilter &filter)
     for (const QVariant &value : std::as_const(values))
         query.addBindValue(value);
     if (!query.exec()) {
-        failRead(QStringLiteral("Listing results"), StoreSql::errorText(query.lastError()));
+        failRead(QStringLiteral("Listing results"), query.lastError());
         return results;
     }
-    while (query.next())
+    while (query.next()) {
         results.append(resultFrom(query));
+        markAbandoned(results.last());
+    }
+    failedStep(query);
     return results;
 }
 
@@ -172,13 +186,16 @@ std::optional<ResultRecord> HistoryStore::result(qint64 id)
     query.prepare(QLatin1String(resultColumns) + QStringLiteral(" WHERE r.id = ?"));
     query.addBindValue(id);
     if (!query.exec()) {
-        failRead(QStringLiteral("Reading result %1").arg(id),
-                 StoreSql::errorText(query.lastError()));
+        failRead(QStringLiteral("Reading result %1").arg(id), query.lastError());
         return std::nullopt;
     }
-    if (!query.next())
+    if (!query.next()) {
+        failedStep(query);
         return std::nullopt;
-    return resultFrom(query);
+    }
+    ResultRecord record = resultFrom(query);
+    markAbandoned(record);
+    return record;
 }
 
 std::optional<ResultRecord> HistoryStore::previousCompletedResult(qint64 testId,
@@ -201,11 +218,13 @@ std::optional<ResultRecord> HistoryStore::previousCompletedResult(qint64 testId,
         query.addBindValue(beforeResultId);
     if (!query.exec()) {
         failRead(QStringLiteral("Finding the previous result of test %1").arg(testId),
-                 StoreSql::errorText(query.lastError()));
+                 query.lastError());
         return std::nullopt;
     }
-    if (!query.next())
+    if (!query.next()) {
+        failedStep(query);
         return std::nullopt;
+    }
     return resultFrom(query);
 }
 
@@ -229,7 +248,7 @@ QList<ResultSample> HistoryStore::samples(qint64 resultId, const QString &endpoi
         query.addBindValue(StoreSql::nonNull(endpoint));
     if (!query.exec()) {
         failRead(QStringLiteral("Reading the samples of result %1").arg(resultId),
-                 StoreSql::errorText(query.lastError()));
+                 query.lastError());
         return samples;
     }
     while (query.next()) {
@@ -252,6 +271,7 @@ QList<ResultSample> HistoryStore::samples(qint64 resultId, const QString &endpoi
         s.data = StoreSql::jsonFrom(query.value(15));
         samples.append(s);
     }
+    failedStep(query);
     return samples;
 }
 
@@ -268,10 +288,14 @@ QByteArray HistoryStore::histogram(qint64 resultId, const QString &endpoint, con
     query.addBindValue(StoreSql::nonNull(metric));
     if (!query.exec()) {
         failRead(QStringLiteral("Reading histogram \"%1\" of result %2").arg(metric).arg(resultId),
-                 StoreSql::errorText(query.lastError()));
+                 query.lastError());
         return {};
     }
-    return query.next() ? query.value(0).toByteArray() : QByteArray();
+    if (!query.next()) {
+        failedStep(query);
+        return {};
+    }
+    return query.value(0).toByteArray();
 }
 
 QStringList HistoryStore::histogramKeys(qint64 resultId)
@@ -286,11 +310,12 @@ QStringList HistoryStore::histogramKeys(qint64 resultId)
     query.addBindValue(resultId);
     if (!query.exec()) {
         failRead(QStringLiteral("Listing the histograms of result %1").arg(resultId),
-                 StoreSql::errorText(query.lastError()));
+                 query.lastError());
         return keys;
     }
     while (query.next())
         keys << histogramKey(query.value(0).toString(), query.value(1).toString());
+    failedStep(query);
     return keys;
 }
 
@@ -307,7 +332,7 @@ QList<Recommendation> HistoryStore::recommendations(qint64 resultId)
     query.addBindValue(resultId);
     if (!query.exec()) {
         failRead(QStringLiteral("Reading the recommendations of result %1").arg(resultId),
-                 StoreSql::errorText(query.lastError()));
+                 query.lastError());
         return list;
     }
     while (query.next()) {
@@ -322,6 +347,7 @@ QList<Recommendation> HistoryStore::recommendations(qint64 resultId)
         r.evidence = StoreSql::jsonFrom(query.value(7));
         list.append(r);
     }
+    failedStep(query);
     return list;
 }
 

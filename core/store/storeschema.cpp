@@ -16,13 +16,6 @@ namespace loadscope {
 
 namespace {
 
-// SQLite primary result codes that deserve their own wording.
-constexpr int SqliteReadOnly = 8;
-constexpr int SqliteCorrupt = 11;
-constexpr int SqliteCantOpen = 14;
-constexpr int SqliteFull = 13;
-constexpr int SqliteNotADb = 26;
-
 QStringList version1Statements()
 {
     return {
@@ -104,6 +97,39 @@ QStringList version2Statements()
     };
 }
 
+// Version 3: test names are unique, so that creating a test is one upsert and two processes
+// can never create two tests of one name (which hid runs from `history list --test=`).
+// Existing duplicates merge into the oldest test of the name: every run is kept and re-pointed.
+QStringList version3Statements()
+{
+    const QString survivor = QStringLiteral(
+        "(SELECT MIN(k.id) FROM performance_tests k WHERE k.name = performance_tests.name)");
+    return {
+        QStringLiteral("UPDATE performance_test_results SET test_id ="
+                       " (SELECT MIN(k.id) FROM performance_tests k WHERE k.name ="
+                       "  (SELECT t.name FROM performance_tests t"
+                       "   WHERE t.id = performance_test_results.test_id))"),
+        // The survivor takes the newest plan and the pinned baseline of the duplicates.
+        QStringLiteral("UPDATE performance_tests SET"
+                       " plan_json = (SELECT d.plan_json FROM performance_tests d"
+                       "  WHERE d.name = performance_tests.name"
+                       "  ORDER BY d.updated_at DESC, d.id DESC LIMIT 1),"
+                       " updated_at = (SELECT MAX(d.updated_at) FROM performance_tests d"
+                       "  WHERE d.name = performance_tests.name),"
+                       " baseline_result_id = COALESCE(baseline_result_id,"
+                       "  (SELECT d.baseline_result_id FROM performance_tests d"
+                       "   WHERE d.name = performance_tests.name"
+                       "   AND d.baseline_result_id IS NOT NULL"
+                       "   ORDER BY d.updated_at DESC, d.id DESC LIMIT 1))"
+                       " WHERE id = ") +
+            survivor +
+            QStringLiteral(" AND (SELECT COUNT(*) FROM performance_tests d"
+                           "  WHERE d.name = performance_tests.name) > 1"),
+        QStringLiteral("DELETE FROM performance_tests WHERE id <> ") + survivor,
+        QStringLiteral("CREATE UNIQUE INDEX idx_tests_name ON performance_tests(name)"),
+    };
+}
+
 QStringList statementsFor(int version)
 {
     switch (version) {
@@ -111,6 +137,8 @@ QStringList statementsFor(int version)
         return version1Statements();
     case 2:
         return version2Statements();
+    case 3:
+        return version3Statements();
     default:
         return {};
     }
@@ -133,7 +161,7 @@ std::atomic<int> s_tempConnectionCounter{0};
 
 } // namespace
 
-bool StoreSchema::checkFile(const QString &path, QString *error)
+bool StoreSchema::checkFile(const QString &path, QString *error, Access access)
 {
     auto fail = [error](const QString &message) {
         if (error)
@@ -148,7 +176,7 @@ bool StoreSchema::checkFile(const QString &path, QString *error)
     if (info.exists() && info.isDir())
         return fail(path + QStringLiteral(" is a directory, not a Loadscope database"));
 
-    if (!QFileInfo(dir).isDir()) {
+    if (!QFileInfo(dir).isDir() && access == ForWriting) {
         if (!QDir().mkpath(dir)) {
             const QString ancestor = blockingAncestor(dir);
             const QFileInfo ancestorInfo(ancestor);
@@ -173,9 +201,13 @@ bool StoreSchema::checkFile(const QString &path, QString *error)
             return fail(path +
                         QStringLiteral(" is not a Loadscope database: file is not a database"));
         }
+        if (access == ForReading)
+            return true;
         if (!info.isWritable())
             return fail(path + QStringLiteral(" is read-only: the file is not writable"));
     }
+    if (access == ForReading)
+        return true;
     if (!QFileInfo(dir).isWritable()) {
         return fail(path + QStringLiteral(" is read-only: its directory ") + dir +
                     QStringLiteral(" is not writable (SQLite keeps its -wal and -shm files"
@@ -210,11 +242,9 @@ int StoreSchema::userVersion(const QSqlDatabase &db, const QString &path, QStrin
     return query.value(0).toInt();
 }
 
-bool StoreSchema::prepare(const QSqlDatabase &db, const QString &path, QString *error)
+bool StoreSchema::refuseVersion(const QSqlDatabase &db, const QString &path, int version,
+                                QString *error)
 {
-    const int version = userVersion(db, path, error);
-    if (version < 0)
-        return false;
     if (version > currentVersion) {
         if (error) {
             *error = path + QStringLiteral(" was written by a newer Loadscope (schema version ") +
@@ -223,7 +253,7 @@ bool StoreSchema::prepare(const QSqlDatabase &db, const QString &path, QString *
                      QString::number(currentVersion) +
                      QStringLiteral("); it is left untouched, open it with a newer Loadscope");
         }
-        return false;
+        return true;
     }
     if (version == 0) {
         // A fresh file has no tables; an SQLite file of another program must not get ours.
@@ -232,11 +262,16 @@ bool StoreSchema::prepare(const QSqlDatabase &db, const QString &path, QString *
                                        " AND name NOT LIKE 'sqlite_%' ORDER BY name"))) {
             if (error)
                 *error = describeError(path, query.lastError());
-            return false;
+            return true;
         }
         QStringList tables;
         while (query.next())
             tables << query.value(0).toString();
+        if (query.lastError().isValid()) {
+            if (error)
+                *error = describeError(path, query.lastError());
+            return true;
+        }
         if (!tables.isEmpty()) {
             if (error) {
                 *error = path +
@@ -244,11 +279,39 @@ bool StoreSchema::prepare(const QSqlDatabase &db, const QString &path, QString *
                                         " tables (") +
                          tables.join(QStringLiteral(", ")) + QLatin1Char(')');
             }
-            return false;
+            return true;
         }
     }
+    return false;
+}
 
-    // Only after the version check, so that a refused file is never modified.
+bool StoreSchema::checkReadable(const QSqlDatabase &db, const QString &path, QString *error)
+{
+    const int version = userVersion(db, path, error);
+    if (version < 0 || refuseVersion(db, path, version, error))
+        return false;
+    if (version < currentVersion) {
+        if (error) {
+            *error = path + QStringLiteral(" holds schema version ") + QString::number(version) +
+                     QStringLiteral("; open it once for writing (e.g. loadscope-cli run) to"
+                                    " update it to version ") +
+                     QString::number(currentVersion);
+        }
+        return false;
+    }
+    return true;
+}
+
+bool StoreSchema::prepare(const QSqlDatabase &db, const QString &path, QString *error)
+{
+    // A first look outside any transaction, so that a refused file is never modified...
+    const int version = userVersion(db, path, error);
+    if (version < 0 || refuseVersion(db, path, version, error))
+        return false;
+    if (version == currentVersion)
+        return true; // the common case: no lock taken, the file already is in WAL mode
+
+    // ... switching to WAL needs no transaction and is idempotent...
     QSqlQuery wal(db);
     if (!wal.exec(QStringLiteral("PRAGMA journal_mode = WAL"))) {
         if (error)
@@ -256,38 +319,45 @@ bool StoreSchema::prepare(const QSqlDatabase &db, const QString &path, QString *
         return false;
     }
     wal.finish();
-
-    for (int step = version + 1; step <= currentVersion; ++step) {
-        if (!applyStep(db, path, step, error))
-            return false;
-    }
-    return true;
+    // ... and the version that counts is read again under the write lock (applySteps).
+    return applySteps(db, path, currentVersion, error);
 }
 
-bool StoreSchema::applyStep(const QSqlDatabase &db, const QString &path, int version,
-                            QString *error)
+bool StoreSchema::applySteps(const QSqlDatabase &db, const QString &path, int targetVersion,
+                             QString *error)
 {
     QString failure;
+    int from = -1;
+    // BEGIN IMMEDIATE takes the write lock at once (waiting up to busy_timeout for another
+    // process's migration); user_version read inside it cannot change until COMMIT.
     bool ok = StoreSql::exec(db, QStringLiteral("BEGIN IMMEDIATE"), &failure);
     if (ok) {
-        const QStringList statements = statementsFor(version);
-        for (const QString &statement : statements) {
-            if (!StoreSql::exec(db, statement, &failure)) {
-                ok = false;
-                break;
+        from = userVersion(db, path, &failure);
+        ok = from >= 0 && !refuseVersion(db, path, from, &failure);
+        for (int step = from + 1; ok && step <= targetVersion; ++step) {
+            const QStringList statements = statementsFor(step);
+            for (const QString &statement : statements) {
+                if (!StoreSql::exec(db, statement, &failure)) {
+                    failure = QStringLiteral("schema version ") + QString::number(step) +
+                              QStringLiteral(": ") + failure;
+                    ok = false;
+                    break;
+                }
             }
         }
         // user_version lives in the file header and is part of the transaction.
-        ok = ok &&
-             StoreSql::exec(db, QStringLiteral("PRAGMA user_version = ") + QString::number(version),
-                            &failure);
+        if (ok && from < targetVersion) {
+            ok = StoreSql::exec(
+                db, QStringLiteral("PRAGMA user_version = ") + QString::number(targetVersion),
+                &failure);
+        }
         ok = ok && StoreSql::exec(db, QStringLiteral("COMMIT"), &failure);
         if (!ok)
             StoreSql::exec(db, QStringLiteral("ROLLBACK"), nullptr);
     }
     if (!ok && error) {
         *error = QStringLiteral("Updating ") + path + QStringLiteral(" to schema version ") +
-                 QString::number(version) + QStringLiteral(" failed: ") + failure;
+                 QString::number(targetVersion) + QStringLiteral(" failed: ") + failure;
     }
     return ok;
 }
@@ -308,7 +378,7 @@ bool StoreSchema::createVersion1Database(const QString &path, QString *error)
         } else {
             const int version = userVersion(db, path, error);
             if (version == 0) {
-                ok = configureConnection(db, path, error) && applyStep(db, path, 1, error);
+                ok = configureConnection(db, path, error) && applySteps(db, path, 1, error);
             } else if (version > 0 && error) {
                 *error = path + QStringLiteral(" already holds a schema (version ") +
                          QString::number(version) + QLatin1Char(')');
@@ -322,20 +392,18 @@ bool StoreSchema::createVersion1Database(const QString &path, QString *error)
 
 QString StoreSchema::describeError(const QString &path, const QSqlError &error)
 {
-    const QString text = StoreSql::errorText(error);
+    const QString text = StoreSql::rawErrorText(error);
     switch (error.nativeErrorCode().toInt() & 0xff) {
     case SqliteNotADb:
         return path + QStringLiteral(" is not a Loadscope database: file is not a database");
     case SqliteReadOnly:
         return path + QStringLiteral(" is read-only: ") + text;
-    case SqliteCorrupt:
-        return path + QStringLiteral(" is damaged: ") + text;
     case SqliteCantOpen:
         return path + QStringLiteral(" cannot be opened: ") + text;
-    case SqliteFull:
-        return path + QStringLiteral(": the disk is full: ") + text;
+    case SqliteIoErr:
+        return path + QStringLiteral(": ") + StoreSql::withDiskState(text, path);
     default:
-        return path + QStringLiteral(": ") + text;
+        return path + QStringLiteral(": ") + StoreSql::errorText(error);
     }
 }
 

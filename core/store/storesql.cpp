@@ -1,9 +1,11 @@
 #include "storesql.h"
 
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStorageInfo>
 
 namespace loadscope {
 
@@ -52,10 +54,47 @@ QString StoreSql::nonNull(const QString &text)
     return text.isNull() ? QStringLiteral("") : text;
 }
 
-QString StoreSql::errorText(const QSqlError &error)
+QString StoreSql::rawErrorText(const QSqlError &error)
 {
     const QString database = error.databaseText().trimmed();
     return database.isEmpty() ? error.text().trimmed() : database;
+}
+
+QString StoreSql::errorText(const QSqlError &error)
+{
+    const QString text = rawErrorText(error);
+    // SQLite's own words ("database or disk is full", "database disk image is malformed") do
+    // not tell a user what happened to their history; the primary result code does.
+    switch (error.nativeErrorCode().toInt() & 0xff) {
+    case SqliteFull:
+        return QStringLiteral("the disk is full (") + text + u')';
+    case SqliteCorrupt:
+    case SqliteNotADb:
+        return QStringLiteral("the database file is damaged: ") + text;
+    case SqliteReadOnly:
+        return QStringLiteral("the database is read-only (") + text + u')';
+    case SqliteBusy:
+    case SqliteLocked:
+        return QStringLiteral("the database is locked by another process (") + text + u')';
+    default:
+        return text;
+    }
+}
+
+QString StoreSql::withDiskState(const QString &message, const QString &path)
+{
+    if (message.contains(QLatin1String("the disk is full")))
+        return message;
+    // SQLite reports a failed write to the -shm or -wal file of a full file system as a
+    // "disk I/O error"; the free space says which it was.
+    const QStorageInfo storage(QFileInfo(path).absolutePath());
+    if (storage.isValid() && storage.bytesAvailable() >= 0 &&
+        storage.bytesAvailable() < kFullDiskBytes) {
+        return QStringLiteral("the disk is full (") +
+               QString::number(storage.bytesAvailable() / 1024) + QStringLiteral(" KiB free on ") +
+               storage.rootPath() + QStringLiteral("): ") + message;
+    }
+    return message;
 }
 
 bool StoreSql::exec(QSqlQuery &query, const QString &what, QString *error)

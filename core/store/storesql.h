@@ -11,6 +11,16 @@ class QSqlQuery;
 
 namespace loadscope {
 
+// SQLite primary result codes that deserve their own wording.
+inline constexpr int SqliteBusy = 5;
+inline constexpr int SqliteLocked = 6;
+inline constexpr int SqliteReadOnly = 8;
+inline constexpr int SqliteIoErr = 10;
+inline constexpr int SqliteCorrupt = 11;
+inline constexpr int SqliteFull = 13;
+inline constexpr int SqliteCantOpen = 14;
+inline constexpr int SqliteNotADb = 26;
+
 //! Small conversions shared by the store's reader, writer and schema code (internal).
 class StoreSql
 {
@@ -28,7 +38,14 @@ public:
     //! '' instead of NULL, for NOT NULL text columns.
     static QString nonNull(const QString &text);
     //! SQLite's own message when there is one (e.g. "FOREIGN KEY constraint failed").
+    static QString rawErrorText(const QSqlError &error);
+    //! rawErrorText() in plain words for what a user must act on: "the disk is full (…)",
+    //! "the database file is damaged: …", "the database is read-only (…)".
     static QString errorText(const QSqlError &error);
+    //! \a message, saying "the disk is full" first when the file system of \a path has less
+    //! than kFullDiskBytes left (SQLite calls some of those failures "disk I/O error").
+    static QString withDiskState(const QString &message, const QString &path);
+    static constexpr qint64 kFullDiskBytes = 1024 * 1024;
     //! Runs a prepared query; on failure writes "<what>: <SQLite error>" (or just the SQLite
     //! error when \a what is empty) to \a error.
     static bool exec(QSqlQuery &query, const QString &what, QString *error);

@@ -76,6 +76,15 @@ bool StoreWriter::waitFor(qint64 sequence, int timeoutMs)
     return true;
 }
 
+QString StoreWriter::firstFailure(qint64 after, qint64 upTo) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_failures.upper_bound(after);
+    if (it == m_failures.end() || it->first > upTo)
+        return QString();
+    return it->second;
+}
+
 void StoreWriter::drain()
 {
     std::vector<WriteOp> batch;
@@ -85,6 +94,7 @@ void StoreWriter::drain()
         batch.swap(m_queue);
         lastSequence = m_queued;
     }
+    const qint64 firstSequence = lastSequence - qint64(batch.size()) + 1;
     if (batch.empty())
         return;
 
@@ -118,11 +128,15 @@ void StoreWriter::drain()
         }
     }
 
+    if (!batchError.isEmpty())
+        batchError = StoreSql::withDiskState(batchError, m_path);
     for (std::size_t i = 0; i < batch.size(); ++i) {
         WriteOutcome &outcome = outcomes[i];
         if (!batchError.isEmpty()) {
             outcome.ok = false;
             outcome.error = batchError;
+        } else if (!outcome.ok) {
+            outcome.error = StoreSql::withDiskState(outcome.error, m_path);
         }
         if (!outcome.ok && !batch[i].outcome)
             emit writeFailed(batch[i].what + QStringLiteral(" failed: ") + outcome.error);
@@ -133,7 +147,13 @@ void StoreWriter::drain()
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (batch[i].outcome)
             *batch[i].outcome = outcomes[i];
+        if (!outcomes[i].ok)
+            m_failures.emplace(firstSequence + qint64(i),
+                               batch[i].what + QStringLiteral(" failed: ") + outcomes[i].error);
     }
+    // A store that keeps failing (a full disk) must not grow without bound: the oldest go.
+    while (m_failures.size() > 256)
+        m_failures.erase(m_failures.begin());
     m_processed = lastSequence;
     m_processedChanged.wakeAll();
 }

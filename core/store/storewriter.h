@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -50,6 +51,8 @@ public:
     qint64 lastQueued() const;
     //! Blocks until operation \a sequence has been committed (or failed); false on timeout.
     bool waitFor(qint64 sequence, int timeoutMs);
+    //! The first failure among operations after \a after up to \a upTo (empty: all committed).
+    QString firstFailure(qint64 after, qint64 upTo) const;
 
 signals:
     //! An asynchronous write failed; what was committed before stays.
@@ -67,6 +70,9 @@ private:
     std::vector<WriteOp> m_queue;
     qint64 m_queued = 0;
     qint64 m_processed = 0;
+    //! Failed operations by sequence (bounded), so that a caller that flushes learns whether
+    //! what it queued was stored — a queued signal may arrive after the process has exited.
+    std::map<qint64, QString> m_failures;
 };
 
 } // namespace loadscope

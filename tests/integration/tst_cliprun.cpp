@@ -1,5 +1,6 @@
 #include <csignal>
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -344,26 +345,41 @@ private slots:
         QVERIFY2(run.err.contains(QLatin1String("9999")), qPrintable(run.err));
     }
 
+    void interruptStopsAndStores_data()
+    {
+        QTest::addColumn<int>("signalNumber");
+        QTest::addColumn<QString>("name");
+        // A CI cancel, `timeout` and a container stop send SIGTERM; a closed terminal SIGHUP.
+        QTest::newRow("SIGINT") << int(SIGINT) << QStringLiteral("SIGINT");
+        QTest::newRow("SIGTERM") << int(SIGTERM) << QStringLiteral("SIGTERM");
+        QTest::newRow("SIGHUP") << int(SIGHUP) << QStringLiteral("SIGHUP");
+    }
+
     void interruptStopsAndStores()
     {
-        const QString db = path(QStringLiteral("interrupt.db"));
+        QFETCH(int, signalNumber);
+        QFETCH(QString, name);
+        const QString db = path(QStringLiteral("interrupt-") + name + QStringLiteral(".db"));
+        const QString outputFile =
+            path(QStringLiteral("interrupt-") + name + QStringLiteral(".json"));
         QProcess process;
         process.setProcessChannelMode(QProcess::SeparateChannels);
-        process.start(
-            loadscope::test::cliPath(),
-            {QStringLiteral("run"), QStringLiteral("--duration=30"), QStringLiteral("--db=") + db});
+        process.start(loadscope::test::cliPath(),
+                      {QStringLiteral("run"), QStringLiteral("--duration=30"),
+                       QStringLiteral("--db=") + db,
+                       QStringLiteral("--output-file=") + outputFile});
         QVERIFY(process.waitForStarted(10000));
         QString out;
         QTRY_VERIFY_WITH_TIMEOUT(
             (out += QString::fromUtf8(process.readAllStandardOutput()), intervalLines(out) >= 1),
             15000);
-        QCOMPARE(::kill(pid_t(process.processId()), SIGINT), 0);
+        QCOMPARE(::kill(pid_t(process.processId()), signalNumber), 0);
         // Far sooner than the planned 30 s: the in-flight requests finish and the run ends.
         QVERIFY2(process.waitForFinished(10000), qPrintable(out));
         QCOMPARE(process.exitStatus(), QProcess::NormalExit);
         out += QString::fromUtf8(process.readAllStandardOutput());
         const QString err = QString::fromUtf8(process.readAllStandardError());
-        QVERIFY2(out.contains(QLatin1String("interrupted")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("interrupted by ") + name), qPrintable(out));
         QVERIFY2(out.contains(QLatin1String(": aborted after")), qPrintable(out + err));
         QVERIFY2(out.contains(QLatin1String("requests    ")), qPrintable(out));
         static const QRegularExpression stored(QStringLiteral("stored +run #(\\d+)"));
@@ -380,10 +396,25 @@ private slots:
                                        .toObject();
         QCOMPARE(result.value(QStringLiteral("status")).toString(), QStringLiteral("aborted"));
         QVERIFY(!result.value(QStringLiteral("timeline")).toArray().isEmpty());
-        QVERIFY(result.value(QStringLiteral("totals"))
-                    .toObject()
-                    .value(QStringLiteral("requests"))
-                    .toDouble() > 0);
+        const double storedRequests = result.value(QStringLiteral("totals"))
+                                          .toObject()
+                                          .value(QStringLiteral("requests"))
+                                          .toDouble();
+        QVERIFY(storedRequests > 0);
+
+        // The --output-file was written, with the same totals as the stored run.
+        QFile file(outputFile);
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(out + err));
+        const QJsonObject written = QJsonDocument::fromJson(file.readAll())
+                                        .object()
+                                        .value(QStringLiteral("result"))
+                                        .toObject();
+        QCOMPARE(written.value(QStringLiteral("status")).toString(), QStringLiteral("aborted"));
+        QCOMPARE(written.value(QStringLiteral("totals"))
+                     .toObject()
+                     .value(QStringLiteral("requests"))
+                     .toDouble(),
+                 storedRequests);
     }
 };
 

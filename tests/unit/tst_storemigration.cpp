@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <functional>
 #include <unistd.h>
 
@@ -97,6 +98,7 @@ private slots:
     void directoryThatCannotBeCreated();
     void directoryAsPath();
     void readOnlyFile();
+    void duplicateTestNamesAreMerged();
 
 private:
     QString path(const char *name) const { return m_dir.filePath(QLatin1String(name)); }
@@ -354,4 +356,63 @@ void TestStoreMigration::readOnlyFile()
 }
 
 LOADSCOPE_TEST_MAIN(TestStoreMigration)
+void TestStoreMigration::duplicateTestNamesAreMerged()
+{
+    // Before version 3, two processes could create two tests of one name (check-then-insert):
+    // runs of the second were hidden from `history list --test=` and `trend`.
+    const QString db = path("duplicates.db");
+    QString error;
+    QVERIFY2(StoreSchema::createVersion1Database(db, &error), qPrintable(error));
+    QVERIFY(withConnection(db, [](QSqlDatabase &c) {
+        return run(c, QStringLiteral("INSERT INTO performance_tests VALUES"
+                                     " (1, 'Checkout', 'LOAD_TEST', '{\"vus\":1}',"
+                                     " '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z'),"
+                                     " (2, 'Checkout', 'LOAD_TEST', '{\"vus\":2}',"
+                                     " '2024-01-02T00:00:00.000Z', '2024-01-05T00:00:00.000Z'),"
+                                     " (3, 'Other', 'LOAD_TEST', '{}',"
+                                     " '2024-01-03T00:00:00.000Z', '2024-01-03T00:00:00.000Z'),"
+                                     " (4, 'Checkout', 'LOAD_TEST', '{\"vus\":4}',"
+                                     " '2024-01-04T00:00:00.000Z', '2024-01-04T00:00:00.000Z')")) &&
+               run(c, QStringLiteral("INSERT INTO performance_test_results(id, test_id, status,"
+                                     " started_at) VALUES"
+                                     " (10, 1, 'completed', '2024-01-01T01:00:00.000Z'),"
+                                     " (11, 2, 'completed', '2024-01-02T01:00:00.000Z'),"
+                                     " (12, 2, 'aborted', '2024-01-02T02:00:00.000Z'),"
+                                     " (13, 3, 'completed', '2024-01-03T01:00:00.000Z'),"
+                                     " (14, 4, 'failed', '2024-01-04T01:00:00.000Z')")) &&
+               run(c, QStringLiteral("INSERT INTO result_samples(result_id, t_sec, requests)"
+                                     " VALUES (11, 1.0, 7), (14, 1.0, 9)"));
+    }));
+
+    HistoryStore store;
+    QVERIFY2(store.open(db, &error), qPrintable(error));
+    const QList<StoredTest> tests = store.listTests();
+    QCOMPARE(tests.size(), 2); // Checkout once, Other
+    const auto checkout = store.findTestByName(QStringLiteral("Checkout"));
+    QVERIFY(checkout);
+    QCOMPARE(checkout->id, 1);                                        // the oldest survives
+    QCOMPARE(checkout->plan.value(QStringLiteral("vus")).toInt(), 2); // with the newest plan
+    // Every run is kept, re-pointed to the surviving test, with its samples.
+    ResultFilter filter;
+    filter.testId = 1;
+    QList<qint64> ids;
+    for (const ResultRecord &r : store.listResults(filter))
+        ids.append(r.id);
+    std::sort(ids.begin(), ids.end());
+    QCOMPARE(ids, (QList<qint64>{10, 11, 12, 14}));
+    QCOMPARE(store.listResults().size(), 5);
+    QCOMPARE(store.samples(11).size(), 1);
+    QCOMPARE(store.samples(14).size(), 1);
+    QCOMPARE(store.result(13)->testName, QStringLiteral("Other"));
+
+    // From now on a name cannot be inserted twice, and the upsert reuses the row.
+    StoredTest again{0, QStringLiteral("Checkout"), QStringLiteral("LOAD_TEST"), {}, {}, {}, 0};
+    QCOMPARE(store.saveTest(again), qint64(-1));
+    QVERIFY2(store.lastError().contains(QLatin1String("UNIQUE")), qPrintable(store.lastError()));
+    again.plan = QJsonObject{{QStringLiteral("vus"), 9}};
+    QCOMPARE(store.upsertTestByName(again), qint64(1));
+    QCOMPARE(store.test(1)->plan.value(QStringLiteral("vus")).toInt(), 9);
+    QCOMPARE(store.listTests().size(), 2);
+}
+
 #include "tst_storemigration.moc"

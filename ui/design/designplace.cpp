@@ -668,12 +668,10 @@ qint64 DesignPlace::saveToHistory(QString *error)
     }
     const TestPlan current = plan();
     StoredTest test;
-    if (const auto existing = m_store->findTestByName(current.name))
-        test = *existing;
     test.name = current.name;
     test.testType = testTypeName(current.type);
     test.plan = toJson(current);
-    const qint64 id = m_store->saveTest(test);
+    const qint64 id = m_store->upsertTestByName(test); // the same upsert a run uses
     if (id <= 0) {
         if (error)
             *error = m_store->lastError();

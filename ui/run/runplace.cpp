@@ -374,14 +374,22 @@ void RunPlace::onFinished(const RunSummary &summary, qint64 resultId)
     const QString status = summary.status == QLatin1String("completed") ? tr("Finished")
                            : summary.status == QLatin1String("aborted") ? tr("Stopped")
                                                                         : tr("Failed");
-    m_status->setText(
-        QStringLiteral("%1%2  ·  %3%4")
-            .arg(status,
-                 summary.errorDetails.isEmpty()
-                     ? QString()
-                     : QStringLiteral(" (") + summary.errorDetails + u')',
-                 m_session ? m_session->baseUrl() : summary.target,
-                 resultId > 0 ? tr("  ·  run #%1 saved in History").arg(resultId) : QString()));
+    // "Saved" only once the history confirmed the final commit; else SQLite's reason.
+    const bool stored = !m_session || m_session->storeOutcome().ok;
+    const QString storedText =
+        resultId <= 0 ? QString()
+        : stored
+            ? tr("  ·  run #%1 saved in History").arg(resultId)
+            : tr("  ·  run #%1 NOT saved: %2").arg(resultId).arg(m_session->storeOutcome().error);
+    if (!stored)
+        emit message(
+            tr("Storing run #%1 failed: %2").arg(resultId).arg(m_session->storeOutcome().error));
+    m_status->setText(QStringLiteral("%1%2  ·  %3%4")
+                          .arg(status,
+                               summary.errorDetails.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral(" (") + summary.errorDetails + u')',
+                               m_session ? m_session->baseUrl() : summary.target, storedText));
     m_tabs->setCurrentWidget(m_summaryPanel);
     emit message(tr("Run #%1 %2").arg(resultId).arg(summary.status));
     emit runFinished(resultId);

@@ -1,0 +1,373 @@
+// What `loadscope-cli` says about the history must be what the history holds: a run is
+// "stored" only once committed, a damaged or full database is named as such, two processes
+// opening a new file never collide, and a killed run keeps the figures of its intervals.
+#include <csignal>
+#include <unistd.h>
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QScopeGuard>
+#include <QTemporaryDir>
+
+#include "sample/sampleapihost.h"
+#include "session/storedrun.h"
+#include "store/historystore.h"
+#include "testmain.h"
+#include "testsupport.h"
+
+using namespace loadscope;
+using loadscope::test::CliRun;
+using loadscope::test::runCli;
+
+namespace {
+
+QString describe(const CliRun &run)
+{
+    return QStringLiteral("exit %1\n--- stdout\n%2\n--- stderr\n%3")
+        .arg(run.exitCode)
+        .arg(run.out, run.err);
+}
+
+int intervalLines(const QString &text)
+{
+    static const QRegularExpression line(QStringLiteral("^t=\\d+/\\d+s "),
+                                         QRegularExpression::MultilineOption);
+    int count = 0;
+    auto it = line.globalMatch(text);
+    while (it.hasNext()) {
+        it.next();
+        ++count;
+    }
+    return count;
+}
+
+QJsonArray listJson(const QString &db)
+{
+    const CliRun run = runCli({QStringLiteral("history"), QStringLiteral("list"),
+                               QStringLiteral("--format=json"), QStringLiteral("--db=") + db});
+    return run.exitCode == 0 ? QJsonDocument::fromJson(run.out.toUtf8()).array() : QJsonArray();
+}
+
+//! Overwrites @p bytes at @p offset of @p path.
+bool overwrite(const QString &path, qint64 offset, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadWrite) && file.seek(offset) &&
+           file.write(bytes) == bytes.size();
+}
+
+} // namespace
+
+class TestCliStore : public QObject
+{
+    Q_OBJECT
+
+private:
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+    QString baseUrlOption() const
+    {
+        return QStringLiteral("--base-url=") + m_sample.baseUrl().toString();
+    }
+    QStringList shortRun(const QString &db, const QString &duration = QStringLiteral("1")) const
+    {
+        return {QStringLiteral("run"),
+                QStringLiteral("--type=API_LATENCY"),
+                baseUrlOption(),
+                QStringLiteral("--duration=") + duration,
+                QStringLiteral("--concurrency=1"),
+                QStringLiteral("--db=") + db};
+    }
+    //! Stores one short completed run in @p db; its id.
+    qint64 storeOneRun(const QString &db)
+    {
+        const CliRun run = runCli(shortRun(db));
+        static const QRegularExpression stored(QStringLiteral("stored +run #(\\d+)"));
+        const QRegularExpressionMatch match = stored.match(run.out);
+        if (run.exitCode != 0 || !match.hasMatch()) {
+            qWarning("%s", qPrintable(describe(run)));
+            return 0;
+        }
+        return match.captured(1).toLongLong();
+    }
+
+    QTemporaryDir m_dir;
+    SampleApiHost m_sample;
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY(m_sample.start() > 0);
+    }
+
+    void fullDiskIsReportedAndOutputStillWritten()
+    {
+        if (::geteuid() != 0)
+            QSKIP("needs root to mount a small tmpfs that can be filled up");
+        const QString mount = path(QStringLiteral("small-fs"));
+        QVERIFY(QDir().mkpath(mount));
+        if (QProcess::execute(QStringLiteral("mount"),
+                              {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                               QStringLiteral("size=8m"), QStringLiteral("tmpfs"), mount}) != 0)
+            QSKIP("mount -t tmpfs is not permitted here (a container without CAP_SYS_ADMIN)");
+        const auto unmount = qScopeGuard([&] {
+            QProcess::execute(QStringLiteral("umount"), {QStringLiteral("-l"), mount});
+        });
+        const QString db = mount + QStringLiteral("/history.db");
+        const qint64 first = storeOneRun(db);
+        QVERIFY(first > 0);
+
+        const QString outputFile = path(QStringLiteral("full-disk.json"));
+        QProcess process;
+        process.start(loadscope::test::cliPath(),
+                      shortRun(db, QStringLiteral("4"))
+                          << QStringLiteral("--output-file=") + outputFile);
+        QVERIFY(process.waitForStarted(10000));
+        QString out;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (out += QString::fromUtf8(process.readAllStandardOutput()), intervalLines(out) >= 1),
+            15000);
+        // Fill the file system while the run writes its intervals.
+        {
+            QFile fill(mount + QStringLiteral("/fill"));
+            QVERIFY(fill.open(QIODevice::WriteOnly));
+            const QByteArray chunk(64 * 1024, 'x');
+            while (fill.write(chunk) == chunk.size() && fill.flush()) {
+            }
+        }
+        QVERIFY2(process.waitForFinished(20000), qPrintable(out));
+        out += QString::fromUtf8(process.readAllStandardOutput());
+        const QString err = QString::fromUtf8(process.readAllStandardError());
+        const QString all = out + QStringLiteral("\n--- stderr\n") + err;
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(process.exitCode() == 1, qPrintable(all));
+        QVERIFY2(err.contains(QLatin1String("NOT stored")), qPrintable(all));
+        QVERIFY2(err.contains(QLatin1String("the disk is full")), qPrintable(all));
+        QVERIFY2(!out.contains(QRegularExpression(QStringLiteral("stored +run #"))),
+                 qPrintable(all));
+        // The summary and the --output-file are still there (written outside the full disk).
+        QVERIFY2(out.contains(QLatin1String("requests    ")), qPrintable(all));
+        QFile file(outputFile);
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(all));
+        const QJsonObject result = QJsonDocument::fromJson(file.readAll())
+                                       .object()
+                                       .value(QStringLiteral("result"))
+                                       .toObject();
+        QVERIFY(result.value(QStringLiteral("totals"))
+                    .toObject()
+                    .value(QStringLiteral("requests"))
+                    .toDouble() > 0);
+
+        // Reading still works on the full disk (read-only open), and the earlier run is intact.
+        const CliRun list = runCli(
+            {QStringLiteral("history"), QStringLiteral("list"), QStringLiteral("--db=") + db});
+        QVERIFY2(list.exitCode == 0, qPrintable(describe(list)));
+        QVERIFY2(
+            list.out.contains(QRegularExpression(QStringLiteral("(?m)^") + QString::number(first) +
+                                                 QStringLiteral(" .*completed"))),
+            qPrintable(describe(list)));
+    }
+
+    void damagedDatabaseIsReported()
+    {
+        const QString db = path(QStringLiteral("damaged.db"));
+        QVERIFY(storeOneRun(db) > 0);
+        QVERIFY(!QFile::exists(db + QStringLiteral("-wal"))); // all of it is in the main file
+        QFile file(db);
+        QVERIFY(file.size() > 3 * 4096);
+        // Every page after the first (which holds the schema) becomes garbage.
+        QVERIFY(overwrite(db, 4096, QByteArray(int(file.size() - 4096), '\x5a')));
+
+        for (const QStringList &args :
+             {QStringList{QStringLiteral("history"), QStringLiteral("list")},
+              QStringList{QStringLiteral("history"), QStringLiteral("show"), QStringLiteral("1")},
+              QStringList{QStringLiteral("history"), QStringLiteral("trend"),
+                          QStringLiteral("API latency")},
+              shortRun(db)}) {
+            const CliRun run = runCli(QStringList(args) << QStringLiteral("--db=") + db);
+            QVERIFY2(run.exitCode != 0, qPrintable(args.join(u' ') + u'\n' + describe(run)));
+            QVERIFY2(run.err.contains(QLatin1String("damaged")),
+                     qPrintable(args.join(u' ') + u'\n' + describe(run)));
+            QVERIFY2(!run.out.contains(QLatin1String("No runs")), qPrintable(describe(run)));
+        }
+
+        // A header that is not SQLite's: refused by name, nothing written.
+        const QString header = path(QStringLiteral("bad-header.db"));
+        QVERIFY(storeOneRun(header) > 0);
+        QVERIFY(overwrite(header, 0, QByteArray(16, '\0')));
+        const QByteArray before = [&] {
+            QFile f(header);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        }();
+        const CliRun list = runCli(
+            {QStringLiteral("history"), QStringLiteral("list"), QStringLiteral("--db=") + header});
+        QVERIFY2(list.exitCode == 2, qPrintable(describe(list)));
+        QVERIFY2(list.err.contains(header) && list.err.contains(QLatin1String("not a")),
+                 qPrintable(describe(list)));
+        QFile after(header);
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QCOMPARE(after.readAll(), before);
+    }
+
+    void concurrentFirstOpen()
+    {
+        // Two processes start the same new test on one new file, 20 times: one migrates while
+        // the other waits, and the test is created once (an upsert on a UNIQUE name).
+        for (int trial = 0; trial < 20; ++trial) {
+            const QString db = path(QStringLiteral("race-%1.db").arg(trial));
+            QProcess a;
+            QProcess b;
+            a.start(loadscope::test::cliPath(), shortRun(db));
+            b.start(loadscope::test::cliPath(), shortRun(db));
+            QVERIFY(a.waitForFinished(30000) && b.waitForFinished(30000));
+            for (QProcess *p : {&a, &b}) {
+                QVERIFY2(p->exitStatus() == QProcess::NormalExit && p->exitCode() == 0,
+                         qPrintable(QStringLiteral("trial %1: ").arg(trial) +
+                                    QString::fromUtf8(p->readAllStandardError())));
+            }
+            HistoryStore store;
+            QString error;
+            QVERIFY2(store.open(db, HistoryStore::OpenMode::ReadOnly, &error), qPrintable(error));
+            QCOMPARE(store.listTests().size(), 1);
+            QCOMPARE(store.listResults().size(), 2);
+        }
+    }
+
+    void killedRunKeepsItsIntervals()
+    {
+        const QString db = path(QStringLiteral("killed.db"));
+        QProcess process;
+        process.start(loadscope::test::cliPath(), shortRun(db, QStringLiteral("30"))
+                                                      << QStringLiteral("--concurrency=2"));
+        QVERIFY(process.waitForStarted(10000));
+        QString out;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (out += QString::fromUtf8(process.readAllStandardOutput()), intervalLines(out) >= 2),
+            20000);
+        process.kill(); // SIGKILL: nothing of the run's end is written
+        QVERIFY(process.waitForFinished(10000));
+
+        const QJsonArray runs = listJson(db);
+        QCOMPARE(runs.size(), 1);
+        const QJsonObject listed = runs.first().toObject();
+        QCOMPARE(listed.value(QStringLiteral("status")).toString(), QStringLiteral("aborted"));
+        const qint64 id = listed.value(QStringLiteral("id")).toInteger();
+
+        // The oracle: the interval rows as stored, summed here.
+        const CliRun show =
+            runCli({QStringLiteral("history"), QStringLiteral("show"), QString::number(id),
+                    QStringLiteral("--format=json"), QStringLiteral("--db=") + db});
+        QVERIFY2(show.exitCode == 0, qPrintable(describe(show)));
+        const QJsonObject result = QJsonDocument::fromJson(show.out.toUtf8())
+                                       .object()
+                                       .value(QStringLiteral("result"))
+                                       .toObject();
+        const QJsonArray timeline = result.value(QStringLiteral("timeline")).toArray();
+        QVERIFY(timeline.size() >= 2);
+        qint64 requests = 0;
+        double maxMs = 0;
+        for (const QJsonValue &interval : timeline) {
+            requests += interval.toObject().value(QStringLiteral("requests")).toInteger();
+            maxMs = std::max(maxMs, interval.toObject()
+                                        .value(QStringLiteral("latencyMs"))
+                                        .toObject()
+                                        .value(QStringLiteral("max"))
+                                        .toDouble());
+        }
+        QVERIFY(requests > 0);
+        const QJsonObject totals = result.value(QStringLiteral("totals")).toObject();
+        QCOMPARE(totals.value(QStringLiteral("requests")).toInteger(), requests);
+        QCOMPARE(listed.value(QStringLiteral("totals"))
+                     .toObject()
+                     .value(QStringLiteral("requests"))
+                     .toInteger(),
+                 requests);
+        // Percentiles from the checkpointed whole-run histogram: within the intervals' range.
+        const QJsonObject latency = result.value(QStringLiteral("latencyMs")).toObject();
+        const double p95 = latency.value(QStringLiteral("p95")).toDouble();
+        QVERIFY2(p95 > 0 && p95 <= maxMs * 1.01, qPrintable(QString::number(p95)));
+        QVERIFY(totals.value(QStringLiteral("throughputRps")).toDouble() > 0);
+        const QJsonArray endpoints = result.value(QStringLiteral("endpoints")).toArray();
+        QCOMPARE(endpoints.size(), 1);
+
+        // The text row shows rps and p95, not '-'.
+        const CliRun list = runCli(
+            {QStringLiteral("history"), QStringLiteral("list"), QStringLiteral("--db=") + db});
+        static const QRegularExpression row(
+            QStringLiteral("(?m)^%1 .* aborted .* (\\d+\\.\\d) +(\\d+\\.\\d\\d) +\\d+\\.\\d\\d$")
+                .arg(id));
+        QVERIFY2(row.match(list.out).hasMatch(), qPrintable(describe(list)));
+
+        // A writable open persists the rebuilt summary (what a later run or the GUI does).
+        HistoryStore store;
+        QString error;
+        QVERIFY2(store.open(db, &error), qPrintable(error));
+        QCOMPARE(rebuildAbandonedRuns(store, &error), 1);
+        const auto stored = store.result(id);
+        QVERIFY(stored);
+        QCOMPARE(stored->summary.value(QStringLiteral("totals"))
+                     .toObject()
+                     .value(QStringLiteral("requests"))
+                     .toInteger(),
+                 requests);
+        QCOMPARE(rebuildAbandonedRuns(store, &error), 0); // once
+    }
+
+    void baselineOfNoRunIsBadUsage()
+    {
+        const QString db = path(QStringLiteral("baseline.db"));
+        QVERIFY(storeOneRun(db) > 0);
+        const CliRun run = runCli(shortRun(db) << QStringLiteral("--baseline=999"));
+        QVERIFY2(run.exitCode == 2, qPrintable(describe(run)));
+        QVERIFY2(run.err.contains(QLatin1String("--baseline=999")) &&
+                     run.err.contains(QLatin1String("no stored run with ID 999")),
+                 qPrintable(describe(run)));
+        QCOMPARE(listJson(db).size(), 1); // nothing ran
+    }
+
+    void runThatCannotStartStoresNothing()
+    {
+        const QString db = path(QStringLiteral("never-started.db"));
+        const qint64 first = storeOneRun(db);
+        QVERIFY(first > 0);
+        const QString plan = path(QStringLiteral("unreadable-data.json"));
+        QFile file(plan);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(
+            QJsonDocument(
+                QJsonObject{
+                    {QStringLiteral("schema"), QStringLiteral("loadscope.plan/1")},
+                    {QStringLiteral("name"), QStringLiteral("never started")},
+                    {QStringLiteral("testType"), QStringLiteral("LOAD_TEST")},
+                    {QStringLiteral("baseUrl"), m_sample.baseUrl().toString()},
+                    {QStringLiteral("dataFile"), path(QStringLiteral("missing/users.csv"))},
+                    {QStringLiteral("steps"),
+                     QJsonArray{
+                         QJsonObject{{QStringLiteral("path"), QStringLiteral("/api/health")}}}},
+                    {QStringLiteral("load"),
+                     QJsonObject{{QStringLiteral("executor"), QStringLiteral("constant-vus")},
+                                 {QStringLiteral("vus"), 1},
+                                 {QStringLiteral("duration"), QStringLiteral("1s")}}}})
+                .toJson());
+        file.close();
+        const CliRun run = runCli({QStringLiteral("run"), plan, QStringLiteral("--db=") + db});
+        QVERIFY2(run.exitCode == 2, qPrintable(describe(run)));
+        QVERIFY2(run.err.contains(QLatin1String("dataFile")), qPrintable(describe(run)));
+
+        HistoryStore store;
+        QString error;
+        QVERIFY2(store.open(db, HistoryStore::OpenMode::ReadOnly, &error), qPrintable(error));
+        QCOMPARE(store.listResults().size(), 1); // only the earlier run
+        QCOMPARE(store.listTests().size(), 1);   // and no empty test "never started"
+        QVERIFY(!store.findTestByName(QStringLiteral("never started")));
+    }
+};
+
+LOADSCOPE_TEST_MAIN(TestCliStore)
+
+#include "tst_clistore.moc"
