@@ -331,7 +331,8 @@ QString lineChart(const QString &title, const QString &yTitle, const QList<Chart
     }
     const double stepT = niceStep(maxT, 8), stepY = niceStep(maxY, 5);
     // Axes end on a tick, so the top label is a round number and no point leaves the plot.
-    const double spanT = std::max(stepT, std::ceil(maxT / stepT - 1e-9) * stepT);
+    // A last interval that ends a few ms past a tick does not get an axis of its own.
+    const double spanT = std::max(stepT, std::ceil(maxT / stepT - 0.02) * stepT);
     const double spanY = std::max(stepY, std::ceil(maxY / stepY - 1e-9) * stepY);
     const auto px = [&](double t) { return left + plotW * t / spanT; };
     const auto py = [&](double v) { return top + plotH * (1 - v / spanY); };
@@ -386,9 +387,17 @@ QString plainTick(double value, double step)
     return tickNumber(value, step);
 }
 
-QString timeTick(double valueMs, double)
+//! A time tick in the unit of its step ("5 ms", "250 µs", "1.5 s"): a round number per tick
+//! reads better on an axis than three significant digits each.
+QString timeTick(double valueMs, double stepMs)
 {
-    return valueMs == 0 ? QStringLiteral("0") : formatDurationMs(valueMs);
+    if (valueMs == 0)
+        return QStringLiteral("0");
+    if (stepMs < 1)
+        return tickNumber(valueMs * 1000, stepMs * 1000) + QStringLiteral(" µs");
+    if (stepMs < 1000)
+        return tickNumber(valueMs, stepMs) + QStringLiteral(" ms");
+    return tickNumber(valueMs / 1000, stepMs / 1000) + QStringLiteral(" s");
 }
 
 //! Throughput and latency percentiles over time, as two charts of one axis each.
