@@ -6,18 +6,14 @@
 #include <QJsonObject>
 #include <QTextStream>
 
+#include "metrics/durationformat.h"
+
 namespace loadscope {
 namespace {
 
 QString ms(double value)
 {
-    if (value > 0 && value < 0.1)
-        return QString::number(value * 1000.0, 'f', 1) + QStringLiteral(" µs");
-    if (value >= 100)
-        return QString::number(value, 'f', 0) + QStringLiteral(" ms");
-    if (value >= 10)
-        return QString::number(value, 'f', 1) + QStringLiteral(" ms");
-    return QString::number(value, 'f', 2) + QStringLiteral(" ms");
+    return formatDurationMs(value); // one formatter for every printed time (µs / ms / s)
 }
 
 QString rate(double perSecond)

@@ -7,6 +7,7 @@
 
 #include "analysis/statistics.h"
 #include "analysis/usl.h"
+#include "metrics/durationformat.h"
 
 namespace loadscope::recommendrules {
 namespace {
@@ -18,7 +19,7 @@ QString num(double v, int decimals = 1)
 
 QString ms(double v)
 {
-    return num(v, std::abs(v) < 10 ? 2 : 1) + QStringLiteral(" ms");
+    return formatDurationMs(v);
 }
 
 QString pct(double v)
@@ -63,6 +64,25 @@ double perRequestMs(const RunSummary &s, const QString &timing, qint64 requests)
     if (it == s.timings.cend() || it->isEmpty() || requests <= 0)
         return 0;
     return it->mean() * double(it->count()) / double(requests) / 1000.0;
+}
+
+//! Mean time a VU spends on one iteration, without the wait for a free VU: an open model times
+//! an iteration from its intended start (coordinated-omission correction), and that wait is
+//! recorded as the first request's `blocked` time, so it is taken out here. 0 when unknown.
+double iterationServiceMs(const RunSummary &s)
+{
+    if (s.iterationDuration.isEmpty())
+        return 0;
+    const double iterationMs = s.iterationDuration.mean() / 1000.0;
+    if (!s.openModel)
+        return iterationMs;
+    const double waitMs = perRequestMs(s, QStringLiteral("blocked"), s.iterationDuration.count());
+    const double serviceMs = iterationMs - waitMs;
+    if (serviceMs > 0)
+        return serviceMs;
+    // Incomplete iterations can skew the subtraction: fall back on the request service times.
+    const qint64 iterations = std::max<qint64>(1, s.totals.iterations);
+    return s.duration.mean() / 1000.0 * double(s.duration.count()) / double(iterations);
 }
 
 QString loadText(double load, bool rate)
@@ -129,14 +149,20 @@ std::optional<Recommendation> loadGeneratorSaturated(const RecommendationInput &
                                     "for ~%3 req/s planned")
                          .arg(pct(100 * share), num(s.throughputRps()),
                               num(s.throughputRps() / (1 - share)));
-        if (!s.iterationDuration.isEmpty() && s.durationSec > 0) {
-            // Little's law: VUs busy = arrival rate × time per iteration, plus 20 % headroom.
+        const double serviceMs = iterationServiceMs(s);
+        if (serviceMs > 0 && s.durationSec > 0) {
+            // Little's law: VUs busy = arrival rate × time a VU holds an iteration, plus 20 %
+            // headroom. That time is the service time: an open model's iteration is timed from
+            // its intended start, which includes the wait for a free VU, and sizing the pool on
+            // that wait would ask for VUs to hold a queue that more VUs make disappear.
             const double rate = planned / s.durationSec;
-            const double vus = std::ceil(rate * s.iterationDuration.mean() / 1e6 * 1.2);
-            estimates << QStringLiteral("at %1 iterations/s of %2 each, Little's law needs ~%3 VUs")
-                             .arg(num(rate), ms(s.iterationDuration.mean() / 1000.0))
+            const double vus = std::ceil(rate * serviceMs / 1000.0 * 1.2);
+            estimates << QStringLiteral("at %1 iterations/s of %2 service time each, Little's "
+                                        "law needs ~%3 VUs")
+                             .arg(num(rate), ms(serviceMs))
                              .arg(vus);
             ev.insert(QStringLiteral("vusNeeded"), vus);
+            ev.insert(QStringLiteral("iterationServiceMs"), serviceMs);
         }
         ev.insert(QStringLiteral("droppedIterations"), dropped);
         ev.insert(QStringLiteral("droppedShare"), share);
@@ -223,6 +249,23 @@ std::optional<Recommendation> throughputKnee(const RecommendationInput &in)
 
 std::optional<Recommendation> targetCpuSaturated(const RecommendationInput &in)
 {
+    if (in.targetPid > 0 && in.targetPid == in.generatorPid) {
+        // One process, two roles: its CPU is the generator's as much as the target's, and
+        // advising the target on it would blame the target for the generator's work.
+        return make(
+            QStringLiteral("infrastructure"), QStringLiteral("low"),
+            QStringLiteral("Target CPU cannot be told apart from the generator's"),
+            QStringLiteral("The target runs inside the load generator's own process (pid %1), "
+                           "so the CPU measured there is both of theirs; no advice about the "
+                           "target's CPU is given for this run.")
+                .arg(in.targetPid),
+            QStringLiteral("Run the target as a process of its own (loadscope-cli demo, or the "
+                           "real server) so that its CPU is measured apart from the generator's."),
+            QStringLiteral("none: this is a note on what the run can tell"),
+            QJsonObject{{QStringLiteral("cannotTell"), true},
+                        {QStringLiteral("generatorPid"), double(in.generatorPid)},
+                        {QStringLiteral("targetPid"), double(in.targetPid)}});
+    }
     if (in.targetCpuPct.size() < 3)
         return std::nullopt;
     const double cpu = quantile(in.targetCpuPct, 0.9);
@@ -245,7 +288,9 @@ std::optional<Recommendation> targetCpuSaturated(const RecommendationInput &in)
             .arg(num(x), pct(meanCpu), num(2 * x, 0), num(x / 0.7, 0)),
         QJsonObject{{QStringLiteral("targetCpuP90"), cpu},
                     {QStringLiteral("targetCpuMean"), meanCpu},
-                    {QStringLiteral("throughputRps"), x}});
+                    {QStringLiteral("throughputRps"), x},
+                    {QStringLiteral("targetPid"), double(in.targetPid)},
+                    {QStringLiteral("generatorPid"), double(in.generatorPid)}});
 }
 
 std::optional<Recommendation> errorsRisingWithConcurrency(const RecommendationInput &in)

@@ -12,7 +12,8 @@ namespace loadscope::recommendrules {
 std::optional<Recommendation> loadGeneratorSaturated(const RecommendationInput &in);
 //! Throughput stops growing (within 5 % of its peak) while load grows ≥ 25 % and p95 ≥ 25 %.
 std::optional<Recommendation> throughputKnee(const RecommendationInput &in);
-//! The target's CPU p90 ≥ 90 %.
+//! The target's CPU p90 ≥ 90 %. When the target is the generator's own process (same PID) a
+//! low-impact "cannot tell" note instead: that CPU is the generator's, not advice material.
 std::optional<Recommendation> targetCpuSaturated(const RecommendationInput &in);
 //! The error rate crosses 1 % from some load level on, after lower levels stayed under it.
 std::optional<Recommendation> errorsRisingWithConcurrency(const RecommendationInput &in);

@@ -15,6 +15,11 @@ struct RecommendationInput
     QList<double> machineCpuPct;   //!< per interval, the generator's machine, % of all cores
     QList<double> targetCpuPct;    //!< per interval, the target, % of its CPU capacity
     int workerThreads = 1;         //!< the generator's worker threads
+    qint64 generatorPid = -1;      //!< the generator process, -1 when not known
+    //! The local target process whose CPU targetCpuPct holds, -1 when not known (a remote
+    //! target, or figures from Prometheus). Equal to generatorPid means the target runs inside
+    //! the generator: its CPU cannot be told apart, and no rule gives advice about it.
+    qint64 targetPid = -1;
 };
 
 //! Runs every rule over @p input (DESIGN.md §3.4) and returns what they found: the

@@ -21,6 +21,8 @@ constexpr int kControlTickMs = 50;
 constexpr qint64 kConnectFailurePauseMs = 50;
 //! At most this many arrivals wait for a free VU (8 MB of start times).
 constexpr size_t kMaxBacklog = 1000000;
+//! An arrival due within this much is started now rather than after another timer round.
+constexpr qint64 kArrivalSlackNs = 200'000;
 
 bool isTransportError(ErrorClass error)
 {
@@ -218,11 +220,19 @@ void LoadWorker::onArrivalTimer()
     dropStaleArrivals(now);
     while (m_nextArrivalMs >= 0) {
         const qint64 dueNs = m_setup.startNs + qint64(m_nextArrivalMs * double(kMsNs));
-        if (dueNs > now) {
-            m_arrivalTimer->start(int(std::max<qint64>(0, (dueNs - now) / kMsNs)));
+        if (dueNs - now > kArrivalSlackNs) {
+            // Qt timers count whole milliseconds. Rounding the wait down made every arrival
+            // less than 1 ms away a 0 ms timer, fired again and again until it was due: at
+            // rates above ~1000/s per worker (an exhausted pool keeps them coming) that was a
+            // busy-spin of a whole core. Round up instead; the sub-millisecond lateness is
+            // measured (blocked time, latency from the intended start), not hidden.
+            m_arrivalTimer->start(int((dueNs - now + kMsNs - 1) / kMsNs));
             return;
         }
-        dispatchArrival(dueNs);
+        // Due now or within the slack: start it. One started early by up to the slack counts
+        // from its real start, so that the latency from the intended start is never shorter
+        // than the request itself.
+        dispatchArrival(std::min(dueNs, now));
         // Advance to this worker's next arrival in the global schedule.
         for (int i = 0; i < m_setup.count && m_nextArrivalMs >= 0; ++i) {
             m_nextArrivalMs = nextArrivalMs(m_nextArrivalMs);
@@ -432,7 +442,8 @@ void LoadWorker::armWakeTimer()
 {
     if (m_wakes.empty())
         return;
-    const qint64 wait = (m_wakes.top().dueNs - steadyNowNs()) / kMsNs;
+    // Rounded up, as the arrival timer: a wait rounded down to 0 ms would spin until due.
+    const qint64 wait = (m_wakes.top().dueNs - steadyNowNs() - kMsNs / 2 + kMsNs - 1) / kMsNs;
     m_wakeTimer->start(int(std::clamp<qint64>(wait, 0, 1 << 30)));
 }
 

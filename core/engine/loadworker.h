@@ -78,6 +78,15 @@ struct WorkerSetup
 //! Runs one share of the virtual users (closed model) or arrivals (open model) on its own
 //! QThread with a LeanHttpTransport (or a QnamTransport for HTTP/2 and proxies); hands its
 //! measurements to the engine as snapshots.
+//!
+//! Open model, an arrival that finds every VU busy (and maxVUs reached): it waits in a FIFO
+//! backlog for the next VU to become free, and its latency counts from its intended start
+//! (coordinated-omission correction; the wait is also its `blocked` time). The backlog is
+//! bounded twice: an arrival that has waited longer than the request timeout, or that finds
+//! 1,000,000 arrivals already waiting, is dropped and counted in dropped_iterations (k6's
+//! name); arrivals still waiting when the run stops are dropped too. While the pool is
+//! exhausted the worker sleeps until the next arrival is due or a request completes (the
+//! timers are rounded up, never a 0 ms spin).
 class LoadWorker final : public QObject, private HttpTransportSink
 {
     Q_OBJECT

@@ -1,11 +1,14 @@
 // The human-readable result reports (Markdown and HTML) declared in resultwriters.h.
 
 #include <algorithm>
+#include <cmath>
 
+#include <QPointF>
 #include <QStringList>
 
 #include "interop/resultformatting.h"
 #include "interop/resultwriters.h"
+#include "metrics/durationformat.h"
 
 namespace loadscope {
 
@@ -19,6 +22,7 @@ struct Table
     QStringList header;
     QList<QStringList> rows;
     int leftColumns = 1; //!< leading text columns; the others are numbers (right-aligned)
+    int markColumn = -1; //!< a PASS/FAIL column the HTML colours (-1: none)
 };
 
 //! A titled section of a report: a table, or a note when there is nothing to show.
@@ -39,10 +43,10 @@ QString statusLine(const QJsonObject &r)
     if (thresholds.isEmpty())
         verdict = QStringLiteral("no thresholds");
     else if (crossed == 0)
-        verdict = QStringLiteral("✅ all %1 thresholds passed").arg(thresholds.size());
+        verdict = QStringLiteral("PASS: all %1 thresholds passed").arg(thresholds.size());
     else
         verdict =
-            QStringLiteral("❌ %1 of %2 thresholds failed").arg(crossed).arg(thresholds.size());
+            QStringLiteral("FAIL: %1 of %2 thresholds failed").arg(crossed).arg(thresholds.size());
     return r.value(key("status")).toString() + QStringLiteral(" · ") + verdict;
 }
 
@@ -81,11 +85,17 @@ Table totalsTable(const QJsonObject &r)
     return table;
 }
 
+//! A time in milliseconds as the one formatter prints it ("0 µs", "1.23 ms"), "–" when absent.
+QString time(const QJsonValue &ms)
+{
+    return ms.isDouble() ? formatDurationMs(ms.toDouble()) : QStringLiteral("–");
+}
+
 QStringList latencyCells(const QJsonObject &stats)
 {
     QStringList cells;
     for (const LatencyColumn &c : kLatencyColumns)
-        cells << fixed(stats.value(QLatin1String(c.key)), 2);
+        cells << time(stats.value(QLatin1String(c.key)));
     return cells;
 }
 
@@ -100,7 +110,7 @@ QStringList latencyHeader(const QString &first)
 Table latencyTable(const QJsonObject &r)
 {
     Table table;
-    table.header = latencyHeader(QStringLiteral("Metric (ms)"));
+    table.header = latencyHeader(QStringLiteral("Metric"));
     table.rows.append(QStringList{QStringLiteral("http_req_duration")} +
                       latencyCells(r.value(key("latencyMs")).toObject()));
     if (r.value(key("latencyCorrectedMs")).isObject()) {
@@ -130,10 +140,10 @@ Table endpointsTable(const QJsonObject &r)
 {
     Table table;
     table.header = {
-        QStringLiteral("Endpoint"), QStringLiteral("Method"),   QStringLiteral("Path"),
-        QStringLiteral("Requests"), QStringLiteral("Errors"),   QStringLiteral("Error rate"),
-        QStringLiteral("req/s"),    QStringLiteral("p50 (ms)"), QStringLiteral("p95 (ms)"),
-        QStringLiteral("p99 (ms)"), QStringLiteral("max (ms)")};
+        QStringLiteral("Endpoint"), QStringLiteral("Method"), QStringLiteral("Path"),
+        QStringLiteral("Requests"), QStringLiteral("Errors"), QStringLiteral("Error rate"),
+        QStringLiteral("req/s"),    QStringLiteral("p50"),    QStringLiteral("p95"),
+        QStringLiteral("p99"),      QStringLiteral("max")};
     table.leftColumns = 3;
     for (const QJsonValue &value : r.value(key("endpoints")).toArray()) {
         const QJsonObject e = value.toObject();
@@ -142,9 +152,9 @@ Table endpointsTable(const QJsonObject &r)
         table.rows.append({e.value(key("name")).toString(), e.value(key("method")).toString(),
                            e.value(key("path")).toString(), fixed(t.value(key("requests")), 0),
                            fixed(t.value(key("errors")), 0), percent(t.value(key("errorRate"))),
-                           fixed(t.value(key("throughputRps")), 1), fixed(l.value(key("p50")), 2),
-                           fixed(l.value(key("p95")), 2), fixed(l.value(key("p99")), 2),
-                           fixed(l.value(key("max")), 2)});
+                           fixed(t.value(key("throughputRps")), 1), time(l.value(key("p50"))),
+                           time(l.value(key("p95"))), time(l.value(key("p99"))),
+                           time(l.value(key("max")))});
     }
     return table;
 }
@@ -155,10 +165,13 @@ Table thresholdsTable(const QJsonObject &r)
     table.header = {QString(), QStringLiteral("Metric"), QStringLiteral("Expression"),
                     QStringLiteral("Observed")};
     table.leftColumns = 3;
+    table.markColumn = 0;
     for (const QJsonValue &value : r.value(key("thresholds")).toArray()) {
         const QJsonObject t = value.toObject();
         const QString error = t.value(key("error")).toString();
-        QString mark = t.value(key("passed")).toBool() ? QStringLiteral("✅") : QStringLiteral("❌");
+        // Words, not emoji: they render without an emoji font (the HTML colours them by class).
+        QString mark =
+            t.value(key("passed")).toBool() ? QStringLiteral("PASS") : QStringLiteral("FAIL");
         if (t.value(key("abortOnFail")).toBool())
             mark += QStringLiteral(" (abortOnFail)");
         table.rows.append(
@@ -239,9 +252,13 @@ QString htmlTable(const Table &table)
     for (const QStringList &row : table.rows) {
         out += QStringLiteral("<tr>");
         for (qsizetype i = 0; i < row.size(); ++i) {
-            out += (i < table.leftColumns ? QStringLiteral("<td>")
-                                          : QStringLiteral("<td class=\"num\">")) +
-                   h(row.at(i)) + QStringLiteral("</td>");
+            QString open = i < table.leftColumns ? QStringLiteral("<td>")
+                                                 : QStringLiteral("<td class=\"num\">");
+            if (i == table.markColumn)
+                open = row.at(i).startsWith(QLatin1String("PASS"))
+                           ? QStringLiteral("<td class=\"pass\">")
+                           : QStringLiteral("<td class=\"fail\">");
+            out += open + h(row.at(i)) + QStringLiteral("</td>");
         }
         out += QStringLiteral("</tr>\n");
     }
@@ -253,80 +270,212 @@ QString coord(double v)
     return QString::number(v, 'f', 1);
 }
 
-//! An inline SVG line chart of throughput (left axis) and p95 latency (right axis).
-QString timelineChart(const QJsonArray &timeline)
+//! A "nice" tick step (1, 2 or 5 × 10^k) giving about @p ticks intervals up to @p max.
+double niceStep(double max, int ticks = 5)
 {
-    if (timeline.isEmpty())
-        return QStringLiteral("<p class=\"note\">No timeline was recorded.</p>\n");
-    constexpr double width = 800, height = 260, left = 60, right = 60, top = 20, bottom = 36;
+    if (!(max > 0))
+        return 1;
+    const double raw = max / ticks;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (const double m : {1.0, 2.0, 5.0}) {
+        if (raw <= m * magnitude)
+            return m * magnitude;
+    }
+    return 10 * magnitude;
+}
+
+//! A plain number for an axis label: rounded to the step's precision ("0.5", "120", "1500").
+QString tickNumber(double value, double step)
+{
+    const int decimals = step >= 1 ? 0 : int(std::ceil(-std::log10(step) - 1e-9));
+    QString text = QString::number(value, 'f', std::clamp(decimals, 0, 6));
+    if (text.contains(QLatin1Char('.'))) { // "3.0" reads "3" next to "2.5"
+        while (text.endsWith(QLatin1Char('0')))
+            text.chop(1);
+        if (text.endsWith(QLatin1Char('.')))
+            text.chop(1);
+    }
+    return text;
+}
+
+//! One line of a chart: the CSS class colours it, the label goes in the legend.
+struct ChartSeries
+{
+    QString label;
+    QString cssClass;
+    QList<QPointF> points; //!< (seconds, value)
+};
+
+QString svgText(double x, double y, const char *anchor, const QString &cls, const QString &label)
+{
+    return QStringLiteral("<text x=\"") + coord(x) + QStringLiteral("\" y=\"") + coord(y) +
+           QStringLiteral("\" text-anchor=\"") + QLatin1String(anchor) +
+           QStringLiteral("\" class=\"") + cls + QStringLiteral("\">") + h(label) +
+           QStringLiteral("</text>\n");
+}
+
+//! An inline SVG line chart over time with rounded ticks on both axes and a legend under the
+//! plot. The margins leave room for the widest tick label, so nothing is clipped.
+//! @p yLabel formats a tick value (a plain number, or a time through formatDurationMs).
+QString lineChart(const QString &title, const QString &yTitle, const QList<ChartSeries> &series,
+                  QString (*yLabel)(double value, double step))
+{
+    constexpr double width = 820, height = 280, left = 78, right = 24, top = 28, bottom = 62;
     constexpr double plotW = width - left - right, plotH = height - top - bottom;
-    double maxT = 0, maxRps = 0, maxP95 = 0;
-    for (const QJsonValue &value : timeline) {
-        const QJsonObject e = value.toObject();
-        maxT = std::max(maxT, e.value(key("t")).toDouble());
-        maxRps = std::max(maxRps, e.value(key("rps")).toDouble());
-        maxP95 =
-            std::max(maxP95, e.value(key("latencyMs")).toObject().value(key("p95")).toDouble());
+    double maxT = 0, maxY = 0;
+    for (const ChartSeries &line : series) {
+        for (const QPointF &p : line.points) {
+            maxT = std::max(maxT, p.x());
+            maxY = std::max(maxY, p.y());
+        }
     }
-    // Avoid dividing by zero on a flat or single-point series.
-    const double spanT = maxT > 0 ? maxT : 1, spanRps = maxRps > 0 ? maxRps : 1,
-                 spanP95 = maxP95 > 0 ? maxP95 : 1;
-    QStringList rpsPoints, p95Points;
-    for (const QJsonValue &value : timeline) {
-        const QJsonObject e = value.toObject();
-        const double x = left + plotW * e.value(key("t")).toDouble() / spanT;
-        const double p95 = e.value(key("latencyMs")).toObject().value(key("p95")).toDouble();
-        rpsPoints << coord(x) + QLatin1Char(',') +
-                         coord(top + plotH * (1 - e.value(key("rps")).toDouble() / spanRps));
-        p95Points << coord(x) + QLatin1Char(',') + coord(top + plotH * (1 - p95 / spanP95));
-    }
+    const double stepT = niceStep(maxT, 8), stepY = niceStep(maxY, 5);
+    // Axes end on a tick, so the top label is a round number and no point leaves the plot.
+    // A last interval that ends a few ms past a tick does not get an axis of its own.
+    const double spanT = std::max(stepT, std::ceil(maxT / stepT - 0.02) * stepT);
+    const double spanY = std::max(stepY, std::ceil(maxY / stepY - 1e-9) * stepY);
+    const auto px = [&](double t) { return left + plotW * t / spanT; };
+    const auto py = [&](double v) { return top + plotH * (1 - v / spanY); };
+
     QString svg = QStringLiteral("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%1\" "
                                  "height=\"%2\" viewBox=\"0 0 %1 %2\" role=\"img\" "
-                                 "aria-label=\"Throughput and p95 latency over time\">\n")
+                                 "aria-label=\"%3\">\n")
                       .arg(width)
-                      .arg(height);
+                      .arg(height)
+                      .arg(h(title));
     svg += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"%3\" height=\"%4\" class=\"plot\"/>\n")
                .arg(left)
                .arg(top)
                .arg(plotW)
                .arg(plotH);
-    svg += QStringLiteral("<polyline class=\"rps\" points=\"") + rpsPoints.join(QLatin1Char(' ')) +
-           QStringLiteral("\"/>\n");
-    svg += QStringLiteral("<polyline class=\"p95\" points=\"") + p95Points.join(QLatin1Char(' ')) +
-           QStringLiteral("\"/>\n");
-    const auto text = [](double x, double y, const QString &anchor, const QString &cls,
-                         const QString &label) -> QString {
-        return QStringLiteral("<text x=\"") + coord(x) + QStringLiteral("\" y=\"") + coord(y) +
-               QStringLiteral("\" text-anchor=\"") + anchor + QStringLiteral("\" class=\"") + cls +
-               QStringLiteral("\">") + h(label) + QStringLiteral("</text>\n");
-    };
-    const QString start = QStringLiteral("start"), end = QStringLiteral("end");
-    svg += text(left - 6, top + 10, end, QStringLiteral("rps"), shortNumber(maxRps));
-    svg += text(left - 6, top + plotH, end, QStringLiteral("rps"), QStringLiteral("0"));
-    svg += text(left + plotW + 6, top + 10, start, QStringLiteral("p95"),
-                shortNumber(maxP95) + QStringLiteral(" ms"));
-    svg +=
-        text(left + plotW + 6, top + plotH, start, QStringLiteral("p95"), QStringLiteral("0 ms"));
-    svg += text(left, top + plotH + 16, start, QStringLiteral("axis"), QStringLiteral("0 s"));
-    svg += text(left + plotW, top + plotH + 16, end, QStringLiteral("axis"),
-                shortNumber(maxT) + QStringLiteral(" s"));
-    svg += text(left + plotW / 2 - 12, top + plotH + 30, end, QStringLiteral("rps"),
-                QStringLiteral("— throughput (req/s, left axis)"));
-    svg += text(left + plotW / 2 + 12, top + plotH + 30, start, QStringLiteral("p95"),
-                QStringLiteral("— p95 latency (ms, right axis)"));
+    svg += svgText(left, top - 10, "start", QStringLiteral("axis"), yTitle);
+    const QString axis = QStringLiteral("axis");
+    for (int i = 0; i * stepY <= spanY + stepY * 1e-6; ++i) {
+        const double v = i * stepY, y = py(v);
+        svg += QStringLiteral("<line class=\"grid\" x1=\"%1\" y1=\"%2\" x2=\"%3\" y2=\"%2\"/>\n")
+                   .arg(coord(left), coord(y), coord(left + plotW));
+        svg += svgText(left - 6, y + 4, "end", axis, yLabel(v, stepY));
+    }
+    for (int i = 0; i * stepT <= spanT + stepT * 1e-6; ++i) {
+        const double t = i * stepT, x = px(t);
+        svg += QStringLiteral("<line class=\"tick\" x1=\"%1\" y1=\"%2\" x2=\"%1\" y2=\"%3\"/>\n")
+                   .arg(coord(x), coord(top + plotH), coord(top + plotH + 4));
+        svg += svgText(x, top + plotH + 17, "middle", axis,
+                       tickNumber(t, stepT) + QStringLiteral(" s"));
+    }
+    double legendX = left;
+    for (const ChartSeries &line : series) {
+        QStringList points;
+        for (const QPointF &p : line.points)
+            points << coord(px(p.x())) + QLatin1Char(',') + coord(py(p.y()));
+        svg += QStringLiteral("<polyline class=\"") + line.cssClass +
+               QStringLiteral("\" points=\"") + points.join(QLatin1Char(' ')) +
+               QStringLiteral("\"/>\n");
+        svg +=
+            QStringLiteral("<rect class=\"key %1\" x=\"%2\" y=\"%3\" width=\"14\" height=\"4\"/>\n")
+                .arg(line.cssClass, coord(legendX), coord(top + plotH + 38));
+        svg +=
+            svgText(legendX + 19, top + plotH + 43, "start", QStringLiteral("legend"), line.label);
+        legendX += 40 + 7.0 * line.label.size();
+    }
+    svg += svgText(left + plotW, top + plotH + 43, "end", axis, QStringLiteral("time since start"));
     return svg + QStringLiteral("</svg>\n");
+}
+
+QString plainTick(double value, double step)
+{
+    return tickNumber(value, step);
+}
+
+//! A time tick in the unit of its step ("5 ms", "250 µs", "1.5 s"): a round number per tick
+//! reads better on an axis than three significant digits each.
+QString timeTick(double valueMs, double stepMs)
+{
+    if (valueMs == 0)
+        return QStringLiteral("0");
+    if (stepMs < 1)
+        return tickNumber(valueMs * 1000, stepMs * 1000) + QStringLiteral(" µs");
+    if (stepMs < 1000)
+        return tickNumber(valueMs, stepMs) + QStringLiteral(" ms");
+    return tickNumber(valueMs / 1000, stepMs / 1000) + QStringLiteral(" s");
+}
+
+//! Throughput and latency percentiles over time, as two charts of one axis each.
+QString timelineCharts(const QJsonArray &timeline)
+{
+    if (timeline.isEmpty())
+        return QStringLiteral("<p class=\"note\">No timeline was recorded.</p>\n");
+    ChartSeries rps{QStringLiteral("throughput (req/s)"), QStringLiteral("rps"), {}};
+    ChartSeries errors{QStringLiteral("errors/s"), QStringLiteral("err"), {}};
+    QList<ChartSeries> latency{{QStringLiteral("p50"), QStringLiteral("p50"), {}},
+                               {QStringLiteral("p90"), QStringLiteral("p90"), {}},
+                               {QStringLiteral("p95"), QStringLiteral("p95"), {}},
+                               {QStringLiteral("p99"), QStringLiteral("p99"), {}}};
+    bool anyErrors = false;
+    for (const QJsonValue &value : timeline) {
+        const QJsonObject e = value.toObject();
+        const double t = e.value(key("t")).toDouble();
+        const double interval = e.value(key("intervalSec")).toDouble(1.0);
+        rps.points.append({t, e.value(key("rps")).toDouble()});
+        const double errorsPerSec = e.value(key("errors")).toDouble() / std::max(interval, 1e-3);
+        anyErrors = anyErrors || errorsPerSec > 0;
+        errors.points.append({t, errorsPerSec});
+        const QJsonObject l = e.value(key("latencyMs")).toObject();
+        for (ChartSeries &line : latency)
+            line.points.append({t, l.value(line.label).toDouble()});
+    }
+    QList<ChartSeries> throughput{rps};
+    if (anyErrors)
+        throughput.append(errors);
+    return QStringLiteral("<h3>Throughput</h3>\n") +
+           lineChart(QStringLiteral("Throughput over time"), QStringLiteral("req/s"), throughput,
+                     &plainTick) +
+           QStringLiteral("<h3>Latency percentiles</h3>\n") +
+           lineChart(QStringLiteral("Latency percentiles over time"),
+                     QStringLiteral("latency per interval"), latency, &timeTick);
+}
+
+//! The recommendations of the run, the load-generator warning first as recommend() orders them.
+QString recommendationsHtml(const QJsonArray &recommendations)
+{
+    if (recommendations.isEmpty())
+        return QStringLiteral("<p class=\"note\">No recommendations: no rule found a problem in "
+                              "the measured data.</p>\n");
+    QString out = QStringLiteral("<ol class=\"recs\">\n");
+    for (const QJsonValue &value : recommendations) {
+        const QJsonObject rec = value.toObject();
+        const QString impact = rec.value(key("impact")).toString();
+        out += QStringLiteral("<li><p><span class=\"impact ") + h(impact) + QStringLiteral("\">") +
+               h(impact) + QStringLiteral("</span> <b>") + h(rec.value(key("title")).toString()) +
+               QStringLiteral("</b> <span class=\"note\">(") +
+               h(rec.value(key("area")).toString()) + QStringLiteral(")</span></p>\n<p>") +
+               h(rec.value(key("detail")).toString()) + QStringLiteral("</p>\n");
+        const QString implementation = rec.value(key("implementation")).toString();
+        if (!implementation.isEmpty())
+            out += QStringLiteral("<p><i>What to do:</i> ") + h(implementation) +
+                   QStringLiteral("</p>\n");
+        const QString estimate = rec.value(key("estimatedImprovement")).toString();
+        if (!estimate.isEmpty())
+            out += QStringLiteral("<p><i>Estimated improvement:</i> ") + h(estimate) +
+                   QStringLiteral("</p>\n");
+        out += QStringLiteral("</li>\n");
+    }
+    return out + QStringLiteral("</ol>\n");
 }
 
 const char kCss[] =
     R"(body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#1f2328}
-h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
+h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}h3{font-size:1em;margin:1em 0 .2em}
 .facts{color:#59636e}.status{font-weight:600;padding:.3em .6em;border-radius:4px;display:inline-block}
 .ok{background:#dafbe1;color:#116329}.bad{background:#ffebe9;color:#a40e26}
+td.pass,td.fail{font-weight:700;text-align:center}td.pass{color:#116329;background:#dafbe1}td.fail{color:#a40e26;background:#ffebe9}
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #d0d7de;padding:.25em .6em}
 th{background:#f6f8fa;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
-svg .plot{fill:#fff;stroke:#d0d7de}svg polyline{fill:none;stroke-width:2}
-svg .rps{stroke:#0969da;fill:#0969da}svg polyline.rps{fill:none}svg .p95{stroke:#cf222e;fill:#cf222e}svg polyline.p95{fill:none}
-svg text{font-size:11px;stroke:none}svg .axis{fill:#59636e}.note{color:#59636e}
+svg{overflow:visible}svg .plot{fill:#fff;stroke:#d0d7de}svg polyline{fill:none;stroke-width:2}svg .grid{stroke:#eaeef2}svg .tick{stroke:#8c959f}
+svg .rps{stroke:#0969da;fill:#0969da}svg .err{stroke:#cf222e;fill:#cf222e}svg .p50{stroke:#1a7f37;fill:#1a7f37}svg .p90{stroke:#9a6700;fill:#9a6700}svg .p95{stroke:#cf222e;fill:#cf222e}svg .p99{stroke:#8250df;fill:#8250df}svg polyline.rps,svg polyline.err,svg polyline.p50,svg polyline.p90,svg polyline.p95,svg polyline.p99{fill:none}
+svg text{font-size:12px;stroke:none;font-variant-numeric:tabular-nums}svg .axis{fill:#59636e}svg .legend{fill:#1f2328}.note{color:#59636e}
+.recs li{margin-bottom:.8em}.recs p{margin:.15em 0}.impact{font-size:.8em;font-weight:700;text-transform:uppercase;padding:.1em .4em;border-radius:3px;background:#eaeef2}
+.impact.critical{background:#a40e26;color:#fff}.impact.high{background:#ffebe9;color:#a40e26}.impact.medium{background:#fff8c5;color:#7d4e00}
 )";
 
 } // namespace
@@ -344,6 +493,17 @@ QByteArray resultToMarkdown(const QJsonObject &resultDocument)
         out += QStringLiteral("\n### ") + md(section.title) + QStringLiteral("\n\n");
         out += section.table.rows.isEmpty() ? md(section.emptyNote) + QLatin1Char('\n')
                                             : markdownTable(section.table);
+    }
+    const QJsonArray recommendations = r.value(key("recommendations")).toArray();
+    if (!recommendations.isEmpty()) {
+        out += QStringLiteral("\n### Recommendations\n\n");
+        for (const QJsonValue &value : recommendations) {
+            const QJsonObject rec = value.toObject();
+            out += QStringLiteral("- **") + md(rec.value(key("impact")).toString()) +
+                   QStringLiteral("** ") + md(rec.value(key("title")).toString()) +
+                   QStringLiteral(": ") + md(rec.value(key("detail")).toString()) +
+                   QLatin1Char('\n');
+        }
     }
     return out.toUtf8();
 }
@@ -366,7 +526,9 @@ QByteArray resultToHtml(const QJsonObject &resultDocument)
     if (!details.isEmpty())
         out += QStringLiteral("<p class=\"bad\">") + h(details) + QStringLiteral("</p>\n");
     out +=
-        QStringLiteral("<h2>Timeline</h2>\n") + timelineChart(r.value(key("timeline")).toArray());
+        QStringLiteral("<h2>Timeline</h2>\n") + timelineCharts(r.value(key("timeline")).toArray());
+    out += QStringLiteral("<h2>Recommendations</h2>\n") +
+           recommendationsHtml(r.value(key("recommendations")).toArray());
     for (const Section &section : sections(r)) {
         out += QStringLiteral("<h2>") + h(section.title) + QStringLiteral("</h2>\n");
         out += section.table.rows.isEmpty() ? QStringLiteral("<p class=\"note\">") +

@@ -168,7 +168,7 @@ void LatencyHistogram::recordN(qint64 valueUs, qint64 count)
         return;
     if (valueUs > kHighestValue)
         m_overflowCount += count;
-    const qint64 v = std::clamp(valueUs, kLowestValue, kHighestValue);
+    const qint64 v = std::clamp(valueUs, kLowestTrackable, kHighestValue);
     const int index = countsIndex(v);
     if (size_t(index) >= m_counts.size())
         grow(index);
@@ -224,13 +224,13 @@ qint64 LatencyHistogram::valueFromIndex(int index)
 
 qint64 LatencyHistogram::lowestEquivalentValue(qint64 value)
 {
-    return valueFromIndex(countsIndex(std::clamp(value, kLowestValue, kHighestValue)));
+    return valueFromIndex(countsIndex(std::clamp(value, kLowestTrackable, kHighestValue)));
 }
 
 qint64 LatencyHistogram::highestEquivalentValue(qint64 value)
 {
     // The next slot starts right after this one, also across a bucket boundary.
-    return valueFromIndex(countsIndex(std::clamp(value, kLowestValue, kHighestValue)) + 1) - 1;
+    return valueFromIndex(countsIndex(std::clamp(value, kLowestTrackable, kHighestValue)) + 1) - 1;
 }
 
 double LatencyHistogram::mean() const
@@ -283,9 +283,9 @@ qint64 LatencyHistogram::countBetween(qint64 lo, qint64 hi) const
 {
     if (m_totalCount == 0 || lo > hi)
         return 0;
-    const int first = countsIndex(std::clamp(lo, kLowestValue, kHighestValue));
-    const int last =
-        std::min(countsIndex(std::clamp(hi, kLowestValue, kHighestValue)), int(usedLength()) - 1);
+    const int first = countsIndex(std::clamp(lo, kLowestTrackable, kHighestValue));
+    const int last = std::min(countsIndex(std::clamp(hi, kLowestTrackable, kHighestValue)),
+                              int(usedLength()) - 1);
     qint64 total = 0;
     for (int i = first; i <= last; ++i)
         total += m_counts[size_t(i)];
@@ -481,7 +481,7 @@ std::optional<LatencyHistogram> LatencyHistogram::deserialize(const QByteArray &
         const auto firstNonZero =
             std::find_if(counts.begin(), counts.end(), [](qint64 c) { return c != 0; }) -
             counts.begin();
-        if (minValue < kLowestValue || minValue > maxValue || maxValue > kHighestValue ||
+        if (minValue < kLowestTrackable || minValue > maxValue || maxValue > kHighestValue ||
             countsIndex(minValue) != firstNonZero || countsIndex(maxValue) != length - 1 ||
             counts[size_t(length - 1)] == 0)
             return fail(QStringLiteral("min %1 / max %2 inconsistent with the counts")

@@ -15,10 +15,12 @@ namespace loadscope {
 //! Log-linear HDR latency histogram (after Gil Tene's HdrHistogram), values in integer µs.
 //!
 //! Fixed layout: 3 significant digits (2048 sub-buckets, relative bucket width ≤ 1/1024),
-//! lowest discernible value 1 µs, highest trackable 3,600,000,000 µs (1 h). Values above the
-//! highest are recorded as the highest and counted in overflowCount(); values below 1 µs
-//! (0 or negative) are recorded as 1 µs. min(), max(), count() and the sum behind mean()
-//! are exact; percentiles are exact to the bucket (relative error ≤ ~1/2048).
+//! lowest discernible value 1 µs, highest trackable 3,600,000,000 µs (1 h). Zero is a value of
+//! its own (slot 0, as in HdrHistogram), so a connect time that did not happen reads 0, not
+//! 1 µs; negative values are recorded as 0. Values above the highest are recorded as the
+//! highest and counted in overflowCount(). min(), max(), count() and the sum behind mean()
+//! are exact; percentiles are exact to the bucket (relative error ≤ ~1/2048; below 2048 µs
+//! every integer µs has its own slot).
 //!
 //! The counts array is allocated on the first record and grows only as far as the largest
 //! bucket used, so an empty histogram costs a few dozen bytes to create and copy, and a
@@ -26,7 +28,8 @@ namespace loadscope {
 class LatencyHistogram
 {
 public:
-    static constexpr qint64 kLowestValue = 1;                //!< lowest discernible value, µs
+    static constexpr qint64 kLowestValue = 1;     //!< lowest discernible value, µs
+    static constexpr qint64 kLowestTrackable = 0; //!< smallest recorded value (0 has slot 0), µs
     static constexpr qint64 kHighestValue = 3'600'000'000LL; //!< highest trackable value, µs
     static constexpr int kSignificantDigits = 3;             //!< decimal precision
     static constexpr int kSubBucketCount = 2048;             //!< linear steps per bucket
@@ -57,7 +60,7 @@ public:
     void record(qint64 valueUs)
     {
         m_overflowCount += valueUs > kHighestValue;
-        const qint64 v = std::clamp(valueUs, kLowestValue, kHighestValue);
+        const qint64 v = std::clamp(valueUs, kLowestTrackable, kHighestValue);
         const int index = countsIndex(v);
         if (Q_UNLIKELY(size_t(index) >= m_counts.size()))
             grow(index);
@@ -132,5 +135,8 @@ private:
 
 static_assert(LatencyHistogram::kCountsLength ==
               LatencyHistogram::countsIndex(LatencyHistogram::kHighestValue) + 1);
+// Zero and the lowest discernible value keep slots of their own, so 0 never reads as 1 µs.
+static_assert(LatencyHistogram::countsIndex(0) == 0 &&
+              LatencyHistogram::countsIndex(LatencyHistogram::kLowestValue) == 1);
 
 } // namespace loadscope

@@ -196,7 +196,17 @@ ResourceSample ResourceMonitor::sampleNow()
                                                 m_cpus, s.machineCpuPct);
 
     resolveTargetByPort();
-    if (!m_targetGone && m_target.pid() > 0) {
+    if (m_target.pid() > 0 && m_target.pid() == m_generator.pid()) {
+        // The target answers from inside this process (an in-process sample API): what /proc
+        // shows is the generator's own CPU, and reporting it as the target's would make every
+        // recommendation blame the target for the generator's work.
+        note(QStringLiteral("target-is-generator"),
+             QStringLiteral("the target runs inside the generator's process (pid %1): its CPU "
+                            "cannot be told apart and is not reported as the target's")
+                 .arg(m_target.pid()));
+        s.target = ResourceSample::Process();
+        s.target.pid = m_target.pid();
+    } else if (!m_targetGone && m_target.pid() > 0) {
         if (m_target.sample(now, true, &s.target) == ProcessSampler::Status::Gone) {
             m_targetGone = true;
             note(QStringLiteral("target-gone"),

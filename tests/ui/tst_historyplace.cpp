@@ -156,7 +156,7 @@ void TestHistoryPlace::modelShowsTheRuns()
     QCOMPARE(cell(ResultsTableModel::VersionColumn), QStringLiteral("v1.0"));
     QCOMPARE(cell(ResultsTableModel::DurationColumn), QStringLiteral("5.0s"));
     QCOMPARE(cell(ResultsTableModel::RpsColumn), QStringLiteral("100.0"));
-    QCOMPARE(cell(ResultsTableModel::P95Column), QStringLiteral("120.0"));
+    QCOMPARE(cell(ResultsTableModel::P95Column), QStringLiteral("120 ms"));
     QCOMPARE(cell(ResultsTableModel::ErrorRateColumn), QStringLiteral("1.00"));
     // The first run of its test has no baseline to be judged against.
     QCOMPARE(cell(ResultsTableModel::VerdictColumn), QStringLiteral("–"));
@@ -222,7 +222,7 @@ void TestHistoryPlace::selectionShowsDetails()
     QVERIFY(place.selectResult(m_runs[0]));
     QVERIFY(selection.count() > 0);
     QCOMPARE(selection.last().at(0).value<QList<qint64>>(), QList<qint64>({m_runs[0]}));
-    QCOMPARE(place.details()->figureText(QStringLiteral("p95")), QStringLiteral("120.0 ms"));
+    QCOMPARE(place.details()->figureText(QStringLiteral("p95")), QStringLiteral("120 ms"));
     QCOMPARE(place.details()->figureText(QStringLiteral("rps")), QStringLiteral("100.0 req/s"));
     QCOMPARE(place.details()->figureText(QStringLiteral("errors")), QStringLiteral("1.00 %"));
 

@@ -85,6 +85,8 @@ private slots:
     void initTestCase();
     void bucketLayout();
     void clamping();
+    void zeroIsZero();
+    void readsBlobsWrittenBeforeZeroSlot();
     void accuracy_data();
     void accuracy();
     void mergeEqualsWhole();
@@ -165,10 +167,11 @@ void TestLatencyHistogram::clamping()
 {
     LatencyHistogram h;
     h.record(0);
-    QCOMPARE(h.min(), qint64(1));
-    h.record(-42);
+    QCOMPARE(h.min(), qint64(0));
+    h.record(-42); // negative (a clock step) reads as zero, never as 1 µs
     QCOMPARE(h.count(), qint64(2));
-    QCOMPARE(h.countBetween(1, 1), qint64(2));
+    QCOMPARE(h.countBetween(0, 0), qint64(2));
+    QCOMPARE(h.countBetween(1, 1), qint64(0));
     h.record(4'000'000'000LL);
     h.record(std::numeric_limits<qint64>::max());
     QCOMPARE(h.overflowCount(), qint64(2));
@@ -181,6 +184,72 @@ void TestLatencyHistogram::clamping()
     QVERIFY(back);
     QCOMPARE(back->overflowCount(), qint64(2));
     QVERIFY(*back == h);
+}
+
+void TestLatencyHistogram::zeroIsZero()
+{
+    // 0 and 3 µs: the values the issue saw as 1 µs. Oracles by hand: two zeros, one 3.
+    LatencyHistogram h;
+    h.record(0);
+    h.record(0);
+    h.record(3);
+    QCOMPARE(h.min(), qint64(0));
+    QCOMPARE(h.max(), qint64(3));
+    QCOMPARE(h.valueAtPercentile(50), qint64(0));
+    QCOMPARE(h.valueAtPercentile(66), qint64(0));
+    QCOMPARE(h.valueAtPercentile(67), qint64(3));
+    QCOMPARE(h.mean(), 1.0);
+    QCOMPARE(LatencyHistogram::lowestEquivalentValue(0), qint64(0));
+    QCOMPARE(LatencyHistogram::highestEquivalentValue(0), qint64(0));
+    QCOMPARE(LatencyHistogram::highestEquivalentValue(3), qint64(3));
+
+    LatencyHistogram zeros;
+    zeros.recordN(0, 10);
+    QCOMPARE(zeros.min(), qint64(0));
+    QCOMPARE(zeros.max(), qint64(0));
+    QCOMPARE(zeros.mean(), 0.0);
+    QCOMPARE(zeros.valueAtPercentile(99), qint64(0));
+    QCOMPARE(zeros.stddev(), 0.0);
+    const auto curve = zeros.percentileCurve();
+    QVERIFY(!curve.isEmpty());
+    for (const auto &point : curve)
+        QCOMPARE(point.second, qint64(0));
+
+    for (const LatencyHistogram *one : {&h, &zeros}) {
+        QString error;
+        const auto back = LatencyHistogram::deserialize(one->serialize(), &error);
+        QVERIFY2(back, qPrintable(error));
+        QVERIFY(*back == *one);
+        QCOMPARE(back->min(), qint64(0));
+    }
+    LatencyHistogram merged = h;
+    merged.merge(zeros);
+    QCOMPARE(merged.count(), qint64(13));
+    QCOMPARE(merged.countBetween(0, 0), qint64(12));
+}
+
+void TestLatencyHistogram::readsBlobsWrittenBeforeZeroSlot()
+{
+    // A blob as the previous version wrote it: a 0 recorded as 1 µs sits in slot 1 after a
+    // zero run of one slot. It must still read back, with min 1 as stored.
+    QByteArray blob = craft(2, 0, 1, 5, 6, 6, {-1, 1, -3, 1});
+    blob.chop(4);
+    quint32 c = 0xFFFFFFFFU; // CRC-32 (IEEE), as the writer computes it
+    for (const char byte : blob) {
+        c ^= quint8(byte);
+        for (int k = 0; k < 8; ++k)
+            c = (c & 1) ? 0xEDB88320U ^ (c >> 1) : c >> 1;
+    }
+    c ^= 0xFFFFFFFFU;
+    for (int shift = 0; shift < 32; shift += 8)
+        blob.append(char((c >> shift) & 0xFFU));
+    QString error;
+    const auto back = LatencyHistogram::deserialize(blob, &error);
+    QVERIFY2(back, qPrintable(error));
+    QCOMPARE(back->count(), qint64(2));
+    QCOMPARE(back->min(), qint64(1));
+    QCOMPARE(back->max(), qint64(5));
+    QCOMPARE(back->countBetween(0, 0), qint64(0));
 }
 
 void TestLatencyHistogram::accuracy_data()

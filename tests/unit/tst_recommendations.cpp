@@ -153,6 +153,69 @@ private slots:
         QCOMPARE(mild[1].impact, QStringLiteral("high"));
     }
 
+    void openModelLittlesLawUsesServiceTime()
+    {
+        // An exhausted open-model pool: each iteration waited 500 ms for a free VU, then took
+        // 10.5 ms. The iteration timer (from the intended start) says 510.5 ms; the VUs needed
+        // come from the 10.5 ms a VU is actually held: 1000/s × 10.5 ms × 1.2 → 13, not 613.
+        RecommendationInput in = healthy();
+        in.summary.openModel = true;
+        in.summary.totals.iterations = 27000;
+        in.summary.totals.droppedIterations = 3000;
+        in.summary.iterationDuration = histogram({{510500, 27000}});
+        in.summary.timings.insert(QStringLiteral("blocked"), histogram({{500000, 27000}}));
+        const QList<Recommendation> found = recommend(in);
+        QVERIFY(!found.isEmpty());
+        const Recommendation &r = found.first();
+        QCOMPARE(r.area, QStringLiteral("load generator"));
+        QVERIFY2(r.estimatedImprovement.contains(QStringLiteral("~13 VUs")),
+                 qPrintable(r.estimatedImprovement));
+        QVERIFY(r.estimatedImprovement.contains(QStringLiteral("10.5 ms service time")));
+        QCOMPARE(r.evidence.value(QStringLiteral("vusNeeded")).toDouble(), 13.0);
+        QVERIFY(std::abs(r.evidence.value(QStringLiteral("iterationServiceMs")).toDouble() - 10.5) <
+                0.01);
+    }
+
+    void targetInsideGeneratorCannotTell()
+    {
+        // The default run: the sample API inside the generator, both at ~147 % under
+        // one PID. No target advice; a note that says the run cannot tell.
+        RecommendationInput in = healthy();
+        in.targetCpuPct = QList<double>(30, 147.0);
+        in.generatorPid = 4242;
+        in.targetPid = 4242;
+        const QList<Recommendation> found = recommend(in);
+        QCOMPARE(found.size(), 1);
+        const Recommendation &r = found.first();
+        QVERIFY2(r.title.contains(QStringLiteral("cannot be told apart")), qPrintable(r.title));
+        QVERIFY(!r.title.contains(QStringLiteral("saturated")));
+        QCOMPARE(r.impact, QStringLiteral("low"));
+        QVERIFY(r.evidence.value(QStringLiteral("cannotTell")).toBool());
+        QVERIFY(r.detail.contains(QStringLiteral("pid 4242")));
+        QVERIFY(!r.estimatedImprovement.contains(QStringLiteral("second instance")));
+
+        // The same figures from a target process of its own are advice.
+        in.targetPid = 4343;
+        const QList<Recommendation> apart = recommend(in);
+        QCOMPARE(apart.size(), 1);
+        QVERIFY(apart.first().title.startsWith(QStringLiteral("Target CPU saturated")));
+        QCOMPARE(apart.first().evidence.value(QStringLiteral("targetPid")).toDouble(), 4343.0);
+    }
+
+    void busyGeneratorCheapTargetBlamesOnlyTheGenerator()
+    {
+        RecommendationInput in = healthy();
+        in.generatorPid = 100;
+        in.targetPid = 200;
+        in.generatorCpuPct = QList<double>(30, 190.0); // both worker threads saturated
+        in.targetCpuPct = QList<double>(30, 6.0);      // a cheap target
+        const QList<Recommendation> found = recommend(in);
+        QCOMPARE(found.size(), 1);
+        QCOMPARE(found.first().area, QStringLiteral("load generator"));
+        for (const Recommendation &r : found)
+            QVERIFY2(!r.title.contains(QStringLiteral("Target CPU")), qPrintable(r.title));
+    }
+
     void throughputKneeWithLittlesLaw()
     {
         RecommendationInput in = healthy();
@@ -217,7 +280,7 @@ private slots:
         QCOMPARE(found.first().impact, QStringLiteral("high"));
         QVERIFY(found.first().title.contains(QStringLiteral("15.0×")));
         QVERIFY(found.first().estimatedImprovement.contains(
-            QStringLiteral("p99 −80.0 % (from 150.0 ms to ~30.0 ms")));
+            QStringLiteral("p99 −80.0 % (from 150 ms to ~30.0 ms")));
 
         in.summary.duration = histogram({{10000, 980}, {70000, 20}});
         found = recommend(in);
@@ -260,8 +323,8 @@ private slots:
         QCOMPARE(found.first().impact, QStringLiteral("medium"));
         QVERIFY(found.first().title.contains(QStringLiteral("300.0 KiB")));
         QVERIFY(found.first().estimatedImprovement.contains(QStringLiteral("to ~90.0 KiB")));
-        QVERIFY(found.first().estimatedImprovement.contains(
-            QStringLiteral("of the 0.20 ms receiving")));
+        QVERIFY(
+            found.first().estimatedImprovement.contains(QStringLiteral("of the 200 µs receiving")));
         in.summary.totals.bytesIn = kRequests * 2 * 1024 * 1024;
         QCOMPARE(recommend(in).first().impact, QStringLiteral("high"));
     }
@@ -319,7 +382,7 @@ private slots:
         QCOMPARE(r.impact, QStringLiteral("high")); // 85 of 105 ms = 81 %
         QVERIFY(r.title.startsWith(QStringLiteral("POST /api/bridge/predict takes 81.0 %")));
         QVERIFY(
-            r.estimatedImprovement.contains(QStringLiteral("from 105.0 ms to ~62.5 ms (−40.5 %)")));
+            r.estimatedImprovement.contains(QStringLiteral("from 105 ms to ~62.5 ms (−40.5 %)")));
 
         for (EndpointSummary &e : s.endpoints)
             e.duration = histogram({{30000, kRequests}});

@@ -306,8 +306,26 @@ private slots:
         if (!server.listen(QHostAddress::LocalHost, port))
             QSKIP("the free port was taken meanwhile");
         const ResourceSample found = monitor.sampleNow();
-        QVERIFY(found.target.valid);
         QCOMPARE(found.target.pid, QCoreApplication::applicationPid());
+        // Found, but it is this very process: its CPU is the generator's own, so it is not
+        // reported as the target's (the 135 % "target" CPU at the generator's PID).
+        QVERIFY(!found.target.valid);
+        QVERIFY(found.generator.valid);
+        QCOMPARE(countNotes({found}, QStringLiteral("cannot be told apart")), 1);
+        QVERIFY(!monitor.sampleNow().target.valid);
+    }
+
+    void ownPidAsTargetIsNotTheTarget()
+    {
+        ResourceMonitor monitor;
+        monitor.setTargetPid(QCoreApplication::applicationPid());
+        burnCpu(300); // something for the generator's figure to show
+        const ResourceSample s = monitor.sampleNow();
+        QVERIFY(s.generator.valid);
+        QVERIFY2(s.generator.cpuPct > 0, qPrintable(QString::number(s.generator.cpuPct)));
+        QVERIFY(!s.target.valid);
+        QCOMPARE(s.target.cpuPct, 0.0);
+        QCOMPARE(s.target.pid, s.generator.pid);
     }
 
     void childServerFoundByPortAndCpuRisesUnderLoad()

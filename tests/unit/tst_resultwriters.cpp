@@ -1,5 +1,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 
@@ -376,20 +377,22 @@ private slots:
         QVERIFY2(md.contains(
                      QStringLiteral("## Loadscope: checkout &lt;v2&gt; &amp; &quot;friends&quot;")),
                  qPrintable(md));
-        QVERIFY(md.contains(QStringLiteral("completed · ❌ 2 of 3 thresholds failed")));
+        QVERIFY(md.contains(QStringLiteral("completed · FAIL: 2 of 3 thresholds failed")));
         QVERIFY(md.contains(QStringLiteral("run \\#12")));
         QVERIFY(md.contains(QStringLiteral("version v1.4.2")));
         // Totals, latency, endpoint, thresholds and errors rows.
         QVERIFY(md.contains(QStringLiteral(
             "| 200 | 10 | 5.00 % | 25.0 | 123.5 kB | 7.9 kB | 190 | 2 | 196 | 4 |")));
-        QVERIFY(md.contains(QStringLiteral("| http\\_req\\_duration | 1.00 | 100.50 |")));
+        // Times through the one formatter: three significant digits in the unit that fits.
+        QVERIFY2(md.contains(QStringLiteral("| http\\_req\\_duration | 1.00 ms | 101 ms |")),
+                 qPrintable(md));
         QVERIFY(md.contains(QStringLiteral("| corrected (from intended start) |")));
         QVERIFY(md.contains(QStringLiteral("| Server-Timing inference |")));
         QVERIFY(md.contains(QStringLiteral(
             "| login\\|&lt;admin&gt; | POST | /api/login | 200 | 10 | 5.00 % | 25.0 |")));
-        QVERIFY(md.contains(
-            QStringLiteral("| ❌ (abortOnFail) | http\\_req\\_duration | p(95)&lt;200 | 250.3 |")));
-        QVERIFY(md.contains(QStringLiteral("| ✅ | http\\_req\\_failed | rate&lt;0.1 | 0.03 |")));
+        QVERIFY(md.contains(QStringLiteral(
+            "| FAIL (abortOnFail) | http\\_req\\_duration | p(95)&lt;200 | 250.3 |")));
+        QVERIFY(md.contains(QStringLiteral("| PASS | http\\_req\\_failed | rate&lt;0.1 | 0.03 |")));
         QVERIFY(md.contains(QStringLiteral("no endpoint named nope |")));
         QVERIFY(md.contains(QStringLiteral("| http5xx | 6 |")));
         QVERIFY(md.contains(QStringLiteral("| check | 4 |")));
@@ -401,7 +404,12 @@ private slots:
         const QString text = QString::fromUtf8(html);
         QVERIFY(text.startsWith(QStringLiteral("<!DOCTYPE html>")));
         QVERIFY(text.contains(QStringLiteral("<svg")));
-        QCOMPARE(text.count(QStringLiteral("<polyline")), 2);
+        // Throughput (and errors/s, the fixture has errors) and four latency percentiles.
+        QCOMPARE(text.count(QStringLiteral("<polyline")), 6);
+        QVERIFY(!text.contains(QStringLiteral("✅")));
+        QVERIFY(!text.contains(QStringLiteral("❌")));
+        QVERIFY(text.contains(QStringLiteral("<td class=\"fail\">FAIL (abortOnFail)</td>")));
+        QVERIFY(text.contains(QStringLiteral("<td class=\"pass\">PASS</td>")));
         QVERIFY(text.contains(
             QStringLiteral("Loadscope: checkout &lt;v2&gt; &amp; &quot;friends&quot;")));
         QVERIFY(text.contains(QStringLiteral("login|&lt;admin&gt;")));
@@ -421,6 +429,67 @@ private slots:
         }
         QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
         QCOMPARE(tables, 5);
+    }
+
+    void htmlChartsAreReadable()
+    {
+        QJsonObject doc = makeDocument(true);
+        QJsonObject r = doc.value(k("result")).toObject();
+        r.insert(k("recommendations"),
+                 QJsonArray{QJsonObject{{k("area"), k("infrastructure")},
+                                        {k("impact"), k("high")},
+                                        {k("title"), k("Tail <latency> high")},
+                                        {k("detail"), k("p99 is 20x p50")},
+                                        {k("implementation"), k("find the stalls")},
+                                        {k("estimatedImprovement"), k("p99 -80 %")}}});
+        doc.insert(k("result"), r);
+        const QByteArray html = resultToHtml(doc);
+        const QString text = QString::fromUtf8(html);
+        QVERIFY(text.contains(QStringLiteral("Latency percentiles")));
+        QVERIFY(text.contains(QStringLiteral("<b>Tail &lt;latency&gt; high</b>")));
+        QVERIFY(text.contains(QStringLiteral("find the stalls")));
+
+        // Every label of every chart: inside its SVG (a label of n characters is at most
+        // 7.5·n px wide at 12 px) and rounded (no "250.25", no "12.347").
+        QXmlStreamReader xml(html);
+        double svgWidth = 0;
+        QStringList labels;
+        const QRegularExpression unrounded(
+            QStringLiteral("\\d\\.\\d{3,}|\\d{2}\\.\\d{2,}|\\d{3}\\.\\d"));
+        while (!xml.atEnd()) {
+            if (xml.readNext() != QXmlStreamReader::StartElement)
+                continue;
+            const auto a = xml.attributes();
+            if (xml.name() == QLatin1String("svg")) {
+                svgWidth = a.value(QLatin1String("width")).toDouble();
+                continue;
+            }
+            if (xml.name() != QLatin1String("text"))
+                continue;
+            const double x = a.value(QLatin1String("x")).toDouble();
+            const double y = a.value(QLatin1String("y")).toDouble();
+            const QString anchor = a.value(QLatin1String("text-anchor")).toString();
+            const QString label = xml.readElementText();
+            labels << label;
+            const double w = 7.5 * label.size();
+            const double from = anchor == QLatin1String("end")      ? x - w
+                                : anchor == QLatin1String("middle") ? x - w / 2
+                                                                    : x;
+            QVERIFY2(from >= 0 && from + w <= svgWidth && y > 10,
+                     qPrintable(QStringLiteral("label '%1' at x %2 y %3 leaves the chart")
+                                    .arg(label)
+                                    .arg(x)
+                                    .arg(y)));
+            QVERIFY2(!unrounded.match(label).hasMatch(), qPrintable(label));
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        // The fixture's p99 peaks at 251.5 ms: the latency axis ends on the round 300 ms, with
+        // ticks every 100 ms; its three intervals end at 3 s.
+        QVERIFY2(labels.contains(QStringLiteral("300 ms")), qPrintable(labels.join(u'|')));
+        QVERIFY(labels.contains(QStringLiteral("100 ms")));
+        QVERIFY(!labels.contains(QStringLiteral("0 µs"))); // the origin is a plain 0
+        QVERIFY(labels.contains(QStringLiteral("3 s")));
+        QVERIFY(labels.contains(QStringLiteral("p99")));
     }
 
     void writesEveryFormat()

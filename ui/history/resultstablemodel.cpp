@@ -8,6 +8,8 @@
 #include <QIcon>
 #include <QStyle>
 
+#include "metrics/durationformat.h"
+
 namespace loadscope {
 
 namespace {
@@ -78,8 +80,10 @@ QVariant ResultsTableModel::displayValue(const ResultRecord &record, int column)
     }
     case RpsColumn:
         return figure(summaryValue(record, "totals", "throughputRps"), 1);
-    case P95Column:
-        return figure(summaryValue(record, "latencyMs", "p95"), 1);
+    case P95Column: {
+        const double p95 = summaryValue(record, "latencyMs", "p95");
+        return std::isnan(p95) ? QStringLiteral("–") : formatDurationMs(p95);
+    }
     case ErrorRateColumn:
         return figure(summaryValue(record, "totals", "errorRate") * 100.0, 2);
     case VerdictColumn: {
@@ -200,7 +204,7 @@ QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation,
     case RpsColumn:
         return tr("RPS");
     case P95Column:
-        return tr("p95 ms");
+        return tr("p95");
     case ErrorRateColumn:
         return tr("Errors %");
     case VerdictColumn:

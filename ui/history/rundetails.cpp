@@ -9,6 +9,7 @@
 
 #include "design/formwidgets.h"
 #include "history/resultstablemodel.h"
+#include "metrics/durationformat.h"
 #include "plot/chartexport.h"
 #include "plot/plotstyle.h"
 
@@ -20,6 +21,12 @@ QString figure(double value, int decimals, const QString &unit)
 {
     return std::isnan(value) ? QStringLiteral("–")
                              : QString::number(value, 'f', decimals) + u' ' + unit;
+}
+
+//! A time in ms through the one formatter ("0 µs", "1.23 ms"), "–" when absent.
+QString time(double ms)
+{
+    return std::isnan(ms) ? QStringLiteral("–") : formatDurationMs(ms);
 }
 
 } // namespace
@@ -134,10 +141,10 @@ void RunDetails::showRun(const ResultRecord &record, const QList<ResultSample> &
     const double throughput = value("totals", "throughputRps");
     // Thousands need no decimal, and it keeps the tile from clipping.
     setFigure(QStringLiteral("rps"), figure(throughput, throughput >= 1000 ? 0 : 1, tr("req/s")));
-    setFigure(QStringLiteral("p50"), figure(value("latencyMs", "p50"), 1, tr("ms")));
-    setFigure(QStringLiteral("p95"), figure(value("latencyMs", "p95"), 1, tr("ms")));
-    setFigure(QStringLiteral("p99"), figure(value("latencyMs", "p99"), 1, tr("ms")));
-    setFigure(QStringLiteral("max"), figure(value("latencyMs", "max"), 1, tr("ms")));
+    setFigure(QStringLiteral("p50"), time(value("latencyMs", "p50")));
+    setFigure(QStringLiteral("p95"), time(value("latencyMs", "p95")));
+    setFigure(QStringLiteral("p99"), time(value("latencyMs", "p99")));
+    setFigure(QStringLiteral("max"), time(value("latencyMs", "max")));
     setFigure(QStringLiteral("requests"),
               figure(value("totals", "requests"), 0, QString()).trimmed());
     setFigure(QStringLiteral("errors"), figure(value("totals", "errorRate") * 100.0, 2, tr("%")));

@@ -1,5 +1,7 @@
 #include "endpointtablemodel.h"
 
+#include "metrics/durationformat.h"
+
 namespace loadscope {
 
 EndpointTableModel::EndpointTableModel(QObject *parent)
@@ -133,6 +135,8 @@ QVariant EndpointTableModel::data(const QModelIndex &index, int role) const
         const QVariant v = value(row, column);
         if (column == EndpointColumn || column == RequestsColumn || column == ErrorsColumn)
             return v;
+        if (column >= P50Column && column <= MaxColumn)
+            return formatDurationMs(v.toDouble()); // µs / ms / s, three significant digits
         const int decimals = column == ErrorRateColumn ? 2 : 1;
         return QString::number(v.toDouble(), 'f', decimals);
     }
@@ -168,13 +172,13 @@ QVariant EndpointTableModel::headerData(int section, Qt::Orientation orientation
     case RpsColumn:
         return tr("req/s");
     case P50Column:
-        return tr("p50 ms");
+        return tr("p50");
     case P95Column:
-        return tr("p95 ms");
+        return tr("p95");
     case P99Column:
-        return tr("p99 ms");
+        return tr("p99");
     case MaxColumn:
-        return tr("max ms");
+        return tr("max");
     default:
         return {};
     }

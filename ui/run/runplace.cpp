@@ -21,6 +21,7 @@
 #include "compare/runanalysis.h"
 #include "design/formwidgets.h"
 #include "engine/loadengine.h"
+#include "metrics/durationformat.h"
 #include "run/endpointtablemodel.h"
 #include "run/livecharts.h"
 #include "run/runsummarypanel.h"
@@ -274,10 +275,9 @@ void RunPlace::drain()
     const IntervalSample &last = batch.constLast();
     const double rps = last.throughputRps();
     setKpi(QStringLiteral("rps"), QString::number(rps, 'f', rps >= 1000 ? 0 : 1));
-    setKpi(QStringLiteral("p95"),
-           last.overall.totals.requests > 0
-               ? QString::number(last.overall.latency.p95Ms, 'f', 1) + tr(" ms")
-               : QStringLiteral("–"));
+    setKpi(QStringLiteral("p95"), last.overall.totals.requests > 0
+                                      ? formatDurationMs(last.overall.latency.p95Ms)
+                                      : QStringLiteral("–"));
     setKpi(QStringLiteral("errors"), QString::number(100.0 * m_totals.errorRate(), 'f', 2) + u'%');
     setKpi(QStringLiteral("vus"), QString::number(last.activeVus));
     setKpi(QStringLiteral("requests"), QString::number(m_totals.requests));
@@ -357,8 +357,7 @@ void RunPlace::onFinished(const RunSummary &summary, qint64 resultId)
     m_endpoints->setSummary(summary);
     setKpi(QStringLiteral("rps"), QString::number(summary.throughputRps(), 'f', 1));
     setKpi(QStringLiteral("p95"),
-           QString::number(LatencyStats::fromHistogram(summary.duration).p95Ms, 'f', 1) +
-               tr(" ms"));
+           formatDurationMs(LatencyStats::fromHistogram(summary.duration).p95Ms));
     setKpi(QStringLiteral("errors"),
            QString::number(100.0 * summary.totals.errorRate(), 'f', 2) + u'%');
     setKpi(QStringLiteral("requests"), QString::number(summary.totals.requests));
