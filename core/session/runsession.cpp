@@ -177,6 +177,10 @@ void RunSession::startMonitor()
 void RunSession::onResources(const ResourceSample &sample)
 {
     m_lastResources = sample.toJson();
+    if (sample.generator.pid > 0)
+        m_generatorPid = sample.generator.pid;
+    if (sample.target.pid > 0)
+        m_targetPid = sample.target.pid;
     if (sample.generator.valid) {
         m_generatorCpu.append(sample.generator.cpuPct);
         m_peakGeneratorRss = std::max(m_peakGeneratorRss, sample.generator.rssBytes);
@@ -243,6 +247,12 @@ void RunSession::analyze(RunSummary &summary)
                 target.insert(QStringLiteral("peakRssBytes"), m_peakTargetRss);
             resources.insert(QStringLiteral("targetCpuPct"), target);
         }
+        // Which processes the figures are of, so a reader can see the target is not the
+        // generator (the monitor reports no target CPU when they are one process).
+        if (m_generatorPid > 0)
+            resources.insert(QStringLiteral("generatorPid"), double(m_generatorPid));
+        if (m_targetPid > 0)
+            resources.insert(QStringLiteral("targetPid"), double(m_targetPid));
         if (!m_monitorNotes.isEmpty())
             resources.insert(QStringLiteral("notes"), QJsonArray::fromStringList(m_monitorNotes));
     }
@@ -254,6 +264,8 @@ void RunSession::analyze(RunSummary &summary)
     input.machineCpuPct = m_machineCpu;
     input.targetCpuPct = m_targetCpu;
     input.workerThreads = m_workerThreads;
+    input.generatorPid = m_generatorPid;
+    input.targetPid = m_targetPid;
     const QList<Recommendation> recommendations = recommend(input);
     summary.extras.insert(QStringLiteral("recommendations"),
                           recommendationsToJson(recommendations));

@@ -116,6 +116,8 @@ private:
     QList<double> m_targetCpu;
     qint64 m_peakGeneratorRss = 0;
     qint64 m_peakTargetRss = 0;
+    qint64 m_generatorPid = -1; //!< from the monitor's samples, for the resources JSON and rules
+    qint64 m_targetPid = -1;    //!< the local target process found (-1: none, or remote)
     bool m_generatorSaturated = false;
     int m_workerThreads = 1;
     QStringList m_monitorNotes;
