@@ -326,10 +326,11 @@ StressAnalysis analyzeStress(const RunSummary &summary, const StressLimits &limi
     a.errorRateLimit = limits.errorRateLimit;
     const QString unit = a.loadIsRate ? QStringLiteral("iterations/s") : QStringLiteral("VUs");
     a.kneeRule =
-        QStringLiteral("knee: the first interval above the low-load band's loads (≤ %1 %2) "
-                       "where p95 > median + max(4 × 1.4826 × MAD, median, 2 ms) = %3 ms (band: "
-                       "median %4 ms, MAD %5 ms over %6 intervals) or the error rate > %7 % "
-                       "(band + 1 %), held for 2 intervals in a row")
+        QStringLiteral("knee: the first load level above the low-load band's loads (≤ %1 %2) "
+                       "whose median interval p95 > median + max(4 × 1.4826 × MAD, median, 2 ms) "
+                       "= %3 ms (band: median %4 ms, MAD %5 ms over %6 intervals) or whose error "
+                       "rate > %7 % (band + 1 %), over 2 intervals or more, with no level at "
+                       "that load or higher back inside the band")
             .arg(fmt(a.bandMaxLoad, 0), unit, fmt(a.kneeLimitMs, 2), fmt(a.bandMedianP95Ms, 2),
                  fmt(a.bandMadP95Ms, 2))
             .arg(a.bandIntervals)
@@ -346,22 +347,42 @@ StressAnalysis analyzeStress(const RunSummary &summary, const StressLimits &limi
                                                "the offered rate")
                               : QString());
 
-    // Knee: the band is the reference, so only loads above it can leave it.
-    auto above = [&](const Slice &s) {
-        return s.p95 > a.kneeLimitMs || s.errorRate > kneeErrorLimit;
-    };
-    for (qsizetype i = 0; i + 1 < pts.size(); ++i) {
-        const Slice &s = pts[i];
-        if (s.load <= a.bandMaxLoad * 1.02 || !above(s) || !above(pts[i + 1]))
+    // Knee: the band is the reference, so only loads above it can leave it. A level is out of
+    // the band by the median of its intervals' p95 (one stalled interval does not move it) or by
+    // its error rate; the knee is where the run leaves the band for good, so a transient at a
+    // lower load that later loads recover from is not one.
+    QList<bool> out;
+    for (qsizetype i = 0; i < groups.size(); ++i) {
+        QList<double> p95s;
+        for (const Slice &s : groups[i])
+            p95s.append(s.p95);
+        out.append(median(p95s) > a.kneeLimitMs || a.levels[i].errorRate > kneeErrorLimit);
+    }
+    for (qsizetype i = 0; i < groups.size(); ++i) {
+        const StressLevel &l = a.levels[i];
+        if (l.load <= a.bandMaxLoad * 1.02 || !out[i])
             continue;
+        // Held for two intervals: the level's own, or a one-interval level and the next.
+        if (groups[i].size() < 2 && (i + 1 == groups.size() || !out[i + 1]))
+            continue;
+        bool forGood = true;
+        for (qsizetype j = i + 1; j < groups.size() && forGood; ++j)
+            forGood = out[j] || a.levels[j].load < 0.98 * l.load;
+        if (!forGood)
+            continue;
+        QList<double> p95s;
+        for (const Slice &s : groups[i])
+            p95s.append(s.p95);
+        const Slice &s = groups[i].first();
         a.kneeIndex = s.index;
-        a.kneeMetric = s.p95 > a.kneeLimitMs ? QStringLiteral("p95") : QStringLiteral("errorRate");
+        a.kneeMetric =
+            median(p95s) > a.kneeLimitMs ? QStringLiteral("p95") : QStringLiteral("errorRate");
         a.kneeTSec = s.tSec;
-        a.kneeLoad = s.load;
-        a.kneeOffered = s.offered;
-        a.kneeRps = s.rps;
-        a.kneeP95Ms = s.p95;
-        a.kneeErrorRate = s.errorRate;
+        a.kneeLoad = l.load;
+        a.kneeOffered = l.offered;
+        a.kneeRps = l.throughputRps;
+        a.kneeP95Ms = median(p95s);
+        a.kneeErrorRate = l.errorRate;
         a.kneeExpectedP95Ms = a.bandMedianP95Ms;
         break;
     }
@@ -384,12 +405,11 @@ StressAnalysis analyzeStress(const RunSummary &summary, const StressLimits &limi
         }
     }
     if (a.maxSustainedIndex < 0)
-        a.message = QStringLiteral("no load level stayed within p95 ≤ %1 ms and error rate ≤ "
-                                   "%2 %%3")
-                        .arg(fmt(a.p95LimitMs), fmt(100 * a.errorRateLimit, 2),
-                             a.loadIsRate ? QStringLiteral(" while meeting 95 % of the offered "
-                                                           "rate")
-                                          : QString());
+        a.message =
+            QStringLiteral("no load level stayed within p95 ≤ %1 ms and error rate ≤ "
+                           "%2 %")
+                .arg(fmt(a.p95LimitMs), fmt(100 * a.errorRateLimit, 2)) +
+            (a.loadIsRate ? QStringLiteral(" while meeting 95 % of the offered rate") : QString());
 
     // What failed first; errors win a tie, they are the harder failure.
     const int errIdx =
@@ -431,12 +451,13 @@ StressAnalysis analyzeStress(const RunSummary &summary, const StressLimits &limi
     }
 
     // USL over steady levels only (a ramping interval is no steady state): VUs for closed
-    // models, Little's law L = X·W for open ones.
+    // models, Little's law L = X·W for open ones; X counts successful requests, since fast
+    // rejections past a limit would otherwise read as scaling.
     QList<QPair<double, double>> uslPoints;
     for (const StressLevel &l : a.levels)
         if (l.steady)
-            uslPoints.append(
-                {a.loadIsRate ? l.throughputRps * l.meanMs / 1000.0 : l.load, l.throughputRps});
+            uslPoints.append({a.loadIsRate ? l.throughputRps * l.meanMs / 1000.0 : l.load,
+                              l.throughputRps * (1.0 - l.errorRate)});
     a.usl = fitUsl(uslPoints);
     return a;
 }

@@ -58,8 +58,10 @@ struct StressLevel
 //! Rules (also written into the result as text):
 //! - low-load band: median m and raw MAD of the interval p95s over the lowest load levels
 //!   (at least one level, more until 4 intervals, at most a third of the levels);
-//! - knee: the first interval above the band's loads where p95 > m + max(4 · 1.4826 · MAD,
-//!   m, 2 ms) or the error rate > the band's + 1 %, held for two consecutive intervals;
+//! - knee: the first load level above the band's loads whose median interval p95 > m +
+//!   max(4 · 1.4826 · MAD, m, 2 ms) or whose error rate > the band's + 1 %, over two
+//!   intervals or more (a one-interval level counts with the next), after which no level at
+//!   that load or higher comes back inside the band;
 //! - sustained: a level whose error rate and worst p95 are within the limits and, in open
 //!   models, whose completed iterations reach 95 % of the offered rate; the maximum is the
 //!   highest throughput among them.
@@ -92,13 +94,13 @@ struct StressAnalysis
     double maxSustainedOffered = 0;
     double maxSustainedP95Ms = 0;
 
-    int kneeIndex = -1; //!< first interval of the knee (see the rules above)
+    int kneeIndex = -1; //!< first interval of the knee level (see the rules above)
     QString kneeMetric; //!< "p95" or "errorRate"
     double kneeTSec = 0;
     double kneeLoad = 0;
     double kneeOffered = 0;
     double kneeRps = 0;
-    double kneeP95Ms = 0;
+    double kneeP95Ms = 0; //!< median interval p95 of the knee level
     double kneeErrorRate = 0;
     double kneeExpectedP95Ms = 0; //!< the band's median p95
 

@@ -247,7 +247,7 @@ UslFit fitUsl(const Points &points)
 
     if (fit.r2 < UslFit::kMinR2) {
         fit.message =
-            QStringLiteral("the USL fits poorly (R² %1 < %2, residual RMS %3 %% of the "
+            QStringLiteral("the USL fits poorly (R² %1 < %2, residual RMS %3 % of the "
                            "mean throughput): no peak reported")
                 .arg(num(fit.r2, 3), num(UslFit::kMinR2, 2), num(100 * fit.relativeResidualRms));
         return fit;
