@@ -121,10 +121,13 @@ void printTypeHeadline(QTextStream &out, const TestPlan &plan, const RunSummary 
         const auto param = [&usl](const char *name, int decimals) {
             return QString::number(usl.value(QLatin1String(name)).toDouble(), 'g', decimals);
         };
-        out << "  USL fit     σ=" << param("sigma", 3) << " κ=" << param("kappa", 3)
-            << " R²=" << QString::number(usl.value(QStringLiteral("r2")).toDouble(), 'f', 3)
-            << " over " << usl.value(QStringLiteral("distinctLevels")).toInt()
-            << " steady levels: ";
+        out << "  USL fit     ";
+        if (usl.value(QStringLiteral("distinctLevels")).toInt() >=
+            usl.value(QStringLiteral("minLevels")).toInt())
+            out << "σ=" << param("sigma", 3) << " κ=" << param("kappa", 3)
+                << " R²=" << QString::number(usl.value(QStringLiteral("r2")).toDouble(), 'f', 3)
+                << " over " << usl.value(QStringLiteral("distinctLevels")).toInt()
+                << " steady levels: ";
         if (usl.value(QStringLiteral("peakReported")).toBool())
             out << "peak " << rate(usl.value(QStringLiteral("peakThroughput")).toDouble())
                 << " req/s at concurrency "

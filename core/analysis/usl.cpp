@@ -156,6 +156,7 @@ QJsonObject UslFit::toJson() const
                        {QStringLiteral("method"), QStringLiteral("levenberg-marquardt")},
                        {QStringLiteral("points"), points},
                        {QStringLiteral("distinctLevels"), distinctLevels},
+                       {QStringLiteral("minLevels"), kMinLevels},
                        {QStringLiteral("lambda"), lambda},
                        {QStringLiteral("sigma"), sigma},
                        {QStringLiteral("kappa"), kappa},

@@ -229,10 +229,12 @@ private slots:
         const double sustainedRps = sustained.value(QStringLiteral("throughputRps")).toDouble();
         QVERIFY2(within(kneeLoad, kCapacity, 0.10),
                  qPrintable(QStringLiteral("knee at %1/s: ").arg(kneeLoad) +
-                            knee.value(QStringLiteral("description")).toString()));
+                            knee.value(QStringLiteral("description")).toString() +
+                            QStringLiteral(" | ") + summary));
         QVERIFY2(within(sustainedRps, kCapacity, 0.10),
                  qPrintable(QStringLiteral("sustained %1 req/s: ").arg(sustainedRps) +
-                            sustained.value(QStringLiteral("description")).toString()));
+                            sustained.value(QStringLiteral("description")).toString() +
+                            QStringLiteral(" | ") + summary));
         // The report says the same, with its rules.
         QVERIFY2(run.out.contains(QStringLiteral("knee        p95")), qPrintable(run.out));
         QVERIFY(run.out.contains(QStringLiteral("rules       knee:")));
