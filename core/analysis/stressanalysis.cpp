@@ -17,8 +17,9 @@ struct Slice
 {
     int index = 0;
     double tSec = 0;
-    double load = 0;    // planned at the end of the interval
-    double offered = 0; // mean of the planned load at its start and end
+    double load = 0;         // planned at the end of the interval
+    double offered = 0;      // mean of the planned load at its start and end
+    double offeredFloor = 0; // the lower of the two
     bool steady = false;
     double rps = 0;
     double iterationRps = 0;
@@ -75,6 +76,7 @@ QList<Slice> slicesOf(const QList<IntervalSample> &timeline, bool openModel)
         slice.load = load;
         slice.steady = start >= 0 && sameLoad(start, load);
         slice.offered = start >= 0 ? (start + load) / 2 : load;
+        slice.offeredFloor = start >= 0 ? std::min(start, load) : load;
         slice.rps = s.throughputRps();
         slice.iterationRps = double(t.iterations) / s.intervalSec;
         slice.p95 = s.overall.latency.p95Ms;
@@ -116,6 +118,7 @@ StressLevel levelOf(const QList<Slice> &g)
     l.load = g.first().load;
     l.steady = g.first().steady;
     l.offered = l.steady ? l.load : g.first().offered;
+    l.offeredFloor = l.steady ? l.load : g.first().offeredFloor;
     l.firstIndex = g.first().index;
     l.intervals = int(g.size());
     qint64 requests = 0, errors = 0;
@@ -172,6 +175,7 @@ QJsonObject StressLevel::toJson() const
 {
     return QJsonObject{{QStringLiteral("load"), load},
                        {QStringLiteral("offered"), offered},
+                       {QStringLiteral("offeredFloor"), offeredFloor},
                        {QStringLiteral("steady"), steady},
                        {QStringLiteral("interval"), firstIndex},
                        {QStringLiteral("intervals"), intervals},
@@ -344,7 +348,7 @@ StressAnalysis analyzeStress(const RunSummary &summary, const StressLimits &limi
                      ? fmt(100 * a.errorRateLimit, 2) + QStringLiteral(" %")
                      : limits.errorRateSource,
                  a.loadIsRate ? QStringLiteral(", and whose completed iterations reach 95 % of "
-                                               "the offered rate")
+                                               "the offered rate (of a ramp's lower end)")
                               : QString());
 
     // Knee: the band is the reference, so only loads above it can leave it. A level is out of
@@ -394,7 +398,8 @@ StressAnalysis analyzeStress(const RunSummary &summary, const StressLimits &limi
     for (StressLevel &l : a.levels) {
         // Imported runs may not count iterations; one request per iteration is then assumed.
         const double completed = anyIterations ? l.iterationRps : l.throughputRps;
-        const bool met = !a.loadIsRate || completed >= StressAnalysis::kMetOfferedShare * l.offered;
+        const bool met =
+            !a.loadIsRate || completed >= StressAnalysis::kMetOfferedShare * l.offeredFloor;
         l.sustained = met && l.p95Ms <= a.p95LimitMs && l.errorRate <= a.errorRateLimit;
         if (l.sustained && l.throughputRps > a.maxSustainedRps) {
             a.maxSustainedRps = l.throughputRps;

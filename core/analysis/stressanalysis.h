@@ -41,6 +41,9 @@ struct StressLevel
 {
     double load = 0;    //!< VUs, or iterations/s for open models (the plan's value)
     double offered = 0; //!< open models: iterations/s asked for (the mean over a ramp)
+    //! The lower end of a ramp (the load itself when steady): what completions must reach to
+    //! count as met, since the plan's shape inside an interval is not known.
+    double offeredFloor = 0;
     bool steady = false;
     int firstIndex = -1;      //!< first interval used
     int intervals = 0;        //!< intervals used (a settling first one is left out)
