@@ -58,6 +58,12 @@ int demoCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     opt("error-rate", "Fraction of requests answered with 500 (0..1).", "F");
     opt("stall-every", "Stall all requests every SECONDS.", "SECONDS");
     opt("stall-ms", "Length of each stall.", "N");
+    opt("capacity", "Serve at most RPS requests/s, first come first served; the excess waits.",
+        "RPS");
+    opt("capacity-queue",
+        "Requests that may wait for --capacity (default: one second's worth); "
+        "beyond, 503.",
+        "N");
     opt("duration", "Stop after this many seconds (default: until Ctrl+C).", "SECONDS");
     int code = 0;
     if (!line.parse(args, out, err, &code))
@@ -81,11 +87,13 @@ int demoCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         return false;
     };
     double port = 0, latency = 0, jitter = 0, errorRate = 0, stallEvery = 0, stallMs = 0,
-           duration = 0;
+           duration = 0, capacity = 0, capacityQueue = 0;
     if (!number("port", 0, 65535, 8080, &port) || !number("latency-ms", 0, 600000, 0, &latency) ||
         !number("jitter-ms", 0, 600000, 0, &jitter) || !number("error-rate", 0, 1, 0, &errorRate) ||
         !number("stall-every", 0, 86400, 0, &stallEvery) ||
-        !number("stall-ms", 0, 600000, 0, &stallMs) || !number("duration", 0, 1e7, 0, &duration))
+        !number("stall-ms", 0, 600000, 0, &stallMs) || !number("duration", 0, 1e7, 0, &duration) ||
+        !number("capacity", 0, 1e7, 0, &capacity) ||
+        !number("capacity-queue", 0, 1e8, 0, &capacityQueue))
         return ExitUsage;
     const QString bind = p.value(QStringLiteral("bind"));
     const QHostAddress address(bind.isEmpty() ? QStringLiteral("127.0.0.1") : bind);
@@ -98,6 +106,10 @@ int demoCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     options.errorRate = errorRate;
     options.stallEverySec = stallEvery;
     options.stallMs = int(stallMs);
+    options.capacityRps = capacity;
+    options.capacityQueue = int(capacityQueue);
+    if (capacityQueue > 0 && capacity <= 0)
+        return line.usageError(err, QStringLiteral("--capacity-queue needs --capacity"));
     SampleApiHost host(options);
     QString error;
     if (host.start(address, quint16(port), &error) == 0) {
@@ -111,6 +123,12 @@ int demoCommand(const QStringList &args, QTextStream &out, QTextStream &err)
            "{\"symbol\":\"AAPL\"}\n"
         << "  POST /api/strategy/execute    "
            "{\"symbol\":\"AAPL\",\"signal\":{\"action\":\"buy\",\"strength\":0.8}}\n"
+        << (capacity > 0 ? QStringLiteral("Capacity %1 req/s, first come first served; at most %2 "
+                                          "waiting, beyond that 503.\n")
+                               .arg(capacity)
+                               .arg(capacityQueue > 0 ? QString::number(capacityQueue)
+                                                      : QStringLiteral("one second's worth"))
+                         : QString())
         << "Press Ctrl+C to stop.\n";
     out.flush();
     if (duration > 0)

@@ -97,29 +97,42 @@ void printTypeHeadline(QTextStream &out, const TestPlan &plan, const RunSummary 
             break;
         }
         const QJsonObject sustained = stress.value(QStringLiteral("maxSustained")).toObject();
+        const QJsonObject rules = stress.value(QStringLiteral("rules")).toObject();
         if (sustained.isEmpty())
-            out << "  sustained   no load level stayed within the limits long enough to count\n";
+            out << "  sustained   " << stress.value(QStringLiteral("message")).toString() << '\n';
         else
-            out << "  sustained   "
-                << rate(sustained.value(QStringLiteral("throughputRps")).toDouble())
-                << " req/s at most within limits (p95 "
-                << ms(sustained.value(QStringLiteral("p95Ms")).toDouble()) << ")\n";
+            out << "  sustained   " << sustained.value(QStringLiteral("description")).toString()
+                << '\n';
         const QJsonObject knee = stress.value(QStringLiteral("knee")).toObject();
-        if (!knee.isEmpty())
-            out << "  knee        latency left linear growth at "
-                << rate(knee.value(QStringLiteral("throughputRps")).toDouble()) << " req/s (t="
-                << QString::number(knee.value(QStringLiteral("t")).toDouble(), 'f', 0) << "s)\n";
+        out << "  knee        "
+            << (knee.isEmpty()
+                    ? QStringLiteral("none: p95 and errors stayed in their low-load band")
+                    : knee.value(QStringLiteral("description")).toString())
+            << '\n';
         const QJsonObject failure = stress.value(QStringLiteral("firstFailure")).toObject();
         if (!failure.isEmpty())
             out << "  failed 1st  " << failure.value(QStringLiteral("description")).toString()
                 << '\n';
         const QJsonObject usl = stress.value(QStringLiteral("usl")).toObject();
-        if (usl.value(QStringLiteral("valid")).toBool())
-            out << "  USL fit     peak "
-                << rate(usl.value(QStringLiteral("peakThroughput")).toDouble())
+        const auto param = [&usl](const char *name, int decimals) {
+            return QString::number(usl.value(QLatin1String(name)).toDouble(), 'g', decimals);
+        };
+        out << "  USL fit     ";
+        if (usl.value(QStringLiteral("distinctLevels")).toInt() >=
+            usl.value(QStringLiteral("minLevels")).toInt())
+            out << "σ=" << param("sigma", 3) << " κ=" << param("kappa", 3)
+                << " R²=" << QString::number(usl.value(QStringLiteral("r2")).toDouble(), 'f', 3)
+                << " over " << usl.value(QStringLiteral("distinctLevels")).toInt()
+                << " steady levels: ";
+        if (usl.value(QStringLiteral("peakReported")).toBool())
+            out << "peak " << rate(usl.value(QStringLiteral("peakThroughput")).toDouble())
                 << " req/s at concurrency "
                 << QString::number(usl.value(QStringLiteral("peakConcurrency")).toDouble(), 'f', 1)
                 << '\n';
+        else
+            out << usl.value(QStringLiteral("message")).toString() << '\n';
+        out << "  rules       " << rules.value(QStringLiteral("knee")).toString() << ";\n"
+            << "              " << rules.value(QStringLiteral("sustained")).toString() << '\n';
         break;
     }
     case TestType::ApiLatency:

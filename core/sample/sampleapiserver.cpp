@@ -1,5 +1,6 @@
 #include "sample/sampleapiserver.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QHttpServer>
@@ -122,6 +123,7 @@ void SampleApiServer::setOptions(const SampleApiOptions &options)
     m_options = options;
     m_rng.seed(options.seed);
     m_stallAnchorNs = m_clock.nsecsElapsed();
+    m_capacityTatNs = 0;
 }
 
 SampleApiOptions SampleApiServer::options() const
@@ -163,6 +165,13 @@ void SampleApiServer::dispatch(const QString &path, const QByteArray &method, Ha
             {QStringLiteral("error"),
              QStringLiteral("method %1 not allowed on %2; use %3")
                  .arg(QString::fromLatin1(requestMethod), path, QString::fromLatin1(method))}};
+    } else if (injection.overCapacity) {
+        reply.status = 503;
+        reply.body = QJsonObject{
+            {QStringLiteral("error"),
+             QStringLiteral("over capacity: the queue of requests waiting for the %1 req/s "
+                            "capacity is full")
+                 .arg(options().capacityRps)}};
     } else if (injection.error) {
         reply.status = 500;
         reply.body = QJsonObject{
@@ -189,7 +198,11 @@ void SampleApiServer::dispatch(const QString &path, const QByteArray &method, Ha
             reply.body = QJsonObject{{QStringLiteral("error"), problem}};
         }
     }
-    reply.timings.append({QByteArrayLiteral("total"), elapsedMs(timer)});
+    // Waiting for capacity is time spent in the server, so "total" includes it.
+    const double queueMs = double(injection.queueNs) / 1e6;
+    if (injection.queueNs > 0)
+        reply.timings.append({QByteArrayLiteral("queue"), queueMs});
+    reply.timings.append({QByteArrayLiteral("total"), elapsedMs(timer) + queueMs});
     deliver(std::move(responder), std::move(reply), arrivalNs, injection.delayNs);
 }
 
@@ -203,6 +216,26 @@ SampleApiServer::Injection SampleApiServer::drawInjection(const QString &routeKe
     if (countOnly)
         return out;
     const SampleApiOptions &o = m_options;
+    if (o.capacityRps > 0.0) {
+        // A fixed service rate, FIFO across all connections, as a virtual clock (GCRA): each
+        // request takes the next 1/capacity slot and waits for it. A burst of 20 ms' worth
+        // passes unqueued so that a client's scheduling hiccup does not read as overload;
+        // sustained excess waits ever longer until the queue is full, then gets 503 at once.
+        const double periodNs = 1e9 / o.capacityRps;
+        const double burstNs = std::max(0.0, std::floor(0.02 * o.capacityRps) - 1.0) * periodNs;
+        const double queueLimit =
+            o.capacityQueue > 0 ? double(o.capacityQueue) : std::max(1.0, std::ceil(o.capacityRps));
+        const double now = double(nowNs);
+        const double tat = std::max(m_capacityTatNs, now);
+        const double waitNs = std::max(0.0, tat - burstNs - now);
+        if (waitNs > queueLimit * periodNs) {
+            out.overCapacity = true;
+            ++m_counters.rejectedOverCapacity;
+            return out;
+        }
+        m_capacityTatNs = tat + periodNs;
+        out.queueNs = qint64(waitNs);
+    }
     if (o.errorRate > 0.0) {
         const double draw = double(m_rng() >> 11) * (1.0 / 9007199254740992.0);
         out.error = draw < o.errorRate;
@@ -223,7 +256,7 @@ SampleApiServer::Injection SampleApiServer::drawInjection(const QString &routeKe
         if (k >= 1 && t - k * periodNs < stallNs)
             stallWaitNs = k * periodNs + stallNs - t;
     }
-    out.delayNs = stallWaitNs + latencyNs;
+    out.delayNs = out.queueNs + stallWaitNs + latencyNs;
     return out;
 }
 

@@ -36,6 +36,8 @@ struct SampleApiOptions
     double errorRate = 0.0;     //!< Fraction of requests to known routes answered 500.
     double stallEverySec = 0.0; //!< Period of stop-the-world stalls; 0 disables them.
     int stallMs = 0;            //!< Stall length: requests arriving in it wait until it ends.
+    double capacityRps = 0.0;   //!< Serve at most this many requests/s, FIFO; 0: unlimited.
+    int capacityQueue = 0;      //!< Requests that may wait for capacity (beyond: 503); 0: 1 s.
     quint64 seed = 42;          //!< Seeds the jitter and error draws.
 };
 
@@ -44,6 +46,7 @@ struct SampleApiCounters
 {
     quint64 requests = 0;                   //!< Every request, including 404/405.
     quint64 errorsInjected = 0;             //!< Requests answered 500 by errorRate.
+    quint64 rejectedOverCapacity = 0;       //!< Requests answered 503: capacity queue full.
     QMap<QString, quint64> requestsByRoute; //!< Keyed by path; unknown paths under "unmatched".
 };
 
@@ -83,6 +86,8 @@ private:
     struct Injection
     {
         bool error = false;
+        bool overCapacity = false; // the capacity queue is full: 503
+        qint64 queueNs = 0;        // wait for a capacity slot (part of delayNs)
         qint64 delayNs = 0;
     };
     struct PendingReply;
@@ -129,6 +134,7 @@ private:
     SampleApiOptions m_options;
     std::mt19937_64 m_rng;
     qint64 m_stallAnchorNs = 0;
+    double m_capacityTatNs = 0; // capacity queue: theoretical arrival time of the next request
     SampleApiCounters m_counters;
 };
 

@@ -1,17 +1,13 @@
 #include <cmath>
 
+#include <QJsonArray>
+
 #include "analysis/stressanalysis.h"
-#include "analysis/usl.h"
 #include "testmain.h"
 
 using namespace loadscope;
 
 namespace {
-
-double usl(double n, double lambda, double sigma, double kappa)
-{
-    return lambda * n / (1 + sigma * (n - 1) + kappa * n * (n - 1));
-}
 
 // Deterministic noise in [−1, 1].
 double wobble(int i)
@@ -27,6 +23,7 @@ IntervalSample interval(int index, int vus, double rps, double p95Ms, double err
     s.activeVus = vus;
     s.plannedTarget = vus;
     s.overall.totals.requests = qint64(std::llround(rps));
+    s.overall.totals.iterations = s.overall.totals.requests;
     s.overall.totals.errors = qint64(std::llround(rps * errorRate));
     s.overall.totals.errorsByClass[size_t(ErrorClass::Timeout)] = s.overall.totals.errors;
     s.overall.latency.count = s.overall.totals.requests;
@@ -56,6 +53,43 @@ RunSummary stressRamp()
     return s;
 }
 
+// Open-model staircase against a server that completes at most capacity req/s FIFO with an
+// unbounded queue: levels of four 0.5 s intervals, the planned rate jumping inside the first
+// interval of each level (as the engine reports it: planned at the interval's end). Latency is
+// 1 ms plus the queue's wait at the end of the interval.
+RunSummary capacityStaircase(double capacity, const QList<double> &rates)
+{
+    RunSummary s;
+    s.openModel = true;
+    double queue = 0;
+    int index = 0;
+    for (double rate : rates) {
+        for (int k = 0; k < 4; ++k, ++index) {
+            // The jump happens a quarter into the first interval.
+            const double offered =
+                k == 0 && index > 0 ? 0.25 * s.timeline.last().plannedTarget + 0.75 * rate : rate;
+            const double arrivals = 0.5 * offered;
+            const double served = std::min(queue + arrivals, 0.5 * capacity);
+            queue += arrivals - served;
+            const double p95 = 1.0 + 1000.0 * queue / capacity;
+            IntervalSample i = interval(index, 0, 2 * served, p95, 0);
+            i.intervalSec = 0.5;
+            i.tSec = 0.5 * (index + 1);
+            i.overall.totals.requests = qint64(std::llround(served));
+            i.overall.totals.iterations = i.overall.totals.requests;
+            i.overall.latency.count = i.overall.totals.requests;
+            i.plannedTarget = rate;
+            s.timeline.append(i);
+        }
+    }
+    // The engine's last interval is short and reads planned 0.
+    IntervalSample tail = interval(index, 0, 100, 500, 0);
+    tail.intervalSec = 0.1;
+    tail.plannedTarget = 0;
+    s.timeline.append(tail);
+    return s;
+}
+
 } // namespace
 
 class TestStressAnalysis : public QObject
@@ -63,56 +97,6 @@ class TestStressAnalysis : public QObject
     Q_OBJECT
 
 private slots:
-    void uslRecoversKnownParameters()
-    {
-        QList<QPair<double, double>> points;
-        int i = 0;
-        for (double n : {1, 2, 4, 8, 12, 16, 20, 24, 32, 40, 48, 56, 64})
-            points.append({n, usl(n, 1000, 0.05, 0.001) * (1 + 0.002 * wobble(i++))});
-        const UslFit fit = fitUsl(points);
-        QVERIFY2(fit.valid, qPrintable(fit.message));
-        QCOMPARE(fit.points, 13);
-        QVERIFY2(std::abs(fit.lambda - 1000) < 20, qPrintable(QString::number(fit.lambda)));
-        QVERIFY2(std::abs(fit.sigma - 0.05) < 0.005, qPrintable(QString::number(fit.sigma)));
-        QVERIFY2(std::abs(fit.kappa - 0.001) < 0.0001, qPrintable(QString::number(fit.kappa)));
-        QVERIFY(fit.r2 > 0.999);
-        const double nStar = std::sqrt(0.95 / 0.001); // 30.8
-        QVERIFY2(std::abs(fit.peakConcurrency - nStar) / nStar < 0.05,
-                 qPrintable(QString::number(fit.peakConcurrency)));
-        const double xStar = usl(nStar, 1000, 0.05, 0.001);
-        QVERIFY(std::abs(fit.peakThroughput - xStar) / xStar < 0.02);
-        QVERIFY(std::abs(fit.at(10) / usl(10, 1000, 0.05, 0.001) - 1) < 0.01);
-    }
-
-    void uslExactDataIsExact()
-    {
-        QList<QPair<double, double>> points;
-        for (double n = 1; n <= 50; n += 7)
-            points.append({n, usl(n, 250, 0.1, 0.0005)});
-        const UslFit fit = fitUsl(points);
-        QVERIFY(std::abs(fit.lambda - 250) < 0.5);
-        QVERIFY(std::abs(fit.sigma - 0.1) < 0.001);
-        QVERIFY(std::abs(fit.kappa - 0.0005) < 0.00001);
-    }
-
-    void uslLinearScalingHasNoPeak()
-    {
-        const UslFit fit = fitUsl({{1, 100}, {2, 200}, {4, 400}, {8, 800}});
-        QVERIFY(fit.valid);
-        QVERIFY(std::abs(fit.lambda - 100) < 0.5);
-        QVERIFY(fit.sigma < 0.001);
-        QVERIFY(fit.kappa < 1e-6);
-        QVERIFY(fit.kappa == 0 || fit.peakConcurrency > 1000);
-    }
-
-    void uslNeedsThreeLevels()
-    {
-        const UslFit fit = fitUsl({{1, 100}, {2, 190}, {2, 195}});
-        QVERIFY(!fit.valid);
-        QVERIFY(fit.message.contains(QStringLiteral("three")));
-        QVERIFY(fit.toJson().value(QStringLiteral("peakConcurrency")).isNull());
-    }
-
     void stressFindsKneeSustainedRateAndFirstFailure()
     {
         RunSummary s = stressRamp();
@@ -189,6 +173,136 @@ private slots:
         QCOMPARE(a.firstFailure.intervalIndex, -1);
         QVERIFY(a.toJson().value(QStringLiteral("firstFailure")).isNull());
         QVERIFY(std::abs(a.maxSustainedRps - 6000) < 200);
+    }
+
+    void staircaseKneeAndSustainedLandOnTheCapacity()
+    {
+        const RunSummary s = capacityStaircase(1000, {200, 400, 600, 800, 950, 1050, 1200, 1400});
+        StressLimits limits;
+        limits.p95LimitMs = 500;
+        limits.errorRateLimit = 0.05;
+        const StressAnalysis a = analyzeStress(s, limits);
+        QVERIFY2(a.valid, qPrintable(a.message));
+        // Band: the 200 and 400 levels (three steady intervals each, the first left out as
+        // settling leaves two), p95 exactly 1 ms: limit 1 + max(0, 1, 2) = 3 ms.
+        QCOMPARE(a.bandIntervals, 4);
+        QCOMPARE(a.bandMaxLoad, 400.0);
+        QCOMPARE(a.bandMedianP95Ms, 1.0);
+        QCOMPARE(a.kneeLimitMs, 3.0);
+        // 1050/s: 25 requests queue per 0.5 s, 25 ms more wait, from the first interval on.
+        QCOMPARE(a.kneeLoad, 1050.0);
+        QCOMPARE(a.kneeIndex, 20);
+        QCOMPARE(a.kneeMetric, QStringLiteral("p95"));
+        // 1050/s is still met to 95 % (1000 ≥ 997.5) within p95 < 500 ms; 1200/s is not.
+        QVERIFY2(std::abs(a.maxSustainedRps - 1000) < 1,
+                 qPrintable(QString::number(a.maxSustainedRps)));
+        QCOMPARE(a.maxSustainedLoad, 1050.0);
+        QVERIFY(a.kneeRule.contains(QStringLiteral("3.00 ms")));
+        QVERIFY(a.sustainedRule.contains(QStringLiteral("95 % of the offered rate")));
+        // One USL point per steady level; the ramping intervals are not points.
+        QCOMPARE(a.usl.points, 8);
+        int steady = 0;
+        for (const StressLevel &l : a.levels)
+            steady += l.steady ? 1 : 0;
+        QCOMPARE(steady, 8);
+        QCOMPARE(a.levels.size(), 8 + 8); // and each level's first, ramping (or warm-up) interval
+        const QJsonObject json = a.toJson();
+        QVERIFY(json.value(QStringLiteral("knee"))
+                    .toObject()
+                    .value(QStringLiteral("description"))
+                    .toString()
+                    .contains(QStringLiteral("1050 iterations/s")));
+        QCOMPARE(json.value(QStringLiteral("levels")).toArray().size(), 16);
+        QCOMPARE(json.value(QStringLiteral("band"))
+                     .toObject()
+                     .value(QStringLiteral("kneeLimitMs"))
+                     .toDouble(),
+                 3.0);
+    }
+
+    void defaultLatencyBoundKeepsSustainedBelowTheKnee()
+    {
+        // No thresholds: p95 ≤ 5 × the band's 1 ms. The 1050 level queues past it, so the
+        // highest sustained level is 950/s.
+        const StressAnalysis a =
+            analyzeStress(capacityStaircase(1000, {200, 400, 600, 800, 950, 1050, 1200, 1400}));
+        QCOMPARE(a.p95LimitMs, 5.0);
+        QVERIFY(std::abs(a.maxSustainedRps - 950) < 1);
+        QCOMPARE(a.maxSustainedOffered, 950.0);
+        QCOMPARE(a.kneeLoad, 1050.0);
+    }
+
+    // Issue 17: a 15 s ramp whose p95 settled from a warm-up 6 ms to 4.5 ms, then jumped to 39 ms
+    // at t = 13 s. The knee is the jump, not an earlier interval where latency had not risen.
+    void kneeIsWhereLatencyRoseNotAWarmUpTrend()
+    {
+        RunSummary s;
+        s.openModel = true;
+        const QList<double> p95s{6.0, 5.2, 4.7, 4.5, 4.4, 4.6, 4.5, 4.4,
+                                 4.6, 4.5, 4.5, 4.6, 39,  41,  44};
+        for (int i = 0; i < p95s.size(); ++i) {
+            IntervalSample x = interval(i, 0, 200.0 * (i + 1) - 100, p95s[i], 0);
+            x.plannedTarget = 200.0 * (i + 1);
+            s.timeline.append(x);
+        }
+        const StressAnalysis a = analyzeStress(s);
+        QVERIFY2(a.kneeIndex == 12, qPrintable(a.toJson()
+                                                   .value(QStringLiteral("knee"))
+                                                   .toObject()
+                                                   .value(QStringLiteral("description"))
+                                                   .toString()));
+        QCOMPARE(a.kneeP95Ms, 39.0);
+        QCOMPARE(a.kneeMetric, QStringLiteral("p95"));
+        // Every interval ramps: no steady level, so no USL points and no peak.
+        QVERIFY(!a.usl.valid);
+        QCOMPARE(a.usl.points, 0);
+        QVERIFY(!a.usl.peakReported);
+    }
+
+    // Issue 17: a 5 s run that ran 4925 req/s at p95 4 ms without errors sustained at least that.
+    void sustainedIsNeverBelowARateTheRunHeld()
+    {
+        RunSummary s;
+        s.openModel = true;
+        const QList<double> planned{1000, 2500, 4950, 4950, 4950};
+        const QList<double> rps{500, 1750, 3700, 4925, 4925};
+        for (int i = 0; i < planned.size(); ++i) {
+            IntervalSample x = interval(i, 0, rps[i], 4.0, 0);
+            x.plannedTarget = planned[i];
+            s.timeline.append(x);
+        }
+        IntervalSample tail = interval(5, 0, 1500, 4.0, 0);
+        tail.intervalSec = 0.3;
+        tail.plannedTarget = 0;
+        s.timeline.append(tail);
+        s.thresholds.append({QStringLiteral("http_req_duration"), QStringLiteral("p(95)<500"), 4,
+                             true, true, QString()});
+        s.thresholds.append({QStringLiteral("http_req_failed"), QStringLiteral("rate<0.05"), 0,
+                             true, true, QString()});
+        const StressAnalysis a = analyzeStress(s, StressLimits::fromThresholds(s.thresholds));
+        QVERIFY2(a.maxSustainedRps >= 4925, qPrintable(QString::number(a.maxSustainedRps)));
+        QCOMPARE(a.maxSustainedOffered, 4950.0);
+        QCOMPARE(a.kneeIndex, -1);
+        QCOMPARE(a.firstFailure.intervalIndex, -1);
+    }
+
+    void errorsAloneMakeAKnee()
+    {
+        RunSummary s;
+        int index = 0;
+        for (int vus = 10; vus <= 60; vus += 10)
+            for (int k = 0; k < 5; ++k, ++index)
+                s.timeline.append(interval(index, vus, 100.0 * vus, 15, vus >= 50 ? 0.03 : 0));
+        const StressAnalysis a = analyzeStress(s);
+        QCOMPARE(a.kneeMetric, QStringLiteral("errorRate"));
+        QCOMPARE(a.kneeLoad, 50.0);
+        QCOMPARE(a.kneeIndex, 20);
+        QVERIFY(a.toJson()
+                    .value(QStringLiteral("knee"))
+                    .toObject()
+                    .value(QStringLiteral("description"))
+                    .toString()
+                    .contains(QStringLiteral("error rate 3.00 %")));
     }
 
     void tooShortRunSaysWhy()
