@@ -149,9 +149,9 @@ int serveCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         out << "  token: stored in " << tokenPath << " (read it with: cat " << tokenPath << ")\n";
     out << "  runs may target: " << options.sandbox.targetRule().section(u' ', 1) << '\n'
         << "  plans may name files: "
-        << (options.sandbox.filesDir().isEmpty() ? QStringLiteral("none")
-                                                 : QStringLiteral("under ") +
-                                                       options.sandbox.filesDir())
+        << (options.sandbox.filesDir().isEmpty()
+                ? QStringLiteral("none")
+                : QStringLiteral("under ") + options.sandbox.filesDir())
         << '\n';
     out << "  history: " << store->path() << '\n'
         << "  try: curl -H \"Authorization: Bearer $TOKEN\" " << base << "/tests\n"

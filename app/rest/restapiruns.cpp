@@ -94,7 +94,7 @@ RestApiServer::Reply RestApiServer::createTest(const Request &request)
     const auto body = jsonBody(request.body, false, &error);
     if (!body)
         return Reply::error(error);
-    const auto plan = planFromTestBody(*body, &error);
+    auto plan = planFromTestBody(*body, &error);
     if (!plan)
         return Reply::error(error);
     // Refused before it is stored: a stored plan could be started later by anyone.
@@ -199,7 +199,7 @@ RestApiServer::Reply RestApiServer::loadTest(const Request &request)
     const auto body = jsonBody(request.body, false, &error);
     if (!body)
         return Reply::error(error);
-    const auto plan = planFromLoadTestBody(*body, &error);
+    auto plan = planFromLoadTestBody(*body, &error);
     if (!plan)
         return Reply::error(error);
     if (const auto refused = m_options.sandbox.check(*plan))

@@ -241,10 +241,10 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
     if (request.path == prefix || request.path == prefix + u'/') {
         if (request.method == "GET")
             return describe();
-        Reply reply = Reply::error(405, QStringLiteral("method ") +
-                                            QString::fromLatin1(request.method) +
-                                            QStringLiteral(" not allowed on ") + request.path +
-                                            QStringLiteral("; use GET"));
+        Reply reply =
+            Reply::error(405, QStringLiteral("method ") + QString::fromLatin1(request.method) +
+                                  QStringLiteral(" not allowed on ") + request.path +
+                                  QStringLiteral("; use GET"));
         reply.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("GET")});
         return reply;
     }
@@ -263,10 +263,10 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
         return reply;
     };
     const auto badId = [](const char *what, const QString &id) {
-        return Reply::error(400, quoted(id) + QStringLiteral(" is not a ") +
-                                     QString::fromLatin1(what) +
-                                     QStringLiteral(" id (ids are positive decimal integers "
-                                                    "without sign, blanks or leading zeros)"),
+        return Reply::error(400,
+                            quoted(id) + QStringLiteral(" is not a ") + QString::fromLatin1(what) +
+                                QStringLiteral(" id (ids are positive decimal integers "
+                                               "without sign, blanks or leading zeros)"),
                             QStringLiteral("id"));
     };
 

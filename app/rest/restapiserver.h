@@ -34,7 +34,7 @@ struct RestApiOptions
     qint64 maxBodyBytes = 1 << 20; //!< larger request bodies are answered 413
     QString defaultBaseUrl;        //!< target of plans without a base URL; empty = the
                                    //!< built-in sample API, started per run
-    RestSandbox sandbox; //!< files and targets plans sent over the API may use
+    RestSandbox sandbox;           //!< files and targets plans sent over the API may use
 };
 
 //! The REST API of DESIGN.md §4.2 over a HistoryStore: tests (saved plans), runs started in the

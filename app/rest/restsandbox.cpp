@@ -59,8 +59,7 @@ bool RestSandbox::allowTargets(const QStringList &entries, QString *error)
             m_subnets.append({plainAddress(subnet.first), subnet.second});
         } else if (const QHostAddress address(entry); !address.isNull()) {
             const QHostAddress plain = plainAddress(address);
-            m_subnets.append(
-                {plain, plain.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128});
+            m_subnets.append({plain, plain.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128});
         } else {
             // A host name: letters, digits, '-', '.' (no ports, no schemes).
             static const QRegularExpression name(
@@ -101,20 +100,20 @@ QString RestSandbox::targetRule() const
 
 QJsonObject RestSandbox::toJson() const
 {
-    return QJsonObject{
-        {QStringLiteral("allowFiles"),
-         m_filesDir.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(m_filesDir)},
-        {QStringLiteral("allowTargets"), QJsonArray::fromStringList(m_targetText)}};
+    return QJsonObject{{QStringLiteral("allowFiles"), m_filesDir.isEmpty()
+                                                          ? QJsonValue(QJsonValue::Null)
+                                                          : QJsonValue(m_filesDir)},
+                       {QStringLiteral("allowTargets"), QJsonArray::fromStringList(m_targetText)}};
 }
 
-std::optional<RestError> RestSandbox::check(const TestPlan &plan) const
+std::optional<RestError> RestSandbox::check(TestPlan &plan) const
 {
     if (!plan.dataFile.isEmpty()) {
         if (auto refused = checkFile(plan.dataFile, QStringLiteral("dataFile")))
             return refused;
     }
     for (int i = 0; i < plan.steps.size(); ++i) {
-        const Step &step = plan.steps[i];
+        Step &step = plan.steps[i];
         const QString field = QStringLiteral("steps[") + QString::number(i) + u']';
         if (!step.bodyFile.isEmpty()) {
             if (auto refused = checkFile(step.bodyFile, field + QStringLiteral(".bodyFile")))
@@ -138,7 +137,7 @@ std::optional<RestError> RestSandbox::check(const TestPlan &plan) const
     return std::nullopt;
 }
 
-std::optional<RestError> RestSandbox::checkFile(const QString &path, const QString &field) const
+std::optional<RestError> RestSandbox::checkFile(QString &path, const QString &field) const
 {
     const QString rule = m_filesDir.isEmpty() ? QStringLiteral("allow-files: none (start serve "
                                                                "with --allow-files=DIR)")
@@ -164,6 +163,7 @@ std::optional<RestError> RestSandbox::checkFile(const QString &path, const QStri
                          QStringLiteral("\"") + path + QStringLiteral("\" (") + canonical +
                              QStringLiteral(") is outside the allowed folder ") + m_filesDir,
                          rule);
+    path = canonical;
     return std::nullopt;
 }
 
@@ -208,9 +208,9 @@ std::optional<RestError> RestSandbox::checkUrl(const QString &text, const QStrin
             return forbidden(
                 field,
                 QStringLiteral("target ") +
-                    (address.toString() == host ? host
-                                                : host + QStringLiteral(" (") +
-                                                      address.toString() + u')') +
+                    (address.toString() == host
+                         ? host
+                         : host + QStringLiteral(" (") + address.toString() + u')') +
                     QStringLiteral(" is not allowed for runs started over the REST API"),
                 targetRule());
     }

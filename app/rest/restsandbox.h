@@ -31,9 +31,11 @@ public:
     bool allowFiles(const QString &dir, QString *error);
 
     //! A 403 naming the field and the rule when @p plan names a file or a target that is not
-    //! allowed; nullopt when the plan may be stored and run. Host names are resolved (blocking)
-    //! and every address they resolve to must be allowed.
-    std::optional<RestError> check(const TestPlan &plan) const;
+    //! allowed; nullopt when the plan may be stored and run, its file paths then replaced by
+    //! the canonical ones checked (a relative path is taken inside the allowed folder, not in
+    //! the server's working directory). Host names are resolved (blocking) and every address
+    //! they resolve to must be allowed.
+    std::optional<RestError> check(TestPlan &plan) const;
 
     //! {"allowFiles": DIR or null, "allowTargets": [...]} for GET /api/performance.
     QJsonObject toJson() const;
@@ -43,7 +45,7 @@ public:
     QString filesDir() const { return m_filesDir; }
 
 private:
-    std::optional<RestError> checkFile(const QString &path, const QString &field) const;
+    std::optional<RestError> checkFile(QString &path, const QString &field) const;
     std::optional<RestError> checkUrl(const QString &url, const QString &field) const;
     bool addressAllowed(const QHostAddress &address) const;
 

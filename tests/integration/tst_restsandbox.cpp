@@ -1,5 +1,3 @@
-#include "testmain.h"
-
 #include <memory>
 
 #include <QDir>
@@ -19,6 +17,7 @@
 #include "rest/restapiserver.h"
 #include "rest/restsandbox.h"
 #include "store/historystore.h"
+#include "testmain.h"
 #include "testsupport.h"
 
 using namespace loadscope;
@@ -72,7 +71,8 @@ private:
         QNetworkRequest request(
             QUrl(QStringLiteral("http://127.0.0.1:%1/api/performance%2").arg(m_port).arg(path)));
         request.setRawHeader("Authorization", QByteArray("Bearer ") + kToken);
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
         QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
         Response response;
         if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 20000)) {
@@ -200,9 +200,12 @@ private slots:
         const int before = m_capture.requestsSeen();
         const Response r = post(QStringLiteral("/tests"), toJson(plan));
         QCOMPARE(r.status, 403);
-        QCOMPARE(r.field(), dataFile ? QStringLiteral("dataFile") : QStringLiteral("steps[0].bodyFile"));
-        QVERIFY2(r.error().contains(QLatin1String("outside the allowed folder")), qPrintable(r.error()));
-        QCOMPARE(r.rule(), QStringLiteral("allow-files: ") + QFileInfo(m_allowed).canonicalFilePath());
+        QCOMPARE(r.field(),
+                 dataFile ? QStringLiteral("dataFile") : QStringLiteral("steps[0].bodyFile"));
+        QVERIFY2(r.error().contains(QLatin1String("outside the allowed folder")),
+                 qPrintable(r.error()));
+        QCOMPARE(r.rule(),
+                 QStringLiteral("allow-files: ") + QFileInfo(m_allowed).canonicalFilePath());
         QVERIFY(!storedTestNamed(name));
         QCOMPARE(m_capture.requestsSeen(), before);
     }
@@ -210,7 +213,8 @@ private slots:
     void fileInsideTheFolderIsSent()
     {
         // Absolute, and relative to the allowed folder.
-        TestPlan plan = capturePlan(QStringLiteral("inside"), m_allowed + QStringLiteral("/body.json"));
+        TestPlan plan =
+            capturePlan(QStringLiteral("inside"), m_allowed + QStringLiteral("/body.json"));
         plan.dataFile = QStringLiteral("rows.csv");
         Response r = post(QStringLiteral("/tests"), toJson(plan));
         QCOMPARE(r.status, 201);
@@ -262,15 +266,16 @@ private slots:
         QTest::addColumn<QString>("baseUrl");
         QTest::addColumn<QString>("stepPath");
         QTest::addColumn<QString>("field");
-        QTest::newRow("metadata address") << QStringLiteral("http://169.254.169.254")
-                                          << QStringLiteral("/latest/meta-data/") << QStringLiteral("baseUrl");
+        QTest::newRow("metadata address")
+            << QStringLiteral("http://169.254.169.254") << QStringLiteral("/latest/meta-data/")
+            << QStringLiteral("baseUrl");
         QTest::newRow("private") << QStringLiteral("http://10.1.2.3:8080") << QStringLiteral("/x")
                                  << QStringLiteral("baseUrl");
         QTest::newRow("v4-mapped v6") << QStringLiteral("http://[::ffff:10.1.2.3]/")
                                       << QStringLiteral("/x") << QStringLiteral("baseUrl");
-        QTest::newRow("absolute step URL") << QStringLiteral("http://127.0.0.1:9")
-                                           << QStringLiteral("http://10.1.2.3/x")
-                                           << QStringLiteral("steps[0].path");
+        QTest::newRow("absolute step URL")
+            << QStringLiteral("http://127.0.0.1:9") << QStringLiteral("http://10.1.2.3/x")
+            << QStringLiteral("steps[0].path");
     }
 
     void targetOutsideLoopbackIsRefused()
@@ -278,9 +283,8 @@ private slots:
         QFETCH(QString, baseUrl);
         QFETCH(QString, stepPath);
         QFETCH(QString, field);
-        TestPlan plan = capturePlan(QStringLiteral("elsewhere ") +
-                                        QString::fromLatin1(QTest::currentDataTag()),
-                                    QString());
+        TestPlan plan = capturePlan(
+            QStringLiteral("elsewhere ") + QString::fromLatin1(QTest::currentDataTag()), QString());
         plan.baseUrl = baseUrl;
         plan.steps[0].path = stepPath;
         plan.steps[0].method = QStringLiteral("GET");
@@ -299,7 +303,8 @@ private slots:
             QStringLiteral("/load-test"),
             QJsonObject{
                 {QStringLiteral("name"), QStringLiteral("short elsewhere")},
-                {QStringLiteral("baseUrl"), QStringLiteral("http://0.0.0.0:%1").arg(m_capture.port())},
+                {QStringLiteral("baseUrl"),
+                 QStringLiteral("http://0.0.0.0:%1").arg(m_capture.port())},
                 {QStringLiteral("stages"), QJsonArray{QJsonObject{{QStringLiteral("duration"), 1},
                                                                   {QStringLiteral("target"), 1}}}},
                 {QStringLiteral("targetEndpoints"), QJsonArray{QStringLiteral("/x")}}});
@@ -312,13 +317,15 @@ private slots:
     void noFilesWithoutTheOption()
     {
         RestSandbox sandbox;
-        TestPlan plan = capturePlan(QStringLiteral("no files"), m_allowed + QStringLiteral("/body.json"));
+        TestPlan plan =
+            capturePlan(QStringLiteral("no files"), m_allowed + QStringLiteral("/body.json"));
         const auto refused = sandbox.check(plan);
         QVERIFY(refused);
         QCOMPARE(refused->status, 403);
         QCOMPARE(refused->field, QStringLiteral("steps[0].bodyFile"));
-        QVERIFY(refused->extra.value(QStringLiteral("rule")).toString().contains(
-            QLatin1String("--allow-files")));
+        QVERIFY(refused->extra.value(QStringLiteral("rule"))
+                    .toString()
+                    .contains(QLatin1String("--allow-files")));
         plan.steps[0].bodyFile.clear();
         QVERIFY(!sandbox.check(plan));
     }
