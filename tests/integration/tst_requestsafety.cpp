@@ -2,6 +2,8 @@
 
 #include "engine/loadengine.h"
 #include "fakehttpserver.h"
+#include "plan/planjson.h"
+#include "plan/planvalidator.h"
 #include "testmain.h"
 
 // Requests are built from templates on every iteration; what a server returns must not be able
@@ -207,6 +209,27 @@ private slots:
         QVERIFY(seen.countWith([](const FakeRequest &r) { return r.target == "/a/b?x=1&y=2"; }) >
                 0);
         QCOMPARE(seen.countWith([](const FakeRequest &r) { return r.target.contains(' '); }), 0);
+    }
+
+    void maxRedirectsInPlanJson()
+    {
+        TestPlan plan = shortPlan({step(QStringLiteral("a"), QStringLiteral("/a"))},
+                                  QStringLiteral("http://127.0.0.1:1"));
+        plan.maxRedirects = 3;
+        const QJsonObject json = toJson(plan);
+        QCOMPARE(json.value(QStringLiteral("options"))
+                     .toObject()
+                     .value(QStringLiteral("maxRedirects"))
+                     .toInt(),
+                 3);
+        const auto back = planFromJson(json);
+        QVERIFY(back);
+        QCOMPARE(back->maxRedirects, 3);
+        QCOMPARE(*back, plan);
+        plan.maxRedirects = -1;
+        const QStringList problems = planErrors(plan);
+        QVERIFY2(problems.join(u'\n').contains(QLatin1String("options.maxRedirects")),
+                 qPrintable(problems.join(u'\n')));
     }
 
     void planMaxRedirectsReachesTheTransport_data()
