@@ -55,6 +55,16 @@ int serveCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         QStringLiteral("Bearer token clients must send (default: the one stored in the "
                        "configuration directory, generated at the first start)."),
         QStringLiteral("T")));
+    line.addOption(QCommandLineOption(
+        QStringLiteral("allow-files"),
+        QStringLiteral("Folder whose files plans sent over the API may name (bodyFile, "
+                       "dataFile); default: none."),
+        QStringLiteral("DIR")));
+    line.addOption(QCommandLineOption(
+        QStringLiteral("allow-targets"),
+        QStringLiteral("CIDR range, address or host name runs started over the API may send "
+                       "traffic to, besides loopback (repeatable, or a comma list)."),
+        QStringLiteral("CIDR|HOST")));
     line.addDbOption();
     int code = 0;
     if (!line.parse(args, out, err, &code))
@@ -90,6 +100,19 @@ int serveCommand(const QStringList &args, QTextStream &out, QTextStream &err)
                                     "--token=T (the API runs load tests on request; choose the "
                                     "token deliberately and keep it secret)"));
 
+    RestApiOptions options;
+    {
+        QString why;
+        QStringList targets;
+        for (const QString &value : p.values(QStringLiteral("allow-targets")))
+            targets += value.split(u',', Qt::SkipEmptyParts);
+        if (!options.sandbox.allowTargets(targets, &why))
+            return line.usageError(err, why);
+        if (p.isSet(QStringLiteral("allow-files")) &&
+            !options.sandbox.allowFiles(p.value(QStringLiteral("allow-files")), &why))
+            return line.usageError(err, why);
+    }
+
     std::unique_ptr<HistoryStore> store = openStoreFor(p, err, line.command());
     if (!store)
         return ExitUsage;
@@ -106,7 +129,6 @@ int serveCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         }
     }
 
-    RestApiOptions options;
     options.token = token;
     RestApiServer server(store.get(), options);
     QString error;
@@ -125,6 +147,12 @@ int serveCommand(const QStringList &args, QTextStream &out, QTextStream &err)
             << token << '\n';
     else
         out << "  token: stored in " << tokenPath << " (read it with: cat " << tokenPath << ")\n";
+    out << "  runs may target: " << options.sandbox.targetRule().section(u' ', 1) << '\n'
+        << "  plans may name files: "
+        << (options.sandbox.filesDir().isEmpty()
+                ? QStringLiteral("none")
+                : QStringLiteral("under ") + options.sandbox.filesDir())
+        << '\n';
     out << "  history: " << store->path() << '\n'
         << "  try: curl -H \"Authorization: Bearer $TOKEN\" " << base << "/tests\n"
         << "Press Ctrl+C to stop.\n";

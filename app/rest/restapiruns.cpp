@@ -80,15 +80,26 @@ std::optional<QJsonObject> jsonBody(const QByteArray &body, bool optional, RestE
 
 } // namespace
 
+RestApiServer::Reply RestApiServer::describe() const
+{
+    QJsonObject body = m_options.sandbox.toJson();
+    body.insert(QStringLiteral("name"), QStringLiteral("loadscope"));
+    body.insert(QStringLiteral("version"), QStringLiteral(LOADSCOPE_VERSION));
+    return Reply{200, body, {}};
+}
+
 RestApiServer::Reply RestApiServer::createTest(const Request &request)
 {
     RestError error;
     const auto body = jsonBody(request.body, false, &error);
     if (!body)
         return Reply::error(error);
-    const auto plan = planFromTestBody(*body, &error);
+    auto plan = planFromTestBody(*body, &error);
     if (!plan)
         return Reply::error(error);
+    // Refused before it is stored: a stored plan could be started later by anyone.
+    if (const auto refused = m_options.sandbox.check(*plan))
+        return Reply::error(*refused);
     // A test is identified by its name, as in the CLI and the GUI (a run updates the test of
     // its plan's name): posting an existing name replaces that test's plan.
     StoredTest test;
@@ -172,6 +183,10 @@ RestApiServer::Reply RestApiServer::startTest(qint64 id, const Request &request)
             QStringLiteral("the stored plan of test %1 cannot run: ").arg(id) + invalid.message;
         return Reply::error(invalid);
     }
+    // Checked again at the start: the test may have been stored by the CLI or the GUI, whose
+    // plans may name local files and any target.
+    if (const auto refused = m_options.sandbox.check(*plan))
+        return Reply::error(*refused);
     plan->name = test->name;
     // RunSession files the run under the most recently updated test of the plan's name.
     m_store->saveTest(*test);
@@ -184,9 +199,11 @@ RestApiServer::Reply RestApiServer::loadTest(const Request &request)
     const auto body = jsonBody(request.body, false, &error);
     if (!body)
         return Reply::error(error);
-    const auto plan = planFromLoadTestBody(*body, &error);
+    auto plan = planFromLoadTestBody(*body, &error);
     if (!plan)
         return Reply::error(error);
+    if (const auto refused = m_options.sandbox.check(*plan))
+        return Reply::error(*refused);
     if (const Reply conflict = conflictIfRunning(); conflict.status != 0)
         return conflict;
     return startRun(*plan, 0, plan->versionLabel);

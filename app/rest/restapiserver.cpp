@@ -36,12 +36,19 @@ QString quoted(const QString &text)
     return u'"' + text + u'"';
 }
 
+//! Only the canonical text of a positive integer is an id: "+1", "01", " 1", "1.0" or "1%00"
+//! would otherwise all read as 1 (QString::toLongLong skips blanks and takes a sign), so one
+//! resource would answer to many URLs.
 std::optional<qint64> parseId(const QString &text)
 {
-    bool ok = false;
-    const qint64 id = text.toLongLong(&ok);
-    if (!ok || id <= 0)
+    if (text.isEmpty() || text.size() > 18 || text[0] < u'1' || text[0] > u'9')
         return std::nullopt;
+    qint64 id = 0;
+    for (const QChar c : text) {
+        if (c < u'0' || c > u'9')
+            return std::nullopt;
+        id = id * 10 + (c.unicode() - u'0');
+    }
     return id;
 }
 
@@ -231,6 +238,16 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
             QStringLiteral("the request body is larger than %1 bytes").arg(m_options.maxBodyBytes));
 
     const QString prefix = QString::fromLatin1(kPrefix);
+    if (request.path == prefix || request.path == prefix + u'/') {
+        if (request.method == "GET")
+            return describe();
+        Reply reply =
+            Reply::error(405, QStringLiteral("method ") + QString::fromLatin1(request.method) +
+                                  QStringLiteral(" not allowed on ") + request.path +
+                                  QStringLiteral("; use GET"));
+        reply.headers.append({QByteArrayLiteral("Allow"), QByteArrayLiteral("GET")});
+        return reply;
+    }
     if (!request.path.startsWith(prefix + u'/'))
         return Reply::error(404, QStringLiteral("no route ") + quoted(request.path) +
                                      QStringLiteral(" (every route starts with ") + prefix +
@@ -245,9 +262,12 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
         reply.headers.append({QByteArrayLiteral("Allow"), methods});
         return reply;
     };
-    const auto notFound = [](const char *what, const QString &id) {
-        return Reply::error(404, QStringLiteral("no ") + QString::fromLatin1(what) +
-                                     QStringLiteral(" with id ") + quoted(id));
+    const auto badId = [](const char *what, const QString &id) {
+        return Reply::error(400,
+                            quoted(id) + QStringLiteral(" is not a ") + QString::fromLatin1(what) +
+                                QStringLiteral(" id (ids are positive decimal integers "
+                                               "without sign, blanks or leading zeros)"),
+                            QStringLiteral("id"));
     };
 
     if (parts.size() == 1 && parts[0] == QLatin1String("tests")) {
@@ -271,7 +291,7 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
             return allow(expected);
         const auto id = parseId(parts[1]);
         if (!id)
-            return notFound("test", parts[1]);
+            return badId("test", parts[1]);
         if (sub.isEmpty())
             return getTest(*id);
         if (sub == QLatin1String("start"))
@@ -285,7 +305,7 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
             return allow("GET");
         const auto id = parseId(parts[1]);
         if (!id)
-            return notFound("result", parts[1]);
+            return badId("result", parts[1]);
         if (parts.size() == 2)
             return getResult(*id);
         return getSamples(*id, request, responder, streaming);

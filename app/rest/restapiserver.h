@@ -11,6 +11,7 @@
 #include <QString>
 
 #include "plan/testplan.h"
+#include "rest/restsandbox.h"
 
 class QHttpServer;
 class QHttpServerRequest;
@@ -33,6 +34,7 @@ struct RestApiOptions
     qint64 maxBodyBytes = 1 << 20; //!< larger request bodies are answered 413
     QString defaultBaseUrl;        //!< target of plans without a base URL; empty = the
                                    //!< built-in sample API, started per run
+    RestSandbox sandbox;           //!< files and targets plans sent over the API may use
 };
 
 //! The REST API of DESIGN.md §4.2 over a HistoryStore: tests (saved plans), runs started in the
@@ -74,6 +76,7 @@ private:
 
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     Reply route(const Request &request, QHttpServerResponder &responder, bool *streaming);
+    Reply describe() const;
     Reply createTest(const Request &request);
     Reply listTests();
     Reply getTest(qint64 id);

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <QUrl>
+
 #include "engine/leanhttptransport.h"
 #include "engine/steadyclock.h"
 #include "engine/tlscontext.h"
@@ -28,6 +30,26 @@ QString errnoText(int error)
 
 constexpr char kServerTiming[] = "server-timing";
 constexpr int kServerTimingLen = sizeof(kServerTiming) - 1;
+constexpr char kLocation[] = "location";
+constexpr int kLocationLen = sizeof(kLocation) - 1;
+static_assert(kLocationLen <= kServerTimingLen, "the field buffer holds the longest name");
+
+bool isRedirectStatus(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+RequestTiming &operator+=(RequestTiming &a, const RequestTiming &b)
+{
+    a.blockedUs += b.blockedUs;
+    a.connectingUs += b.connectingUs;
+    a.tlsHandshakingUs += b.tlsHandshakingUs;
+    a.sendingUs += b.sendingUs;
+    a.waitingUs += b.waitingUs;
+    a.receivingUs += b.receivingUs;
+    a.durationUs += b.durationUs;
+    return a;
+}
 
 } // namespace
 
@@ -39,10 +61,12 @@ struct HttpConnection::Parser
     bool messageDone = false;
     bool keepAlive = false;
     bool fieldIsServerTiming = false;
+    bool fieldIsLocation = false;
     int fieldLen = 0;
     char field[kServerTimingLen] = {};
     QByteArray capturedField;
     QByteArray capturedValue;
+    QByteArray location; //!< the final response's Location header, for following redirects
 
     void reset()
     {
@@ -63,6 +87,8 @@ struct HttpConnection::Parser
         r.status = 0;
         if (!r.serverTiming.isEmpty())
             r.serverTiming.clear();
+        if (!s->location.isEmpty())
+            s->location.clear();
         if (s->connection->m_capture) {
             r.headers.clear();
             r.body.clear();
@@ -92,6 +118,8 @@ struct HttpConnection::Parser
         s->fieldIsServerTiming =
             s->fieldLen == kServerTimingLen &&
             qstrnicmp(s->field, kServerTimingLen, kServerTiming, kServerTimingLen) == 0;
+        s->fieldIsLocation = s->fieldLen == kLocationLen &&
+                             qstrnicmp(s->field, kLocationLen, kLocation, kLocationLen) == 0;
         s->fieldLen = 0;
         QByteArray &st = s->connection->m_result.serverTiming;
         if (s->fieldIsServerTiming && !st.isEmpty())
@@ -104,6 +132,8 @@ struct HttpConnection::Parser
         Parser *s = self(p);
         if (s->fieldIsServerTiming)
             s->connection->m_result.serverTiming.append(at, qsizetype(length));
+        if (s->fieldIsLocation && s->location.size() < 8192)
+            s->location.append(at, qsizetype(length));
         if (s->connection->m_capture)
             s->capturedValue.append(at, qsizetype(length));
         return 0;
@@ -113,6 +143,7 @@ struct HttpConnection::Parser
     {
         Parser *s = self(p);
         s->fieldIsServerTiming = false;
+        s->fieldIsLocation = false;
         if (s->connection->m_capture) {
             s->connection->m_result.headers.append(
                 {std::move(s->capturedField), std::move(s->capturedValue)});
@@ -205,7 +236,7 @@ HttpConnection::~HttpConnection()
 bool HttpConnection::send(const PreparedRequest &request, bool captureResponse,
                           HttpTransportSink *sink, quint64 tag)
 {
-    if (m_busy || m_released || request.bytes.isEmpty())
+    if (m_busy || m_released || !request.isValid())
         return false;
     m_sink = sink;
     m_tag = tag;
@@ -215,7 +246,7 @@ bool HttpConnection::send(const PreparedRequest &request, bool captureResponse,
 
 bool HttpConnection::send(const PreparedRequest &request, bool captureResponse, Callback callback)
 {
-    if (m_busy || m_released || request.bytes.isEmpty())
+    if (m_busy || m_released || !request.isValid())
         return false;
     m_sink = nullptr;
     m_callback = std::move(callback);
@@ -234,6 +265,11 @@ bool HttpConnection::begin(const PreparedRequest &request, bool captureResponse)
     m_transport->requestStarted();
     m_request = request.bytes;
     m_isHead = request.isHead;
+    m_hopRequest = request.request;
+    m_maxRedirects = request.request ? request.maxRedirects : 0;
+    m_redirects = 0;
+    m_hops = RequestTiming();
+    m_hopsBytesIn = m_hopsBytesOut = 0;
     m_capture = captureResponse;
     m_retried = false;
     m_result = HttpResult();
@@ -241,7 +277,13 @@ bool HttpConnection::begin(const PreparedRequest &request, bool captureResponse)
     m_deadlineNs = m_result.startNs + qint64(m_transport->m_options.requestTimeoutMs) * 1000000;
     m_writeStartNs = m_writeEndNs = m_firstByteNs = 0;
 
-    if (!m_transport->isResolved()) {
+    if (!request.refusal.isEmpty()) {
+        // Never written: fails as a check, and the connection stays as it was.
+        m_result.error = ErrorClass::Check;
+        m_result.errorText = request.refusal;
+        m_deferred = true;
+        m_transport->scheduleDeferred(this);
+    } else if (!m_transport->isResolved()) {
         fail(ErrorClass::Dns, m_transport->m_resolveError);
     } else if (m_state == State::Idle) {
         startWrite();
@@ -518,9 +560,7 @@ void HttpConnection::fillTiming(qint64 endNs)
 void HttpConnection::completeResponse(bool keepAlive)
 {
     fillTiming(steadyNowNs());
-    m_result.error = errorClassForStatus(m_result.status);
-    if (m_result.error != ErrorClass::None)
-        m_result.errorText = QStringLiteral("HTTP %1").arg(m_result.status);
+    const QByteArray location = m_parser->location;
     if (keepAlive && m_transport->m_options.keepAlive) {
         m_state = State::Idle;
         m_reused = true;
@@ -528,7 +568,96 @@ void HttpConnection::completeResponse(bool keepAlive)
     } else {
         closeSocket();
     }
+    if (m_maxRedirects > 0 && isRedirectStatus(m_result.status) && !location.isEmpty()) {
+        followRedirect(location);
+        return;
+    }
+    m_result.error = errorClassForStatus(m_result.status);
+    if (m_result.error != ErrorClass::None)
+        m_result.errorText = QStringLiteral("HTTP %1").arg(m_result.status);
     deliver();
+}
+
+void HttpConnection::followRedirect(const QByteArray &location)
+{
+    const int status = m_result.status;
+    const LeanHttpTransport::Target &target = m_transport->m_target;
+    const QString scheme = target.tls ? QStringLiteral("https") : QStringLiteral("http");
+    const QUrl here = QUrl::fromEncoded(scheme.toLatin1() + "://" + m_transport->m_hostHeader +
+                                        encodeRequestTarget(m_hopRequest->target));
+    const QUrl next = here.resolved(QUrl::fromEncoded(location));
+    const QString nextText = next.toString(QUrl::FullyEncoded);
+    if (m_redirects >= m_maxRedirects) {
+        fail(ErrorClass::Protocol,
+             QStringLiteral("too many redirects: stopped after %1 (maxRedirects %1); the last, "
+                            "HTTP %2, pointed to %3")
+                 .arg(m_maxRedirects)
+                 .arg(status)
+                 .arg(nextText));
+        return;
+    }
+    // The lean transport holds one resolved address: another host or port would need a new
+    // transport, so such a redirect is reported instead of followed (a run targets one host).
+    const int defaultPort = target.tls ? 443 : 80;
+    const QString host = next.host().toLower();
+    const bool sameHost =
+        host == QString::fromLatin1(target.host).toLower() || host == here.host().toLower();
+    if (!next.isValid() || next.scheme() != scheme || !sameHost ||
+        next.port(defaultPort) != int(target.port)) {
+        fail(ErrorClass::Protocol,
+             QStringLiteral("redirect (HTTP %1) to %2 not followed: it leaves %3://%4; one run "
+                            "targets one host")
+                 .arg(status)
+                 .arg(next.isValid() ? nextText : QString::fromLatin1(location), scheme,
+                      QString::fromLatin1(m_transport->m_hostHeader)));
+        return;
+    }
+
+    HttpRequestData request = *m_hopRequest;
+    QByteArray path = next.path(QUrl::FullyEncoded).toLatin1();
+    if (path.isEmpty())
+        path = "/";
+    if (next.hasQuery())
+        path += '?' + next.query(QUrl::FullyEncoded).toLatin1();
+    request.target = path;
+    // As browsers, Go's client and so k6: 303 turns into GET (but HEAD), 301 and 302 turn a
+    // POST into GET, and all three drop the body; 307 and 308 repeat the request as it was.
+    const bool isPost = request.method.compare("POST", Qt::CaseInsensitive) == 0;
+    const bool isHead = request.method.compare("HEAD", Qt::CaseInsensitive) == 0;
+    if ((status == 303 && !isHead) || ((status == 301 || status == 302) && isPost))
+        request.method = QByteArrayLiteral("GET");
+    if (status == 301 || status == 302 || status == 303) {
+        request.body.clear();
+        request.headers.removeIf([](const QPair<QByteArray, QByteArray> &header) {
+            return header.first.compare("Content-Length", Qt::CaseInsensitive) == 0 ||
+                   header.first.compare("Content-Type", Qt::CaseInsensitive) == 0 ||
+                   header.first.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0;
+        });
+    }
+    const PreparedRequest prepared = m_transport->prepare(request);
+    if (!prepared.refusal.isEmpty()) {
+        fail(ErrorClass::Protocol, QStringLiteral("redirect (HTTP %1) to %2 not followed: %3")
+                                       .arg(status)
+                                       .arg(nextText, prepared.refusal));
+        return;
+    }
+
+    // Each hop is timed; the request's timing and bytes are the sum over all hops.
+    m_hops += m_result.timing;
+    m_hopsBytesIn += m_result.bytesIn;
+    m_hopsBytesOut += m_result.bytesOut;
+    m_result.timing = RequestTiming();
+    m_result.bytesIn = m_result.bytesOut = 0;
+    ++m_redirects;
+    m_hopRequest = prepared.request;
+    m_request = prepared.bytes;
+    m_isHead = prepared.isHead;
+    m_retried = false;
+    m_writeStartNs = m_writeEndNs = m_firstByteNs = 0;
+    if (m_state == State::Idle)
+        startWrite();
+    else
+        startConnect();
 }
 
 void HttpConnection::fail(ErrorClass error, const QString &text)
@@ -550,6 +679,12 @@ void HttpConnection::deliver()
     m_busy = false;
     m_deferred = false;
     m_transport->requestEnded();
+    if (m_redirects > 0) {
+        m_result.timing += m_hops;
+        m_result.bytesIn += m_hopsBytesIn;
+        m_result.bytesOut += m_hopsBytesOut;
+        m_redirects = 0;
+    }
     // Move everything out first: the callback may send the next request on this connection.
     HttpResult result = std::move(m_result);
     HttpTransportSink *sink = m_sink;

@@ -98,6 +98,7 @@ private:
     void onSocketError(int error);
     bool retryOnFreshConnection();
     void completeResponse(bool keepAlive);
+    void followRedirect(const QByteArray &location);
     void fail(ErrorClass error, const QString &text);
     void fillTiming(qint64 endNs);
     void deliver();
@@ -121,6 +122,12 @@ private:
     bool m_capture = false;
     bool m_isHead = false;
     QByteArray m_request;
+    std::shared_ptr<const HttpRequestData> m_hopRequest; // what m_request was built from
+    int m_maxRedirects = 0;
+    int m_redirects = 0;      // followed so far for the request in flight
+    RequestTiming m_hops;     // timing of the hops before the current one
+    qint64 m_hopsBytesIn = 0; // bytes of the hops before the current one
+    qint64 m_hopsBytesOut = 0;
     qint64 m_written = 0;
     HttpTransportSink *m_sink = nullptr;
     quint64 m_tag = 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 #include <QPair>
 #include <QString>
@@ -52,7 +53,26 @@ struct HttpRequestData
     QByteArray target = QByteArrayLiteral("/"); //!< origin-form: path?query
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
+    //! Redirects followed before the response counts (k6's maxRedirects); 0 = none.
+    int maxRedirects = 10;
+    //! Non-empty: the request must not be sent (e.g. a substituted value held a line break);
+    //! it fails as ErrorClass::Check with this text.
+    QString refusal;
 };
+
+//! True when @p text is an RFC 9110 token (a method or a header name): non-empty, and only
+//! letters, digits and !#$%&'*+-.^_`|~.
+bool isHttpToken(const QByteArray &text);
+//! True when @p text holds CR, LF or NUL, which would end or cut a request line or header.
+bool hasLineBreakOrNul(QByteArrayView text);
+//! @p target with every byte that may not appear in an origin-form request target (space,
+//! controls, non-ASCII, "<>\^`{|}[]#) percent-encoded; "/a/b?x=1&y=2" and existing %XX
+//! escapes stay as they are.
+QByteArray encodeRequestTarget(const QByteArray &target);
+//! Why @p request cannot be written as it is ("header name \"X Y\" is not a token"), empty
+//! when it can. CR, LF or NUL in the target or a header value, a method or header name that
+//! is not a token, or a refusal set earlier.
+QString requestDefect(const HttpRequestData &request);
 
 //! The outcome of one request, handed to the caller's callback on the worker thread.
 struct HttpResult

@@ -119,12 +119,23 @@ TlsContext *LeanHttpTransport::tlsContext()
 PreparedRequest LeanHttpTransport::prepare(const HttpRequestData &request) const
 {
     PreparedRequest prepared;
+    prepared.maxRedirects = request.maxRedirects;
+    // Checked on every request built, after template substitution: a line break in a value
+    // would let it add headers or a second request (request smuggling).
+    prepared.refusal = requestDefect(request);
+    if (!prepared.refusal.isEmpty())
+        return prepared;
     const QByteArray method = request.method.isEmpty() ? QByteArrayLiteral("GET") : request.method;
     prepared.isHead = method.compare("HEAD", Qt::CaseInsensitive) == 0;
+    // Kept for following redirects, which rebuild the request for the new location.
+    if (request.maxRedirects > 0)
+        prepared.request = std::make_shared<const HttpRequestData>(request);
     QByteArray &out = prepared.bytes;
     out.reserve(64 + request.target.size() + request.body.size() + request.headers.size() * 32);
-    out += method + ' ' + (request.target.isEmpty() ? QByteArrayLiteral("/") : request.target) +
-           " HTTP/1.1\r\n";
+    out +=
+        method + ' ' +
+        (request.target.isEmpty() ? QByteArrayLiteral("/") : encodeRequestTarget(request.target)) +
+        " HTTP/1.1\r\n";
     if (!hasHeader(request, "host"))
         out += "Host: " + m_hostHeader + "\r\n";
     for (const auto &header : request.headers)

@@ -346,7 +346,9 @@ void LoadWorker::requestFinished(HttpTransportConnection *, quint64 tag, HttpRes
     }
 
     const RequestTiming &t = result.timing;
-    if (result.status > 0 || !isTransportError(error) || error == ErrorClass::Timeout)
+    // A request refused before it was written (bytesOut 0, no status) took no time to measure.
+    if (result.status > 0 || (!isTransportError(error) && result.bytesOut > 0) ||
+        error == ErrorClass::Timeout)
         acc.duration.record(t.durationUs);
     qint64 blockedUs = 0;
     if (m_open && vu.step == 0) {

@@ -83,22 +83,22 @@ public:
     bool send(const PreparedRequest &request, bool captureResponse, HttpTransportSink *sink,
               quint64 tag) override
     {
-        if (m_busy || !request.request)
+        if (m_busy || !request.isValid())
             return false;
         m_sink = sink;
         m_tag = tag;
         m_callback = nullptr;
-        begin(*request.request, captureResponse);
+        begin(request, captureResponse);
         return true;
     }
 
     bool send(const PreparedRequest &request, bool captureResponse, Callback callback) override
     {
-        if (m_busy || !request.request)
+        if (m_busy || !request.isValid())
             return false;
         m_sink = nullptr;
         m_callback = std::move(callback);
-        begin(*request.request, captureResponse);
+        begin(request, captureResponse);
         return true;
     }
 
@@ -130,13 +130,20 @@ public:
     }
 
 private:
-    void begin(const HttpRequestData &request, bool capture)
+    void begin(const PreparedRequest &prepared, bool capture)
     {
         m_busy = true;
         m_capture = capture;
         m_transport->requestStarted();
         m_result = HttpResult();
         m_result.startNs = steadyNowNs();
+        if (!prepared.refusal.isEmpty() || !prepared.request) {
+            m_result.error = ErrorClass::Check;
+            m_result.errorText = prepared.refusal;
+            deliverLater();
+            return;
+        }
+        const HttpRequestData &request = *prepared.request;
         m_result.bytesOut = requestBytes(request);
         m_deadlineNs = m_result.startNs + qint64(m_transport->m_options.requestTimeoutMs) * 1000000;
         m_connectNs = m_encryptedNs = m_sentNs = m_firstByteNs = 0;
@@ -340,8 +347,15 @@ QnamTransport::~QnamTransport()
 PreparedRequest QnamTransport::prepare(const HttpRequestData &request) const
 {
     PreparedRequest prepared;
+    prepared.maxRedirects = request.maxRedirects;
+    // As in the lean transport: nothing with a line break in a value reaches Qt.
+    prepared.refusal = requestDefect(request);
+    if (!prepared.refusal.isEmpty())
+        return prepared;
     prepared.isHead = request.method.compare("HEAD", Qt::CaseInsensitive) == 0;
-    prepared.request = std::make_shared<const HttpRequestData>(request);
+    HttpRequestData encoded = request;
+    encoded.target = encodeRequestTarget(request.target);
+    prepared.request = std::make_shared<const HttpRequestData>(std::move(encoded));
     return prepared;
 }
 
@@ -359,6 +373,16 @@ QNetworkRequest QnamTransport::networkRequest(const HttpRequestData &request) co
                              ? QNetworkRequest::Http2DirectAttribute
                              : QNetworkRequest::Http2CleartextAllowedAttribute,
                          true);
+    }
+    // Redirects as the lean transport follows them: up to maxRedirects, to the same host only
+    // (Qt 6 would otherwise follow up to 50, to any host a response names).
+    if (request.maxRedirects > 0) {
+        out.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::SameOriginRedirectPolicy);
+        out.setMaximumRedirectsAllowed(request.maxRedirects);
+    } else {
+        out.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
     }
     // Load tests measure the server, not a cache, and never store cookies between VUs.
     out.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);

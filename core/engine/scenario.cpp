@@ -107,12 +107,41 @@ QString jsonValueText(const QJsonValue &value)
     return QString();
 }
 
+namespace {
+
+//! "{{name}}" of the first variable referenced in @p text whose value holds CR, LF or NUL.
+QString offendingVariable(const QString &text, const VariableMap &variables)
+{
+    for (const QString &name : templateReferences(text)) {
+        const auto it = variables.constFind(name);
+        if (it != variables.constEnd() && hasLineBreakOrNul(it->toUtf8()))
+            return QStringLiteral("{{") + name + QStringLiteral("}}");
+    }
+    return QString();
+}
+
+QString refusalText(const QString &field, const QString &variable)
+{
+    return field + QStringLiteral(": ") +
+           (variable.isEmpty() ? QStringLiteral("the value")
+                               : QStringLiteral("the value of ") + variable) +
+           QStringLiteral(" holds a CR, LF or NUL character; request not sent");
+}
+
+} // namespace
+
 HttpRequestData CompiledStep::requestFor(const VariableMap &variables) const
 {
     HttpRequestData request;
     request.method = step.method.toLatin1();
+    request.maxRedirects = maxRedirects;
     request.target =
         templated ? substituteTemplates(QString::fromUtf8(target), variables).toUtf8() : target;
+    // Substituted values are checked on every request: a value extracted from a response must
+    // not add a header or a request of its own.
+    if (templated && hasLineBreakOrNul(request.target))
+        request.refusal = refusalText(QStringLiteral("path"),
+                                      offendingVariable(QString::fromUtf8(target), variables));
     request.headers.reserve(step.headers.size() + 1);
     bool userAgent = false;
     for (const auto &header : step.headers) {
@@ -120,6 +149,9 @@ HttpRequestData CompiledStep::requestFor(const VariableMap &variables) const
                     header.first.compare(QLatin1String("User-Agent"), Qt::CaseInsensitive) == 0;
         request.headers.append(
             {header.first.toLatin1(), substituteTemplates(header.second, variables).toUtf8()});
+        if (request.refusal.isEmpty() && hasLineBreakOrNul(request.headers.last().second))
+            request.refusal = refusalText(QStringLiteral("header ") + header.first,
+                                          offendingVariable(header.second, variables));
     }
     if (!userAgent)
         request.headers.append(
@@ -280,7 +312,37 @@ std::optional<QList<CompiledStep>> compileSteps(const TestPlan &plan, const QStr
         }
         if (target.isEmpty())
             target = QStringLiteral("/");
-        c.target = target.toUtf8();
+        // What is written in the plan is checked here; substituted values per request.
+        if (!isHttpToken(step.method.toLatin1())) {
+            *error = stepPath(i) + QStringLiteral(".method: \"") + step.method +
+                     QStringLiteral("\" is not an HTTP method token");
+            return std::nullopt;
+        }
+        if (hasLineBreakOrNul(target.toUtf8())) {
+            *error = stepPath(i) +
+                     QStringLiteral(".path: holds a CR, LF or NUL character (a path cannot "
+                                    "contain a line break; percent-encode it as %0D%0A)");
+            return std::nullopt;
+        }
+        for (int h = 0; h < step.headers.size(); ++h) {
+            const QString field =
+                stepPath(i) + QStringLiteral(".headers[") + QString::number(h) + u']';
+            if (!isHttpToken(step.headers[h].first.toLatin1()) ||
+                step.headers[h].first.toLatin1() != step.headers[h].first.toUtf8()) {
+                *error = field + QStringLiteral(": \"") + step.headers[h].first +
+                         QStringLiteral("\" is not a header name (an HTTP token)");
+                return std::nullopt;
+            }
+            if (hasLineBreakOrNul(step.headers[h].second.toUtf8())) {
+                *error = field + QStringLiteral(" (") + step.headers[h].first +
+                         QStringLiteral("): the value holds a CR, LF or NUL character");
+                return std::nullopt;
+            }
+        }
+        // Spaces and other characters a request line cannot carry are percent-encoded; with
+        // templates, after substitution (by the transport), so that "{{name}}" survives.
+        c.target = hasTemplate(target) ? target.toUtf8() : encodeRequestTarget(target.toUtf8());
+        c.maxRedirects = plan.maxRedirects;
         if (!step.bodyFile.isEmpty()) {
             QFile file(step.bodyFile);
             if (!file.open(QIODevice::ReadOnly)) {

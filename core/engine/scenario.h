@@ -38,10 +38,13 @@ struct CompiledStep
     QByteArray body;        //!< body bytes (inline or read from bodyFile)
     bool templated = false; //!< path, a header value or the body holds {{...}}
     bool captureResponse = false;
+    int maxRedirects = 10;                       //!< the plan's
     PreparedRequest prepared;                    //!< valid when !templated
     QList<QRegularExpression> extractionRegexes; //!< per extraction; empty pattern when unused
 
-    //! The request for this VU's variables (only for templated steps).
+    //! The request for this VU's variables (only for templated steps). A substituted value
+    //! holding CR, LF or NUL makes it a refused request (HttpRequestData::refusal naming the
+    //! variable and the field), which fails as a check and is never written.
     HttpRequestData requestFor(const VariableMap &variables) const;
 };
 

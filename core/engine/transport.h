@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <QByteArray>
+#include <QString>
 
 #include "engine/httptypes.h"
 
@@ -19,7 +20,10 @@ struct PreparedRequest
     bool isHead = false; //!< a HEAD request: the response carries no body whatever its headers say
     //! The request as given, for transports that build their own messages (Qt network).
     std::shared_ptr<const HttpRequestData> request;
-    bool isValid() const { return !bytes.isEmpty() || request != nullptr; }
+    //! Non-empty: the request must not go out; send() fails it as ErrorClass::Check with this.
+    QString refusal;
+    int maxRedirects = 10; //!< redirects the lean transport follows (HttpRequestData's)
+    bool isValid() const { return !bytes.isEmpty() || request != nullptr || !refusal.isEmpty(); }
 };
 
 //! Receives finished requests without a std::function per request (the engine's hot path).

@@ -146,6 +146,7 @@ QJsonObject toJson(const TestPlan &plan)
                      {QLatin1String("http2"), plan.http2},
                      {QLatin1String("insecureSkipTlsVerify"), plan.insecureSkipTlsVerify},
                      {QLatin1String("proxy"), plan.proxy},
+                     {QLatin1String("maxRedirects"), plan.maxRedirects},
                      {QLatin1String("interval"), formatDurationMs(plan.intervalMs)}}}};
 }
 

@@ -101,6 +101,9 @@ void Validator::checkTop()
     if (m_plan.threads < 0)
         error(QStringLiteral("options.threads"),
               QStringLiteral("must not be negative (0 = one per core)"));
+    if (m_plan.maxRedirects < 0 || m_plan.maxRedirects > 1000)
+        error(QStringLiteral("options.maxRedirects"),
+              QStringLiteral("must be between 0 (redirects are responses) and 1000"));
     if (m_plan.intervalMs < 100)
         error(QStringLiteral("options.interval"), QStringLiteral("must be at least 100ms"));
     if (!m_plan.proxy.isEmpty() && !isHttpUrl(m_plan.proxy))

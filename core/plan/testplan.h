@@ -174,6 +174,7 @@ struct TestPlan
     bool http2 = false;
     bool insecureSkipTlsVerify = false;
     QString proxy;
+    int maxRedirects = 10;    //!< redirects followed per request, as k6's maxRedirects; 0 = none
     qint64 intervalMs = 1000; //!< sampling interval
 };
 

@@ -332,7 +332,7 @@ private slots:
     void notFoundAndMethods()
     {
         QCOMPARE(call("GET", api(QStringLiteral("/tests/999999"))).status, 404);
-        QCOMPARE(call("GET", api(QStringLiteral("/tests/abc"))).status, 404);
+        QCOMPARE(call("GET", api(QStringLiteral("/tests/abc"))).status, 400);
         QCOMPARE(call("POST", api(QStringLiteral("/tests/999999/start"))).status, 404);
         QCOMPARE(call("GET", api(QStringLiteral("/tests/999999/results"))).status, 404);
         QCOMPARE(call("GET", api(QStringLiteral("/results/999999"))).status, 404);
@@ -347,6 +347,57 @@ private slots:
         QCOMPARE(call("GET", api(QStringLiteral("/load-test"))).status, 405);
         QCOMPARE(call("GET", api(QStringLiteral("/tests/1/start"))).status, 405);
         QCOMPARE(call("POST", api(QStringLiteral("/results/1"))).status, 405);
+    }
+
+    void nonCanonicalIds_data()
+    {
+        QTest::addColumn<QByteArray>("target");
+        QTest::addColumn<QString>("id");
+        const QByteArray tests = "/api/performance/tests/";
+        const QByteArray results = "/api/performance/results/";
+        QTest::newRow("plus") << tests + "%2B1" << QStringLiteral("+1");
+        QTest::newRow("raw plus") << tests + "+1" << QStringLiteral("+1");
+        QTest::newRow("leading zero") << tests + "01" << QStringLiteral("01");
+        QTest::newRow("nul") << tests + "1%00" << QStringLiteral("1%00");
+        QTest::newRow("blank") << tests + "%201" << QStringLiteral(" 1");
+        QTest::newRow("decimal") << tests + "1.0" << QStringLiteral("1.0");
+        QTest::newRow("negative") << tests + "-1" << QStringLiteral("-1");
+        QTest::newRow("zero") << tests + "0" << QStringLiteral("0");
+        QTest::newRow("exponent") << tests + "1e0" << QStringLiteral("1e0");
+        QTest::newRow("hex") << tests + "0x1" << QStringLiteral("0x1");
+        QTest::newRow("huge") << tests + "99999999999999999999"
+                              << QStringLiteral("99999999999999999999");
+        QTest::newRow("start") << tests + "01/start" << QStringLiteral("01");
+        QTest::newRow("results of test") << tests + "+1/results" << QStringLiteral("+1");
+        QTest::newRow("result") << results + "01" << QStringLiteral("01");
+        QTest::newRow("samples") << results + "1%00/samples" << QStringLiteral("1%00");
+    }
+
+    void nonCanonicalIds()
+    {
+        // Test 1 exists, so an id read leniently as 1 would answer 200.
+        QVERIFY(createShortTest(QStringLiteral("canonical-id")) > 0);
+        QFETCH(QByteArray, target);
+        QFETCH(QString, id);
+        // A raw socket: QUrl would normalise some of these before they are sent.
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        const QByteArray method = target.endsWith("/start") ? "POST" : "GET";
+        socket.write(method + ' ' + target +
+                     " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + m_token.toLatin1() +
+                     "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        QByteArray answer;
+        QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).endsWith("}\n"), 10000);
+        QVERIFY2(answer.startsWith("HTTP/1.1 400"), answer.constData());
+        const QByteArray body = answer.mid(answer.indexOf("\r\n\r\n") + 4);
+        const QString error =
+            QJsonDocument::fromJson(body).object().value(QStringLiteral("error")).toString();
+        // Named as received (the path decoded the way QHttpServer decodes it).
+        QVERIFY2(error.contains(QStringLiteral("\" is not a")), qPrintable(error));
+        QVERIFY2(error.startsWith(u'"' + id) ||
+                     error.startsWith(u'"' + QUrl::fromPercentEncoding(target.split('/').value(4))),
+                 qPrintable(error));
     }
 
     void oversizedBody()

@@ -1,7 +1,9 @@
 #include <atomic>
+#include <cstring>
 #include <optional>
 
 #include <QElapsedTimer>
+#include <QMutex>
 #include <QTcpServer>
 #include <QThread>
 
@@ -453,6 +455,233 @@ private slots:
         transport.releaseConnection(connection);
         QCOMPARE(transport.inFlight(), 0);
         QCOMPARE(transport.createConnection(), connection); // released slots are reused
+    }
+
+    void redirectChainIsFollowedAndTimed()
+    {
+        // 301 (relative) -> 302 (absolute, same host) -> 307 (dot-dot) -> 308 -> 200, each hop
+        // answered 30 ms late: the request's duration covers every hop.
+        QMutex mutex;
+        QList<FakeRequest> seen;
+        quint16 port = 0;
+        FakeHttpServer server([&](const FakeRequest &request) {
+            {
+                QMutexLocker lock(&mutex);
+                seen.append(request);
+            }
+            FakeReply reply;
+            if (request.target == "/r/3")
+                reply = FakeReply::withStatus(301, "moved", "Location: /r/2\r\n");
+            else if (request.target == "/r/2")
+                reply = FakeReply::withStatus(
+                    302, "", "Location: http://127.0.0.1:" + QByteArray::number(port) + "/r/1\r\n");
+            else if (request.target == "/r/1")
+                reply = FakeReply::withStatus(307, "", "Location: ../r/0?x=1&y=2\r\n");
+            else if (request.target == "/r/0?x=1&y=2")
+                reply = FakeReply::withStatus(308, "", "Location: /final\r\n");
+            else
+                reply = FakeReply::ok("done", "Server-Timing: app;dur=1\r\n");
+            reply.delayMs = 30;
+            return reply;
+        });
+        QVERIFY(server.start());
+        port = server.port();
+        LeanHttpTransport transport(targetFor(server));
+        const auto result = roundTrip(transport.createConnection(), get("/r/3"));
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::None);
+        QCOMPARE(result->status, 200);
+        QCOMPARE(result->body, QByteArray("done"));
+        QCOMPARE(result->serverTiming, QByteArray("app;dur=1")); // the final response's
+        QMutexLocker lock(&mutex);
+        QCOMPARE(seen.size(), 5);
+        const QList<QByteArray> expected{"/r/3", "/r/2", "/r/1", "/r/0?x=1&y=2", "/final"};
+        for (int i = 0; i < seen.size(); ++i) {
+            QCOMPARE(seen[i].target, expected[i]);
+            QCOMPARE(seen[i].connectionIndex, 0); // same host: the keep-alive connection
+        }
+        const RequestTiming &t = result->timing;
+        QVERIFY2(t.waitingUs >= 5 * 28000, qPrintable(QString::number(t.waitingUs)));
+        QCOMPARE(t.durationUs, t.sendingUs + t.waitingUs + t.receivingUs);
+        QVERIFY(result->bytesOut > 5 * qint64(strlen("GET /r/3 HTTP/1.1\r\n")));
+    }
+
+    void maxRedirectsZeroReturnsTheRedirect()
+    {
+        std::atomic<int> requests{0};
+        FakeHttpServer server([&requests](const FakeRequest &) {
+            ++requests;
+            return FakeReply::withStatus(301, "moved", "Location: /elsewhere\r\n");
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpRequestData request = get("/old");
+        request.maxRedirects = 0;
+        const auto result = roundTrip(transport.createConnection(), request);
+        QVERIFY(result);
+        QCOMPARE(result->status, 301);
+        QCOMPARE(result->error, ErrorClass::None);
+        QCOMPARE(result->body, QByteArray("moved"));
+        QCOMPARE(requests.load(), 1);
+    }
+
+    void redirectMethodsAsBrowsersAndK6_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QByteArray>("expectedMethod");
+        QTest::addColumn<bool>("keepsBody");
+        QTest::newRow("301 POST -> GET") << 301 << QByteArray("POST") << QByteArray("GET") << false;
+        QTest::newRow("302 POST -> GET") << 302 << QByteArray("POST") << QByteArray("GET") << false;
+        QTest::newRow("303 PUT -> GET") << 303 << QByteArray("PUT") << QByteArray("GET") << false;
+        QTest::newRow("301 PUT stays, no body")
+            << 301 << QByteArray("PUT") << QByteArray("PUT") << false;
+        QTest::newRow("307 POST stays") << 307 << QByteArray("POST") << QByteArray("POST") << true;
+        QTest::newRow("308 PATCH stays")
+            << 308 << QByteArray("PATCH") << QByteArray("PATCH") << true;
+    }
+
+    void redirectMethodsAsBrowsersAndK6()
+    {
+        QFETCH(int, status);
+        QFETCH(QByteArray, method);
+        QFETCH(QByteArray, expectedMethod);
+        QFETCH(bool, keepsBody);
+        QMutex mutex;
+        FakeRequest second;
+        FakeHttpServer server([&](const FakeRequest &request) {
+            if (request.target == "/from")
+                return FakeReply::withStatus(status, "", "Location: /to\r\n");
+            QMutexLocker lock(&mutex);
+            second = request;
+            return FakeReply::ok("ok");
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpRequestData request = get("/from");
+        request.method = method;
+        request.body = "payload";
+        request.headers.append(
+            {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain")});
+        const auto result = roundTrip(transport.createConnection(), request);
+        QVERIFY(result);
+        QCOMPARE(result->status, 200);
+        QMutexLocker lock(&mutex);
+        QCOMPARE(second.method, expectedMethod);
+        QCOMPARE(second.body, keepsBody ? QByteArray("payload") : QByteArray());
+        QCOMPARE(second.header("content-type").isEmpty(), !keepsBody);
+    }
+
+    void redirectLoopIsAnError()
+    {
+        std::atomic<int> requests{0};
+        FakeHttpServer server([&requests](const FakeRequest &) {
+            ++requests;
+            return FakeReply::withStatus(302, "", "Location: /loop\r\n");
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpRequestData request = get("/loop");
+        request.maxRedirects = 3;
+        const auto result = roundTrip(transport.createConnection(), request);
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Protocol);
+        QCOMPARE(result->status, 302);
+        QVERIFY2(result->errorText.contains(QLatin1String("too many redirects")) &&
+                     result->errorText.contains(QLatin1String("maxRedirects 3")),
+                 qPrintable(result->errorText));
+        QCOMPARE(requests.load(), 4); // the request and three redirects
+    }
+
+    void redirectToAnotherHostIsReported()
+    {
+        std::atomic<int> requests{0};
+        FakeHttpServer server([&requests](const FakeRequest &) {
+            ++requests;
+            // Port 9 on loopback: never contacted, the transport refuses before.
+            return FakeReply::withStatus(302, "", "Location: http://127.0.0.2:9/x\r\n");
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        const auto result = roundTrip(transport.createConnection(), get("/go"));
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Protocol);
+        QVERIFY2(result->errorText.contains(QLatin1String("http://127.0.0.2:9/x")) &&
+                     result->errorText.contains(QLatin1String("not followed")),
+                 qPrintable(result->errorText));
+        QCOMPARE(requests.load(), 1);
+    }
+
+    void unsafeRequestsNeverReachTheSocket_data()
+    {
+        QTest::addColumn<QByteArray>("target");
+        QTest::addColumn<QByteArray>("headerName");
+        QTest::addColumn<QByteArray>("headerValue");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("CRLF in a header value")
+            << QByteArray("/") << QByteArray("X-A") << QByteArray("1\r\nX-Injected: yes")
+            << QStringLiteral("header X-A");
+        QTest::newRow("LF in a header value")
+            << QByteArray("/") << QByteArray("X-A") << QByteArray("1\nX-Injected: yes")
+            << QStringLiteral("header X-A");
+        QTest::newRow("NUL in a header value")
+            << QByteArray("/") << QByteArray("X-A") << QByteArray("1\0X", 3)
+            << QStringLiteral("header X-A");
+        QTest::newRow("header name with a colon")
+            << QByteArray("/") << QByteArray("X-A: 1\r\nX") << QByteArray("1")
+            << QStringLiteral("header name");
+        QTest::newRow("the issue's path")
+            << QByteArray("/a b HTTP/1.0\r\nX-Evil: 1") << QByteArray("X-A") << QByteArray("1")
+            << QStringLiteral("path");
+        QTest::newRow("NUL in the path") << QByteArray("/a\0b", 4) << QByteArray("X-A")
+                                         << QByteArray("1") << QStringLiteral("path");
+    }
+
+    void unsafeRequestsNeverReachTheSocket()
+    {
+        QFETCH(QByteArray, target);
+        QFETCH(QByteArray, headerName);
+        QFETCH(QByteArray, headerValue);
+        QFETCH(QString, named);
+        std::atomic<int> requests{0};
+        FakeHttpServer server([&requests](const FakeRequest &) {
+            ++requests;
+            return FakeReply::ok("ok");
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        HttpConnection *connection = transport.createConnection();
+        HttpRequestData request = get(target);
+        request.headers.append({headerName, headerValue});
+        const auto result = roundTrip(connection, request);
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Check);
+        QCOMPARE(result->bytesOut, qint64(0));
+        QVERIFY2(result->errorText.startsWith(named) &&
+                     result->errorText.contains(QLatin1String("request not sent")),
+                 qPrintable(result->errorText));
+        // The connection is still usable, and nothing was ever written to it.
+        const auto next = roundTrip(connection, get("/ok"));
+        QVERIFY(next);
+        QCOMPARE(next->status, 200);
+        QCOMPARE(requests.load(), 1);
+        QCOMPARE(server.connectionsAccepted(), 1);
+    }
+
+    void spacesInThePathAreEncoded()
+    {
+        QMutex mutex;
+        QByteArray seen;
+        FakeHttpServer server([&](const FakeRequest &request) {
+            QMutexLocker lock(&mutex);
+            seen = request.target;
+            return FakeReply::ok("ok");
+        });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        QVERIFY(roundTrip(transport.createConnection(), get("/a b/%41?q=1 2&r=[x]")));
+        QMutexLocker lock(&mutex);
+        QCOMPARE(seen, QByteArray("/a%20b/%41?q=1%202&r=%5Bx%5D"));
     }
 
     void manyConnectionsOnWorkerThread()

@@ -381,6 +381,79 @@ private slots:
         QVERIFY2(error.startsWith(QLatin1String("steps[0].path")), qPrintable(error));
     }
 
+    void substitutedLineBreaksAreRefused()
+    {
+        Step step;
+        step.path = QStringLiteral("/u/{{id}}");
+        step.headers = {{QStringLiteral("X-Token"), QStringLiteral("Bearer {{token}}")}};
+        const CompiledStep c = compiled(step);
+        QVERIFY(c.templated);
+        HttpRequestData ok = c.requestFor({{QStringLiteral("id"), QStringLiteral("7")},
+                                           {QStringLiteral("token"), QStringLiteral("abc")}});
+        QVERIFY(ok.refusal.isEmpty());
+        QVERIFY(requestDefect(ok).isEmpty());
+
+        const HttpRequestData badHeader =
+            c.requestFor({{QStringLiteral("id"), QStringLiteral("7")},
+                          {QStringLiteral("token"), QStringLiteral("abc\r\nX-Injected: yes")}});
+        QCOMPARE(badHeader.refusal,
+                 QStringLiteral("header X-Token: the value of {{token}} holds a CR, LF or NUL "
+                                "character; request not sent"));
+        const HttpRequestData badPath =
+            c.requestFor({{QStringLiteral("id"), QStringLiteral("7\nGET /x")},
+                          {QStringLiteral("token"), QStringLiteral("abc")}});
+        QCOMPARE(badPath.refusal, QStringLiteral("path: the value of {{id}} holds a CR, LF or "
+                                                 "NUL character; request not sent"));
+        const HttpRequestData nul = c.requestFor({{QStringLiteral("id"), QStringLiteral("7")},
+                                                  {QStringLiteral("token"), QString(QChar(0))}});
+        QVERIFY(nul.refusal.contains(QLatin1String("{{token}}")));
+        QCOMPARE(requestDefect(nul), nul.refusal);
+    }
+
+    void literalUnsafePartsAreRefusedAtCompile()
+    {
+        QString error;
+        Step path;
+        path.path = QStringLiteral("/a b HTTP/1.0\r\nX-Evil: 1");
+        TestPlan plan = planWith(path);
+        QVERIFY(
+            !compileSteps(plan, QStringLiteral("http://127.0.0.1:1"), endpointNames(plan), &error));
+        QVERIFY2(error.startsWith(QLatin1String("steps[0].path: holds a CR, LF or NUL")),
+                 qPrintable(error));
+        Step method;
+        method.path = QStringLiteral("/");
+        method.method = QStringLiteral("GET / HTTP/1.1\r\n");
+        plan = planWith(method);
+        QVERIFY(
+            !compileSteps(plan, QStringLiteral("http://127.0.0.1:1"), endpointNames(plan), &error));
+        QVERIFY2(error.startsWith(QLatin1String("steps[0].method")), qPrintable(error));
+    }
+
+    void fixedPathsArePercentEncoded_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("target");
+        QTest::newRow("as is") << QStringLiteral("/a/b?x=1&y=2") << QByteArray("/a/b?x=1&y=2");
+        QTest::newRow("escapes kept")
+            << QStringLiteral("/a%20b?q=%2F") << QByteArray("/a%20b?q=%2F");
+        QTest::newRow("space") << QStringLiteral("/a b") << QByteArray("/a%20b");
+        QTest::newRow("non-ASCII") << QStringLiteral("/caf\u00e9") << QByteArray("/caf%C3%A9");
+        QTest::newRow("quotes and brackets")
+            << QStringLiteral("/x\"<>{}|\\^`") << QByteArray("/x%22%3C%3E%7B%7D%7C%5C%5E%60");
+        QTest::newRow("sub-delims")
+            << QStringLiteral("/a:b@c!$&'()*+,;=") << QByteArray("/a:b@c!$&'()*+,;=");
+    }
+
+    void fixedPathsArePercentEncoded()
+    {
+        QFETCH(QString, path);
+        QFETCH(QByteArray, target);
+        Step step;
+        step.path = path;
+        QCOMPARE(compiled(step).target, target);
+        QCOMPARE(encodeRequestTarget(target), target); // encoding twice changes nothing
+    }
+
     void compileBodyFiles()
     {
         QVERIFY(m_dir.isValid());
