@@ -123,7 +123,7 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
     QCommandLineParser &p = line.parser();
     if (!p.positionalArguments().isEmpty())
         return line.usageError(err, QStringLiteral("unexpected argument '") +
-                                        p.positionalArguments().first() + u'\'');
+                                        p.positionalArguments().constFirst() + u'\'');
 
     ResultFilter filter;
     filter.limit = 50;
@@ -452,7 +452,7 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
     auto store = openForReading(p, err, line.command());
     if (!store)
         return ExitUsage;
-    const QString test = p.positionalArguments().first();
+    const QString test = p.positionalArguments().constFirst();
     bool isId = false;
     const qint64 testId = test.toLongLong(&isId);
     const auto stored = isId ? store->test(testId) : store->findTestByName(test);

@@ -297,9 +297,7 @@ StressAnalysis analyzeStress(const RunSummary &summary, const StressLimits &limi
     const bool anySteady = std::any_of(a.levels.cbegin(), a.levels.cend(),
                                        [](const StressLevel &l) { return l.steady; });
     if (anySteady)
-        order.erase(
-            std::remove_if(order.begin(), order.end(), [&a](int i) { return !a.levels[i].steady; }),
-            order.end());
+        order.removeIf([&a](int i) { return !a.levels[i].steady; });
     std::stable_sort(order.begin(), order.end(),
                      [&a](int x, int y) { return a.levels[x].load < a.levels[y].load; });
     const int maxBandLevels = std::max(1, int(order.size()) / 3);

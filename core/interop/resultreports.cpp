@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <QJsonArray>
 #include <QPointF>
 #include <QStringList>
 
@@ -145,7 +146,8 @@ Table endpointsTable(const QJsonObject &r)
         QStringLiteral("req/s"),    QStringLiteral("p50"),    QStringLiteral("p95"),
         QStringLiteral("p99"),      QStringLiteral("max")};
     table.leftColumns = 3;
-    for (const QJsonValue &value : r.value(key("endpoints")).toArray()) {
+    const QJsonArray endpoints = r.value(key("endpoints")).toArray();
+    for (const QJsonValue &value : endpoints) {
         const QJsonObject e = value.toObject();
         const QJsonObject t = e.value(key("totals")).toObject();
         const QJsonObject l = e.value(key("latencyMs")).toObject();
@@ -166,7 +168,8 @@ Table thresholdsTable(const QJsonObject &r)
                     QStringLiteral("Observed")};
     table.leftColumns = 3;
     table.markColumn = 0;
-    for (const QJsonValue &value : r.value(key("thresholds")).toArray()) {
+    const QJsonArray thresholds = r.value(key("thresholds")).toArray();
+    for (const QJsonValue &value : thresholds) {
         const QJsonObject t = value.toObject();
         const QString error = t.value(key("error")).toString();
         // Words, not emoji: they render without an emoji font (the HTML colours them by class).

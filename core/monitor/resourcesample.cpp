@@ -91,7 +91,8 @@ ResourceSample ResourceSample::fromJson(const QJsonObject &json)
     s.target = Process::fromJson(json.value(QStringLiteral("target")).toObject());
     s.generatorSaturated = json.value(QStringLiteral("generatorSaturated")).toBool();
     s.remote = Remote::fromJson(json.value(QStringLiteral("remote")).toObject());
-    for (const QJsonValue &v : json.value(QStringLiteral("notes")).toArray())
+    const QJsonArray notes = json.value(QStringLiteral("notes")).toArray();
+    for (const QJsonValue &v : notes)
         s.notes.append(v.toString());
     return s;
 }

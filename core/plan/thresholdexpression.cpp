@@ -1,6 +1,7 @@
 #include "thresholdexpression.h"
 
 #include <cmath>
+#include <utility>
 
 #include <QLocale>
 
@@ -288,7 +289,7 @@ std::optional<MetricSelector> parseMetric(const QString &text, QString *error)
     selector.name = (brace < 0 ? trimmed : trimmed.left(brace)).trimmed();
     if (selector.name.isEmpty())
         return failed(QStringLiteral("empty metric name"));
-    for (QChar c : selector.name) {
+    for (QChar c : std::as_const(selector.name)) {
         if (!(c.isLetterOrNumber() || c == u'_' || c == u'-' || c == u'.'))
             return failed(QStringLiteral("\"%1\" is not a metric name (letters, digits, _, - and . "
                                          "only)")

@@ -58,7 +58,8 @@ double standardNormal(std::mt19937_64 &rng)
 quint64 symbolSeed(const QString &symbol)
 {
     quint64 hash = 14695981039346656037ULL;
-    for (const char byte : symbol.trimmed().toUpper().toUtf8()) {
+    const QByteArray bytes = symbol.trimmed().toUpper().toUtf8();
+    for (const char byte : bytes) {
         hash ^= quint64(quint8(byte));
         hash *= 1099511628211ULL;
     }

@@ -185,7 +185,8 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
         if (json.contains(key))
             s.extras.insert(key, json.value(key));
     }
-    for (const QJsonValue &value : json.value(QStringLiteral("thresholds")).toArray()) {
+    const QJsonArray thresholds = json.value(QStringLiteral("thresholds")).toArray();
+    for (const QJsonValue &value : thresholds) {
         const QJsonObject t = value.toObject();
         ThresholdResult r;
         r.metric = t.value(QStringLiteral("metric")).toString();
@@ -216,7 +217,8 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
         else
             s.timings.insert(metric, *h);
     }
-    for (const QJsonValue &value : json.value(QStringLiteral("endpoints")).toArray()) {
+    const QJsonArray endpoints = json.value(QStringLiteral("endpoints")).toArray();
+    for (const QJsonValue &value : endpoints) {
         const QJsonObject e = value.toObject();
         EndpointSummary endpoint;
         endpoint.name = e.value(QStringLiteral("name")).toString();

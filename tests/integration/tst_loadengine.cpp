@@ -626,7 +626,7 @@ private slots:
         QVERIFY(s.totals.requests > 0);
         QVERIFY2(s.serverTiming.contains(QStringLiteral("inference")) &&
                      s.serverTiming.contains(QStringLiteral("total")),
-                 qPrintable(QStringList(s.serverTiming.keys()).join(u',')));
+                 qPrintable(s.serverTiming.keys().join(u',')));
         QCOMPARE(s.serverTiming.value(QStringLiteral("inference")).count(), s.totals.requests);
         QCOMPARE(s.serverTiming.value(QStringLiteral("total")).count(), s.totals.requests);
         QVERIFY(s.serverTiming.value(QStringLiteral("total")).max() > 0);

@@ -239,7 +239,8 @@ private slots:
         r = call("GET", api(QStringLiteral("/tests")));
         QCOMPARE(r.status, 200);
         bool listed = false;
-        for (const QJsonValue &t : r.json.value(QStringLiteral("tests")).toArray())
+        const QJsonArray tests = r.json.value(QStringLiteral("tests")).toArray();
+        for (const QJsonValue &t : tests)
             listed = listed || t.toObject().value(QStringLiteral("id")).toInteger() == id;
         QVERIFY(listed);
 
