@@ -254,6 +254,8 @@ Side sideOf(const QList<double> &values)
     Side side;
     side.n = int(values.size());
     side.mean = mean(values);
+    // The plain standard deviation, not a robust one: a stalled interval is part of the noise
+    // a run's figure carries (the robust spread let busy-machine A/A pairs through).
     side.sd = stddev(values);
     side.effective = effectiveSampleSize(values);
     return side;
@@ -266,24 +268,36 @@ struct RunToRun
     int runs = 0;     //!< earlier runs it was measured over; 0: the default
 };
 
-RunToRun runToRunOf(const MetricSpec &spec, double base, const QList<QJsonObject> &history,
-                    const ComparisonOptions &o)
+//! Measured over earlier runs, else the default; never below the interval-to-interval spread
+//! of either run (relative to its mean; pp for error rates).
+RunToRun runToRunOf(const MetricSpec &spec, double base, const Side &sb, const Side &sc,
+                    const QList<QJsonObject> &history, const ComparisonOptions &o)
 {
     QList<double> values;
     for (const QJsonObject &summary : history)
         if (const auto v = spec.stored(summary))
             values.append(*v);
     RunToRun r;
+    // A machine whose load moves the figures from one second to the next moves them from one
+    // run to the next at least as much: a run counts for no more than one of its intervals.
+    // This also keeps a few earlier runs that agreed by chance from shrinking the spread.
+    const auto intervalFloor = [&](double sigma) {
+        for (const Side *side : {&sb, &sc})
+            sigma = std::max(
+                sigma, spec.errorRate ? side->sd : (side->mean > 0 ? side->sd / side->mean : 0.0));
+        return sigma;
+    };
     if (values.size() >= o.minHistoryRuns) {
         const double m = mean(values);
         r.runs = int(values.size());
-        r.sigma = spec.errorRate ? stddev(values) : (m > 0 ? stddev(values) / m : 0.0);
+        r.sigma =
+            intervalFloor(spec.errorRate ? stddev(values) : (m > 0 ? stddev(values) / m : 0.0));
         return r;
     }
     switch (spec.spread) {
     case Spread::ErrorRate:
         r.sigma = o.defaultErrorRateRunToRunPp;
-        return r;
+        break;
     case Spread::Tail:
         r.sigma = o.defaultTailRunToRunPct / 100.0;
         break;
@@ -296,6 +310,8 @@ RunToRun runToRunOf(const MetricSpec &spec, double base, const QList<QJsonObject
     }
     if (spec.unit == QLatin1String("ms") && base > 0)
         r.sigma = std::max(r.sigma, o.defaultRunToRunMs / base);
+    // On a quiet machine the default decides; on a busy one the intervals do.
+    r.sigma = intervalFloor(r.sigma);
     return r;
 }
 
@@ -345,7 +361,7 @@ MetricDelta measureMetric(const MetricSpec &spec, const RunSummary &base, const 
     const double change = spec.errorRate ? d.absDelta : d.absDelta / d.base;
     const double seB = sideError(sb);
     const double seC = sideError(sc);
-    const RunToRun r2r = runToRunOf(spec, d.base, history, o);
+    const RunToRun r2r = runToRunOf(spec, d.base, sb, sc, history, o);
     d.runToRun = spec.errorRate ? r2r.sigma : 100.0 * r2r.sigma;
     d.runToRunFromHistory = r2r.runs > 0;
     // Each run's figure is off by its own run-to-run deviation: a difference of two runs has

@@ -15,9 +15,12 @@ namespace loadscope {
 //! of each run's figure, from its per-interval values with their autocorrelation taken into
 //! account (effective sample size), and the run-to-run spread of the same plan on the same
 //! target, which on a shared machine is the larger one. The spread comes from earlier runs of
-//! the plan when there are at least minHistoryRuns of them, else from the default*Pct
-//! figures below. The change's t score is tested two-sided (Welch–Satterthwaite degrees of
-//! freedom) and the p-values of the key metrics are Holm–Bonferroni adjusted as one family.
+//! the plan when there are at least minHistoryRuns of them, else from the default*Pct figures
+//! below; either way it is at least the interval-to-interval spread (standard deviation
+//! relative to the mean) of either run: a machine whose load moves the figures between seconds
+//! moves them between runs as much. The change's t score is tested two-sided
+//! (Welch–Satterthwaite degrees of freedom) and the p-values of the key metrics are Holm–Bonferroni
+//! adjusted as one family.
 struct ComparisonOptions
 {
     double noiseFloorPct = 5.0;     //!< relative changes at or under this are noise
@@ -30,10 +33,12 @@ struct ComparisonOptions
     double absoluteFloorMs = 0.1;
     bool holm = true;       //!< Holm–Bonferroni over the key metrics (and over the others)
     int minHistoryRuns = 3; //!< earlier runs needed to measure the run-to-run spread
-    //! Run-to-run spread (one standard deviation, relative) assumed without enough history.
-    //! Measured on the 2-core development machine over 10 s runs of one plan: p50/p95 of the
-    //! sample API and nginx moved by 2–4 %, p99 by up to 10 %, throughput by 3 % (see
-    //! tests/bench/bench_verdicts.cpp); the defaults sit above those.
+    //! Run-to-run spread (one standard deviation, relative) assumed without enough history, as
+    //! a floor under the runs' own interval-to-interval spread. 5 % is the noise floor: the
+    //! smallest change that may count is then one standard deviation of a single run. Measured
+    //! on the 2-core development machine loaded by parallel builds, p95 of 10 s runs of one
+    //! plan moved by 15–30 % between runs, and so did it between intervals of a run
+    //! (tests/data/verdicts/README.md): there the interval spread decides.
     double defaultRunToRunPct = 5.0;      //!< p50, p90, p95, throughput, Server-Timing, endpoints
     double defaultTailRunToRunPct = 12.0; //!< p99
     double defaultMaxRunToRunPct = 30.0;  //!< max: one request decides it

@@ -493,59 +493,106 @@ private slots:
 
     void recordedAaPairsAreNoChange()
     {
-        // Runs 1–5 of demo.db: one plan against `demo --latency-ms=20`; runs 1–4 of nginx.db:
-        // one plan at 500 req/s against nginx. Every pair, either way round, with the default
-        // spread and with the other runs as history: never a regression or an improvement.
-        for (const auto &[name, ids] :
-             {qMakePair(QStringLiteral("demo"), QList<qint64>{1, 2, 3, 4, 5}),
-              qMakePair(QStringLiteral("nginx"), QList<qint64>{1, 2, 3, 4})}) {
+        // Same plan, same target, recorded for real: demo.db runs 1–5 against
+        // `demo --latency-ms=20` on a machine loaded by parallel builds (p95 28–45 ms from run to
+        // run), nginx.db runs 1–4 at 500 req/s against nginx (p95 0.1–32 ms between intervals),
+        // demo100.db runs 1, 3, 5, 6 against `demo --latency-ms=100` (p95 106–125 ms),
+        // demo500.db runs 1, 3, 5, 6 against `demo --latency-ms=500`, demo-ab.db runs 1, 3, 5, 7,
+        // 8 against `demo --latency-ms=100` at nice −15. Every pair, either way round,
+        // with the default spread and with the other runs as history (the baseline among them, as
+        // `history compare` has it): never a regression or an improvement.
+        const QList<QPair<QString, QList<qint64>>> sets{
+            {QStringLiteral("demo"), {1, 2, 3, 4, 5}},
+            {QStringLiteral("nginx"), {1, 2, 3, 4}},
+            {QStringLiteral("demo100"), {1, 3, 5, 6}},
+            {QStringLiteral("demo500"), {1, 3, 5, 6}},
+            {QStringLiteral("demo-ab"), {1, 3, 5, 7, 8}}};
+        for (const auto &[name, ids] : sets) {
             RecordedRuns runs;
             QVERIFY(runs.open(name));
             int pairs = 0;
+            int noChange = 0;
             for (qint64 a : ids) {
                 for (qint64 b : ids) {
                     if (a == b)
                         continue;
                     QList<qint64> others = ids;
-                    others.removeOne(a);
                     others.removeOne(b);
                     for (const QList<QJsonObject> &history :
                          {QList<QJsonObject>(), runs.summaries(others)}) {
                         const RunComparison c =
                             compareRuns(runs.run(a), {runs.run(b)}, {}, history);
-                        QVERIFY2(c.overall == MetricDelta::NoSignificantChange,
+                        // Inconclusive is allowed: nginx.db run 2 dropped arrivals under the
+                        // machine's load, and the recommendation rule marked it untrustworthy.
+                        QVERIFY2(c.overall == MetricDelta::NoSignificantChange ||
+                                     c.overall == MetricDelta::Inconclusive,
                                  qPrintable(name + u' ' + describe(c)));
                         ++pairs;
+                        noChange += c.overall == MetricDelta::NoSignificantChange ? 1 : 0;
                     }
                 }
             }
             QCOMPARE(pairs, 2 * int(ids.size() * (ids.size() - 1)));
+            // The demo runs are judged, not dodged (nginx's dropped arrivals are another story).
+            if (name != QLatin1String("nginx"))
+                QCOMPARE(noChange, pairs);
         }
     }
 
     void recordedSlowerP95IsRegression()
     {
-        // Runs 7 and 8 of demo.db ran the same plan against `demo --latency-ms=24`: p95 20 %
-        // slower than runs 1–5 (20 ms) by construction.
-        RecordedRuns runs;
-        QVERIFY(runs.open(QStringLiteral("demo")));
-        for (qint64 slow : {7, 8}) {
+        // demo-ab.db (nice −15): runs 1, 3, 5, 7, 8 at `demo --latency-ms=100`, runs 2, 4, 6 at
+        // 125, each right after an A run: p95 +24 %, +20 %, +17 %. Run 3 → 4 has steady
+        // intervals: +20 % is a regression. Runs 2 and 5 stalled for an interval each (p95 327
+        // and 168 ms): that spread is noise the verdict must allow for, and hides the change.
+        // Whatever the noise, a slower run is never called an improvement.
+        RecordedRuns ab;
+        QVERIFY(ab.open(QStringLiteral("demo-ab")));
+        const RunComparison c = compareRuns(ab.run(3), {ab.run(4)});
+        QVERIFY2(c.overall == MetricDelta::Regression, qPrintable(describe(c)));
+        const MetricDelta &p95 = find(c.perCandidate[0], QStringLiteral("p95"));
+        QCOMPARE(p95.verdict, MetricDelta::Regression);
+        QVERIFY2(p95.relDeltaPct > 18 && p95.relDeltaPct < 22,
+                 qPrintable(QString::number(p95.relDeltaPct)));
+        QVERIFY(p95.pAdjusted < 0.05);
+        QVERIFY(!p95.runToRunFromHistory);
+        QVERIFY(compareRuns(ab.run(4), {ab.run(3)}).overall != MetricDelta::Regression);
+        for (const auto &[fast, slow] : {qMakePair(1, 2), qMakePair(5, 6)}) {
             for (const QList<QJsonObject> &history :
-                 {QList<QJsonObject>(), runs.summaries({1, 2, 3, 4})}) {
-                const RunComparison c = compareRuns(runs.run(5), {runs.run(slow)}, {}, history);
-                QVERIFY2(c.overall == MetricDelta::Regression, qPrintable(describe(c)));
-                const MetricDelta &p95 = find(c.perCandidate[0], QStringLiteral("p95"));
-                QCOMPARE(p95.verdict, MetricDelta::Regression);
-                QVERIFY2(p95.relDeltaPct > 10 && p95.relDeltaPct < 30,
-                         qPrintable(QString::number(p95.relDeltaPct)));
-                QVERIFY(p95.pAdjusted < 0.05);
-                QCOMPARE(p95.runToRunFromHistory, !history.isEmpty());
-                QCOMPARE(c.historyRuns, int(history.size()));
-                // The other way round it is an improvement.
-                QCOMPARE(compareRuns(runs.run(slow), {runs.run(5)}, {}, history).overall,
-                         MetricDelta::Improvement);
+                 {QList<QJsonObject>(), ab.summaries({1, 3, 5, 7, 8})}) {
+                const RunComparison other = compareRuns(ab.run(fast), {ab.run(slow)}, {}, history);
+                QVERIFY2(other.overall != MetricDelta::Improvement, qPrintable(describe(other)));
+                QVERIFY(find(other.perCandidate[0], QStringLiteral("p95")).relDeltaPct > 15);
             }
         }
+        // demo100.db, the same +20 % on the loaded machine: never an improvement either.
+        RecordedRuns busy;
+        QVERIFY(busy.open(QStringLiteral("demo100")));
+        for (const auto &[fast, slow] : {qMakePair(1, 2), qMakePair(3, 4)})
+            QVERIFY(compareRuns(busy.run(fast), {busy.run(slow)}).overall !=
+                    MetricDelta::Improvement);
+    }
+
+    void recordedBorderlineCaseNeedsHolm()
+    {
+        // demo-ab.db run 3 → 4 again, now with runs 1, 3, 5, 7, 8 as history (p95 111–120 ms,
+        // as they were measured): p95 +19.8 % has p ≈ 0.03 on its own, but four key metrics
+        // are tested at once and Holm multiplies the smallest p by 4: 0.1 is no finding.
+        // Without the correction the same pair would have been a regression.
+        RecordedRuns ab;
+        QVERIFY(ab.open(QStringLiteral("demo-ab")));
+        const QList<QJsonObject> history = ab.summaries({1, 3, 5, 7, 8});
+        const RunComparison holm = compareRuns(ab.run(3), {ab.run(4)}, {}, history);
+        const MetricDelta &p95 = find(holm.perCandidate[0], QStringLiteral("p95"));
+        QVERIFY2(p95.pValue < 0.05 && p95.pAdjusted > 0.05, qPrintable(describe(holm)));
+        QVERIFY(p95.runToRunFromHistory);
+        QCOMPARE(p95.verdict, MetricDelta::NoSignificantChange);
+        QCOMPARE(holm.overall, MetricDelta::NoSignificantChange);
+        ComparisonOptions noHolm;
+        noHolm.holm = false;
+        const RunComparison raw = compareRuns(ab.run(3), {ab.run(4)}, noHolm, history);
+        QCOMPARE(find(raw.perCandidate[0], QStringLiteral("p95")).verdict, MetricDelta::Regression);
+        QCOMPARE(raw.overall, MetricDelta::Regression);
     }
 
     void recordedShortAndSaturatedRunsAreInconclusive()
