@@ -367,6 +367,8 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
     if (!store)
         return ExitUsage;
     QList<RunForComparison> runs;
+    qint64 testId = 0;
+    QDateTime firstCandidateStart;
     for (qint64 id : std::as_const(ids)) {
         QString error;
         const auto stored = loadStoredRun(*store, id, &error);
@@ -374,9 +376,30 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
             err << "loadscope-cli history compare: " << error << '\n';
             return ExitUsage;
         }
+        if (runs.isEmpty())
+            testId = stored->testId;
+        else if (!firstCandidateStart.isValid() || stored->summary.startedAt < firstCandidateStart)
+            firstCandidateStart = stored->summary.startedAt;
         runs.append(stored->forComparison());
     }
-    const RunComparison comparison = compareRuns(runs.first(), runs.mid(1), options);
+    // The run-to-run noise: the baseline's plan in its latest completed runs before the
+    // candidates (newest first), the candidates themselves left out.
+    constexpr int kNoiseHistoryRuns = 20;
+    ResultFilter filter;
+    filter.testId = testId;
+    filter.status = resultStatusToString(ResultStatus::Completed);
+    filter.limit = 5 * kNoiseHistoryRuns;
+    QList<QJsonObject> earlier;
+    for (const ResultRecord &record : store->listResults(filter)) {
+        if (ids.mid(1).contains(record.id) ||
+            planFingerprint(record.plan) != runs.first().planFingerprint ||
+            (firstCandidateStart.isValid() && record.startedAt > firstCandidateStart))
+            continue;
+        earlier.append(record.summary);
+        if (earlier.size() == kNoiseHistoryRuns)
+            break;
+    }
+    const RunComparison comparison = compareRuns(runs.first(), runs.mid(1), options, earlier);
     QByteArray text;
     if (format == QLatin1String("json"))
         text = QJsonDocument(comparison.toJson()).toJson(QJsonDocument::Indented);

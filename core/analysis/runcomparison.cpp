@@ -16,6 +16,16 @@ namespace {
 
 using Whole = std::function<std::optional<double>(const RunSummary &)>;
 using PerInterval = std::function<std::optional<double>(const IntervalSample &)>;
+using Stored = std::function<std::optional<double>(const QJsonObject &)>;
+
+//! Which default run-to-run spread a metric gets.
+enum class Spread
+{
+    Ordinary,
+    Tail,
+    Max,
+    ErrorRate
+};
 
 struct MetricSpec
 {
@@ -26,7 +36,24 @@ struct MetricSpec
     bool errorRate = false;
     Whole whole;
     PerInterval perInterval;
+    Stored stored; //!< the same figure from a stored summary (the "result" object)
+    Spread spread = Spread::Ordinary;
 };
+
+std::optional<double> jsonNumber(const QJsonValue &v)
+{
+    if (!v.isDouble())
+        return std::nullopt;
+    return v.toDouble();
+}
+
+QJsonObject storedEndpoint(const QJsonObject &summary, const QString &name)
+{
+    for (const QJsonValue &e : summary.value(QLatin1String("endpoints")).toArray())
+        if (e.toObject().value(QLatin1String("name")).toString() == name)
+            return e.toObject();
+    return QJsonObject();
+}
 
 QJsonValue number(double v)
 {
@@ -66,28 +93,40 @@ const EndpointSample *findEndpoint(const IntervalSample &s, const QString &name)
 QList<MetricSpec> metricSpecs(const RunSummary &a, const RunSummary &b)
 {
     QList<MetricSpec> specs;
-    specs.append({QStringLiteral("throughput"), QStringLiteral("req/s"), true, true, false,
-                  [](const RunSummary &s) -> std::optional<double> {
-                      if (s.durationSec <= 0)
-                          return std::nullopt;
-                      return s.throughputRps();
-                  },
-                  [](const IntervalSample &i) -> std::optional<double> {
-                      if (i.intervalSec <= 0)
-                          return std::nullopt;
-                      return i.throughputRps();
-                  }});
-    specs.append({QStringLiteral("errorRate"), QStringLiteral("%"), false, true, true,
-                  [](const RunSummary &s) -> std::optional<double> {
-                      if (s.totals.requests <= 0)
-                          return std::nullopt;
-                      return 100.0 * s.totals.errorRate();
-                  },
-                  [](const IntervalSample &i) -> std::optional<double> {
-                      if (i.overall.totals.requests <= 0)
-                          return std::nullopt;
-                      return 100.0 * i.overall.totals.errorRate();
-                  }});
+    specs.append(
+        {QStringLiteral("throughput"), QStringLiteral("req/s"), true, true, false,
+         [](const RunSummary &s) -> std::optional<double> {
+             if (s.durationSec <= 0)
+                 return std::nullopt;
+             return s.throughputRps();
+         },
+         [](const IntervalSample &i) -> std::optional<double> {
+             if (i.intervalSec <= 0)
+                 return std::nullopt;
+             return i.throughputRps();
+         },
+         [](const QJsonObject &j) {
+             return jsonNumber(
+                 j.value(QLatin1String("totals")).toObject().value(QLatin1String("throughputRps")));
+         }});
+    specs.append(
+        {QStringLiteral("errorRate"), QStringLiteral("%"), false, true, true,
+         [](const RunSummary &s) -> std::optional<double> {
+             if (s.totals.requests <= 0)
+                 return std::nullopt;
+             return 100.0 * s.totals.errorRate();
+         },
+         [](const IntervalSample &i) -> std::optional<double> {
+             if (i.overall.totals.requests <= 0)
+                 return std::nullopt;
+             return 100.0 * i.overall.totals.errorRate();
+         },
+         [](const QJsonObject &j) -> std::optional<double> {
+             const auto v = jsonNumber(
+                 j.value(QLatin1String("totals")).toObject().value(QLatin1String("errorRate")));
+             return v ? std::optional<double>(100.0 * *v) : std::nullopt;
+         },
+         Spread::ErrorRate});
     const QList<QPair<QString, double LatencyStats::*>> percentiles{
         {QStringLiteral("p50"), &LatencyStats::p50Ms},
         {QStringLiteral("p90"), &LatencyStats::p90Ms},
@@ -96,11 +135,19 @@ QList<MetricSpec> metricSpecs(const RunSummary &a, const RunSummary &b)
         {QStringLiteral("max"), &LatencyStats::maxMs}};
     for (const auto &[name, field] : percentiles) {
         const bool key = name == QLatin1String("p95") || name == QLatin1String("p99");
+        const Spread spread = name == QLatin1String("p99")   ? Spread::Tail
+                              : name == QLatin1String("max") ? Spread::Max
+                                                             : Spread::Ordinary;
         specs.append({name, QStringLiteral("ms"), false, key, false,
                       [field = field](const RunSummary &s) { return statOf(s.duration, field); },
                       [field = field](const IntervalSample &i) {
                           return intervalStat(i.overall.latency, field);
-                      }});
+                      },
+                      [name = name](const QJsonObject &j) {
+                          return jsonNumber(
+                              j.value(QLatin1String("latencyMs")).toObject().value(name));
+                      },
+                      spread});
     }
 
     // Server-Timing series and endpoints of either run, so a missing one shows as such.
@@ -119,8 +166,20 @@ QList<MetricSpec> metricSpecs(const RunSummary &a, const RunSummary &b)
                                   return std::nullopt;
                               return statOf(*it, field);
                           },
-                          [name, field = field](const IntervalSample &i) {
-                              return intervalStat(i.serverTiming.value(name), field);
+                          [name, field = field](const IntervalSample &i) -> std::optional<double> {
+                              // Stored interval rows keep Server-Timing percentiles without
+                              // their count: a positive figure is a measured one.
+                              const LatencyStats st = i.serverTiming.value(name);
+                              if (st.count <= 0 && !(st.*field > 0))
+                                  return std::nullopt;
+                              return st.*field;
+                          },
+                          [name, suffix = suffix](const QJsonObject &j) {
+                              return jsonNumber(j.value(QLatin1String("serverTiming"))
+                                                    .toObject()
+                                                    .value(name)
+                                                    .toObject()
+                                                    .value(suffix));
                           }});
         }
     }
@@ -139,6 +198,12 @@ QList<MetricSpec> metricSpecs(const RunSummary &a, const RunSummary &b)
                       [name](const IntervalSample &i) -> std::optional<double> {
                           const EndpointSample *e = findEndpoint(i, name);
                           return e ? intervalStat(e->latency, &LatencyStats::p95Ms) : std::nullopt;
+                      },
+                      [name](const QJsonObject &j) {
+                          return jsonNumber(storedEndpoint(j, name)
+                                                .value(QLatin1String("latencyMs"))
+                                                .toObject()
+                                                .value(QLatin1String("p95")));
                       }});
         specs.append({QStringLiteral("endpoint:") + name + QStringLiteral(" errorRate"),
                       QStringLiteral("%"), false, false, true,
@@ -153,7 +218,15 @@ QList<MetricSpec> metricSpecs(const RunSummary &a, const RunSummary &b)
                           if (!e || e->totals.requests <= 0)
                               return std::nullopt;
                           return 100.0 * e->totals.errorRate();
-                      }});
+                      },
+                      [name](const QJsonObject &j) -> std::optional<double> {
+                          const auto v = jsonNumber(storedEndpoint(j, name)
+                                                        .value(QLatin1String("totals"))
+                                                        .toObject()
+                                                        .value(QLatin1String("errorRate")));
+                          return v ? std::optional<double>(100.0 * *v) : std::nullopt;
+                      },
+                      Spread::ErrorRate});
     }
     return specs;
 }
@@ -167,8 +240,84 @@ QList<double> samplesOf(const RunSummary &s, const PerInterval &f)
     return values;
 }
 
-MetricDelta compareMetric(const MetricSpec &spec, const RunSummary &base, const RunSummary &cand,
-                          const ComparisonOptions &o)
+//! One side's per-interval values of a metric, summarized for the noise model.
+struct Side
+{
+    int n = 0;
+    double mean = 0;
+    double sd = 0;
+    double effective = 0; //!< effectiveSampleSize() of the series
+};
+
+Side sideOf(const QList<double> &values)
+{
+    Side side;
+    side.n = int(values.size());
+    side.mean = mean(values);
+    // The plain standard deviation, not a robust one: a stalled interval is part of the noise
+    // a run's figure carries (the robust spread let busy-machine A/A pairs through).
+    side.sd = stddev(values);
+    side.effective = effectiveSampleSize(values);
+    return side;
+}
+
+//! The run-to-run spread of a metric: measured over earlier runs, or the default.
+struct RunToRun
+{
+    double sigma = 0; //!< relative (a fraction) for relative metrics, pp for error rates
+    int runs = 0;     //!< earlier runs it was measured over; 0: the default
+};
+
+//! Measured over earlier runs, else the default; never below the interval-to-interval spread
+//! of either run (relative to its mean; pp for error rates).
+RunToRun runToRunOf(const MetricSpec &spec, double base, const Side &sb, const Side &sc,
+                    const QList<QJsonObject> &history, const ComparisonOptions &o)
+{
+    QList<double> values;
+    for (const QJsonObject &summary : history)
+        if (const auto v = spec.stored(summary))
+            values.append(*v);
+    RunToRun r;
+    // A machine whose load moves the figures from one second to the next moves them from one
+    // run to the next at least as much: a run counts for no more than one of its intervals.
+    // This also keeps a few earlier runs that agreed by chance from shrinking the spread.
+    const auto intervalFloor = [&](double sigma) {
+        for (const Side *side : {&sb, &sc})
+            sigma = std::max(
+                sigma, spec.errorRate ? side->sd : (side->mean > 0 ? side->sd / side->mean : 0.0));
+        return sigma;
+    };
+    if (values.size() >= o.minHistoryRuns) {
+        const double m = mean(values);
+        r.runs = int(values.size());
+        r.sigma =
+            intervalFloor(spec.errorRate ? stddev(values) : (m > 0 ? stddev(values) / m : 0.0));
+        return r;
+    }
+    switch (spec.spread) {
+    case Spread::ErrorRate:
+        r.sigma = o.defaultErrorRateRunToRunPp;
+        break;
+    case Spread::Tail:
+        r.sigma = o.defaultTailRunToRunPct / 100.0;
+        break;
+    case Spread::Max:
+        r.sigma = o.defaultMaxRunToRunPct / 100.0;
+        break;
+    case Spread::Ordinary:
+        r.sigma = o.defaultRunToRunPct / 100.0;
+        break;
+    }
+    if (spec.unit == QLatin1String("ms") && base > 0)
+        r.sigma = std::max(r.sigma, o.defaultRunToRunMs / base);
+    // On a quiet machine the default decides; on a busy one the intervals do.
+    r.sigma = intervalFloor(r.sigma);
+    return r;
+}
+
+//! Fills in d's figures and its raw p; the verdict is decided after the Holm step.
+MetricDelta measureMetric(const MetricSpec &spec, const RunSummary &base, const RunSummary &cand,
+                          const QList<QJsonObject> &history, const ComparisonOptions &o)
 {
     MetricDelta d;
     d.metric = spec.metric;
@@ -190,31 +339,93 @@ MetricDelta compareMetric(const MetricSpec &spec, const RunSummary &base, const 
         d.relDeltaPct = 100.0 * d.absDelta / std::abs(d.base);
     else
         d.relDeltaPct = d.absDelta == 0 ? 0.0 : qInf();
+    d.verdict = MetricDelta::NoSignificantChange;
 
-    // Error rates are in percent already: their floor is absolute (percentage points), so
-    // 0.1 % → 0.2 % is not called a doubling.
+    const Side sb = sideOf(samplesOf(base, spec.perInterval));
+    const Side sc = sideOf(samplesOf(cand, spec.perInterval));
+    d.effectiveIntervalsBase = sb.effective;
+    d.effectiveIntervalsCandidate = sc.effective;
+    if (sb.n < o.minIntervals || sc.n < o.minIntervals)
+        return d; // no test: the verdict step calls the metric inconclusive
+    if (!spec.errorRate && !(d.base > 0))
+        return d;
+
+    // Error rates are in percent already and change in percentage points; the others change
+    // relative to the baseline, so every term below is a fraction of it.
+    const auto sideError = [&](const Side &side) {
+        const double se = side.sd / std::sqrt(std::max(1.0, side.effective));
+        if (spec.errorRate)
+            return se;
+        return side.mean > 0 ? se / side.mean : 0.0;
+    };
+    const double change = spec.errorRate ? d.absDelta : d.absDelta / d.base;
+    const double seB = sideError(sb);
+    const double seC = sideError(sc);
+    const RunToRun r2r = runToRunOf(spec, d.base, sb, sc, history, o);
+    d.runToRun = spec.errorRate ? r2r.sigma : 100.0 * r2r.sigma;
+    d.runToRunFromHistory = r2r.runs > 0;
+    // Each run's figure is off by its own run-to-run deviation: a difference of two runs has
+    // twice that variance. A measured spread already holds the within-run noise of those runs,
+    // so with history that part is counted twice: conservative.
+    const double varB = seB * seB;
+    const double varC = seC * seC;
+    const double varRuns = 2 * r2r.sigma * r2r.sigma;
+    const double variance = varB + varC + varRuns;
+    d.standardError = (spec.errorRate ? 1.0 : 100.0) * std::sqrt(variance);
+    if (!(variance > 0)) {
+        d.pValue = change == 0 ? 1.0 : 0.0;
+        return d;
+    }
+    // Welch–Satterthwaite: the degrees of freedom of a sum of estimated variances. A default
+    // spread is a constant (no estimate), a measured one has runs − 1.
+    double denominator = varB * varB / std::max(1.0, sb.effective - 1) +
+                         varC * varC / std::max(1.0, sc.effective - 1);
+    if (r2r.runs > 0)
+        denominator += varRuns * varRuns / double(r2r.runs - 1);
+    const double df = denominator > 0 ? variance * variance / denominator : qInf();
+    d.pValue = studentTwoSidedP(change / std::sqrt(variance), df);
+    return d;
+}
+
+//! The verdict of a measured delta, given its (adjusted) p and whether the runs are usable.
+MetricDelta::Verdict verdictOf(const MetricSpec &spec, const MetricDelta &d, bool trustworthy,
+                               const ComparisonOptions &o)
+{
+    if (std::isnan(d.base) || std::isnan(d.candidate))
+        return MetricDelta::Insufficient;
+    // Floors first: a change too small to matter is no change, however certain.
     const double magnitude = spec.errorRate ? std::abs(d.absDelta) : std::abs(d.relDeltaPct);
     const double floor = spec.errorRate ? o.errorRateFloorPct : o.noiseFloorPct;
-    d.verdict = MetricDelta::NoSignificantChange;
     if (!(magnitude > floor))
-        return d;
+        return MetricDelta::NoSignificantChange;
     if (spec.unit == QLatin1String("ms") && !(std::abs(d.absDelta) > o.absoluteFloorMs))
-        return d;
-
-    bool significant = false;
-    const QList<double> sa = samplesOf(base, spec.perInterval);
-    const QList<double> sc = samplesOf(cand, spec.perInterval);
-    if (sa.size() >= o.minIntervals && sc.size() >= o.minIntervals) {
-        d.pValue = mannWhitneyU(sa, sc).pValue;
-        significant = d.pValue < o.alpha;
-    } else {
-        significant = magnitude > o.untestedFactor * floor;
-    }
-    if (!significant)
-        return d;
+        return MetricDelta::NoSignificantChange;
+    if (std::isnan(d.pAdjusted))
+        return MetricDelta::Inconclusive; // a change the intervals cannot test
+    if (!(d.pAdjusted < o.alpha))
+        return MetricDelta::NoSignificantChange;
+    if (!trustworthy)
+        return MetricDelta::Inconclusive;
     const bool worse = spec.higherIsBetter ? d.absDelta < 0 : d.absDelta > 0;
-    d.verdict = worse ? MetricDelta::Regression : MetricDelta::Improvement;
-    return d;
+    return worse ? MetricDelta::Regression : MetricDelta::Improvement;
+}
+
+//! Holm–Bonferroni within the key metrics and, apart, within the others.
+void adjust(QList<MetricDelta> &deltas, const ComparisonOptions &o)
+{
+    for (const bool key : {true, false}) {
+        QList<double> raw;
+        QList<qsizetype> at;
+        for (qsizetype i = 0; i < deltas.size(); ++i) {
+            if (deltas[i].key == key) {
+                raw.append(deltas[i].pValue);
+                at.append(i);
+            }
+        }
+        const QList<double> adjusted = o.holm ? holmAdjust(raw) : raw;
+        for (qsizetype k = 0; k < at.size(); ++k)
+            deltas[at[k]].pAdjusted = adjusted[k];
+    }
 }
 
 MetricDelta::Verdict overallOf(const QList<MetricDelta> &deltas)
@@ -228,6 +439,36 @@ MetricDelta::Verdict overallOf(const QList<MetricDelta> &deltas)
         improved = improved || d.verdict == MetricDelta::Improvement;
     }
     return improved ? MetricDelta::Improvement : MetricDelta::NoSignificantChange;
+}
+
+//! How bad a candidate's verdict is for the overall one: a regression anywhere must not hide
+//! behind an improvement, and a candidate that could not be judged outweighs good news.
+int severity(MetricDelta::Verdict v)
+{
+    switch (v) {
+    case MetricDelta::Regression:
+        return 3;
+    case MetricDelta::Inconclusive:
+        return 2;
+    case MetricDelta::Improvement:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+bool recommendationsSayUntrustworthy(const QJsonObject &extras)
+{
+    if (extras.value(QLatin1String("untrustworthy")).toBool())
+        return true;
+    // Stored runs keep their recommendations; the load-generator rule comes first.
+    const QJsonArray recommendations = extras.value(QLatin1String("recommendations")).toArray();
+    return !recommendations.isEmpty() && recommendations.first()
+                                             .toObject()
+                                             .value(QLatin1String("evidence"))
+                                             .toObject()
+                                             .value(QLatin1String("untrustworthy"))
+                                             .toBool();
 }
 
 QString formatValue(double v, const QString &unit)
@@ -271,6 +512,7 @@ QStringList rowOf(const MetricDelta &d)
             formatSigned(d.absDelta, d.unit),
             formatRel(d.relDeltaPct),
             formatP(d.pValue),
+            formatP(d.pAdjusted),
             verdictName(d.verdict)};
 }
 
@@ -278,6 +520,22 @@ QString header(const RunComparison &c, qsizetype i)
 {
     return c.candidates[i].label + QStringLiteral(" vs ") + c.baseline.label +
            QStringLiteral(" (baseline): ") + verdictName(c.candidateVerdicts[i]);
+}
+
+QString reasonsLine(const RunComparison &c, qsizetype i)
+{
+    const QStringList reasons = c.inconclusiveReasons.value(i);
+    return reasons.isEmpty() ? QString()
+                             : QStringLiteral("no verdict: ") + reasons.join(QStringLiteral("; "));
+}
+
+QString testDescription(const RunComparison &c)
+{
+    return QStringLiteral("t test of the change (two-sided, Welch-Satterthwaite df): per-interval "
+                          "sampling error with effective sample sizes plus run-to-run spread ") +
+           (c.historyRuns > 0 ? QStringLiteral("measured over %1 earlier runs").arg(c.historyRuns)
+                              : QStringLiteral("from the defaults")) +
+           (c.options.holm ? QStringLiteral("; Holm-Bonferroni over the key metrics") : QString());
 }
 
 } // namespace
@@ -291,6 +549,8 @@ QString verdictName(MetricDelta::Verdict verdict)
         return QStringLiteral("improvement");
     case MetricDelta::NoSignificantChange:
         return QStringLiteral("no significant change");
+    case MetricDelta::Inconclusive:
+        return QStringLiteral("inconclusive");
     case MetricDelta::Insufficient:
         break;
     }
@@ -308,13 +568,26 @@ QJsonObject MetricDelta::toJson() const
                        {QStringLiteral("absDelta"), number(absDelta)},
                        {QStringLiteral("relDeltaPct"), number(relDeltaPct)},
                        {QStringLiteral("pValue"), number(pValue)},
+                       {QStringLiteral("pAdjusted"), number(pAdjusted)},
+                       {QStringLiteral("standardError"), number(standardError)},
+                       {QStringLiteral("runToRun"), number(runToRun)},
+                       {QStringLiteral("runToRunSource"),
+                        std::isnan(runToRun)  ? QJsonValue(QJsonValue::Null)
+                        : runToRunFromHistory ? QJsonValue(QStringLiteral("history"))
+                                              : QJsonValue(QStringLiteral("default"))},
+                       {QStringLiteral("effectiveIntervals"),
+                        QJsonArray{effectiveIntervalsBase, effectiveIntervalsCandidate}},
                        {QStringLiteral("verdict"), verdictName(verdict)}};
 }
 
 QJsonObject RunComparison::toJson() const
 {
     auto runJson = [](const ComparedRun &r) {
-        return QJsonObject{{QStringLiteral("id"), r.id}, {QStringLiteral("label"), r.label}};
+        return QJsonObject{
+            {QStringLiteral("id"), r.id},
+            {QStringLiteral("label"), r.label},
+            {QStringLiteral("trustworthy"), r.untrustworthy.isEmpty()},
+            {QStringLiteral("untrustworthy"), QJsonArray::fromStringList(r.untrustworthy)}};
     };
     QJsonArray cands;
     for (qsizetype i = 0; i < candidates.size(); ++i) {
@@ -323,6 +596,8 @@ QJsonObject RunComparison::toJson() const
             metrics.append(d.toJson());
         QJsonObject c = runJson(candidates[i]);
         c.insert(QStringLiteral("verdict"), verdictName(candidateVerdicts[i]));
+        c.insert(QStringLiteral("inconclusiveReasons"),
+                 QJsonArray::fromStringList(inconclusiveReasons.value(i)));
         c.insert(QStringLiteral("metrics"), metrics);
         cands.append(c);
     }
@@ -333,11 +608,19 @@ QJsonObject RunComparison::toJson() const
         {QStringLiteral("planNote"), planNote},
         {QStringLiteral("verdict"), verdictName(overall)},
         {QStringLiteral("options"),
-         QJsonObject{{QStringLiteral("noiseFloorPct"), options.noiseFloorPct},
-                     {QStringLiteral("absoluteFloorMs"), options.absoluteFloorMs},
-                     {QStringLiteral("errorRateFloorPct"), options.errorRateFloorPct},
-                     {QStringLiteral("alpha"), options.alpha},
-                     {QStringLiteral("test"), QStringLiteral("Mann-Whitney U, two-sided")}}}};
+         QJsonObject{
+             {QStringLiteral("noiseFloorPct"), options.noiseFloorPct},
+             {QStringLiteral("absoluteFloorMs"), options.absoluteFloorMs},
+             {QStringLiteral("errorRateFloorPct"), options.errorRateFloorPct},
+             {QStringLiteral("alpha"), options.alpha},
+             {QStringLiteral("minIntervals"), options.minIntervals},
+             {QStringLiteral("minDurationSec"), options.minDurationSec},
+             {QStringLiteral("holm"), options.holm},
+             {QStringLiteral("historyRuns"), historyRuns},
+             {QStringLiteral("defaultRunToRunPct"), options.defaultRunToRunPct},
+             {QStringLiteral("defaultTailRunToRunPct"), options.defaultTailRunToRunPct},
+             {QStringLiteral("defaultErrorRateRunToRunPp"), options.defaultErrorRateRunToRunPp},
+             {QStringLiteral("test"), testDescription(*this)}}}};
 }
 
 QString RunComparison::toMarkdown() const
@@ -347,8 +630,10 @@ QString RunComparison::toMarkdown() const
         md += QStringLiteral("> ") + planNote + QStringLiteral("\n\n");
     for (qsizetype i = 0; i < candidates.size(); ++i) {
         md += QStringLiteral("### ") + header(*this, i) + QStringLiteral("\n\n");
-        md += QStringLiteral("| Metric | Baseline | Candidate | Δ | Δ % | p | Verdict |\n"
-                             "|---|---:|---:|---:|---:|---:|---|\n");
+        if (!inconclusiveReasons.value(i).isEmpty())
+            md += QStringLiteral("> ") + reasonsLine(*this, i) + QStringLiteral("\n\n");
+        md += QStringLiteral("| Metric | Baseline | Candidate | Δ | Δ % | p | p adj. | Verdict |\n"
+                             "|---|---:|---:|---:|---:|---:|---:|---|\n");
         for (const MetricDelta &d : perCandidate[i]) {
             QStringList cells = rowOf(d);
             if (d.verdict == MetricDelta::Regression || d.verdict == MetricDelta::Improvement)
@@ -359,7 +644,7 @@ QString RunComparison::toMarkdown() const
     }
     md += QStringLiteral("Noise floor ") + QString::number(options.noiseFloorPct) +
           QStringLiteral(" % (error rate ") + QString::number(options.errorRateFloorPct) +
-          QStringLiteral(" pp); Mann–Whitney U over per-interval values, α = ") +
+          QStringLiteral(" pp); ") + testDescription(*this) + QStringLiteral(", α = ") +
           QString::number(options.alpha) + QStringLiteral(".\n");
     return md;
 }
@@ -372,9 +657,11 @@ QString RunComparison::toText() const
     const QStringList titles{QStringLiteral("metric"),    QStringLiteral("baseline"),
                              QStringLiteral("candidate"), QStringLiteral("delta"),
                              QStringLiteral("delta %"),   QStringLiteral("p"),
-                             QStringLiteral("verdict")};
+                             QStringLiteral("p adj."),    QStringLiteral("verdict")};
     for (qsizetype i = 0; i < candidates.size(); ++i) {
         text += u'\n' + header(*this, i) + u'\n';
+        if (!inconclusiveReasons.value(i).isEmpty())
+            text += reasonsLine(*this, i) + u'\n';
         QList<QStringList> rows{titles};
         for (const MetricDelta &d : perCandidate[i])
             rows.append(rowOf(d));
@@ -394,23 +681,105 @@ QString RunComparison::toText() const
     return text;
 }
 
+QStringList untrustworthyReasons(const RunSummary &run, const ComparisonOptions &options)
+{
+    QStringList reasons;
+    if (run.status == QLatin1String("failed"))
+        reasons << QStringLiteral("the run failed");
+    if (run.durationSec < options.minDurationSec)
+        reasons << QStringLiteral("it ran %1 s, under the %2 s minimum")
+                       .arg(run.durationSec, 0, 'f', 1)
+                       .arg(options.minDurationSec);
+    int withRequests = 0;
+    int withResources = 0;
+    int saturated = 0;
+    for (const IntervalSample &i : run.timeline) {
+        if (i.overall.totals.requests > 0)
+            ++withRequests;
+        if (i.resources.isEmpty())
+            continue;
+        ++withResources;
+        if (i.resources.value(QLatin1String("generatorSaturated")).toBool())
+            ++saturated;
+    }
+    if (withRequests < options.minIntervals)
+        reasons << QStringLiteral("%1 intervals with requests, under the minimum of %2")
+                       .arg(withRequests)
+                       .arg(options.minIntervals);
+    // The recommendation rule (p90 of the generator's CPU, dropped iterations) marks a run
+    // untrustworthy; a quarter of its intervals saturated does too. The summary's own flag is
+    // set by a single saturated interval, so it decides only when intervals carry no figures.
+    const bool flagged = recommendationsSayUntrustworthy(run.extras);
+    const bool manyIntervals = withResources > 0 && 4 * saturated >= withResources;
+    const bool summaryFlag = withResources == 0 && run.extras.value(QLatin1String("resources"))
+                                                       .toObject()
+                                                       .value(QLatin1String("generatorCpuPct"))
+                                                       .toObject()
+                                                       .value(QLatin1String("saturated"))
+                                                       .toBool();
+    if (flagged || manyIntervals || summaryFlag)
+        reasons << (withResources > 0 && saturated > 0
+                        ? QStringLiteral("the load generator was saturated (%1 of %2 intervals): "
+                                         "its figures are not trustworthy")
+                              .arg(saturated)
+                              .arg(withResources)
+                        : QStringLiteral("the load generator was saturated: its figures are not "
+                                         "trustworthy"));
+    return reasons;
+}
+
+bool usableForNoiseModel(const QJsonObject &summary)
+{
+    const QString status = summary.value(QLatin1String("status")).toString();
+    if (!status.isEmpty() && status != QLatin1String("completed"))
+        return false;
+    return !recommendationsSayUntrustworthy(summary) &&
+           !summary.value(QLatin1String("resources"))
+                .toObject()
+                .value(QLatin1String("generatorCpuPct"))
+                .toObject()
+                .value(QLatin1String("saturated"))
+                .toBool();
+}
+
 RunComparison compareRuns(const RunForComparison &baseline,
                           const QList<RunForComparison> &candidates,
-                          const ComparisonOptions &options)
+                          const ComparisonOptions &options, const QList<QJsonObject> &earlierRuns)
 {
     RunComparison result;
     result.options = options;
-    result.baseline = {baseline.id, baseline.label};
+    const QStringList baselineReasons = untrustworthyReasons(baseline.summary, options);
+    result.baseline = {baseline.id, baseline.label, baselineReasons};
+    QList<QJsonObject> history;
+    for (const QJsonObject &summary : earlierRuns)
+        if (usableForNoiseModel(summary))
+            history.append(summary);
+    if (history.size() >= options.minHistoryRuns)
+        result.historyRuns = int(history.size());
+    else
+        history.clear();
     QStringList differing;
     for (const RunForComparison &cand : candidates) {
-        result.candidates.append({cand.id, cand.label});
-        QList<MetricDelta> deltas;
+        const QStringList candidateReasons = untrustworthyReasons(cand.summary, options);
+        result.candidates.append({cand.id, cand.label, candidateReasons});
+        QStringList reasons;
+        for (const QString &r : baselineReasons)
+            reasons << QStringLiteral("baseline ") + baseline.label + QStringLiteral(": ") + r;
+        for (const QString &r : candidateReasons)
+            reasons << cand.label + QStringLiteral(": ") + r;
+        const bool trustworthy = reasons.isEmpty();
+
         const QList<MetricSpec> specs = metricSpecs(baseline.summary, cand.summary);
+        QList<MetricDelta> deltas;
         for (const MetricSpec &spec : specs)
-            deltas.append(compareMetric(spec, baseline.summary, cand.summary, options));
-        const MetricDelta::Verdict v = overallOf(deltas);
+            deltas.append(measureMetric(spec, baseline.summary, cand.summary, history, options));
+        adjust(deltas, options);
+        for (qsizetype k = 0; k < deltas.size(); ++k)
+            deltas[k].verdict = verdictOf(specs[k], deltas[k], trustworthy, options);
+        const MetricDelta::Verdict v = trustworthy ? overallOf(deltas) : MetricDelta::Inconclusive;
         result.perCandidate.append(deltas);
         result.candidateVerdicts.append(v);
+        result.inconclusiveReasons.append(reasons);
         if (cand.planFingerprint != baseline.planFingerprint)
             differing.append(cand.label);
     }
@@ -422,14 +791,10 @@ RunComparison compareRuns(const RunForComparison &baseline,
                           baseline.label +
                           QStringLiteral(": differences may come from the plan, not the target.");
     }
-    // The worst candidate decides: a regression anywhere must not hide behind an improvement.
     result.overall = MetricDelta::NoSignificantChange;
-    for (MetricDelta::Verdict v : std::as_const(result.candidateVerdicts)) {
-        if (v == MetricDelta::Regression)
+    for (MetricDelta::Verdict v : std::as_const(result.candidateVerdicts))
+        if (severity(v) > severity(result.overall))
             result.overall = v;
-        else if (v == MetricDelta::Improvement && result.overall != MetricDelta::Regression)
-            result.overall = v;
-    }
     return result;
 }
 

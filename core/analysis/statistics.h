@@ -48,5 +48,20 @@ double robustZ(double x, const QList<double> &reference);
 LinearFit linearFit(const QList<double> &xs, const QList<double> &ys);
 //! Two-sided p-value of a standard normal score.
 double normalTwoSidedP(double z);
+//! Two-sided p-value of Student's t with @p df degrees of freedom (df may be fractional, as
+//! Welch–Satterthwaite gives; infinite df is the normal). 1 for t = 0 or df ≤ 0.
+double studentTwoSidedP(double t, double df);
+//! Regularized incomplete beta function I_x(a, b) for a, b > 0 and x in [0, 1].
+double incompleteBeta(double x, double a, double b);
+//! Lag-1 autocorrelation r1 = Σ(x_t − m)(x_{t+1} − m) / Σ(x_t − m)²; 0 for fewer than three
+//! values or a constant series.
+double lag1Autocorrelation(const QList<double> &values);
+//! Effective number of independent values in a series with AR(1)-like autocorrelation:
+//! n·(1 − r1)/(1 + r1), r1 clamped to [0, 0.9] (negative correlation is not credited, and a
+//! series is never worth less than n/19), and at most n.
+double effectiveSampleSize(const QList<double> &values);
+//! Holm–Bonferroni adjusted p-values, in the order given (NaN entries are not tested and stay
+//! NaN; they do not count towards the family size).
+QList<double> holmAdjust(const QList<double> &pValues);
 
 } // namespace loadscope

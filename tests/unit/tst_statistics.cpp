@@ -1,4 +1,5 @@
 #include <cmath>
+#include <limits>
 
 #include "analysis/statistics.h"
 #include "testmain.h"
@@ -102,6 +103,71 @@ private slots:
         QVERIFY(noisy.r2 > 0 && noisy.r2 < 1);
         QCOMPARE(linearFit({1, 1, 1}, {1, 2, 3}).n, 0); // x constant
         QCOMPARE(linearFit({1}, {1}).n, 0);
+    }
+
+    void studentTDistribution()
+    {
+        // df = 1 is the Cauchy distribution: P(|T| > 1) = 1 − 2·atan(1)/π = 0.5.
+        QVERIFY(std::abs(studentTwoSidedP(1, 1) - 0.5) < 1e-12);
+        // df = 2 has a closed form: P(|T| > t) = 1 − t/√(2 + t²); t = 2 → 1 − 2/√6.
+        QVERIFY(std::abs(studentTwoSidedP(2, 2) - (1 - 2 / std::sqrt(6.0))) < 1e-12);
+        QVERIFY(std::abs(studentTwoSidedP(-2, 2) - (1 - 2 / std::sqrt(6.0))) < 1e-12);
+        // Printed tables: t(0.975; 10) = 2.228139, t(0.975; 30) = 2.042272.
+        QVERIFY(std::abs(studentTwoSidedP(2.228139, 10) - 0.05) < 1e-6);
+        QVERIFY(std::abs(studentTwoSidedP(2.042272, 30) - 0.05) < 1e-6);
+        // Fractional df (Welch–Satterthwaite) lies between its neighbours.
+        const double p45 = studentTwoSidedP(2.5, 4.5);
+        QVERIFY(p45 < studentTwoSidedP(2.5, 4) && p45 > studentTwoSidedP(2.5, 5));
+        const double inf = std::numeric_limits<double>::infinity();
+        QCOMPARE(studentTwoSidedP(1.959964, inf), normalTwoSidedP(1.959964));
+        QCOMPARE(studentTwoSidedP(0, 7), 1.0);
+        QCOMPARE(studentTwoSidedP(inf, 7), 0.0);
+        QCOMPARE(studentTwoSidedP(1, 0), 1.0);
+        // I_x(1, 1) = x and I_x(a, 1) = x^a.
+        QVERIFY(std::abs(incompleteBeta(0.3, 1, 1) - 0.3) < 1e-12);
+        QVERIFY(std::abs(incompleteBeta(0.6, 3, 1) - 0.216) < 1e-12);
+        QCOMPARE(incompleteBeta(0, 2, 3), 0.0);
+        QCOMPARE(incompleteBeta(1, 2, 3), 1.0);
+    }
+
+    void autocorrelationAndEffectiveSize()
+    {
+        // 1..8: deviations ±0.5 … ±3.5 from 4.5, Σd² = 42, Σ d_t·d_{t+1} = 26.25 → r1 = 0.625;
+        // n_eff = 8·(1 − 0.625)/(1 + 0.625) = 1.846.
+        const QList<double> trend{1, 2, 3, 4, 5, 6, 7, 8};
+        QVERIFY(std::abs(lag1Autocorrelation(trend) - 0.625) < 1e-12);
+        QVERIFY(std::abs(effectiveSampleSize(trend) - 8 * 0.375 / 1.625) < 1e-12);
+        // Alternating values: r1 < 0, not credited: n_eff = n.
+        const QList<double> alternating{1, -1, 1, -1, 1, -1};
+        QVERIFY(lag1Autocorrelation(alternating) < 0);
+        QCOMPARE(effectiveSampleSize(alternating), 6.0);
+        // Constant or too short: no correlation to measure.
+        QCOMPARE(lag1Autocorrelation({5, 5, 5, 5}), 0.0);
+        QCOMPARE(effectiveSampleSize({5, 5, 5, 5}), 4.0);
+        // A constant whose mean does not round back to it exactly is still constant.
+        QCOMPARE(effectiveSampleSize(QList<double>(30, 38.992)), 30.0);
+        QCOMPARE(lag1Autocorrelation({1, 2}), 0.0);
+        // A strongly persistent series is worth n/19 at least (r1 clamped to 0.9).
+        QList<double> steps;
+        for (int i = 0; i < 38; ++i)
+            steps.append(i < 19 ? 0 : 1);
+        QVERIFY(lag1Autocorrelation(steps) > 0.9);
+        QVERIFY(std::abs(effectiveSampleSize(steps) - 2.0) < 1e-12);
+    }
+
+    void holmBonferroni()
+    {
+        // Sorted 0.01, 0.03, 0.04 of a family of 3 (NaN not tested): 3·0.01 = 0.03,
+        // 2·0.03 = 0.06, 1·0.04 = 0.04 → raised to 0.06 (adjusted values never decrease).
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        const QList<double> adjusted = holmAdjust({0.01, 0.04, 0.03, nan});
+        QCOMPARE(adjusted.size(), 4);
+        QVERIFY(std::abs(adjusted[0] - 0.03) < 1e-12);
+        QVERIFY(std::abs(adjusted[1] - 0.06) < 1e-12);
+        QVERIFY(std::abs(adjusted[2] - 0.06) < 1e-12);
+        QVERIFY(std::isnan(adjusted[3]));
+        QCOMPARE(holmAdjust({0.6, 0.5}), (QList<double>{1.0, 1.0})); // capped at 1
+        QVERIFY(holmAdjust({}).isEmpty());
     }
 };
 

@@ -112,6 +112,8 @@ QRgb ComparisonTableModel::background(MetricDelta::Verdict verdict) const
         return qRgb(0xfd, 0xe0, 0xdc);
     case MetricDelta::Improvement:
         return qRgb(0xdc, 0xf5, 0xe3);
+    case MetricDelta::Inconclusive:
+        return qRgb(0xff, 0xf3, 0xe0);
     default:
         return 0;
     }
@@ -172,7 +174,10 @@ QVariant ComparisonTableModel::data(const QModelIndex &index, int role) const
             return QString((d->relDeltaPct > 0 ? QStringLiteral("+") : QString()) +
                            number(d->relDeltaPct, 1) + u'%');
         case PValueField:
-            return std::isnan(d->pValue) ? QStringLiteral("–") : QString::number(d->pValue, 'g', 2);
+            if (std::isnan(d->pValue))
+                return QStringLiteral("–");
+            return d->pValue < 0.001 ? QStringLiteral("<0.001")
+                                     : QString::number(d->pValue, 'f', 3);
         case VerdictField:
             return verdictName(d->verdict);
         case FieldCount:
@@ -208,11 +213,27 @@ QVariant ComparisonTableModel::data(const QModelIndex &index, int role) const
     case Qt::TextAlignmentRole:
         return field == VerdictField ? int(Qt::AlignLeft | Qt::AlignVCenter)
                                      : int(Qt::AlignRight | Qt::AlignVCenter);
-    case Qt::ToolTipRole:
-        return std::isnan(d->pValue) ? tr("Not tested: fewer than %1 intervals on a side")
-                                           .arg(m_comparison.options.minIntervals)
-                                     : tr("Mann–Whitney U over per-interval values, p = %1")
-                                           .arg(d->pValue, 0, 'g', 3);
+    case Qt::ToolTipRole: {
+        if (std::isnan(d->pValue))
+            return tr("Not tested: fewer than %1 intervals with this metric on a side")
+                .arg(m_comparison.options.minIntervals);
+        QString tip =
+            tr("p = %1, Holm-adjusted %2 (α = %3); standard error of the change %4 %5, "
+               "of which run-to-run %6 %5 per run (%7)")
+                .arg(d->pValue, 0, 'g', 3)
+                .arg(d->pAdjusted, 0, 'g', 3)
+                .arg(m_comparison.options.alpha)
+                .arg(d->standardError, 0, 'g', 3)
+                .arg(d->unit == QLatin1String("%") ? tr("pp") : tr("%"))
+                .arg(d->runToRun, 0, 'g', 3)
+                .arg(d->runToRunFromHistory
+                         ? tr("measured over %1 earlier runs").arg(m_comparison.historyRuns)
+                         : tr("default"));
+        const QStringList reasons = m_comparison.inconclusiveReasons.value(candidate);
+        if (!reasons.isEmpty())
+            tip += u'\n' + tr("No verdict: %1").arg(reasons.join(QStringLiteral("; ")));
+        return tip;
+    }
     default:
         return {};
     }

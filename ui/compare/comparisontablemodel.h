@@ -11,7 +11,8 @@ namespace loadscope {
 
 //! A RunComparison as a table: one row per metric (throughput, error rate, percentiles,
 //! Server-Timing, per endpoint), the baseline's value, then per candidate its value, the
-//! absolute and relative change, the Mann–Whitney p and the verdict, coloured by verdict.
+//! absolute and relative change, the p of the change under the noise model (Holm-adjusted p and
+//! the noise figures in its tooltip) and the verdict, coloured by verdict.
 class ComparisonTableModel final : public QAbstractTableModel
 {
     Q_OBJECT

@@ -100,6 +100,8 @@ QColor verdictColor(const QString &verdict)
         return QColor(0xc6, 0x28, 0x28);
     if (verdict == verdictName(MetricDelta::Improvement))
         return QColor(0x2e, 0x7d, 0x32);
+    if (verdict == verdictName(MetricDelta::Inconclusive))
+        return QColor(0xe6, 0x51, 0x00);
     return QColor(0x75, 0x75, 0x75);
 }
 

@@ -38,7 +38,8 @@ RecommendationInput recommendationInput(const RunSummary &summary, int workerThr
 QList<Recommendation> recommendationsFor(const RunSummary &summary, HistoryStore *store = nullptr,
                                          qint64 resultId = 0);
 
-//! A colour for a verdict name ("regression", "improvement", ...): red, green or grey.
+//! A colour for a verdict name ("regression", "improvement", "inconclusive", ...): red, green,
+//! orange or grey.
 QColor verdictColor(const QString &verdict);
 
 } // namespace loadscope
