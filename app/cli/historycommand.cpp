@@ -363,7 +363,7 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
                                             p.value(QStringLiteral("noise-floor")) +
                                             QStringLiteral("\" is not a percentage"));
     }
-    auto store = openStoreFor(p, err, line.command());
+    auto store = openForReading(p, err, line.command());
     if (!store)
         return ExitUsage;
     QList<RunForComparison> runs;

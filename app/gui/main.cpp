@@ -10,6 +10,7 @@
 #include "mainwindow.h"
 #include "screenshottour.h"
 #include "session/sampletarget.h"
+#include "session/storedrun.h"
 #include "store/historystore.h"
 
 int main(int argc, char *argv[])
@@ -51,6 +52,9 @@ int main(int argc, char *argv[])
                               QStringLiteral("Cannot open the history database:\n") + error);
         return 2;
     }
+    // Runs killed before (SIGKILL, power loss) get their figures back from their intervals, so
+    // History shows them at once.
+    loadscope::rebuildAbandonedRuns(store);
 
     // The sample API runs as a child process (`loadscope-cli demo`), so that the target and the
     // generator are measured apart and do not share one process's cores and event loops.

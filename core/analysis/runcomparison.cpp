@@ -10,6 +10,7 @@
 #include <QSet>
 
 #include "analysis/statistics.h"
+#include "metrics/durationformat.h"
 
 namespace loadscope {
 namespace {
@@ -475,6 +476,8 @@ QString formatValue(double v, const QString &unit)
 {
     if (!std::isfinite(v))
         return QStringLiteral("–");
+    if (unit == QLatin1String("ms"))
+        return formatDurationMs(v); // µs / ms / s, three significant digits, as everywhere
     const int decimals = unit == QLatin1String("%") ? 2 : (std::abs(v) < 100 ? 1 : 0);
     return QString::number(v, 'f', decimals) +
            (unit == QLatin1String("%") ? QStringLiteral(" %") : u' ' + unit);
@@ -506,11 +509,14 @@ QString formatP(double p)
 
 QStringList rowOf(const MetricDelta &d)
 {
+    // A time change within the histogram's resolution (e.g. 0 µs → 1 µs) is no percentage.
+    const bool relMeaningful =
+        d.unit != QLatin1String("ms") || relativeChangePct(d.base, d.candidate).has_value();
     return {d.metric,
             formatValue(d.base, d.unit),
             formatValue(d.candidate, d.unit),
             formatSigned(d.absDelta, d.unit),
-            formatRel(d.relDeltaPct),
+            relMeaningful ? formatRel(d.relDeltaPct) : QStringLiteral("–"),
             formatP(d.pValue),
             formatP(d.pAdjusted),
             verdictName(d.verdict)};

@@ -50,7 +50,7 @@ private:
         QStringList args{QStringLiteral("run"),
                          QStringLiteral("--type=API_LATENCY"),
                          QStringLiteral("--base-url=") + host.baseUrl().toString(),
-                         QStringLiteral("--duration=10"),
+                         QStringLiteral("--duration=12"),
                          QStringLiteral("--no-monitor"),
                          QStringLiteral("--concurrency=2"),
                          QStringLiteral("--db=") + m_db,

@@ -8,6 +8,7 @@
 #include <QFont>
 
 #include "compare/runanalysis.h"
+#include "metrics/durationformat.h"
 
 namespace loadscope {
 
@@ -166,11 +167,21 @@ QVariant ComparisonTableModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (field) {
         case ValueField:
+            if (d->unit == QLatin1String("ms"))
+                return formatDurationMs(d->candidate);
             return number(d->candidate, decimalsFor(*d));
         case AbsDeltaField:
+            if (d->unit == QLatin1String("ms"))
+                return d->absDelta == 0
+                           ? QStringLiteral("±0 µs")
+                           : QString((d->absDelta > 0 ? QStringLiteral("+") : QString()) +
+                                     formatDurationMs(d->absDelta));
             return QString((d->absDelta > 0 ? QStringLiteral("+") : QString()) +
                            number(d->absDelta, decimalsFor(*d)));
         case RelDeltaField:
+            // A time change within the histogram's resolution (0 → 1 µs) is no percentage.
+            if (d->unit == QLatin1String("ms") && !relativeChangePct(d->base, d->candidate))
+                return QStringLiteral("–");
             return QString((d->relDeltaPct > 0 ? QStringLiteral("+") : QString()) +
                            number(d->relDeltaPct, 1) + u'%');
         case PValueField:
