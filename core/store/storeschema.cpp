@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -9,6 +10,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+#include <QThread>
 
 #include "store/storesql.h"
 
@@ -312,11 +314,19 @@ bool StoreSchema::prepare(const QSqlDatabase &db, const QString &path, QString *
         return true; // the common case: no lock taken, the file already is in WAL mode
 
     // ... switching to WAL needs no transaction and is idempotent...
+    // SQLite answers SQLITE_BUSY to a journal-mode change without calling the busy handler
+    // while another process holds the new file, so that one statement waits here itself.
     QSqlQuery wal(db);
-    if (!wal.exec(QStringLiteral("PRAGMA journal_mode = WAL"))) {
-        if (error)
-            *error = describeError(path, wal.lastError());
-        return false;
+    QDeadlineTimer patience(5000);
+    while (!wal.exec(QStringLiteral("PRAGMA journal_mode = WAL"))) {
+        const QString code = wal.lastError().nativeErrorCode();
+        const bool busy = code == QLatin1String("5") || code == QLatin1String("6");
+        if (!busy || patience.hasExpired()) {
+            if (error)
+                *error = describeError(path, wal.lastError());
+            return false;
+        }
+        QThread::msleep(10);
     }
     wal.finish();
     // ... and the version that counts is read again under the write lock (applySteps).

@@ -556,7 +556,15 @@ private slots:
         m_serve.setProgram(test::cliPath());
         m_serve.setArguments({QStringLiteral("serve"), QStringLiteral("--port=0"),
                               QStringLiteral("--token=") + kToken,
-                              QStringLiteral("--db=") + m_dir.filePath(QStringLiteral("rest.db"))});
+                              QStringLiteral("--db=") + m_dir.filePath(QStringLiteral("rest.db")),
+                              // The README's full plan names users.csv: allowed from this folder
+                              // only, as its Sandbox section says.
+                              QStringLiteral("--allow-files=") + m_dir.path()});
+        {
+            QFile users(m_dir.filePath(QStringLiteral("users.csv")));
+            QVERIFY(users.open(QIODevice::WriteOnly));
+            users.write("user\nalice\nbob\n");
+        }
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("LOADSCOPE_CONFIG_DIR"),
                    m_dir.filePath(QStringLiteral("config")));
