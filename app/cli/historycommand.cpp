@@ -384,21 +384,8 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     // The run-to-run noise: the baseline's plan in its latest completed runs before the
     // candidates (newest first), the candidates themselves left out.
-    constexpr int kNoiseHistoryRuns = 20;
-    ResultFilter filter;
-    filter.testId = testId;
-    filter.status = resultStatusToString(ResultStatus::Completed);
-    filter.limit = 5 * kNoiseHistoryRuns;
-    QList<QJsonObject> earlier;
-    for (const ResultRecord &record : store->listResults(filter)) {
-        if (ids.mid(1).contains(record.id) ||
-            planFingerprint(record.plan) != runs.first().planFingerprint ||
-            (firstCandidateStart.isValid() && record.startedAt > firstCandidateStart))
-            continue;
-        earlier.append(record.summary);
-        if (earlier.size() == kNoiseHistoryRuns)
-            break;
-    }
+    const QList<QJsonObject> earlier =
+        noiseHistory(*store, testId, runs.first().planFingerprint, ids.mid(1), firstCandidateStart);
     const RunComparison comparison = compareRuns(runs.first(), runs.mid(1), options, earlier);
     QByteArray text;
     if (format == QLatin1String("json"))

@@ -319,19 +319,8 @@ void RunSession::compareWithBaseline(RunSummary &summary)
     current.planFingerprint = planFingerprint(toJson(m_plan));
     current.summary = summary;
     // The run-to-run noise of this plan: its latest earlier completed runs (newest first).
-    constexpr int kNoiseHistoryRuns = 20;
-    ResultFilter filter;
-    filter.testId = m_testId;
-    filter.status = resultStatusToString(ResultStatus::Completed);
-    filter.limit = 5 * kNoiseHistoryRuns;
-    QList<QJsonObject> earlier;
-    for (const ResultRecord &record : m_store->listResults(filter)) {
-        if (record.id == m_resultId || planFingerprint(record.plan) != current.planFingerprint)
-            continue;
-        earlier.append(record.summary);
-        if (earlier.size() == kNoiseHistoryRuns)
-            break;
-    }
+    const QList<QJsonObject> earlier =
+        noiseHistory(*m_store, m_testId, current.planFingerprint, {m_resultId});
     const RunComparison comparison =
         compareRuns(baseline->forComparison(), {current}, ComparisonOptions(), earlier);
     QJsonObject json = comparison.toJson();

@@ -297,4 +297,25 @@ int rebuildAbandonedRuns(HistoryStore &store, QString *error)
     return rebuilt;
 }
 
+QList<QJsonObject> noiseHistory(HistoryStore &store, qint64 testId, const QString &fingerprint,
+                                const QList<qint64> &exclude, const QDateTime &before)
+{
+    constexpr int kNoiseHistoryRuns = 20;
+    ResultFilter filter;
+    filter.testId = testId;
+    filter.status = resultStatusToString(ResultStatus::Completed);
+    filter.limit = 5 * kNoiseHistoryRuns;
+    QList<QJsonObject> earlier;
+    const QList<ResultRecord> records = store.listResults(filter);
+    for (const ResultRecord &record : records) {
+        if (exclude.contains(record.id) || planFingerprint(record.plan) != fingerprint ||
+            (before.isValid() && record.startedAt > before))
+            continue;
+        earlier.append(record.summary);
+        if (earlier.size() == kNoiseHistoryRuns)
+            break;
+    }
+    return earlier;
+}
+
 } // namespace loadscope

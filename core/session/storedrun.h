@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include <QDateTime>
 #include <QString>
 
 #include "analysis/runcomparison.h"
@@ -42,5 +43,10 @@ QJsonObject summaryJson(const StoredRun &run);
 //! Writes the rebuilt summary of every aborted run that has none; the number rebuilt (the
 //! last failure in @p error).
 int rebuildAbandonedRuns(HistoryStore &store, QString *error = nullptr);
+//! The run-to-run noise history of a plan (compareRuns()'s earlier runs): the summaries of the
+//! latest completed runs of test @p testId with plan fingerprint @p fingerprint, newest first,
+//! at most 20, leaving out @p exclude and runs started after @p before (when valid).
+QList<QJsonObject> noiseHistory(HistoryStore &store, qint64 testId, const QString &fingerprint,
+                                const QList<qint64> &exclude, const QDateTime &before = {});
 
 } // namespace loadscope
