@@ -3,11 +3,11 @@
 // Shared by the libFuzzer targets: a QCoreApplication-free environment is enough for the
 // parsers, but Qt's message handler is silenced so that warnings do not flood the fuzzer log.
 
-#include <QByteArray>
-#include <QtGlobal>
-
 #include <cstddef>
 #include <cstdint>
+
+#include <QByteArray>
+#include <QtGlobal>
 
 namespace loadscope::fuzz {
 
