@@ -50,7 +50,8 @@ std::optional<double> jsonNumber(const QJsonValue &v)
 
 QJsonObject storedEndpoint(const QJsonObject &summary, const QString &name)
 {
-    for (const QJsonValue &e : summary.value(QLatin1String("endpoints")).toArray())
+    const QJsonArray endpoints = summary.value(QLatin1String("endpoints")).toArray();
+    for (const QJsonValue &e : endpoints)
         if (e.toObject().value(QLatin1String("name")).toString() == name)
             return e.toObject();
     return QJsonObject();
@@ -152,7 +153,9 @@ QList<MetricSpec> metricSpecs(const RunSummary &a, const RunSummary &b)
     }
 
     // Server-Timing series and endpoints of either run, so a missing one shows as such.
-    QStringList timingNames = a.serverTiming.keys() + b.serverTiming.keys();
+    QStringList timingNames(a.serverTiming.keyBegin(), a.serverTiming.keyEnd());
+    for (auto it = b.serverTiming.keyBegin(); it != b.serverTiming.keyEnd(); ++it)
+        timingNames.append(*it);
     timingNames.removeDuplicates();
     timingNames.sort();
     for (const QString &name : std::as_const(timingNames)) {

@@ -39,7 +39,9 @@ private slots:
         QVERIFY2(generatorPid != targetPid, QJsonDocument(resources).toJson().constData());
         QVERIFY(resources.value(QStringLiteral("targetCpuPct")).isObject());
         // /api/health is cheap: whatever the generator's state, the target is not advised on.
-        for (const QJsonValue &r : result.value(QStringLiteral("recommendations")).toArray()) {
+        const QJsonArray recommendations =
+            result.value(QStringLiteral("recommendations")).toArray();
+        for (const QJsonValue &r : recommendations) {
             const QString title = r.toObject().value(QStringLiteral("title")).toString();
             QVERIFY2(!title.startsWith(QStringLiteral("Target CPU saturated")), qPrintable(title));
         }

@@ -624,9 +624,10 @@ private slots:
         const RunSummary &s = r.summary();
         QVERIFY2(s.totals.errors == 0, qPrintable(s.errorDetails));
         QVERIFY(s.totals.requests > 0);
-        QVERIFY2(s.serverTiming.contains(QStringLiteral("inference")) &&
-                     s.serverTiming.contains(QStringLiteral("total")),
-                 qPrintable(s.serverTiming.keys().join(u',')));
+        QVERIFY2(
+            s.serverTiming.contains(QStringLiteral("inference")) &&
+                s.serverTiming.contains(QStringLiteral("total")),
+            qPrintable(QStringList(s.serverTiming.keyBegin(), s.serverTiming.keyEnd()).join(u',')));
         QCOMPARE(s.serverTiming.value(QStringLiteral("inference")).count(), s.totals.requests);
         QCOMPARE(s.serverTiming.value(QStringLiteral("total")).count(), s.totals.requests);
         QVERIFY(s.serverTiming.value(QStringLiteral("total")).max() > 0);

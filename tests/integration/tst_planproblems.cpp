@@ -196,8 +196,9 @@ private slots:
 
         QCOMPARE(status, 400);
         QStringList fields;
-        for (const QJsonValue &problem :
-             QJsonDocument::fromJson(body).object().value(QStringLiteral("problems")).toArray())
+        const QJsonArray problems =
+            QJsonDocument::fromJson(body).object().value(QStringLiteral("problems")).toArray();
+        for (const QJsonValue &problem : problems)
             fields.append(problem.toObject().value(QStringLiteral("field")).toString());
         // The REST body is parsed by the server, which sees one "request" key.
         for (const QString &field : kBadPlanFields.mid(1))

@@ -466,7 +466,7 @@ private:
                                 .arg(command.line)
                                 .arg(key)
                                 .arg(status)
-                                .arg(QString::number(statuses.value(key).first()),
+                                .arg(QString::number(statuses.value(key).constFirst()),
                                      QString::fromUtf8(body.left(600)))));
         const QJsonObject answer = QJsonDocument::fromJson(body).object();
         if (method == QLatin1String("POST") && route == QLatin1String("/tests"))

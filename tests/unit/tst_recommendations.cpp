@@ -326,7 +326,7 @@ private slots:
         QVERIFY(
             found.first().estimatedImprovement.contains(QStringLiteral("of the 200 µs receiving")));
         in.summary.totals.bytesIn = kRequests * 2 * 1024 * 1024;
-        QCOMPARE(recommend(in).first().impact, QStringLiteral("high"));
+        QCOMPARE(recommend(in).constFirst().impact, QStringLiteral("high"));
     }
 
     void serverTimingComponentDominates()

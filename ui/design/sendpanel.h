@@ -56,7 +56,7 @@ public slots:
 signals:
     void finished();
     //! The user asked to extract the value at @p extraction.expression (a JSON pointer).
-    void extractRequested(const Extraction &extraction);
+    void extractRequested(const loadscope::Extraction &extraction);
 
 private:
     void onFinished(QNetworkReply *reply);

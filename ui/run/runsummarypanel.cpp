@@ -119,12 +119,11 @@ void RunSummaryPanel::showSummary(const RunSummary &summary,
                 (v != verdictName(MetricDelta::Regression) &&
                  v != verdictName(MetricDelta::Improvement)))
                 continue;
+            const double rel = m.value(QLatin1String("relDeltaPct")).toDouble();
             changes.append(QStringLiteral("%1 %2%3%")
-                               .arg(m.value(QLatin1String("metric")).toString())
-                               .arg(m.value(QLatin1String("relDeltaPct")).toDouble() >= 0
-                                        ? QStringLiteral("+")
-                                        : QString())
-                               .arg(m.value(QLatin1String("relDeltaPct")).toDouble(), 0, 'f', 1));
+                               .arg(m.value(QLatin1String("metric")).toString(),
+                                    rel >= 0 ? QStringLiteral("+") : QString(),
+                                    QString::number(rel, 'f', 1)));
         }
         m_verdict->setText(
             tr("<span style='font-size:large; color:%1'><b>%2</b></span> against baseline %3%4")
