@@ -5,7 +5,6 @@
 
 #include "interop/resultjson.h"
 #include "plan/planjson.h"
-#include "plan/planjsonreader.h"
 #include "plan/planvalidator.h"
 #include "rest/restapiserver_p.h"
 #include "rest/restjson.h"
@@ -74,17 +73,6 @@ std::optional<QJsonObject> jsonBody(const QByteArray &body, bool optional, RestE
     }
     if (!document.isObject()) {
         error->message = QStringLiteral("the request body must be a JSON object");
-        return std::nullopt;
-    }
-    // QJsonDocument keeps the last of two equal keys; a body that sets a field twice is refused.
-    const QList<PlanIssue> duplicates = duplicateJsonKeys(body);
-    if (!duplicates.isEmpty()) {
-        QStringList lines;
-        for (const PlanIssue &issue : duplicates)
-            lines.append(issue.path + QStringLiteral(": ") + issue.message);
-        *error = restErrorFromProblems(lines);
-        error->message = QStringLiteral("the request body sets a field twice: ") +
-                         lines.join(QStringLiteral("; "));
         return std::nullopt;
     }
     return document.object();

@@ -313,10 +313,6 @@ private slots:
         QTest::newRow("endpoint type")
             << QByteArray(R"({"name": "x", "targetEndpoint": [1]})")
             << QStringLiteral("targetEndpoint[0]") << QStringLiteral("string");
-        // The last of two equal keys would win silently: refused, naming the key.
-        QTest::newRow("duplicate key")
-            << QByteArray(R"({"name": "x", "concurrency": 2, "concurrency": 200})")
-            << QStringLiteral("concurrency") << QStringLiteral("twice");
     }
 
     void badInput()
