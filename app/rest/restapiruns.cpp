@@ -5,6 +5,7 @@
 
 #include "interop/resultjson.h"
 #include "plan/planjson.h"
+#include "plan/planjsonreader.h"
 #include "plan/planvalidator.h"
 #include "rest/restapiserver_p.h"
 #include "rest/restjson.h"
@@ -56,12 +57,19 @@ RestError jsonSyntaxError(const QByteArray &body, const QJsonParseError &parseEr
     return error;
 }
 
+//! A request body read as a JSON object, with the keys it sets twice.
+struct JsonBody
+{
+    QJsonObject object;
+    QList<PlanIssue> duplicateKeys;
+};
+
 //! The request body as a JSON object; an empty body is an empty object when @p optional.
-std::optional<QJsonObject> jsonBody(const QByteArray &body, bool optional, RestError *error)
+std::optional<JsonBody> jsonBody(const QByteArray &body, bool optional, RestError *error)
 {
     if (body.trimmed().isEmpty()) {
         if (optional)
-            return QJsonObject();
+            return JsonBody{};
         error->message = QStringLiteral("the request body is empty; expected a JSON object");
         return std::nullopt;
     }
@@ -75,7 +83,18 @@ std::optional<QJsonObject> jsonBody(const QByteArray &body, bool optional, RestE
         error->message = QStringLiteral("the request body must be a JSON object");
         return std::nullopt;
     }
-    return document.object();
+    return JsonBody{document.object(), duplicateJsonKeys(body)};
+}
+
+//! The plan of a request body, refused with every problem at once (keys set twice included).
+std::optional<TestPlan>
+planOfBody(const JsonBody &body, std::optional<TestPlan> (*read)(const QJsonObject &, RestError *),
+           RestError *error)
+{
+    auto plan = read(body.object, error);
+    if (addDuplicateKeys(body.duplicateKeys, !plan, error))
+        return std::nullopt;
+    return plan;
 }
 
 } // namespace
@@ -94,7 +113,7 @@ RestApiServer::Reply RestApiServer::createTest(const Request &request)
     const auto body = jsonBody(request.body, false, &error);
     if (!body)
         return Reply::error(error);
-    auto plan = planFromTestBody(*body, &error);
+    auto plan = planOfBody(*body, planFromTestBody, &error);
     if (!plan)
         return Reply::error(error);
     // Refused before it is stored: a stored plan could be started later by anyone.
@@ -160,13 +179,18 @@ RestApiServer::Reply RestApiServer::startTest(qint64 id, const Request &request)
     const auto body = jsonBody(request.body, true, &error);
     if (!body)
         return Reply::error(error);
-    for (auto it = body->constBegin(); it != body->constEnd(); ++it) {
+    if (addDuplicateKeys(body->duplicateKeys, false, &error)) {
+        error.message.replace(QStringLiteral("invalid plan: "),
+                              QStringLiteral("invalid request body: "));
+        return Reply::error(error);
+    }
+    for (auto it = body->object.constBegin(); it != body->object.constEnd(); ++it) {
         if (it.key() != QLatin1String("versionLabel"))
             return Reply::error(
                 400, it.key() + QStringLiteral(": unknown field (expected versionLabel)"),
                 it.key());
     }
-    const QJsonValue label = body->value(QLatin1String("versionLabel"));
+    const QJsonValue label = body->object.value(QLatin1String("versionLabel"));
     if (!label.isUndefined() && !label.isString())
         return Reply::error(400, QStringLiteral("versionLabel: must be a string"),
                             QStringLiteral("versionLabel"));
@@ -199,7 +223,7 @@ RestApiServer::Reply RestApiServer::loadTest(const Request &request)
     const auto body = jsonBody(request.body, false, &error);
     if (!body)
         return Reply::error(error);
-    auto plan = planFromLoadTestBody(*body, &error);
+    auto plan = planOfBody(*body, planFromLoadTestBody, &error);
     if (!plan)
         return Reply::error(error);
     if (const auto refused = m_options.sandbox.check(*plan))
@@ -274,6 +298,11 @@ RestApiServer::Reply RestApiServer::testResults(qint64 id)
         QJsonObject row = resultRowJson(record);
         if (isRunning() && record.id == m_live->resultId)
             row.insert(QStringLiteral("progress"), progressJson());
+        if (const UnsavedRun *unsaved = unsavedRun(record.id)) {
+            row.insert(QStringLiteral("status"), unsaved->summary.status);
+            row.insert(QStringLiteral("stored"), false);
+            row.insert(QStringLiteral("storeError"), unsaved->storeError);
+        }
         results.append(row);
     }
     return Reply{
@@ -293,8 +322,28 @@ QJsonObject RestApiServer::progressJson() const
                        {QStringLiteral("activeVus"), m_live->activeVus}};
 }
 
+const RestApiServer::UnsavedRun *RestApiServer::unsavedRun(qint64 resultId) const
+{
+    for (const auto &run : m_unsaved) {
+        if (run->resultId == resultId)
+            return run.get();
+    }
+    return nullptr;
+}
+
 RestApiServer::Reply RestApiServer::getResult(qint64 id)
 {
+    if (const UnsavedRun *unsaved = unsavedRun(id)) {
+        QJsonObject document =
+            resultDocument(unsaved->plan, unsaved->summary, id, unsaved->plan.versionLabel);
+        QJsonObject result = document.value(QStringLiteral("result")).toObject();
+        result.insert(QStringLiteral("testId"), unsaved->testId);
+        result.insert(QStringLiteral("testName"), unsaved->plan.name);
+        result.insert(QStringLiteral("stored"), false);
+        result.insert(QStringLiteral("storeError"), unsaved->storeError);
+        document.insert(QStringLiteral("result"), result);
+        return Reply{200, document, {}};
+    }
     const auto record = m_store->result(id);
     if (!record)
         return Reply::error(404, QStringLiteral("no result with id %1").arg(id));
@@ -316,6 +365,7 @@ RestApiServer::Reply RestApiServer::getResult(qint64 id)
     QJsonObject result = document.value(QStringLiteral("result")).toObject();
     result.insert(QStringLiteral("testId"), record->testId);
     result.insert(QStringLiteral("testName"), record->testName);
+    result.insert(QStringLiteral("stored"), true);
     document.insert(QStringLiteral("result"), result);
     return Reply{200, document, {}};
 }
@@ -325,6 +375,10 @@ QList<QJsonObject> RestApiServer::samplesOf(qint64 resultId, QString *status) co
     if (isRunning() && m_live->resultId == resultId) {
         *status = QStringLiteral("running");
         return m_live->timeline;
+    }
+    if (const UnsavedRun *unsaved = unsavedRun(resultId)) {
+        *status = unsaved->summary.status;
+        return unsaved->timeline;
     }
     const auto record = m_store->result(resultId);
     *status = record ? resultStatusToString(record->status) : QStringLiteral("unknown");
@@ -341,7 +395,7 @@ QList<QJsonObject> RestApiServer::samplesOf(qint64 resultId, QString *status) co
 RestApiServer::Reply RestApiServer::getSamples(qint64 id, const Request &request,
                                                QHttpServerResponder &responder, bool *streaming)
 {
-    if (!m_store->result(id))
+    if (!unsavedRun(id) && !m_store->result(id))
         return Reply::error(404, QStringLiteral("no result with id %1").arg(id));
     const QString streamParam = request.query.queryItemValue(QStringLiteral("stream"));
     if (streamParam == QLatin1String("1") || streamParam == QLatin1String("true") ||
@@ -407,10 +461,16 @@ void RestApiServer::feedStreams()
             out += sseEvent("sample", samples[i], i + 1);
         stream.sent = qMax(stream.sent, samples.size());
         const bool done = status != QLatin1String("running");
-        if (done)
-            out += sseEvent("end", QJsonObject{{QStringLiteral("resultId"), stream.resultId},
-                                               {QStringLiteral("status"), status},
-                                               {QStringLiteral("samples"), samples.size()}});
+        if (done) {
+            QJsonObject end{{QStringLiteral("resultId"), stream.resultId},
+                            {QStringLiteral("status"), status},
+                            {QStringLiteral("samples"), samples.size()}};
+            if (const UnsavedRun *unsaved = unsavedRun(stream.resultId)) {
+                end.insert(QStringLiteral("stored"), false);
+                end.insert(QStringLiteral("storeError"), unsaved->storeError);
+            }
+            out += sseEvent("end", end);
+        }
         if (!out.isEmpty())
             stream.responder->writeBody(chunk(out));
         if (done) {
@@ -442,7 +502,20 @@ void RestApiServer::onFinished(const RunSummary &summary, qint64 resultId)
     if (!m_live)
         return;
     m_live->running = false;
-    feedStreams(); // the store has the run by now (RunSession flushed it)
+    if (const StoreOutcome &stored = m_live->session->storeOutcome(); !stored.ok) {
+        auto unsaved = std::make_unique<UnsavedRun>();
+        unsaved->resultId = resultId;
+        unsaved->testId = m_live->testId;
+        unsaved->plan = m_live->plan;
+        unsaved->summary = summary;
+        unsaved->timeline = m_live->timeline;
+        unsaved->storeError = stored.error;
+        constexpr std::size_t kUnsavedKept = 8;
+        if (m_unsaved.size() >= kUnsavedKept)
+            m_unsaved.erase(m_unsaved.begin());
+        m_unsaved.push_back(std::move(unsaved));
+    }
+    feedStreams(); // the store has the run by now (RunSession flushed it), or it is unsaved
     // Not deleted here: we are inside the session's own signal.
     m_live->session.release()->deleteLater();
     m_live.reset();

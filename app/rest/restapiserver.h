@@ -73,6 +73,7 @@ private:
     struct Reply;
     struct Stream;
     struct LiveRun;
+    struct UnsavedRun;
 
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     Reply route(const Request &request, QHttpServerResponder &responder, bool *streaming);
@@ -95,6 +96,7 @@ private:
     void onFinished(const RunSummary &summary, qint64 resultId);
     void openStream(qint64 resultId, QHttpServerResponder &responder);
     void feedStreams();
+    const UnsavedRun *unsavedRun(qint64 resultId) const;
 
     static void send(QHttpServerResponder &responder, const Reply &reply);
 
@@ -105,6 +107,7 @@ private:
     std::unique_ptr<LiveRun> m_live;
     std::unique_ptr<SampleTargetProcess> m_sampleTarget; //!< started by the first run needing it
     std::vector<std::unique_ptr<Stream>> m_streams;
+    std::vector<std::unique_ptr<UnsavedRun>> m_unsaved; //!< the last few, newest last
 };
 
 } // namespace loadscope

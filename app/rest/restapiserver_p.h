@@ -82,4 +82,17 @@ struct RestApiServer::LiveRun
     bool running = true;
 };
 
+//! A run that finished but could not be written to the history (a full disk, a damaged
+//! file): kept in memory so that its poller gets the result and the reason, not "running"
+//! for ever.
+struct RestApiServer::UnsavedRun
+{
+    qint64 resultId = 0;
+    qint64 testId = 0;
+    TestPlan plan;
+    RunSummary summary;
+    QList<QJsonObject> timeline;
+    QString storeError;
+};
+
 } // namespace loadscope

@@ -245,6 +245,42 @@ RestError restErrorFromProblems(const QStringList &lines, const QString &prefix)
     return error;
 }
 
+bool addDuplicateKeys(const QList<PlanIssue> &duplicates, bool refused, RestError *error)
+{
+    if (duplicates.isEmpty())
+        return false;
+    QStringList lines;
+    for (const PlanIssue &issue : duplicates)
+        lines.append(issue.toString());
+    RestError merged = restErrorFromProblems(lines);
+    if (refused) {
+        QJsonArray others = error->problems;
+        if (others.isEmpty()) {
+            // A refusal of one field: that field becomes one more problem of the list.
+            QJsonObject problem{{QStringLiteral("message"), error->message}};
+            if (!error->field.isEmpty()) {
+                problem.insert(QStringLiteral("field"), error->field);
+                const QString prefix = error->field + QStringLiteral(": ");
+                if (error->message.startsWith(prefix))
+                    problem.insert(QStringLiteral("message"), error->message.mid(prefix.size()));
+            }
+            others.append(problem);
+        }
+        for (const QJsonValue &problem : std::as_const(others)) {
+            merged.problems.append(problem);
+            const QJsonObject object = problem.toObject();
+            const QString field = object.value(QLatin1String("field")).toString();
+            lines.append(field.isEmpty() ? object.value(QLatin1String("message")).toString()
+                                         : field + QStringLiteral(": ") +
+                                               object.value(QLatin1String("message")).toString());
+        }
+        merged.message = QStringLiteral("invalid plan: ") + lines.join(QStringLiteral("; "));
+        merged.extra = error->extra;
+    }
+    *error = merged;
+    return true;
+}
+
 std::optional<TestPlan> planFromTestBody(const QJsonObject &body, RestError *error)
 {
     if (body.contains(QLatin1String("schema")) || body.contains(QLatin1String("steps"))) {

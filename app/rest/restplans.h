@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "plan/planvalidator.h"
 #include "plan/testplan.h"
 
 // Request bodies of the REST API turned into plans: a full plan ("loadscope.plan/1"), the
@@ -30,6 +31,12 @@ struct RestError
 
 //! A RestError from "path: message" lines (planFromJson / planErrors output), one problem each.
 RestError restErrorFromProblems(const QStringList &lines, const QString &prefix = QString());
+
+//! Adds the keys a request body sets twice (plan/planjsonreader.h duplicateJsonKeys) to
+//! @p error's problems, before any others: QJsonDocument keeps the last of two equal keys, so
+//! such a body is refused, and one 400 lists the duplicates with every other problem found.
+//! @p refused says whether @p error already holds a refusal. True when there were duplicates.
+bool addDuplicateKeys(const QList<PlanIssue> &duplicates, bool refused, RestError *error);
 
 //! The plan of a POST /api/performance/tests body: a full plan when it has "schema" or
 //! "steps", otherwise the short form {name, testType, duration, concurrency, targetEndpoint}

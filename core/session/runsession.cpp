@@ -84,6 +84,7 @@ bool RunSession::start(const TestPlan &plan, QString *error)
     m_resultId = 0;
     m_storeFailed = false;
     m_storeOutcome = StoreOutcome();
+    m_thresholdsSoFar.clear();
     if (m_store) {
         // Runs an earlier process left behind get their figures back before this one starts.
         rebuildAbandonedRuns(*m_store);
@@ -124,11 +125,10 @@ bool RunSession::recordInHistory(QString *error)
     return true;
 }
 
-void RunSession::checkpointHistograms()
+void RunSession::checkpointHistograms(const RunSummary &soFar)
 {
     // The whole-run histograms so far, replacing the previous checkpoint: a run killed before
     // its end keeps percentiles of every interval it stored (loadStoredRun() rebuilds them).
-    const RunSummary soFar = m_engine->summarySoFar();
     m_store->storeHistogram(m_resultId, QString(), QStringLiteral("duration"),
                             soFar.duration.serialize());
     if (soFar.openModel)
@@ -206,9 +206,14 @@ void RunSession::onInterval(const IntervalSample &engineSample)
 {
     IntervalSample sample = engineSample;
     sample.resources = m_lastResources;
-    if (m_store && m_resultId > 0) {
-        m_store->appendSamples(m_resultId, samplesForStore(sample));
-        checkpointHistograms();
+    const bool recording = m_store && m_resultId > 0;
+    if (recording || !m_plan.thresholds.isEmpty()) {
+        const RunSummary soFar = m_engine->summarySoFar();
+        if (recording) {
+            m_store->appendSamples(m_resultId, samplesForStore(sample));
+            checkpointHistograms(soFar);
+        }
+        m_thresholdsSoFar = evaluateThresholds(m_plan.thresholds, soFar);
     }
     emit intervalSample(sample);
 }

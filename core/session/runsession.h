@@ -76,7 +76,9 @@ public:
     //! reason in plain words otherwise). Always ok without a store.
     const StoreOutcome &storeOutcome() const { return m_storeOutcome; }
     const TestPlan &plan() const { return m_plan; }
-    const LoadEngine *engine() const { return m_engine.get(); }
+    //! The plan's thresholds evaluated on the whole run so far, as of the last interval sample
+    //! (empty before the first one); the final ones are in the finished() summary.
+    const QList<ThresholdResult> &thresholdsSoFar() const { return m_thresholdsSoFar; }
     double elapsedSec() const;
 
 signals:
@@ -94,7 +96,7 @@ private:
     void analyze(RunSummary &summary);
     void compareWithBaseline(RunSummary &summary);
     bool recordInHistory(QString *error);
-    void checkpointHistograms();
+    void checkpointHistograms(const RunSummary &soFar);
 
     HistoryStore *m_store = nullptr;
     DefaultTarget m_defaultTarget;
@@ -107,6 +109,7 @@ private:
     bool m_storeFailed = false;
     qint64 m_writeMark = 0;
     StoreOutcome m_storeOutcome;
+    QList<ThresholdResult> m_thresholdsSoFar;
     BaselineChoice m_baseline;
     MonitorOptions m_monitorOptions;
     std::unique_ptr<ResourceMonitor> m_monitor;

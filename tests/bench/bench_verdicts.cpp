@@ -3,14 +3,15 @@
 // history database, compared as `history compare` compares them:
 //   build/dev/tests/bench_verdicts [--pairs=3] [--seconds=10] [--base-latency=100]
 //                                  [--effects=10,20,50] [--vus=10] [--nginx-rate=500]
-//                                  [--monitor] [--no-nginx]
+//                                  [--monitor] [--no-nginx] [--default-spread=3,5]
 // Per pair index i it runs, interleaved so that drift of the machine hits every series alike:
 // A_i and A'_i against `loadscope-cli demo --latency-ms=BASE` (a child process), B_e,i against
 // the same port with the latency raised by each effect e (BASE·(1 + e)), then N_i and N'_i at a
 // fixed arrival rate against nginx on loopback. Then it compares
 //   A/A:  (A_i, A'_i) and (N_i, N'_i), and every other pair of same-target runs,
 //   A/B:  (A_i, B_e,i) and every (A_j, B_e,i),
-// once with the default run-to-run spread and once with the other A runs as history, and prints
+// once with each default run-to-run spread asked for (--default-spread, percent) and once with the
+// other A runs as history, and prints
 // per row the verdict counts and the rate that matters: false alarms (regression or
 // improvement) for A/A, detected regressions for A/B. Without --monitor the runs skip resource
 // sampling: on a shared machine at full CPU every monitored run is (rightly) marked saturated,
@@ -48,6 +49,7 @@ struct Settings
     int nginxRate = 500;
     bool monitor = false;
     bool nginx = true;
+    QList<double> defaultSpreadsPct{ComparisonOptions().defaultRunToRunPct};
 };
 
 //! One run through the CLI into @p db; its result id, or 0.
@@ -153,8 +155,10 @@ public:
     }
     MetricDelta::Verdict verdict(qint64 a, qint64 b, const QList<QJsonObject> &history)
     {
-        return compareRuns(run(a), {run(b)}, {}, history).overall;
+        return compareRuns(run(a), {run(b)}, options, history).overall;
     }
+
+    ComparisonOptions options;
 
 private:
     HistoryStore m_store;
@@ -192,7 +196,11 @@ int main(int argc, char *argv[])
             s.monitor = true;
         else if (arg == QLatin1String("--no-nginx"))
             s.nginx = false;
-        else if (arg.startsWith(QLatin1String("--effects="))) {
+        else if (arg.startsWith(QLatin1String("--default-spread="))) {
+            s.defaultSpreadsPct.clear();
+            for (const QString &v : arg.mid(17).split(u','))
+                s.defaultSpreadsPct.append(v.toDouble());
+        } else if (arg.startsWith(QLatin1String("--effects="))) {
             s.effectsPct.clear();
             for (const QString &n : arg.mid(10).split(u','))
                 s.effectsPct.append(n.toInt());
@@ -290,8 +298,18 @@ int main(int argc, char *argv[])
     std::printf(
         "\n| target | comparison               | noise    | pairs | reg. | imp. | none | inc. "
         "| rate |\n|---|---|---|---:|---:|---:|---:|---:|---|\n");
-    for (const bool useHistory : {false, true}) {
-        const char *noise = useHistory ? "history" : "default";
+    // Each default spread asked for, then the plan's own history as the noise model.
+    QList<double> noiseModels = s.defaultSpreadsPct;
+    noiseModels.append(-1);
+    for (const double spread : std::as_const(noiseModels)) {
+        const bool useHistory = spread < 0;
+        const QByteArray noiseText =
+            useHistory ? QByteArray("history") : "default " + QByteArray::number(spread) + '%';
+        const char *noise = noiseText.constData();
+        ComparisonOptions options;
+        if (!useHistory)
+            options.defaultRunToRunPct = spread;
+        demoRuns.options = options;
         const auto historyFor = [&](Runs &runs, const QList<qint64> &ids, qint64 candidate) {
             return useHistory ? runs.history(ids, candidate) : QList<QJsonObject>();
         };
@@ -318,6 +336,7 @@ int main(int argc, char *argv[])
             Runs nginxRuns;
             if (!nginxRuns.open(nginxDb))
                 return 1;
+            nginxRuns.options = options;
             const QList<qint64> allN = n + n2;
             Tally np, nall;
             for (int i = 0; i < s.pairs; ++i)

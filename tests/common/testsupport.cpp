@@ -1,7 +1,9 @@
 #include "testsupport.h"
 
+#include <QDeadlineTimer>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 
 namespace loadscope::test {
 
@@ -10,7 +12,8 @@ QString cliPath()
     return QStringLiteral(LOADSCOPE_CLI_PATH);
 }
 
-CliRun runCli(const QStringList &args, int timeoutMs, const QStringList &extraEnv)
+CliRun runCli(const QStringList &args, int timeoutMs, const QStringList &extraEnv,
+              const QString &workDir)
 {
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -20,6 +23,8 @@ CliRun runCli(const QStringList &args, int timeoutMs, const QStringList &extraEn
         env.insert(assignment.left(eq), assignment.mid(eq + 1));
     }
     process.setProcessEnvironment(env);
+    if (!workDir.isEmpty())
+        process.setWorkingDirectory(workDir);
     process.start(cliPath(), args);
     CliRun run;
     if (!process.waitForStarted(10000)) {
@@ -37,6 +42,32 @@ CliRun runCli(const QStringList &args, int timeoutMs, const QStringList &extraEn
     run.out = QString::fromUtf8(process.readAllStandardOutput());
     run.err = QString::fromUtf8(process.readAllStandardError());
     return run;
+}
+
+QString startServe(QProcess &process, const QStringList &args, const QString &configDir,
+                   int timeoutMs)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("LOADSCOPE_DB"));
+    env.insert(QStringLiteral("LOADSCOPE_CONFIG_DIR"), configDir);
+    process.setProcessEnvironment(env);
+    process.start(cliPath(), QStringList{QStringLiteral("serve")} + args);
+    if (!process.waitForStarted(10000))
+        return {};
+    static const QRegularExpression listening(
+        QStringLiteral("listening on (http://127\\.0\\.0\\.1:\\d+/api/performance)"));
+    QByteArray out;
+    const QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        out += process.readAllStandardOutput();
+        const QRegularExpressionMatch match = listening.match(QString::fromUtf8(out));
+        if (match.hasMatch())
+            return match.captured(1);
+        if (process.state() != QProcess::Running)
+            return {};
+        process.waitForReadyRead(int(qBound(qint64(1), deadline.remainingTime(), qint64(1000))));
+    }
+    return {};
 }
 
 } // namespace loadscope::test

@@ -3,6 +3,8 @@
 #include <QString>
 #include <QStringList>
 
+class QProcess;
+
 namespace loadscope::test {
 
 //! Path of the built loadscope-cli executable.
@@ -16,7 +18,15 @@ struct CliRun
     QString err;
 };
 
-//! Runs loadscope-cli with @p args (bounded by @p timeoutMs) and collects its output.
-CliRun runCli(const QStringList &args, int timeoutMs = 60000, const QStringList &extraEnv = {});
+//! Runs loadscope-cli with @p args (bounded by @p timeoutMs) and collects its output;
+//! @p extraEnv are NAME=VALUE assignments, @p workDir the working directory (else ours).
+CliRun runCli(const QStringList &args, int timeoutMs = 60000, const QStringList &extraEnv = {},
+              const QString &workDir = {});
+
+//! Starts `loadscope-cli serve` with @p args in @p process, its configuration (token file)
+//! under @p configDir, and waits for it to listen: the API's base URL
+//! ("http://127.0.0.1:PORT/api/performance"), empty when it did not come up in @p timeoutMs.
+QString startServe(QProcess &process, const QStringList &args, const QString &configDir,
+                   int timeoutMs = 20000);
 
 } // namespace loadscope::test

@@ -9,6 +9,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QScopeGuard>
@@ -95,6 +97,36 @@ private:
         return match.captured(1).toLongLong();
     }
 
+    //! A fresh 8 MiB tmpfs under the test directory, empty with @p why when it cannot be had.
+    QString mountSmallFileSystem(const QString &name, QString *why) const
+    {
+        if (::geteuid() != 0) {
+            *why = QStringLiteral("needs root to mount a small tmpfs that can be filled up");
+            return {};
+        }
+        const QString mount = path(name);
+        QDir().mkpath(mount);
+        if (QProcess::execute(QStringLiteral("mount"),
+                              {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                               QStringLiteral("size=8m"), QStringLiteral("tmpfs"), mount}) != 0) {
+            *why = QStringLiteral(
+                "mount -t tmpfs is not permitted here (a container without CAP_SYS_ADMIN)");
+            return {};
+        }
+        return mount;
+    }
+    //! Writes into @p mount until its file system is full.
+    static bool fillUp(const QString &mount)
+    {
+        QFile fill(mount + QStringLiteral("/fill"));
+        if (!fill.open(QIODevice::WriteOnly))
+            return false;
+        const QByteArray chunk(64 * 1024, 'x');
+        while (fill.write(chunk) == chunk.size() && fill.flush()) {
+        }
+        return true;
+    }
+
     QTemporaryDir m_dir;
     SampleApiHost m_sample;
 
@@ -107,14 +139,10 @@ private slots:
 
     void fullDiskIsReportedAndOutputStillWritten()
     {
-        if (::geteuid() != 0)
-            QSKIP("needs root to mount a small tmpfs that can be filled up");
-        const QString mount = path(QStringLiteral("small-fs"));
-        QVERIFY(QDir().mkpath(mount));
-        if (QProcess::execute(QStringLiteral("mount"),
-                              {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
-                               QStringLiteral("size=8m"), QStringLiteral("tmpfs"), mount}) != 0)
-            QSKIP("mount -t tmpfs is not permitted here (a container without CAP_SYS_ADMIN)");
+        QString why;
+        const QString mount = mountSmallFileSystem(QStringLiteral("small-fs"), &why);
+        if (mount.isEmpty())
+            QSKIP(qPrintable(why));
         const auto unmount = qScopeGuard([&] {
             QProcess::execute(QStringLiteral("umount"), {QStringLiteral("-l"), mount});
         });
@@ -133,13 +161,7 @@ private slots:
             (out += QString::fromUtf8(process.readAllStandardOutput()), intervalLines(out) >= 1),
             15000);
         // Fill the file system while the run writes its intervals.
-        {
-            QFile fill(mount + QStringLiteral("/fill"));
-            QVERIFY(fill.open(QIODevice::WriteOnly));
-            const QByteArray chunk(64 * 1024, 'x');
-            while (fill.write(chunk) == chunk.size() && fill.flush()) {
-            }
-        }
+        QVERIFY(fillUp(mount));
         QVERIFY2(process.waitForFinished(20000), qPrintable(out));
         out += QString::fromUtf8(process.readAllStandardOutput());
         const QString err = QString::fromUtf8(process.readAllStandardError());
@@ -171,6 +193,88 @@ private slots:
             list.out.contains(QRegularExpression(QStringLiteral("(?m)^") + QString::number(first) +
                                                  QStringLiteral(" .*completed"))),
             qPrintable(describe(list)));
+    }
+
+    // A run started through the REST API whose history write fails must not be "running" for
+    // ever to its poller, nor look stored: the result says stored=false and why.
+    void restResultSaysWhenTheRunWasNotStored()
+    {
+        QString why;
+        const QString mount = mountSmallFileSystem(QStringLiteral("small-fs-rest"), &why);
+        if (mount.isEmpty())
+            QSKIP(qPrintable(why));
+        const auto unmount = qScopeGuard([&] {
+            QProcess::execute(QStringLiteral("umount"), {QStringLiteral("-l"), mount});
+        });
+        const QString db = mount + QStringLiteral("/history.db");
+        QVERIFY(storeOneRun(db) > 0);
+
+        QProcess serve;
+        const QByteArray token = "store-failure-token-0123456789";
+        const QString api = loadscope::test::startServe(
+            serve,
+            {QStringLiteral("--port=0"), QStringLiteral("--token=") + QString::fromLatin1(token),
+             QStringLiteral("--db=") + db},
+            path(QStringLiteral("rest-config")));
+        const auto stop = qScopeGuard([&serve] {
+            serve.terminate();
+            if (!serve.waitForFinished(20000))
+                serve.kill();
+        });
+        QVERIFY(!api.isEmpty());
+
+        QNetworkAccessManager network;
+        const auto call = [&](const QByteArray &verb, const QString &where,
+                              const QByteArray &body = {}) {
+            QNetworkRequest request{QUrl(api + where)};
+            request.setRawHeader("Authorization", "Bearer " + token);
+            request.setHeader(QNetworkRequest::ContentTypeHeader,
+                              QByteArrayLiteral("application/json"));
+            QNetworkReply *reply = network.sendCustomRequest(request, verb, body);
+            QTest::qWaitFor([reply] { return reply->isFinished(); }, 20000);
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            const QJsonObject json = QJsonDocument::fromJson(reply->readAll()).object();
+            reply->deleteLater();
+            return std::make_pair(status, json);
+        };
+        const QString target = m_sample.baseUrl().toString() + QStringLiteral("/api/health");
+        const auto started = call("POST", QStringLiteral("/load-test"),
+                                  QStringLiteral(R"({"name": "full disk", "stages":
+                                                   [{"duration": "4s", "target": 2}],
+                                                   "targetEndpoints": ["%1"]})")
+                                      .arg(target)
+                                      .toUtf8());
+        QVERIFY2(started.first == 202, QJsonDocument(started.second).toJson().constData());
+        const qint64 id = started.second.value(QStringLiteral("resultId")).toInteger();
+        const QString result = QStringLiteral("/results/") + QString::number(id);
+        // Fill the file system once the run writes intervals, then wait for its end.
+        QTRY_VERIFY_WITH_TIMEOUT(call("GET", result + QStringLiteral("/samples"))
+                                         .second.value(QStringLiteral("samples"))
+                                         .toArray()
+                                         .size() >= 1,
+                                 15000);
+        QVERIFY(fillUp(mount));
+        QJsonObject document;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (document = call("GET", result).second,
+             document.value(QStringLiteral("result")).toObject().value(QStringLiteral("status")) !=
+                 QLatin1String("running")),
+            30000);
+        const QJsonObject run = document.value(QStringLiteral("result")).toObject();
+        const QByteArray text = QJsonDocument(document).toJson();
+        QCOMPARE(run.value(QStringLiteral("stored")).toBool(true), false);
+        QVERIFY2(run.value(QStringLiteral("storeError"))
+                     .toString()
+                     .contains(QLatin1String("the disk is full")),
+                 text.constData());
+        // The measured figures are still given to the poller.
+        QVERIFY2(run.value(QStringLiteral("totals"))
+                         .toObject()
+                         .value(QStringLiteral("requests"))
+                         .toDouble() > 0,
+                 text.constData());
+        const auto samples = call("GET", result + QStringLiteral("/samples"));
+        QVERIFY(samples.second.value(QStringLiteral("done")).toBool());
     }
 
     void damagedDatabaseIsReported()

@@ -553,31 +553,20 @@ private slots:
 
     void restExamples()
     {
-        m_serve.setProgram(test::cliPath());
-        m_serve.setArguments({QStringLiteral("serve"), QStringLiteral("--port=0"),
-                              QStringLiteral("--token=") + kToken,
-                              QStringLiteral("--db=") + m_dir.filePath(QStringLiteral("rest.db")),
-                              // The README's full plan names users.csv: allowed from this folder
-                              // only, as its Sandbox section says.
-                              QStringLiteral("--allow-files=") + m_dir.path()});
         {
             QFile users(m_dir.filePath(QStringLiteral("users.csv")));
             QVERIFY(users.open(QIODevice::WriteOnly));
             users.write("user\nalice\nbob\n");
         }
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("LOADSCOPE_CONFIG_DIR"),
-                   m_dir.filePath(QStringLiteral("config")));
-        m_serve.setProcessEnvironment(env);
-        m_serve.start();
-        QVERIFY(m_serve.waitForStarted(10000));
-        QByteArray out;
-        static const QRegularExpression listening(
-            QStringLiteral("listening on (http://127\\.0\\.0\\.1:\\d+/api/performance)"));
-        QTRY_VERIFY_WITH_TIMEOUT(
-            listening.match(QString::fromUtf8(out += m_serve.readAllStandardOutput())).hasMatch(),
-            20000);
-        m_api = listening.match(QString::fromUtf8(out)).captured(1);
+        m_api =
+            test::startServe(m_serve,
+                             {QStringLiteral("--port=0"), QStringLiteral("--token=") + kToken,
+                              QStringLiteral("--db=") + m_dir.filePath(QStringLiteral("rest.db")),
+                              // The README's full plan names users.csv: allowed from this folder
+                              // only, as its Sandbox section says.
+                              QStringLiteral("--allow-files=") + m_dir.path()},
+                             m_dir.filePath(QStringLiteral("config")));
+        QVERIFY(!m_api.isEmpty());
 
         const QHash<QString, QList<int>> statuses = endpointStatuses(m_restLines);
         QVERIFY2(statuses.size() >= 8, qPrintable(QString::number(statuses.size())));

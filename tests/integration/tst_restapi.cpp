@@ -313,6 +313,14 @@ private slots:
         QTest::newRow("endpoint type")
             << QByteArray(R"({"name": "x", "targetEndpoint": [1]})")
             << QStringLiteral("targetEndpoint[0]") << QStringLiteral("string");
+        // The last of two equal keys would win silently: refused, naming the key.
+        QTest::newRow("duplicate key")
+            << QByteArray(R"({"name": "x", "concurrency": 2, "concurrency": 200})")
+            << QStringLiteral("concurrency") << QStringLiteral("more than once");
+        // ... and listed beside the body's other problems, in one answer.
+        QTest::newRow("duplicate key and bad type")
+            << QByteArray(R"({"name": "x", "name": "y", "testType": "NOPE"})")
+            << QStringLiteral("name") << QStringLiteral("not a test type");
     }
 
     void badInput()

@@ -349,26 +349,26 @@ private slots:
 
     void holmCorrectsABorderlineCase()
     {
-        // Noise-free intervals: the only noise is the default run-to-run spread σ = 5 % per
-        // run, so the change d has standard error √2·σ and z = d/(√2·0.05), tested against
-        // the normal (no variance was estimated: infinite degrees of freedom). +16 % gives
-        // z ≈ 2.26, p ≈ 0.024: significant alone, but not as the smallest of four key
-        // metrics (Holm: 4·p ≈ 0.095 > 0.05).
-        RunShape base, plus16;
-        base.noise = plus16.noise = 0;
-        plus16.latencyMs = 23.2;
+        // Noise-free intervals: the only noise is the default run-to-run spread σ = 3 % per
+        // run, so the change d has standard error √2·σ and z = d/(√2·0.03), tested against
+        // the normal (no variance was estimated: infinite degrees of freedom). +9.5 % gives
+        // z ≈ 2.24, p ≈ 0.025: significant alone, but not as the smallest of four key
+        // metrics (Holm: 4·p ≈ 0.1 > 0.05).
+        RunShape base, plus9;
+        base.noise = plus9.noise = 0;
+        plus9.latencyMs = 21.9;
         const RunForComparison a = run(1, base);
-        const RunForComparison b = run(2, plus16);
+        const RunForComparison b = run(2, plus9);
         const RunComparison holm = compareRuns(a, {b});
         const MetricDelta &p95 = find(holm.perCandidate[0], QStringLiteral("p95"));
         const double d = p95.relDeltaPct / 100;
-        QVERIFY2(d > 0.15 && d < 0.17, qPrintable(QString::number(d)));
-        const double z = d / (std::sqrt(2.0) * 0.05);
+        QVERIFY2(d > 0.085 && d < 0.105, qPrintable(QString::number(d)));
+        const double z = d / (std::sqrt(2.0) * 0.03);
         const double p = std::erfc(z / std::sqrt(2.0));
         QVERIFY2(std::abs(p95.pValue - p) < 1e-6, QJsonDocument(p95.toJson()).toJson().constData());
         QVERIFY(p > 0.0125 && p < 0.05);
-        // The other key metrics: throughput and error rate unchanged (p = 1), p99 +16 % against
-        // its 12 % default spread: z = 0.16/(√2·0.12) ≈ 0.94, a larger p. So p95 is ranked first.
+        // The other key metrics: throughput and error rate unchanged (p = 1), p99 +9.5 % against
+        // its 12 % default spread: z = 0.095/(√2·0.12) ≈ 0.56, a larger p. So p95 is ranked first.
         QCOMPARE(find(holm.perCandidate[0], QStringLiteral("throughput")).pValue, 1.0);
         QVERIFY(find(holm.perCandidate[0], QStringLiteral("p99")).pValue > 0.3);
         QVERIFY(std::abs(p95.pAdjusted - 4 * p) < 1e-6);
@@ -386,7 +386,7 @@ private slots:
     {
         // Five earlier runs whose p95 spread is known: 20, 20.2, 19.8, 20.1, 19.9 ms have mean
         // 20 and sample standard deviation √(0.1/4) = 0.1581 ms, i.e. 0.7906 %. Against that,
-        // +8 % is a regression; against the default 5 % it is not (z = 0.08/(√2·0.05) = 1.13).
+        // +8 % is a regression; against the default 3 % it is not (z = 0.08/(√2·0.03) = 1.89).
         QList<QJsonObject> earlier;
         for (double p95 : {20.0, 20.2, 19.8, 20.1, 19.9})
             earlier.append(QJsonObject{
@@ -411,7 +411,7 @@ private slots:
         QCOMPARE(defaults.historyRuns, 0); // two runs are not enough to measure a spread
         const MetricDelta &p95d = find(defaults.perCandidate[0], QStringLiteral("p95"));
         QVERIFY(!p95d.runToRunFromHistory);
-        QCOMPARE(p95d.runToRun, 5.0);
+        QCOMPARE(p95d.runToRun, 3.0);
         QCOMPARE(p95d.verdict, MetricDelta::NoSignificantChange);
 
         // Untrustworthy earlier runs do not count.

@@ -17,10 +17,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include "analysis/thresholdevaluator.h"
 #include "compare/runanalysis.h"
 #include "design/formwidgets.h"
-#include "engine/loadengine.h"
 #include "metrics/durationformat.h"
 #include "run/endpointtablemodel.h"
 #include "run/livecharts.h"
@@ -305,8 +303,8 @@ void RunPlace::updateThresholdLights()
     QList<ThresholdResult> results;
     if (m_finished)
         results = m_summary.thresholds;
-    else if (m_session && m_session->engine() && m_received > 0)
-        results = evaluateThresholds(m_plan.thresholds, m_session->engine()->summarySoFar());
+    else if (m_session)
+        results = m_session->thresholdsSoFar();
     for (int i = 0; i < m_lights.size(); ++i) {
         const ThresholdSpec &spec = m_plan.thresholds.at(i);
         int state = -1;
