@@ -270,19 +270,12 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
     if (format == QLatin1String("json")) {
         // The same document `run --format=json` writes, rebuilt from the stored run.
         QString error;
-        const auto stored = loadStoredRun(*store, id, &error);
-        if (!stored) {
+        const auto document = loadResultDocument(*store, id, &error);
+        if (!document) {
             err << "loadscope-cli history show: " << error << '\n';
             return ExitUsage;
         }
-        QJsonObject document = resultDocument(stored->plan.value_or(TestPlan()), stored->summary,
-                                              id, stored->versionLabel);
-        document.insert(QStringLiteral("test"), stored->planJson);
-        QJsonObject resultJson = document.value(QStringLiteral("result")).toObject();
-        resultJson.insert(QStringLiteral("recommendations"),
-                          recommendationsToJson(recommendations));
-        document.insert(QStringLiteral("result"), resultJson);
-        out << QJsonDocument(document).toJson(QJsonDocument::Indented);
+        out << QJsonDocument(*document).toJson(QJsonDocument::Indented);
         return ExitPassed;
     }
 

@@ -354,20 +354,16 @@ RestApiServer::Reply RestApiServer::getResult(qint64 id)
     }
     if (record->status == ResultStatus::Running)
         return Reply{200, unfinishedResultDocument(*record), {}};
-    QString why;
-    const auto stored = loadStoredRun(*m_store, id, &why);
-    if (!stored || record->summary.isEmpty()) // e.g. a run that failed before measuring
+    if (record->summary.isEmpty() && !needsRebuild(*record)) // e.g. failed before measuring
         return Reply{200, unfinishedResultDocument(*record), {}};
-    QJsonObject document = resultDocument(stored->plan.value_or(TestPlan()), stored->summary, id,
-                                          stored->versionLabel);
-    if (!stored->plan)
-        document.insert(QStringLiteral("test"), stored->planJson);
-    QJsonObject result = document.value(QStringLiteral("result")).toObject();
-    result.insert(QStringLiteral("testId"), record->testId);
-    result.insert(QStringLiteral("testName"), record->testName);
+    QString why;
+    auto document = loadResultDocument(*m_store, id, &why);
+    if (!document)
+        return Reply{200, unfinishedResultDocument(*record), {}};
+    QJsonObject result = document->value(QStringLiteral("result")).toObject();
     result.insert(QStringLiteral("stored"), true);
-    document.insert(QStringLiteral("result"), result);
-    return Reply{200, document, {}};
+    document->insert(QStringLiteral("result"), result);
+    return Reply{200, *document, {}};
 }
 
 QList<QJsonObject> RestApiServer::samplesOf(qint64 resultId, QString *status) const

@@ -318,4 +318,26 @@ QList<QJsonObject> noiseHistory(HistoryStore &store, qint64 testId, const QStrin
     return earlier;
 }
 
+std::optional<QJsonObject> loadResultDocument(HistoryStore &store, qint64 resultId, QString *error)
+{
+    const auto stored = loadStoredRun(store, resultId, error);
+    if (!stored)
+        return std::nullopt;
+    QJsonObject document = resultDocument(stored->plan.value_or(TestPlan()), stored->summary,
+                                          resultId, stored->versionLabel);
+    document.insert(QStringLiteral("test"), stored->planJson);
+    QJsonObject result = document.value(QStringLiteral("result")).toObject();
+    result.insert(QStringLiteral("testId"), stored->testId);
+    result.insert(QStringLiteral("testName"), stored->testName);
+    // The recommendations table is the authority (a recommendation's state lives there); the
+    // summary's own copy stands in for runs stored before it existed.
+    const QList<Recommendation> recommendations = store.recommendations(resultId);
+    if (!recommendations.isEmpty())
+        result.insert(QStringLiteral("recommendations"), recommendationsToJson(recommendations));
+    if (const auto record = store.result(resultId); record && !record->errorDetails.isEmpty())
+        result.insert(QStringLiteral("errorDetails"), record->errorDetails);
+    document.insert(QStringLiteral("result"), result);
+    return document;
+}
+
 } // namespace loadscope

@@ -36,6 +36,14 @@ struct StoredRun
 //! its stored intervals and checkpointed histograms.
 std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QString *error);
 
+//! The result document of stored run @p resultId (interop/resultjson.h resultDocument(), the
+//! form `run --output-file` writes), rebuilt from the history: the plan as it was stored, the
+//! summary (a killed run's rebuilt from its intervals), the test's id and name, the stored
+//! recommendations and the run's error details. The one form `history show --format=json`, the
+//! REST API's GET /results/ID and the GUI's export all give. Nothing (with @p error) when the
+//! run does not exist.
+std::optional<QJsonObject> loadResultDocument(HistoryStore &store, qint64 resultId, QString *error);
+
 //! True for an aborted run whose summary was never written (see loadStoredRun()).
 bool needsRebuild(const ResultRecord &record);
 //! The summary JSON the history keeps for @p run (resultSummaryForStore()).

@@ -4,6 +4,7 @@
 //   build/dev/tests/bench_verdicts [--pairs=3] [--seconds=10] [--base-latency=100]
 //                                  [--effects=10,20,50] [--vus=10] [--nginx-rate=500]
 //                                  [--monitor] [--no-nginx] [--default-spread=3,5]
+//                                  [--explain]
 // Per pair index i it runs, interleaved so that drift of the machine hits every series alike:
 // A_i and A'_i against `loadscope-cli demo --latency-ms=BASE` (a child process), B_e,i against
 // the same port with the latency raised by each effect e (BASE·(1 + e)), then N_i and N'_i at a
@@ -50,6 +51,7 @@ struct Settings
     bool monitor = false;
     bool nginx = true;
     QList<double> defaultSpreadsPct{ComparisonOptions().defaultRunToRunPct};
+    bool explain = false; //!< print the metrics behind every regression or improvement
 };
 
 //! One run through the CLI into @p db; its result id, or 0.
@@ -155,10 +157,23 @@ public:
     }
     MetricDelta::Verdict verdict(qint64 a, qint64 b, const QList<QJsonObject> &history)
     {
-        return compareRuns(run(a), {run(b)}, options, history).overall;
+        const RunComparison c = compareRuns(run(a), {run(b)}, options, history);
+        if (explain &&
+            (c.overall == MetricDelta::Regression || c.overall == MetricDelta::Improvement)) {
+            for (const MetricDelta &d : c.perCandidate.value(0)) {
+                if (d.verdict == MetricDelta::Regression || d.verdict == MetricDelta::Improvement)
+                    std::printf("    #%lld -> #%lld %s%s: %.4g -> %.4g (%+.1f %%, p %.3g, "
+                                "adjusted %.3g, run-to-run %.2g)\n",
+                                qlonglong(a), qlonglong(b), qPrintable(d.metric),
+                                d.key ? " (key)" : "", d.base, d.candidate, d.relDeltaPct, d.pValue,
+                                d.pAdjusted, d.runToRun);
+            }
+        }
+        return c.overall;
     }
 
     ComparisonOptions options;
+    bool explain = false;
 
 private:
     HistoryStore m_store;
@@ -196,6 +211,8 @@ int main(int argc, char *argv[])
             s.monitor = true;
         else if (arg == QLatin1String("--no-nginx"))
             s.nginx = false;
+        else if (arg == QLatin1String("--explain"))
+            s.explain = true;
         else if (arg.startsWith(QLatin1String("--default-spread="))) {
             s.defaultSpreadsPct.clear();
             for (const QString &v : arg.mid(17).split(u','))
@@ -310,6 +327,7 @@ int main(int argc, char *argv[])
         if (!useHistory)
             options.defaultRunToRunPct = spread;
         demoRuns.options = options;
+        demoRuns.explain = s.explain;
         const auto historyFor = [&](Runs &runs, const QList<qint64> &ids, qint64 candidate) {
             return useHistory ? runs.history(ids, candidate) : QList<QJsonObject>();
         };
@@ -337,6 +355,7 @@ int main(int argc, char *argv[])
             if (!nginxRuns.open(nginxDb))
                 return 1;
             nginxRuns.options = options;
+            nginxRuns.explain = s.explain;
             const QList<qint64> allN = n + n2;
             Tally np, nall;
             for (int i = 0; i < s.pairs; ++i)

@@ -505,6 +505,23 @@ private slots:
                     .value(QStringLiteral("requests"))
                     .toInteger() > 0);
         QVERIFY(!r.json.contains(QStringLiteral("progress")));
+        QVERIFY(result.value(QStringLiteral("stored")).toBool());
+        // The one result document of a stored run: the CLI's `history show --format=json`
+        // gives the same (the REST answer only adds that it is stored).
+        {
+            const test::CliRun show = test::runCli(
+                {QStringLiteral("history"), QStringLiteral("show"), QString::number(resultId),
+                 QStringLiteral("--format=json"),
+                 QStringLiteral("--db=") + m_dir.filePath(QStringLiteral("history.db"))});
+            QVERIFY2(show.exitCode == 0, qPrintable(show.err));
+            QJsonObject rest = r.json;
+            QJsonObject restResult = result;
+            restResult.remove(QStringLiteral("stored"));
+            rest.insert(QStringLiteral("result"), restResult);
+            const QJsonObject cli = QJsonDocument::fromJson(show.out.toUtf8()).object();
+            QVERIFY2(cli == rest, qPrintable(show.out + QStringLiteral("\n---\n") +
+                                             QString::fromUtf8(QJsonDocument(rest).toJson())));
+        }
 
         r = call("GET", api(QStringLiteral("/tests/%1/results").arg(testId)));
         QCOMPARE(r.status, 200);
