@@ -63,6 +63,37 @@ bool overwrite(const QString &path, qint64 offset, const QByteArray &bytes)
            file.write(bytes) == bytes.size();
 }
 
+//! An 8 MiB tmpfs mounted at @p mount for one test and unmounted when it goes; `path` is empty
+//! (and `why` says why) when it cannot be had.
+struct SmallFileSystem
+{
+    explicit SmallFileSystem(const QString &mount)
+    {
+        if (::geteuid() != 0) {
+            why = QStringLiteral("needs root to mount a small tmpfs that can be filled up");
+            return;
+        }
+        QDir().mkpath(mount);
+        if (QProcess::execute(QStringLiteral("mount"),
+                              {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                               QStringLiteral("size=8m"), QStringLiteral("tmpfs"), mount}) != 0) {
+            why = QStringLiteral(
+                "mount -t tmpfs is not permitted here (a container without CAP_SYS_ADMIN)");
+            return;
+        }
+        path = mount;
+    }
+    ~SmallFileSystem()
+    {
+        if (!path.isEmpty())
+            QProcess::execute(QStringLiteral("umount"), {QStringLiteral("-l"), path});
+    }
+    Q_DISABLE_COPY_MOVE(SmallFileSystem)
+
+    QString path;
+    QString why;
+};
+
 } // namespace
 
 class TestCliStore : public QObject
@@ -97,24 +128,6 @@ private:
         return match.captured(1).toLongLong();
     }
 
-    //! A fresh 8 MiB tmpfs under the test directory, empty with @p why when it cannot be had.
-    QString mountSmallFileSystem(const QString &name, QString *why) const
-    {
-        if (::geteuid() != 0) {
-            *why = QStringLiteral("needs root to mount a small tmpfs that can be filled up");
-            return {};
-        }
-        const QString mount = path(name);
-        QDir().mkpath(mount);
-        if (QProcess::execute(QStringLiteral("mount"),
-                              {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
-                               QStringLiteral("size=8m"), QStringLiteral("tmpfs"), mount}) != 0) {
-            *why = QStringLiteral(
-                "mount -t tmpfs is not permitted here (a container without CAP_SYS_ADMIN)");
-            return {};
-        }
-        return mount;
-    }
     //! Writes into @p mount until its file system is full.
     static bool fillUp(const QString &mount)
     {
@@ -139,13 +152,10 @@ private slots:
 
     void fullDiskIsReportedAndOutputStillWritten()
     {
-        QString why;
-        const QString mount = mountSmallFileSystem(QStringLiteral("small-fs"), &why);
-        if (mount.isEmpty())
-            QSKIP(qPrintable(why));
-        const auto unmount = qScopeGuard([&] {
-            QProcess::execute(QStringLiteral("umount"), {QStringLiteral("-l"), mount});
-        });
+        const SmallFileSystem small(path(QStringLiteral("small-fs")));
+        if (small.path.isEmpty())
+            QSKIP(qPrintable(small.why));
+        const QString mount = small.path;
         const QString db = mount + QStringLiteral("/history.db");
         const qint64 first = storeOneRun(db);
         QVERIFY(first > 0);
@@ -199,13 +209,10 @@ private slots:
     // ever to its poller, nor look stored: the result says stored=false and why.
     void restResultSaysWhenTheRunWasNotStored()
     {
-        QString why;
-        const QString mount = mountSmallFileSystem(QStringLiteral("small-fs-rest"), &why);
-        if (mount.isEmpty())
-            QSKIP(qPrintable(why));
-        const auto unmount = qScopeGuard([&] {
-            QProcess::execute(QStringLiteral("umount"), {QStringLiteral("-l"), mount});
-        });
+        const SmallFileSystem small(path(QStringLiteral("small-fs-rest")));
+        if (small.path.isEmpty())
+            QSKIP(qPrintable(small.why));
+        const QString mount = small.path;
         const QString db = mount + QStringLiteral("/history.db");
         QVERIFY(storeOneRun(db) > 0);
 
@@ -275,6 +282,18 @@ private slots:
                  text.constData());
         const auto samples = call("GET", result + QStringLiteral("/samples"));
         QVERIFY(samples.second.value(QStringLiteral("done")).toBool());
+        // The samples stream of the ended run closes with an end event that says the same.
+        QNetworkRequest streamRequest{QUrl(api + result + QStringLiteral("/samples?stream=1"))};
+        streamRequest.setRawHeader("Authorization", "Bearer " + token);
+        QNetworkReply *stream = network.get(streamRequest);
+        QVERIFY(QTest::qWaitFor([stream] { return stream->isFinished(); }, 20000));
+        const QByteArray events = stream->readAll();
+        stream->deleteLater();
+        const qsizetype end = events.indexOf("event: end");
+        QVERIFY2(end >= 0, events.constData());
+        const QByteArray endEvent = events.mid(end);
+        QVERIFY2(endEvent.contains("\"stored\":false") && endEvent.contains("the disk is full"),
+                 endEvent.constData());
     }
 
     void damagedDatabaseIsReported()
