@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QImage>
+#include <QLineEdit>
 #include <QTimer>
 #include <QWidget>
 
@@ -26,6 +27,11 @@ inline bool saveChartThroughMenu(QWidget *chart, const char *actionName, const Q
         if (auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget())) {
             answer.stop();
             dialog->selectFile(path);
+            // The widget dialog puts its initial file name ("loadscope-chart.png") into its name
+            // field once its directory has loaded, which may come after selectFile(): what
+            // accept() reads is that field, so it gets the path too.
+            if (auto *name = dialog->findChild<QLineEdit *>(QStringLiteral("fileNameEdit")))
+                name->setText(path);
             static_cast<QDialog *>(dialog)->accept(); // public in QDialog, virtual
         }
     });
