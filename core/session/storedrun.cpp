@@ -334,8 +334,15 @@ std::optional<QJsonObject> loadResultDocument(HistoryStore &store, qint64 result
     const QList<Recommendation> recommendations = store.recommendations(resultId);
     if (!recommendations.isEmpty())
         result.insert(QStringLiteral("recommendations"), recommendationsToJson(recommendations));
-    if (const auto record = store.result(resultId); record && !record->errorDetails.isEmpty())
-        result.insert(QStringLiteral("errorDetails"), record->errorDetails);
+    if (const auto record = store.result(resultId)) {
+        if (!record->errorDetails.isEmpty())
+            result.insert(QStringLiteral("errorDetails"), record->errorDetails);
+        // A run stored without its whole-run histogram (a database from before they were kept,
+        // an imported aggregate) has only the figures its summary says: those, not zeros.
+        const QJsonValue latency = record->summary.value(QStringLiteral("latencyMs"));
+        if (stored->summary.duration.isEmpty() && latency.isObject())
+            result.insert(QStringLiteral("latencyMs"), latency);
+    }
     document.insert(QStringLiteral("result"), result);
     return document;
 }
