@@ -280,8 +280,9 @@ Side sideOf(const MetricSpec &spec, const QList<double> &values)
 //! The run-to-run spread of a metric: measured over earlier runs, or the default.
 struct RunToRun
 {
-    double sigma = 0; //!< on the log scale (about relative) for latencies and throughput, pp for error rates
-    int runs = 0;     //!< earlier runs it was measured over; 0: the default
+    double sigma =
+        0; //!< on the log scale (about relative) for latencies and throughput, pp for error rates
+    int runs = 0; //!< earlier runs it was measured over; 0: the default
 };
 
 //! Measured over earlier runs, else the default; never below the interval-to-interval spread
@@ -369,7 +370,7 @@ MetricDelta measureMetric(const MetricSpec &spec, const RunSummary &base, const 
     const auto sideError = [&](const Side &side) {
         return side.sd / std::sqrt(std::max(1.0, side.effective));
     };
-    const double change = spec.errorRate   ? d.absDelta
+    const double change = spec.errorRate    ? d.absDelta
                           : d.candidate > 0 ? std::log(d.candidate / d.base)
                                             : -qInf();
     const double seB = sideError(sb);
@@ -470,12 +471,12 @@ int severity(MetricDelta::Verdict v)
     }
 }
 
-bool recommendationsSayUntrustworthy(const QJsonObject &extras)
+bool recommendationsSayUntrustworthy(const RunExtras &extras)
 {
-    if (extras.value(QLatin1String("untrustworthy")).toBool())
+    if (extras.untrustworthy)
         return true;
     // Stored runs keep their recommendations; the load-generator rule comes first.
-    const QJsonArray recommendations = extras.value(QLatin1String("recommendations")).toArray();
+    const QJsonArray recommendations = extras.recommendations.value_or(QJsonArray());
     return !recommendations.isEmpty() && recommendations.first()
                                              .toObject()
                                              .value(QLatin1String("evidence"))
@@ -703,7 +704,7 @@ QString RunComparison::toText() const
 QStringList untrustworthyReasons(const RunSummary &run, const ComparisonOptions &options)
 {
     QStringList reasons;
-    if (run.status == QLatin1String("failed"))
+    if (run.status == ResultStatus::Failed)
         reasons << QStringLiteral("the run failed");
     if (run.durationSec < options.minDurationSec)
         reasons << QStringLiteral("it ran %1 s, under the %2 s minimum")
@@ -730,12 +731,11 @@ QStringList untrustworthyReasons(const RunSummary &run, const ComparisonOptions 
     // set by a single saturated interval, so it decides only when intervals carry no figures.
     const bool flagged = recommendationsSayUntrustworthy(run.extras);
     const bool manyIntervals = withResources > 0 && 4 * saturated >= withResources;
-    const bool summaryFlag = withResources == 0 && run.extras.value(QLatin1String("resources"))
-                                                       .toObject()
-                                                       .value(QLatin1String("generatorCpuPct"))
-                                                       .toObject()
-                                                       .value(QLatin1String("saturated"))
-                                                       .toBool();
+    const bool summaryFlag =
+        withResources == 0 && run.extras.resources.value(QLatin1String("generatorCpuPct"))
+                                  .toObject()
+                                  .value(QLatin1String("saturated"))
+                                  .toBool();
     if (flagged || manyIntervals || summaryFlag)
         reasons << (withResources > 0 && saturated > 0
                         ? QStringLiteral("the load generator was saturated (%1 of %2 intervals): "
@@ -752,7 +752,7 @@ bool usableForNoiseModel(const QJsonObject &summary)
     const QString status = summary.value(QLatin1String("status")).toString();
     if (!status.isEmpty() && status != QLatin1String("completed"))
         return false;
-    return !recommendationsSayUntrustworthy(summary) &&
+    return !recommendationsSayUntrustworthy(RunExtras::fromJson(summary)) &&
            !summary.value(QLatin1String("resources"))
                 .toObject()
                 .value(QLatin1String("generatorCpuPct"))

@@ -125,7 +125,7 @@ void rebuildFromTimeline(HistoryStore &store, StoredRun &run)
             endpoint.durationCorrected = *h;
         s.endpoints.append(endpoint);
     }
-    s.extras.insert(QStringLiteral("rebuiltFromIntervals"), true);
+    s.extras.rebuiltFromIntervals = true;
 }
 
 } // namespace
@@ -169,7 +169,7 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
     const QJsonObject &json = record->summary;
     s.startedAt = record->startedAt;
     s.endedAt = record->endedAt;
-    s.status = resultStatusToString(record->status);
+    s.status = record->status;
     s.errorDetails = record->errorDetails;
     s.durationSec = json.value(QStringLiteral("durationSec")).toDouble();
     if (s.durationSec <= 0 && record->startedAt.isValid() && record->endedAt.isValid())
@@ -179,12 +179,7 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
     s.maxVus = json.value(QStringLiteral("vusMax")).toInt();
     s.totals = totalsFrom(json.value(QStringLiteral("totals")).toObject(),
                           json.value(QStringLiteral("errorsByClass")).toObject());
-    for (const QString &key :
-         {QStringLiteral("resources"), QStringLiteral("recommendations"),
-          QStringLiteral("comparison"), QStringLiteral("anomalies"), QStringLiteral("stress")}) {
-        if (json.contains(key))
-            s.extras.insert(key, json.value(key));
-    }
+    s.extras = RunExtras::fromJson(json);
     const QJsonArray thresholds = json.value(QStringLiteral("thresholds")).toArray();
     for (const QJsonValue &value : thresholds) {
         const QJsonObject t = value.toObject();

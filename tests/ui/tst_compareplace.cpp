@@ -208,10 +208,8 @@ void TestComparePlace::inconclusiveVerdictIsShown()
     QString error;
     auto slow = loadStoredRun(m_store, m_slow, &error);
     QVERIFY(slow);
-    slow->summary.extras.insert(
-        QStringLiteral("recommendations"),
-        QJsonArray{QJsonObject{
-            {QStringLiteral("evidence"), QJsonObject{{QStringLiteral("untrustworthy"), true}}}}});
+    slow->summary.extras.recommendations = (QJsonArray{QJsonObject{
+        {QStringLiteral("evidence"), QJsonObject{{QStringLiteral("untrustworthy"), true}}}}});
     auto fast = loadStoredRun(m_store, m_fast, &error);
     QVERIFY(fast);
     const RunComparison c = compareRuns(fast->forComparison(), {slow->forComparison()});
@@ -302,11 +300,10 @@ void TestComparePlace::historyShowsVerdicts()
 void TestComparePlace::recommendationsFromExtras()
 {
     RunSummary summary;
-    summary.extras.insert(
-        QStringLiteral("recommendations"),
-        QJsonArray{QJsonObject{{QStringLiteral("area"), QStringLiteral("code")},
-                               {QStringLiteral("impact"), QStringLiteral("high")},
-                               {QStringLiteral("title"), QStringLiteral("Cache it")}}});
+    summary.extras.recommendations =
+        (QJsonArray{QJsonObject{{QStringLiteral("area"), QStringLiteral("code")},
+                                {QStringLiteral("impact"), QStringLiteral("high")},
+                                {QStringLiteral("title"), QStringLiteral("Cache it")}}});
     const QList<Recommendation> list = recommendationsFor(summary);
     QCOMPARE(list.size(), 1);
     QCOMPARE(list.first().title, QStringLiteral("Cache it"));

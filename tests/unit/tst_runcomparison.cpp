@@ -337,10 +337,8 @@ private slots:
             cand.summary.timeline[i].resources.insert(QStringLiteral("generatorSaturated"), i == 0);
         QCOMPARE(compareRuns(run(1, {}), {cand}).candidateVerdicts[0], MetricDelta::Regression);
         RunForComparison base = run(1, {});
-        base.summary.extras.insert(
-            QStringLiteral("recommendations"),
-            QJsonArray{QJsonObject{{QStringLiteral("evidence"),
-                                    QJsonObject{{QStringLiteral("untrustworthy"), true}}}}});
+        base.summary.extras.recommendations = (QJsonArray{QJsonObject{
+            {QStringLiteral("evidence"), QJsonObject{{QStringLiteral("untrustworthy"), true}}}}});
         const RunComparison flagged = compareRuns(base, {cand});
         QCOMPARE(flagged.candidateVerdicts[0], MetricDelta::Inconclusive);
         QVERIFY(flagged.inconclusiveReasons[0].first().startsWith(QStringLiteral("baseline #1")));
