@@ -28,6 +28,25 @@ QString errnoText(int error)
     return QString::fromLocal8Bit(strerror(error));
 }
 
+//! The generator's own limits (file descriptors, local ports) as opposed to the target's
+//! failures: what ran out, in words a user can act on; empty for other errors.
+QString localExhaustion(int error)
+{
+    switch (error) {
+    case EMFILE:
+        return QStringLiteral("the load generator has no file descriptor left (EMFILE: the "
+                              "process limit RLIMIT_NOFILE is reached; fewer VUs or ulimit -n)");
+    case ENFILE:
+        return QStringLiteral("the machine has no file descriptor left (ENFILE: the system-wide "
+                              "limit is reached)");
+    case EADDRNOTAVAIL:
+        return QStringLiteral("no local port is free (EADDRNOTAVAIL: the ephemeral port range is "
+                              "used up by connections and TIME_WAIT; keep-alive or fewer VUs)");
+    default:
+        return QString();
+    }
+}
+
 constexpr char kServerTiming[] = "server-timing";
 constexpr int kServerTimingLen = sizeof(kServerTiming) - 1;
 constexpr char kLocation[] = "location";
@@ -66,7 +85,10 @@ struct HttpConnection::Parser
     char field[kServerTimingLen] = {};
     QByteArray capturedField;
     QByteArray capturedValue;
-    QByteArray location; //!< the final response's Location header, for following redirects
+    QByteArray location;  //!< the final response's Location header, for following redirects
+    qint64 headBytes = 0; //!< status line and header bytes of the message being read
+    int headerCount = 0;
+    QString limitError; //!< set when the response broke a limit (the parse stops with HPE_USER)
 
     void reset()
     {
@@ -75,6 +97,28 @@ struct HttpConnection::Parser
         messageDone = false;
         keepAlive = false;
         fieldLen = 0;
+        headBytes = 0;
+        headerCount = 0;
+        limitError.clear();
+    }
+
+    //! Counts @p length more bytes of the status line and headers; false (the parse must stop)
+    //! past the transport's limit. A server that streams headers forever ends here.
+    bool countHead(size_t length)
+    {
+        headBytes += qint64(length);
+        const qint64 limit = connection->m_transport->m_options.maxHeaderBytes;
+        if (headBytes <= limit)
+            return true;
+        limitError = QStringLiteral("response status line and headers from %1 exceed %2 bytes")
+                         .arg(connection->m_transport->m_peerText)
+                         .arg(limit);
+        return false;
+    }
+
+    static int onStatus(llhttp_t *p, const char *, size_t length)
+    {
+        return self(p)->countHead(length) ? 0 : -1;
     }
 
     static Parser *self(llhttp_t *p) { return static_cast<Parser *>(p->data); }
@@ -95,12 +139,16 @@ struct HttpConnection::Parser
             r.bodyTruncated = false;
         }
         s->fieldLen = 0;
+        s->headBytes = 0;
+        s->headerCount = 0;
         return 0;
     }
 
     static int onHeaderField(llhttp_t *p, const char *at, size_t length)
     {
         Parser *s = self(p);
+        if (!s->countHead(length))
+            return -1;
         // Only the first bytes matter for recognising Server-Timing; the length tells the rest.
         const qsizetype room = kServerTimingLen - s->fieldLen;
         if (room > 0)
@@ -130,6 +178,8 @@ struct HttpConnection::Parser
     static int onHeaderValue(llhttp_t *p, const char *at, size_t length)
     {
         Parser *s = self(p);
+        if (!s->countHead(length))
+            return -1;
         if (s->fieldIsServerTiming)
             s->connection->m_result.serverTiming.append(at, qsizetype(length));
         if (s->fieldIsLocation && s->location.size() < 8192)
@@ -142,6 +192,13 @@ struct HttpConnection::Parser
     static int onHeaderValueComplete(llhttp_t *p)
     {
         Parser *s = self(p);
+        const int maxHeaders = s->connection->m_transport->m_options.maxHeaderCount;
+        if (++s->headerCount > maxHeaders) {
+            s->limitError = QStringLiteral("response from %1 has more than %2 header fields")
+                                .arg(s->connection->m_transport->m_peerText)
+                                .arg(maxHeaders);
+            return -1;
+        }
         s->fieldIsServerTiming = false;
         s->fieldIsLocation = false;
         if (s->connection->m_capture) {
@@ -200,6 +257,7 @@ struct HttpConnection::Parser
             llhttp_settings_t init;
             llhttp_settings_init(&init);
             init.on_message_begin = &Parser::onMessageBegin;
+            init.on_status = &Parser::onStatus;
             init.on_header_field = &Parser::onHeaderField;
             init.on_header_field_complete = &Parser::onHeaderFieldComplete;
             init.on_header_value = &Parser::onHeaderValue;
@@ -297,8 +355,14 @@ void HttpConnection::startConnect()
     const auto *addr = reinterpret_cast<const sockaddr *>(&m_transport->m_addr);
     m_fd = ::socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (m_fd < 0) {
+        const int error = errno;
+        if (const QString local = localExhaustion(error); !local.isEmpty()) {
+            fail(ErrorClass::Local, QStringLiteral("cannot open a connection to %1: %2")
+                                        .arg(m_transport->m_peerText, local));
+            return;
+        }
         fail(ErrorClass::Connect, QStringLiteral("cannot create a socket for %1: %2")
-                                      .arg(m_transport->m_peerText, errnoText(errno)));
+                                      .arg(m_transport->m_peerText, errnoText(error)));
         return;
     }
     ++m_socketsOpened;
@@ -321,6 +385,11 @@ void HttpConnection::startConnect()
         return; // completion (or refusal) arrives as EPOLLOUT
     }
     const int error = errno;
+    if (const QString local = localExhaustion(error); !local.isEmpty()) {
+        fail(ErrorClass::Local,
+             QStringLiteral("cannot connect to %1: %2").arg(m_transport->m_peerText, local));
+        return;
+    }
     fail(ErrorClass::Connect,
          error == ECONNREFUSED
              ? QStringLiteral("connection refused by %1").arg(m_transport->m_peerText)
@@ -476,6 +545,10 @@ bool HttpConnection::feed(const char *data, qint64 size)
         const char *end = llhttp_get_error_pos(&m_parser->parser);
         const bool trailingBytes = end != nullptr && end < data + size;
         completeResponse(m_parser->keepAlive && !trailingBytes);
+        return true;
+    }
+    if (!m_parser->limitError.isEmpty()) { // a callback stopped the parse
+        fail(ErrorClass::Protocol, m_parser->limitError);
         return true;
     }
     fail(ErrorClass::Protocol,

@@ -6,33 +6,9 @@
 #include <QPair>
 #include <QString>
 
+#include "metrics/errorclass.h"
+
 namespace loadscope {
-
-//! Why a request failed; None for a successful (2xx/3xx) response.
-enum class ErrorClass
-{
-    None,
-    Connect,  //!< connection refused, unreachable, or connect timed out
-    Dns,      //!< the target host name could not be resolved
-    Timeout,  //!< no complete response within the request timeout
-    Tls,      //!< TLS handshake or record error
-    Reset,    //!< the server reset or closed the connection before the response was complete
-    Protocol, //!< the bytes received are not a valid HTTP/1.x response
-    Http4xx,  //!< a complete response with a 4xx status
-    Http5xx,  //!< a complete response with a 5xx status
-    Check,    //!< a user-defined check on the response failed (set by the engine)
-};
-
-//! Stable lower-case name of @p error ("connect", "http5xx", ...; "" for None). Not called
-//! toString(): QTest finds a toString() by ADL and expects it to return char*.
-QLatin1String errorClassName(ErrorClass error);
-
-//! The error class of a complete response with @p status (None, Http4xx or Http5xx).
-constexpr ErrorClass errorClassForStatus(int status)
-{
-    return status >= 500 ? ErrorClass::Http5xx
-                         : (status >= 400 ? ErrorClass::Http4xx : ErrorClass::None);
-}
 
 //! Per-request timing breakdown in microseconds, with k6's meanings.
 struct RequestTiming

@@ -41,8 +41,11 @@ public:
         int connectTimeoutMs = 10000; //!< connect start -> established, else ErrorClass::Connect
         int requestTimeoutMs = 60000; //!< send() -> response complete, else ErrorClass::Timeout
         qint64 maxCapturedBodyBytes = 1 << 20; //!< captured bodies are cut here
-        QByteArray hostHeader;                 //!< Host header value; empty: "host" or "host:port"
-        bool keepAlive = true; //!< false: "Connection: close" and a new connection per request
+        //! A response whose status line and headers pass this fails as a protocol error.
+        qint64 maxHeaderBytes = 64 * 1024;
+        int maxHeaderCount = 1000; //!< more header fields than this: a protocol error
+        QByteArray hostHeader;     //!< Host header value; empty: "host" or "host:port"
+        bool keepAlive = true;     //!< false: "Connection: close" and a new connection per request
         bool insecureSkipVerify = false; //!< TLS: accept any certificate and host name
     };
 

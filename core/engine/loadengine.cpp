@@ -171,6 +171,7 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         setup.useQnam = useQnam;
         setup.http2 = plan.http2;
         setup.proxy = plan.proxy;
+        setup.maxHeaderBytes = plan.maxHeaderBytes;
         setup.index = i;
         setup.count = threads;
         setup.startNs = m_startNs;

@@ -74,6 +74,7 @@ void LoadWorker::begin()
         options.requestTimeoutMs = int(std::min<qint64>(m_setup.timeouts.requestMs, 1 << 30));
         options.hostHeader = m_setup.hostHeader;
         options.insecureSkipVerify = m_setup.insecureSkipVerify;
+        options.maxHeaderBytes = m_setup.maxHeaderBytes;
         m_transport = std::make_unique<LeanHttpTransport>(m_setup.target, options);
     }
     for (CompiledStep &step : m_setup.steps) {

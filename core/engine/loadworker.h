@@ -68,6 +68,7 @@ struct WorkerSetup
     bool useQnam = false; //!< Qt's network stack (QnamTransport) instead of the lean client
     bool http2 = false;   //!< with useQnam: allow HTTP/2
     QString proxy;        //!< with useQnam: "http://[user:pass@]host:port", empty for none
+    qint64 maxHeaderBytes = 64 * 1024; //!< lean client: status line + headers cap
     int index = 0;
     int count = 1;
     qint64 startNs = 0; //!< steady-clock start of the run, shared by all workers

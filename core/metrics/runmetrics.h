@@ -11,14 +11,11 @@
 #include <QMetaType>
 #include <QString>
 
-#include "engine/httptypes.h"
+#include "metrics/errorclass.h"
 #include "metrics/latencyhistogram.h"
 #include "metrics/runstatus.h"
 
 namespace loadscope {
-
-//! Number of ErrorClass values (None included), for arrays indexed by the class.
-inline constexpr int kErrorClassCount = int(ErrorClass::Check) + 1;
 
 //! Percentiles and moments of a latency histogram, in milliseconds (DESIGN.md §4.1 names).
 struct LatencyStats

@@ -147,6 +147,7 @@ QJsonObject toJson(const TestPlan &plan)
                      {QLatin1String("insecureSkipTlsVerify"), plan.insecureSkipTlsVerify},
                      {QLatin1String("proxy"), plan.proxy},
                      {QLatin1String("maxRedirects"), plan.maxRedirects},
+                     {QLatin1String("maxHeaderBytes"), double(plan.maxHeaderBytes)},
                      {QLatin1String("interval"), formatDurationMs(plan.intervalMs)}}}};
 }
 

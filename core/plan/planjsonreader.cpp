@@ -608,12 +608,16 @@ void PlanJsonReader::readPlan(const QJsonObject &o, TestPlan &plan)
         checkKeys(object, path,
                   {QLatin1String("threads"), QLatin1String("http2"),
                    QLatin1String("insecureSkipTlsVerify"), QLatin1String("proxy"),
-                   QLatin1String("maxRedirects"), QLatin1String("interval")});
+                   QLatin1String("maxRedirects"), QLatin1String("maxHeaderBytes"),
+                   QLatin1String("interval")});
         readInt(object, QLatin1String("threads"), path, plan.threads);
         readBool(object, QLatin1String("http2"), path, plan.http2);
         readBool(object, QLatin1String("insecureSkipTlsVerify"), path, plan.insecureSkipTlsVerify);
         readString(object, QLatin1String("proxy"), path, plan.proxy);
         readInt(object, QLatin1String("maxRedirects"), path, plan.maxRedirects);
+        int maxHeaderBytes = int(plan.maxHeaderBytes);
+        readInt(object, QLatin1String("maxHeaderBytes"), path, maxHeaderBytes);
+        plan.maxHeaderBytes = maxHeaderBytes;
         readDuration(object, QLatin1String("interval"), path, plan.intervalMs);
     }
 }

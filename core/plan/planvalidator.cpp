@@ -104,6 +104,9 @@ void Validator::checkTop()
     if (m_plan.maxRedirects < 0 || m_plan.maxRedirects > 1000)
         error(QStringLiteral("options.maxRedirects"),
               QStringLiteral("must be between 0 (redirects are responses) and 1000"));
+    if (m_plan.maxHeaderBytes < 1024 || m_plan.maxHeaderBytes > 16 * 1024 * 1024)
+        error(QStringLiteral("options.maxHeaderBytes"),
+              QStringLiteral("must be between 1024 and 16777216 (16 MiB)"));
     if (m_plan.intervalMs < 100)
         error(QStringLiteral("options.interval"), QStringLiteral("must be at least 100ms"));
     if (!m_plan.proxy.isEmpty() && !isHttpUrl(m_plan.proxy))

@@ -278,7 +278,8 @@ bool operator==(const TestPlan &a, const TestPlan &b)
            a.versionLabel == b.versionLabel && a.timeouts == b.timeouts &&
            a.dataFile == b.dataFile && a.variables == b.variables && a.threads == b.threads &&
            a.http2 == b.http2 && a.insecureSkipTlsVerify == b.insecureSkipTlsVerify &&
-           a.proxy == b.proxy && a.maxRedirects == b.maxRedirects && a.intervalMs == b.intervalMs;
+           a.proxy == b.proxy && a.maxRedirects == b.maxRedirects && a.intervalMs == b.intervalMs &&
+           a.maxHeaderBytes == b.maxHeaderBytes;
 }
 
 } // namespace loadscope

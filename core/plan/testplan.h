@@ -174,7 +174,9 @@ struct TestPlan
     bool http2 = false;
     bool insecureSkipTlsVerify = false;
     QString proxy;
-    int maxRedirects = 10;    //!< redirects followed per request, as k6's maxRedirects; 0 = none
+    int maxRedirects = 10; //!< redirects followed per request, as k6's maxRedirects; 0 = none
+    //! A response whose status line and headers are longer fails as a protocol error.
+    qint64 maxHeaderBytes = 64 * 1024;
     qint64 intervalMs = 1000; //!< sampling interval
 };
 

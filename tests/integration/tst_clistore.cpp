@@ -238,7 +238,8 @@ private slots:
             request.setHeader(QNetworkRequest::ContentTypeHeader,
                               QByteArrayLiteral("application/json"));
             QNetworkReply *reply = network.sendCustomRequest(request, verb, body);
-            QTest::qWaitFor([reply] { return reply->isFinished(); }, 20000);
+            if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 20000))
+                qWarning("%s %s: no reply within 20 s", verb.constData(), qPrintable(where));
             const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
             const QJsonObject json = QJsonDocument::fromJson(reply->readAll()).object();
             reply->deleteLater();

@@ -265,6 +265,47 @@ private slots:
         // One request per step either way: the hops belong to it.
         QCOMPARE(summary->totals.requests, qint64(first));
     }
+
+    void planMaxHeaderBytesReachesTheTransport()
+    {
+        // 4 KiB of headers: fine under the default 64 KiB, a protocol error under 2 KiB, with
+        // the reason in the run's error details.
+        const QByteArray headers = "X-Big: " + QByteArray(4096, 'h') + "\r\n";
+        FakeHttpServer server(
+            [headers](const FakeRequest &) { return FakeReply::ok("{}", headers); });
+        QVERIFY(server.start());
+        TestPlan plan =
+            shortPlan({step(QStringLiteral("big"), QStringLiteral("/"))}, urlOf(server));
+        QString error;
+        const auto fine = run(plan, &error);
+        QVERIFY2(fine, qPrintable(error));
+        QVERIFY(fine->totals.requests > 0);
+        QCOMPARE(fine->totals.errors, qint64(0));
+
+        plan.maxHeaderBytes = 2048;
+        QVERIFY(validatePlan(plan).isEmpty());
+        const QJsonObject json = toJson(plan);
+        QCOMPARE(json.value(QStringLiteral("options"))
+                     .toObject()
+                     .value(QStringLiteral("maxHeaderBytes"))
+                     .toInt(),
+                 2048);
+        QCOMPARE(planFromJson(json)->maxHeaderBytes, qint64(2048));
+        const auto limited = run(plan, &error);
+        QVERIFY2(limited, qPrintable(error));
+        QVERIFY(limited->totals.requests > 0);
+        QCOMPARE(limited->totals.errors, limited->totals.requests);
+        QCOMPARE(limited->totals.errorsByClass[size_t(ErrorClass::Protocol)],
+                 limited->totals.requests);
+        QVERIFY2(limited->errorDetails.contains(QStringLiteral("exceed 2048 bytes")),
+                 qPrintable(limited->errorDetails));
+
+        plan.maxHeaderBytes = 100;
+        const QStringList problems = validatePlan(plan);
+        QCOMPARE(problems.size(), 1);
+        QVERIFY2(problems.first().startsWith(QStringLiteral("options.maxHeaderBytes")),
+                 qPrintable(problems.first()));
+    }
 };
 
 LOADSCOPE_TEST_MAIN(TestRequestSafety)

@@ -1,6 +1,11 @@
+#include <arpa/inet.h>
 #include <atomic>
 #include <cstring>
+#include <netinet/in.h>
 #include <optional>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 #include <QElapsedTimer>
 #include <QMutex>
@@ -45,6 +50,67 @@ std::optional<HttpResult> roundTrip(HttpConnection *connection, const HttpReques
         return std::nullopt;
     return out;
 }
+
+//! A server that answers "200 OK" and then streams header lines until the client goes: the
+//! case where a client without a header limit reads forever. Plain blocking sockets on a thread
+//! of its own, so it writes as fast as the client reads.
+class EndlessHeaderServer
+{
+public:
+    EndlessHeaderServer()
+    {
+        m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (m_listen < 0 || ::bind(m_listen, reinterpret_cast<sockaddr *>(&addr), len) != 0 ||
+            ::listen(m_listen, 1) != 0 ||
+            ::getsockname(m_listen, reinterpret_cast<sockaddr *>(&addr), &len) != 0)
+            return;
+        m_port = ntohs(addr.sin_port);
+        m_thread = std::thread([this] { serve(); });
+    }
+    ~EndlessHeaderServer()
+    {
+        ::shutdown(m_listen, SHUT_RDWR);
+        if (m_thread.joinable())
+            m_thread.join();
+        ::close(m_listen);
+    }
+    quint16 port() const { return m_port; }
+    qint64 written() const { return m_written; }
+
+private:
+    void serve()
+    {
+        const int fd = ::accept(m_listen, nullptr, nullptr);
+        if (fd < 0)
+            return;
+        char request[4096];
+        if (::recv(fd, request, sizeof request, 0) > 0) {
+            const QByteArray status = "HTTP/1.1 200 OK\r\n";
+            const QByteArray line = "X-Filler: " + QByteArray(1000, 'x') + "\r\n";
+            if (::send(fd, status.constData(), size_t(status.size()), MSG_NOSIGNAL) > 0) {
+                // Until the client closes (EPIPE/ECONNRESET), or 256 MiB as a bound for a test
+                // that would otherwise never end.
+                while (m_written < (qint64(256) << 20)) {
+                    const ssize_t n =
+                        ::send(fd, line.constData(), size_t(line.size()), MSG_NOSIGNAL);
+                    if (n <= 0)
+                        break;
+                    m_written += n;
+                }
+            }
+        }
+        ::close(fd);
+    }
+
+    int m_listen = -1;
+    quint16 m_port = 0;
+    std::atomic<qint64> m_written{0};
+    std::thread m_thread;
+};
 
 // Runs a transport on its own thread with N closed-loop connections, as the engine will.
 class ThreadedLoad final : public QObject
@@ -307,6 +373,54 @@ private slots:
         QCOMPARE(errorClassName(result->error), QLatin1String("protocol"));
         QVERIFY2(result->errorText.contains(QStringLiteral("invalid HTTP response")),
                  qPrintable(result->errorText));
+    }
+
+    void endlessHeadersAreAProtocolError()
+    {
+        EndlessHeaderServer server;
+        QVERIFY(server.port() != 0);
+        LeanHttpTransport::Options options;
+        options.requestTimeoutMs = 60000; // far beyond the test: the limit must end it
+        options.maxHeaderBytes = 64 * 1024;
+        LeanHttpTransport transport({QByteArrayLiteral("127.0.0.1"), server.port(), false},
+                                    options);
+        const auto result = roundTrip(transport.createConnection(), get(), false);
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Protocol);
+        QVERIFY2(result->errorText.contains(QStringLiteral("exceed 65536 bytes")),
+                 qPrintable(result->errorText));
+        // What was read is bounded by the limit and one read buffer, not by the server.
+        QVERIFY2(result->bytesIn <= 64 * 1024 + 256 * 1024,
+                 qPrintable(QString::number(result->bytesIn)));
+        QCOMPARE(transport.inFlight(), 0);
+    }
+
+    void tooManyHeaderFieldsAreAProtocolError()
+    {
+        QByteArray headers;
+        for (int i = 0; i < 1500; ++i)
+            headers += "A: b\r\n"; // 9 KB: under the byte limit, over the field limit
+        FakeHttpServer server(
+            [headers](const FakeRequest &) { return FakeReply::ok("{}", headers); });
+        QVERIFY(server.start());
+        LeanHttpTransport transport(targetFor(server));
+        const auto result = roundTrip(transport.createConnection(), get());
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Protocol);
+        QVERIFY2(result->errorText.contains(QStringLiteral("more than 1000 header fields")),
+                 qPrintable(result->errorText));
+
+        // At the limit it is an ordinary response.
+        QByteArray fewer;
+        for (int i = 0; i < 999; ++i)
+            fewer += "A: b\r\n";
+        FakeHttpServer fine([fewer](const FakeRequest &) { return FakeReply::ok("{}", fewer); });
+        QVERIFY(fine.start());
+        LeanHttpTransport ok(targetFor(fine));
+        const auto good = roundTrip(ok.createConnection(), get());
+        QVERIFY(good);
+        QCOMPARE(good->error, ErrorClass::None);
+        QCOMPARE(good->status, 200);
     }
 
     void noAnswerTimesOut()
