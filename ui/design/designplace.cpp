@@ -22,7 +22,6 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#include "design/curlimport.h"
 #include "design/durationedit.h"
 #include "design/formwidgets.h"
 #include "design/loadmodeleditor.h"
@@ -31,6 +30,7 @@
 #include "design/stepeditor.h"
 #include "design/stepstablemodel.h"
 #include "design/thresholdseditor.h"
+#include "interop/curlimport.h"
 #include "plan/planjson.h"
 #include "plan/planpresets.h"
 #include "plan/planvalidator.h"
