@@ -7,6 +7,7 @@
 #include <QUrl>
 
 #include "interop/curlimport.h"
+#include "interop/harimport.h"
 
 namespace loadscope {
 
@@ -156,6 +157,8 @@ std::optional<ImportResult> importPlan(const QByteArray &bytes, const ImportOpti
         break;
     }
     case PlanSource::Har:
+        result = importHar(bytes, options, error);
+        break;
     case PlanSource::Postman:
     case PlanSource::OpenApi:
         fail(error, planSourceName(format) + QStringLiteral(" import is not available yet"));

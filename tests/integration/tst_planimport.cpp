@@ -1,0 +1,255 @@
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include "interop/harimport.h"
+#include "interop/planimport.h"
+#include "plan/planjson.h"
+#include "plan/planvalidator.h"
+#include "sample/sampleapihost.h"
+#include "testmain.h"
+#include "testsupport.h"
+
+// Plan import from what users already have, through core (importPlan) and through the real
+// `loadscope-cli plan import`; a HAR recorded against the sample API runs as a plan.
+
+using namespace loadscope;
+
+namespace {
+
+QString fixture(const QString &name)
+{
+    return QStringLiteral(LOADSCOPE_TEST_DATA_DIR "/interop/") + name;
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+QStringList headerLines(const Step &step)
+{
+    QStringList lines;
+    for (const auto &header : step.headers)
+        lines.append(header.first + QStringLiteral(": ") + header.second);
+    return lines;
+}
+
+QStringList extractionLines(const Step &step)
+{
+    QStringList lines;
+    for (const Extraction &e : step.extractions)
+        lines.append(e.name + u' ' + extractionSourceName(e.source) + u' ' + e.expression);
+    return lines;
+}
+
+ImportResult importFixture(const QString &name, const ImportOptions &options = {})
+{
+    QString error;
+    const auto result = importPlan(readAll(fixture(name)), options, &error);
+    if (!result)
+        qWarning("%s: %s", qPrintable(name), qPrintable(error));
+    return result.value_or(ImportResult{});
+}
+
+} // namespace
+
+class TestPlanImport : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    QString write(const QString &name, const QByteArray &bytes)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile file(path);
+        if (file.open(QIODevice::WriteOnly))
+            file.write(bytes);
+        return path;
+    }
+
+private slots:
+    void detectsTheFormat()
+    {
+        QCOMPARE(detectPlanSource(readAll(fixture(QStringLiteral("checkout.har")))),
+                 PlanSource::Har);
+        QCOMPARE(detectPlanSource("curl http://h/"), PlanSource::Curl);
+        QCOMPARE(detectPlanSource("{\"info\":{\"name\":\"c\"},\"item\":[]}"), PlanSource::Postman);
+        QCOMPARE(detectPlanSource("openapi: 3.1.0\ninfo: {}\n"), PlanSource::OpenApi);
+        QCOMPARE(detectPlanSource("{\"openapi\":\"3.0.3\"}"), PlanSource::OpenApi);
+    }
+
+    void harStepsInOrderWithoutAssetsAndNoise()
+    {
+        const ImportResult result = importFixture(QStringLiteral("checkout.har"));
+        const TestPlan &plan = result.plan;
+        QCOMPARE(plan.name, QStringLiteral("Shop checkout"));
+        QCOMPARE(plan.baseUrl, QStringLiteral("https://api.example.com"));
+        QCOMPARE(plan.steps.size(), 3);
+        const Step &login = plan.steps.at(0);
+        QCOMPARE(login.method, QStringLiteral("POST"));
+        QCOMPARE(login.path, QStringLiteral("/api/login"));
+        // Pseudo-headers, sec-*, accept-encoding and content-length are not copied.
+        QCOMPARE(headerLines(login),
+                 (QStringList{QStringLiteral("content-type: application/json"),
+                              QStringLiteral("accept: application/json"),
+                              QStringLiteral("user-agent: Mozilla/5.0 (X11; Linux x86_64)")}));
+        QCOMPARE(login.body, QStringLiteral("{\"user\":\"ada\",\"password\":\"s3cret\"}"));
+        QCOMPARE(login.checks.size(), 1);
+        QCOMPARE(login.checks.first().status, 200);
+        // Think time: login's response ended at .120, the next API request started at 1.120.
+        QCOMPARE(login.thinkTimeMs, 1000);
+        QCOMPARE(plan.steps.at(1).thinkTimeMs, 500);
+        QCOMPARE(plan.steps.at(2).thinkTimeMs, 0);
+        QCOMPARE(plan.steps.at(2).checks.first().status, 201);
+        // Form params become the urlencoded body.
+        QCOMPARE(plan.steps.at(2).body,
+                 QStringLiteral("amount=10&note=for%20{{user_id}}%20%26%20co"));
+        QCOMPARE(planErrors(plan), QStringList());
+
+        QVERIFY(result.leftOut.contains(
+            QStringLiteral("static assets (scripts, styles, images, fonts): 2 requests")));
+        QVERIFY(result.leftOut.contains(QStringLiteral("CONNECT entries (proxy tunnels): 1")));
+        QVERIFY(result.leftOut.contains(
+            QStringLiteral("another host, collect.analytics.example "
+                           "(--include-host=collect.analytics.example keeps it): 1 requests")));
+        QVERIFY(result.leftOut.last().contains(QLatin1String(":authority")));
+    }
+
+    void harCorrelatesTokensIdsAndCsrf()
+    {
+        const ImportResult result = importFixture(QStringLiteral("checkout.har"));
+        const TestPlan &plan = result.plan;
+        QCOMPARE(plan.steps.size(), 3);
+        QCOMPARE(extractionLines(plan.steps.at(0)),
+                 (QStringList{QStringLiteral("token jsonPointer /token"),
+                              QStringLiteral("user_id jsonPointer /user/id"),
+                              QStringLiteral("x_csrf_token header x-csrf-token")}));
+        // The orders response was base64 in the HAR: decoded, its id correlated.
+        QCOMPARE(extractionLines(plan.steps.at(1)),
+                 QStringList{QStringLiteral("orders_id jsonPointer /orders/0/id")});
+        QCOMPARE(plan.steps.at(1).path, QStringLiteral("/api/users/{{user_id}}/orders?limit=5"));
+        QCOMPARE(headerLines(plan.steps.at(1)).first(),
+                 QStringLiteral("authorization: Bearer {{token}}"));
+        QCOMPARE(plan.steps.at(2).path, QStringLiteral("/api/orders/{{orders_id}}/pay"));
+        QCOMPARE(headerLines(plan.steps.at(2)).mid(0, 2),
+                 (QStringList{QStringLiteral("authorization: Bearer {{token}}"),
+                              QStringLiteral("x-csrf-token: {{x_csrf_token}}")}));
+        QCOMPARE(result.correlations.size(), 4);
+        const Correlation &token = result.correlations.first();
+        QCOMPARE(token.variable, QStringLiteral("token"));
+        QCOMPARE(token.value, QStringLiteral("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.sig"));
+        QCOMPARE(token.fromStep, 0);
+        QCOMPARE(token.usedIn, (QStringList{QStringLiteral("steps[1].headers.authorization"),
+                                            QStringLiteral("steps[2].headers.authorization")}));
+        // Every {{reference}} is resolved by an extraction of an earlier step: no warnings.
+        QCOMPARE(validatePlan(plan), QStringList());
+    }
+
+    void harIncludeHost()
+    {
+        ImportOptions options;
+        options.includeHosts = {QStringLiteral("collect.analytics.example")};
+        const ImportResult result = importFixture(QStringLiteral("checkout.har"), options);
+        QCOMPARE(result.plan.steps.size(), 4);
+        QCOMPARE(result.plan.steps.at(1).path,
+                 QStringLiteral("https://collect.analytics.example/beacon?e=login"));
+    }
+
+    void badHarIsExit2NamingThePlace_data()
+    {
+        QTest::addColumn<QByteArray>("har");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("not json") << QByteArray("{\"log\": {\n  \"entries\": [,]}}")
+                                  << QStringLiteral("line 2, column 15: not JSON");
+        QTest::newRow("wrong version")
+            << QByteArray("{\"log\":{\"version\":\"2.0\",\"entries\":[]}}")
+            << QStringLiteral("log.version: \"2.0\" is not HAR 1.1 or 1.2");
+        QTest::newRow("no entries") << QByteArray("\xEF\xBB\xBF{\"log\":{\"version\":\"1.2\"}}")
+                                    << QStringLiteral("log.entries: the HAR has no entries");
+        QTest::newRow("entry without url")
+            << QByteArray("{\"log\":{\"version\":\"1.2\",\"entries\":[{\"request\":{\"method\":"
+                          "\"GET\",\"url\":\"http://h/\"}},{\"request\":{\"method\":\"GET\"}}]}}")
+            << QStringLiteral("log.entries[1].request.url: \"\" is not an http or https URL");
+    }
+
+    void badHarIsExit2NamingThePlace()
+    {
+        QFETCH(QByteArray, har);
+        QFETCH(QString, message);
+        const QString path = write(QStringLiteral("bad.har"), har);
+        const test::CliRun run = test::runCli({QStringLiteral("plan"), QStringLiteral("import"),
+                                               QStringLiteral("--format=har"), path});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(path + QStringLiteral(": ") + message), qPrintable(run.err));
+        QVERIFY(run.out.isEmpty());
+    }
+
+    void cliImportsCurlFromStdinEquivalentFile()
+    {
+        const QString path = write(QStringLiteral("paste.sh"),
+                                   "curl -k https://h.example/api/a -H 'X-A: 1'\n"
+                                   "curl -X POST https://h.example/api/b -d x=1 -o out.txt\n");
+        const QString out = m_dir.filePath(QStringLiteral("paste.json"));
+        const test::CliRun run = test::runCli({QStringLiteral("plan"), QStringLiteral("import"),
+                                               path, QStringLiteral("--output-file=") + out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QString error;
+        const auto plan = planFromFile(out, &error);
+        QVERIFY2(plan, qPrintable(error));
+        QCOMPARE(plan->name, QStringLiteral("paste"));
+        QCOMPARE(plan->baseUrl, QStringLiteral("https://h.example"));
+        QCOMPARE(plan->steps.size(), 2);
+        QCOMPARE(plan->steps.at(1).method, QStringLiteral("POST"));
+        QVERIFY(plan->insecureSkipTlsVerify);
+        QVERIFY2(run.err.contains(QStringLiteral("left out: steps[1]: curl option -o out.txt")),
+                 qPrintable(run.err));
+        // An unbalanced quote names line and column.
+        const QString bad =
+            write(QStringLiteral("bad.sh"), "curl http://h/a\ncurl -d 'x http://h/b\n");
+        const test::CliRun refused =
+            test::runCli({QStringLiteral("plan"), QStringLiteral("import"), bad});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(
+            refused.err.contains(QStringLiteral("unbalanced single quote at line 2, column 9")),
+            qPrintable(refused.err));
+        QCOMPARE(test::runCli({QStringLiteral("plan"), QStringLiteral("import"),
+                               QStringLiteral("--format=wsdl"), bad})
+                     .exitCode,
+                 2);
+    }
+
+    void importedHarRunsAgainstTheSampleApi()
+    {
+        SampleApiHost host;
+        QString error;
+        const quint16 port = host.start(QHostAddress::LocalHost, 0, &error);
+        QVERIFY2(port != 0, qPrintable(error));
+        const QString har = write(QStringLiteral("sample.har"),
+                                  readAll(fixture(QStringLiteral("sample-api.har")))
+                                      .replace("SAMPLE_PORT", QByteArray::number(port)));
+        const QString planPath = m_dir.filePath(QStringLiteral("sample.json"));
+        test::CliRun run = test::runCli({QStringLiteral("plan"), QStringLiteral("import"), har,
+                                         QStringLiteral("--output-file=") + planPath});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const auto plan = planFromFile(planPath, &error);
+        QVERIFY2(plan, qPrintable(error));
+        QCOMPARE(plan->baseUrl, QStringLiteral("http://127.0.0.1:%1").arg(port));
+        QCOMPARE(plan->steps.size(), 3);
+
+        run = test::runCli({QStringLiteral("run"), planPath, QStringLiteral("--no-db"),
+                            QStringLiteral("--duration=1"), QStringLiteral("--quiet")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+        const SampleApiCounters counters = host.counters();
+        for (const char *route : {"/api/health", "/api/bridge/predict", "/api/signals"})
+            QVERIFY2(counters.requestsByRoute.value(QString::fromLatin1(route)) > 0, route);
+        QCOMPARE(counters.requestsByRoute.value(QStringLiteral("unmatched")), 0u);
+    }
+};
+
+LOADSCOPE_TEST_MAIN(TestPlanImport)
+#include "tst_planimport.moc"
