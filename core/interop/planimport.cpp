@@ -8,6 +8,7 @@
 
 #include "interop/curlimport.h"
 #include "interop/harimport.h"
+#include "interop/postmanimport.h"
 
 namespace loadscope {
 
@@ -160,6 +161,8 @@ std::optional<ImportResult> importPlan(const QByteArray &bytes, const ImportOpti
         result = importHar(bytes, options, error);
         break;
     case PlanSource::Postman:
+        result = importPostman(bytes, error);
+        break;
     case PlanSource::OpenApi:
         fail(error, planSourceName(format) + QStringLiteral(" import is not available yet"));
         return std::nullopt;

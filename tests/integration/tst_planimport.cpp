@@ -189,6 +189,92 @@ private slots:
         QVERIFY(run.out.isEmpty());
     }
 
+    void postmanFoldersVariablesAuthAndBodies()
+    {
+        const ImportResult result =
+            importFixture(QStringLiteral("smartmarket.postman_collection.json"));
+        const TestPlan &plan = result.plan;
+        QCOMPARE(plan.name, QStringLiteral("SmartMarket"));
+        QCOMPARE(plan.baseUrl, QStringLiteral("http://127.0.0.1:8080"));
+        // The origin variable became the base URL; the others are plan variables.
+        QCOMPARE(plan.variables,
+                 (QMap<QString, QString>{{QStringLiteral("symbol"), QStringLiteral("AAPL")},
+                                         {QStringLiteral("token"), QStringLiteral("dev-token")}}));
+        QCOMPARE(plan.steps.size(), 5);
+        QStringList names, targets;
+        for (const Step &step : plan.steps) {
+            names.append(step.name);
+            targets.append(step.method + u' ' + step.path);
+        }
+        QCOMPARE(names,
+                 (QStringList{QStringLiteral("Health"), QStringLiteral("Trading / Predict"),
+                              QStringLiteral("Trading / Signals / Get signals"),
+                              QStringLiteral("Admin / Order"), QStringLiteral("Admin / Upload")}));
+        QCOMPARE(targets, (QStringList{QStringLiteral("GET /api/health"),
+                                       QStringLiteral("POST /api/bridge/predict"),
+                                       QStringLiteral("POST /api/signals"),
+                                       QStringLiteral("GET /api/orders/42?verbose=true"),
+                                       QStringLiteral("POST /api/upload?api_key=k-1")}));
+        // noauth, the collection's bearer, a folder's basic, a request's API key in the query.
+        QCOMPARE(headerLines(plan.steps.at(0)), QStringList());
+        QCOMPARE(headerLines(plan.steps.at(1)),
+                 (QStringList{QStringLiteral("X-Request-Id: {{$guid}}"),
+                              QStringLiteral("Authorization: Bearer {{token}}"),
+                              QStringLiteral("Content-Type: application/json")}));
+        QCOMPARE(plan.steps.at(1).body, QStringLiteral("{\"symbol\":\"{{symbol}}\"}"));
+        QCOMPARE(plan.steps.at(2).body, QStringLiteral("symbol={{symbol}}&window=14%20days"));
+        QCOMPARE(headerLines(plan.steps.at(2)).last(),
+                 QStringLiteral("Content-Type: application/x-www-form-urlencoded"));
+        QCOMPARE(headerLines(plan.steps.at(3)),
+                 QStringList{QStringLiteral("Authorization: Basic YWRhOnB3")});
+        QVERIFY(plan.steps.at(4).body.contains(QLatin1String("name=\"note\"\r\n\r\nhi\r\n")));
+        QVERIFY(!plan.steps.at(4).body.contains(QLatin1String("name=\"file\"")));
+        QCOMPARE(planErrors(plan), QStringList());
+        // Scripts, disabled headers, file parts and dynamic variables are listed, not dropped.
+        for (const char *left :
+             {"collection: pre-request script not imported (1 lines)",
+              "item[1].item[0] (Trading / Predict): test script not imported (3 lines)",
+              "item[1].item[0]: disabled header X-Old",
+              "item[1].item[0]: Postman dynamic variable {{$guid}} has no plan value",
+              "item[2].item[1]: form-data file part file"})
+            QVERIFY2(result.leftOut.contains(QString::fromUtf8(left)),
+                     qPrintable(result.leftOut.join(u'\n')));
+    }
+
+    void badPostmanIsExit2NamingThePlace_data()
+    {
+        QTest::addColumn<QByteArray>("collection");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("v2.0")
+            << QByteArray("{\"info\":{\"name\":\"c\",\"schema\":\"https://schema.getpostman.com/"
+                          "json/collection/v2.0.0/collection.json\"},\"item\":[]}")
+            << QStringLiteral("info.schema: "
+                              "\"https://schema.getpostman.com/json/collection/v2.0.0/"
+                              "collection.json\" is not Postman collection v2.1");
+        QTest::newRow("no requests")
+            << QByteArray("{\"info\":{\"name\":\"c\",\"schema\":\"https://schema.getpostman.com/"
+                          "json/collection/v2.1.0/collection.json\"},\"item\":[]}")
+            << QStringLiteral("item: the collection has no requests");
+        QTest::newRow("undefined origin")
+            << QByteArray("{\"info\":{\"name\":\"c\",\"schema\":\"https://schema.getpostman.com/"
+                          "json/collection/v2.1.0/"
+                          "collection.json\"},\"item\":[{\"name\":\"f\",\"item\":[{\"name\":\"r\","
+                          "\"request\":{\"url\":\"{{host}}/x\"}}]}]}")
+            << QStringLiteral(
+                   "item[0].item[0].request.url: \"{{host}}/x\" is not an http or https URL");
+    }
+
+    void badPostmanIsExit2NamingThePlace()
+    {
+        QFETCH(QByteArray, collection);
+        QFETCH(QString, message);
+        const QString path = write(QStringLiteral("bad.postman.json"), collection);
+        const test::CliRun run =
+            test::runCli({QStringLiteral("plan"), QStringLiteral("import"), path});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    }
+
     void cliImportsCurlFromStdinEquivalentFile()
     {
         const QString path = write(QStringLiteral("paste.sh"),
