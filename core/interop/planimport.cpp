@@ -8,18 +8,12 @@
 
 #include "interop/curlimport.h"
 #include "interop/harimport.h"
+#include "interop/openapiimport.h"
 #include "interop/postmanimport.h"
 
 namespace loadscope {
 
 namespace {
-
-bool fail(QString *error, const QString &message)
-{
-    if (error)
-        *error = message;
-    return false;
-}
 
 //! "scheme://host[:port]" of an absolute http(s) URL, else empty.
 QString originOf(const QString &url)
@@ -71,6 +65,9 @@ PlanSource detectPlanSource(const QByteArray &raw)
     if (bytes.startsWith("\xEF\xBB\xBF"))
         bytes.remove(0, 3);
     const QByteArray start = bytes.trimmed().left(64);
+    // YAML OpenAPI: a top-level "openapi:" key (comments may come first).
+    if (bytes.startsWith("openapi:") || bytes.contains("\nopenapi:"))
+        return PlanSource::OpenApi;
     if (start.startsWith("curl") || start.startsWith('#'))
         return PlanSource::Curl;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes);
@@ -83,9 +80,6 @@ PlanSource detectPlanSource(const QByteArray &raw)
         if (root.value(QLatin1String("info")).isObject() && root.contains(QLatin1String("item")))
             return PlanSource::Postman;
     }
-    // YAML OpenAPI: a top-level "openapi:" key.
-    if (bytes.startsWith("openapi:") || bytes.contains("\nopenapi:"))
-        return PlanSource::OpenApi;
     if (start.startsWith('{'))
         return PlanSource::Har; // JSON of no known kind: HAR gives the most precise message
     return PlanSource::Curl;
@@ -164,8 +158,8 @@ std::optional<ImportResult> importPlan(const QByteArray &bytes, const ImportOpti
         result = importPostman(bytes, error);
         break;
     case PlanSource::OpenApi:
-        fail(error, planSourceName(format) + QStringLiteral(" import is not available yet"));
-        return std::nullopt;
+        result = importOpenApi(bytes, error);
+        break;
     }
     if (result && !options.sourceName.isEmpty() &&
         result->plan.name.endsWith(QLatin1String(" import")))

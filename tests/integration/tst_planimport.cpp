@@ -81,6 +81,8 @@ private slots:
         QCOMPARE(detectPlanSource("{\"info\":{\"name\":\"c\"},\"item\":[]}"), PlanSource::Postman);
         QCOMPARE(detectPlanSource("openapi: 3.1.0\ninfo: {}\n"), PlanSource::OpenApi);
         QCOMPARE(detectPlanSource("{\"openapi\":\"3.0.3\"}"), PlanSource::OpenApi);
+        QCOMPARE(detectPlanSource(readAll(fixture(QStringLiteral("smartmarket.openapi.yaml")))),
+                 PlanSource::OpenApi);
     }
 
     void harStepsInOrderWithoutAssetsAndNoise()
@@ -273,6 +275,102 @@ private slots:
             test::runCli({QStringLiteral("plan"), QStringLiteral("import"), path});
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    }
+
+    void openApiYamlOperationsParametersAndRefBodies()
+    {
+        const ImportResult result = importFixture(QStringLiteral("smartmarket.openapi.yaml"));
+        const TestPlan &plan = result.plan;
+        QCOMPARE(plan.name, QStringLiteral("SmartMarket API"));
+        QCOMPARE(plan.description, QStringLiteral("Predictions, signals and strategies."));
+        // The first server with its {port} variable at the default; the trailing "/" dropped.
+        QCOMPARE(plan.baseUrl, QStringLiteral("http://127.0.0.1:8080"));
+        QCOMPARE(plan.steps.size(), 4);
+        QStringList names, targets, checks;
+        for (const Step &step : plan.steps) {
+            names.append(step.name);
+            targets.append(step.method + u' ' + step.path);
+            checks.append(QString::number(step.checks.value(0).status));
+        }
+        QCOMPARE(names, (QStringList{QStringLiteral("health"), QStringLiteral("predict"),
+                                     QStringLiteral("updateOrderLine"),
+                                     QStringLiteral("POST /api/signals")}));
+        // Path parameters from a $ref'd parameter's example and a schema minimum; a required
+        // query parameter at its default; the optional one left out.
+        QCOMPARE(targets,
+                 (QStringList{QStringLiteral("GET /api/health"),
+                              QStringLiteral("POST /api/bridge/predict"),
+                              QStringLiteral("PUT /api/orders/ord-1001/items/1?dryRun=false"),
+                              QStringLiteral("POST /api/signals")}));
+        QCOMPARE(checks, (QStringList{QStringLiteral("200"), QStringLiteral("200"),
+                                      QStringLiteral("202"), QStringLiteral("201")}));
+        // security: [] on health; the document's bearer scheme elsewhere, as a variable.
+        QCOMPARE(headerLines(plan.steps.at(0)), QStringList());
+        QCOMPARE(headerLines(plan.steps.at(2)),
+                 (QStringList{QStringLiteral("X-Tenant: acme"),
+                              QStringLiteral("Content-Type: application/json"),
+                              QStringLiteral("Authorization: Bearer {{bearerauth}}")}));
+        QVERIFY(plan.variables.contains(QStringLiteral("bearerauth")));
+        // A $ref requestBody's example; a body generated from a $ref schema (allOf, enum,
+        // example, default, minimum, a 3.1 type list); form fields from a schema.
+        QCOMPARE(plan.steps.at(1).body, QStringLiteral("{\"symbol\":\"AAPL\"}"));
+        QCOMPARE(QJsonDocument::fromJson(plan.steps.at(2).body.toUtf8()).object(),
+                 QJsonDocument::fromJson(
+                     "{\"sku\":\"SKU-1\",\"quantity\":1,\"price\":{\"amount\":9.5,"
+                     "\"currency\":\"EUR\"},\"note\":\"string\",\"tags\":[\"gift\"]}")
+                     .object());
+        QCOMPARE(plan.steps.at(3).body, QStringLiteral("symbol=MSFT&window=14"));
+        QCOMPARE(planErrors(plan), QStringList());
+        QVERIFY(result.leftOut.contains(QStringLiteral(
+            "paths./api/orders/{orderId}/items/{line}.trace: TRACE is not a plan method")));
+    }
+
+    void openApiJson()
+    {
+        const ImportResult result = importFixture(QStringLiteral("petstore.openapi.json"));
+        const TestPlan &plan = result.plan;
+        QCOMPARE(plan.baseUrl, QStringLiteral("https://api.pets.example"));
+        QCOMPARE(plan.steps.size(), 3);
+        // Document order, the server's path as a prefix, an API key header as a variable.
+        QCOMPARE(plan.steps.at(0).path, QStringLiteral("/v2/pets?limit=20"));
+        QCOMPARE(headerLines(plan.steps.at(0)),
+                 QStringList{QStringLiteral("X-API-Key: {{apikey}}")});
+        QCOMPARE(plan.steps.at(1).method, QStringLiteral("POST"));
+        QCOMPARE(plan.steps.at(1).body,
+                 QStringLiteral("{\"birth\":\"2026-01-01\",\"name\":\"Rex\"}"));
+        QCOMPARE(plan.steps.at(2).path, QStringLiteral("/v2/pets/7"));
+        QCOMPARE(plan.steps.at(2).name, QStringLiteral("DELETE /v2/pets/{petId}"));
+        QCOMPARE(plan.steps.at(2).checks.first().status, 204);
+        QCOMPARE(planErrors(plan), QStringList());
+    }
+
+    void badOpenApiIsExit2NamingThePlace_data()
+    {
+        QTest::addColumn<QByteArray>("document");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("swagger 2")
+            << QByteArray("{\"swagger\": \"2.0\", \"paths\": {}}")
+            << QStringLiteral("swagger: \"2.0\" is Swagger 2.0, not OpenAPI 3.0 or 3.1");
+        QTest::newRow("openapi 4")
+            << QByteArray("openapi: 4.0.0\npaths: {}\n")
+            << QStringLiteral("openapi: \"4.0.0\" is not OpenAPI 3.0 or 3.1");
+        QTest::newRow("bad yaml") << QByteArray("openapi: 3.1.0\npaths:\n  /a: [unclosed\n")
+                                  << QStringLiteral("line 4, column 1: not YAML");
+        QTest::newRow("bad json") << QByteArray("{\"openapi\": \"3.0.0\",\n \"paths\": {,}}")
+                                  << QStringLiteral("line 2, column 12: not JSON");
+        QTest::newRow("no paths") << QByteArray("openapi: 3.0.0\ninfo: {title: t}\n")
+                                  << QStringLiteral("paths: the document has no operations");
+    }
+
+    void badOpenApiIsExit2NamingThePlace()
+    {
+        QFETCH(QByteArray, document);
+        QFETCH(QString, message);
+        const QString path = write(QStringLiteral("bad.openapi"), document);
+        const test::CliRun run = test::runCli({QStringLiteral("plan"), QStringLiteral("import"),
+                                               QStringLiteral("--format=openapi"), path});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(path + QStringLiteral(": ") + message), qPrintable(run.err));
     }
 
     void cliImportsCurlFromStdinEquivalentFile()
