@@ -1,6 +1,10 @@
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include "interop/harimport.h"
@@ -405,6 +409,64 @@ private slots:
                                QStringLiteral("--format=wsdl"), bad})
                      .exitCode,
                  2);
+    }
+
+    void restAcceptsTheSameSources()
+    {
+        QProcess serve;
+        const QString token = QStringLiteral("plan-import-token-0123456789");
+        const QString api =
+            test::startServe(serve,
+                             {QStringLiteral("--port=0"), QStringLiteral("--token=") + token,
+                              QStringLiteral("--db=") + m_dir.filePath(QStringLiteral("rest.db"))},
+                             m_dir.filePath(QStringLiteral("config")));
+        QVERIFY(!api.isEmpty());
+        QNetworkAccessManager network;
+        const auto post = [&](const QString &from, const QByteArray &body, QJsonObject *reply) {
+            QNetworkRequest request(QUrl(api + QStringLiteral("/tests?from=") + from));
+            request.setRawHeader("Authorization", "Bearer " + token.toLatin1());
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("text/plain"));
+            QNetworkReply *answer = network.post(request, body);
+            if (!QTest::qWaitFor([answer] { return answer->isFinished(); }, 20000))
+                return -1;
+            *reply = QJsonDocument::fromJson(answer->readAll()).object();
+            answer->deleteLater();
+            return answer->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        };
+        QJsonObject reply;
+        QCOMPARE(post(QStringLiteral("postman"),
+                      readAll(fixture(QStringLiteral("smartmarket.postman_collection.json"))),
+                      &reply),
+                 201);
+        QVERIFY(reply.value(QLatin1String("id")).toInteger() > 0);
+        QCOMPARE(reply.value(QLatin1String("name")).toString(), QStringLiteral("SmartMarket"));
+        QVERIFY(!reply.value(QLatin1String("import"))
+                     .toObject()
+                     .value(QLatin1String("leftOut"))
+                     .toArray()
+                     .isEmpty());
+        QCOMPARE(
+            post(QStringLiteral("har"),
+                 readAll(fixture(QStringLiteral("sample-api.har"))).replace("SAMPLE_PORT", "8080"),
+                 &reply),
+            201);
+        QCOMPARE(reply.value(QLatin1String("import"))
+                     .toObject()
+                     .value(QLatin1String("taken"))
+                     .toArray()
+                     .size(),
+                 3);
+        // The sandbox still applies: a HAR recorded against another host is not stored.
+        QCOMPARE(
+            post(QStringLiteral("har"), readAll(fixture(QStringLiteral("checkout.har"))), &reply),
+            403);
+        QCOMPARE(post(QStringLiteral("curl"), "curl -d 'x http://h/", &reply), 400);
+        QCOMPARE(reply.value(QLatin1String("error")).toString(),
+                 QStringLiteral("curl: unbalanced single quote at column 9"));
+        QCOMPARE(post(QStringLiteral("wsdl"), "x", &reply), 400);
+        QCOMPARE(reply.value(QLatin1String("field")).toString(), QStringLiteral("from"));
+        serve.terminate();
+        QVERIFY(serve.waitForFinished(20000));
     }
 
     void importedHarRunsAgainstTheSampleApi()
