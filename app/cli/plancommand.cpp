@@ -58,6 +58,10 @@ int planImport(const QStringList &args, QTextStream &out, QTextStream &err)
                                       QStringLiteral("HAR: keep requests to this host too "
                                                      "(repeatable)."),
                                       QStringLiteral("H")));
+    line.addOption(QCommandLineOption(QStringLiteral("environment"),
+                                      QStringLiteral("Postman: an exported environment whose "
+                                                     "values override the collection's."),
+                                      QStringLiteral("FILE")));
     addOutputFileOption(line, "plan");
     line.addPositional(QStringLiteral("FILE"), QStringLiteral("Source file, or - for stdin."),
                        QStringLiteral("FILE|-"));
@@ -78,6 +82,13 @@ int planImport(const QStringList &args, QTextStream &out, QTextStream &err)
         options.format = *format;
     }
     options.includeHosts = p.values(QStringLiteral("include-host"));
+    if (p.isSet(QStringLiteral("environment"))) {
+        QFile environment(p.value(QStringLiteral("environment")));
+        if (!environment.open(QIODevice::ReadOnly))
+            return line.usageError(err, QStringLiteral("--environment: ") + environment.fileName() +
+                                            QStringLiteral(": ") + environment.errorString());
+        options.postmanEnvironment = environment.readAll();
+    }
     const QString source = p.positionalArguments().first();
     QByteArray bytes;
     if (source == QLatin1String("-")) {
@@ -134,7 +145,7 @@ int planCommand(const QStringList &args, QTextStream &out, QTextStream &err)
                                           args.first() == QLatin1String("-h"));
     (help ? out : err) << "Usage: loadscope-cli plan import FILE|- "
                           "[--format=auto|curl|har|postman|openapi] [--include-host=H]... "
-                          "[--output-file=F]\n";
+                          "[--environment=FILE] [--output-file=F]\n";
     if (!help && !args.isEmpty())
         err << "loadscope-cli plan: unknown subcommand '" << args.first() << "'\n";
     return help ? ExitPassed : ExitUsage;

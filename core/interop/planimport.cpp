@@ -155,7 +155,7 @@ std::optional<ImportResult> importPlan(const QByteArray &bytes, const ImportOpti
         result = importHar(bytes, options, error);
         break;
     case PlanSource::Postman:
-        result = importPostman(bytes, error);
+        result = importPostman(bytes, error, options.postmanEnvironment);
         break;
     case PlanSource::OpenApi:
         result = importOpenApi(bytes, error);

@@ -52,8 +52,9 @@ struct ImportResult
 struct ImportOptions
 {
     PlanSource format = PlanSource::Auto;
-    QStringList includeHosts; //!< HAR: hosts kept besides the first request's
-    QString sourceName;       //!< file name, for messages and the plan's default name
+    QStringList includeHosts;      //!< HAR: hosts kept besides the first request's
+    QString sourceName;            //!< file name, for messages and the plan's default name
+    QByteArray postmanEnvironment; //!< Postman: an exported environment; overrides variables
 };
 
 //! Imports a plan from @p bytes (curl commands, HAR, Postman collection, OpenAPI document).

@@ -328,7 +328,8 @@ struct Walker
 
 } // namespace
 
-std::optional<ImportResult> importPostman(const QByteArray &raw, QString *error)
+std::optional<ImportResult> importPostman(const QByteArray &raw, QString *error,
+                                          const QByteArray &environment)
 {
     QByteArray bytes = raw;
     if (bytes.startsWith("\xEF\xBB\xBF"))
@@ -374,6 +375,33 @@ std::optional<ImportResult> importPostman(const QByteArray &raw, QString *error)
         walker.variables.insert(key, value);
         result.plan.variables.insert(key, value);
         result.taken.append(QStringLiteral("variable {{") + key + QStringLiteral("}}"));
+    }
+    if (!environment.isEmpty()) {
+        QJsonParseError envError;
+        const QJsonDocument env = QJsonDocument::fromJson(environment, &envError);
+        if (envError.error != QJsonParseError::NoError) {
+            fail(error, QStringLiteral("environment: ") +
+                            textPlace(environment, envError.offset - 1) +
+                            QStringLiteral(": not JSON (") + envError.errorString() + u')');
+            return std::nullopt;
+        }
+        if (!env.object().value(QLatin1String("values")).isArray()) {
+            fail(error, QStringLiteral("environment.values: missing; an exported Postman "
+                                       "environment has {\"values\": [{\"key\", \"value\"}]}"));
+            return std::nullopt;
+        }
+        for (const QJsonValue &v : env.object().value(QLatin1String("values")).toArray()) {
+            const QJsonObject variable = v.toObject();
+            if (variable.contains(QLatin1String("enabled")) &&
+                !variable.value(QLatin1String("enabled")).toBool())
+                continue;
+            const QString key = str(variable, "key");
+            const QString value = variable.value(QLatin1String("value")).toVariant().toString();
+            walker.variables.insert(key, value);
+            result.plan.variables.insert(key, value);
+            result.taken.append(QStringLiteral("environment variable {{") + key +
+                                QStringLiteral("}}"));
+        }
     }
     walker.scripts(root, QStringLiteral("collection"));
     if (!walker.items(root.value(QLatin1String("item")).toArray(), QStringLiteral("item"),

@@ -15,6 +15,9 @@ namespace loadscope {
 //! API-key auth (inherited from folders and the collection) become headers or query
 //! parameters; raw, urlencoded, form-data and GraphQL bodies are kept. Pre-request and test
 //! scripts, file bodies and Postman's dynamic variables ({{$guid}}) are listed as left out.
-std::optional<ImportResult> importPostman(const QByteArray &bytes, QString *error);
+//! @p environment is an exported Postman environment ({"values": [{key, value, enabled}]});
+//! its enabled values override the collection's variables, as in Postman.
+std::optional<ImportResult> importPostman(const QByteArray &bytes, QString *error,
+                                          const QByteArray &environment = {});
 
 } // namespace loadscope

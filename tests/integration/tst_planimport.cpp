@@ -247,6 +247,32 @@ private slots:
                      qPrintable(result.leftOut.join(u'\n')));
     }
 
+    void postmanEnvironmentOverridesCollectionVariables()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("staging.json"));
+        const test::CliRun run =
+            test::runCli({QStringLiteral("plan"), QStringLiteral("import"),
+                          fixture(QStringLiteral("smartmarket.postman_collection.json")),
+                          QStringLiteral("--environment=") +
+                              fixture(QStringLiteral("smartmarket.postman_environment.json")),
+                          QStringLiteral("--output-file=") + out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QString error;
+        const auto plan = planFromFile(out, &error);
+        QVERIFY2(plan, qPrintable(error));
+        // The environment's baseUrl and token win; its disabled symbol does not.
+        QCOMPARE(plan->baseUrl, QStringLiteral("http://127.0.0.1:9090"));
+        QCOMPARE(plan->variables.value(QStringLiteral("token")), QStringLiteral("staging-token"));
+        QCOMPARE(plan->variables.value(QStringLiteral("symbol")), QStringLiteral("AAPL"));
+        const test::CliRun bad = test::runCli(
+            {QStringLiteral("plan"), QStringLiteral("import"),
+             fixture(QStringLiteral("smartmarket.postman_collection.json")),
+             QStringLiteral("--environment=") + fixture(QStringLiteral("k6-plan.json"))});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains(QStringLiteral("environment.values: missing")),
+                 qPrintable(bad.err));
+    }
+
     void badPostmanIsExit2NamingThePlace_data()
     {
         QTest::addColumn<QByteArray>("collection");
