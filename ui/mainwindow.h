@@ -81,7 +81,7 @@ public slots:
     bool savePlanAs();
     //! Imports @p path as @p format into Design and shows what was taken and left out
     //! (ImportSummaryDialog, window-modal); false (a message box says why) on bad input.
-    bool importPlanFrom(const QString &path, PlanSource format);
+    bool importPlanFrom(const QString &path, loadscope::PlanSource format);
     //! Writes the Design place's plan as a k6 script to @p path; false with the status bar's why.
     bool exportK6To(const QString &path);
 

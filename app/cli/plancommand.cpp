@@ -89,7 +89,7 @@ int planImport(const QStringList &args, QTextStream &out, QTextStream &err)
                                             QStringLiteral(": ") + environment.errorString());
         options.postmanEnvironment = environment.readAll();
     }
-    const QString source = p.positionalArguments().first();
+    const QString source = p.positionalArguments().constFirst();
     QByteArray bytes;
     if (source == QLatin1String("-")) {
         QFile in;
@@ -164,7 +164,7 @@ int exportK6Command(const QStringList &args, QTextStream &out, QTextStream &err)
     const QCommandLineParser &p = line.parser();
     if (p.positionalArguments().size() != 1)
         return line.usageError(err, QStringLiteral("give one plan file"));
-    const QString planFile = p.positionalArguments().first();
+    const QString planFile = p.positionalArguments().constFirst();
     QString error;
     const auto plan = planFromFile(planFile, &error);
     if (!plan) {

@@ -362,7 +362,8 @@ std::optional<ImportResult> importHar(const QByteArray &raw, const ImportOptions
                 text = QString::fromUtf8(QByteArray::fromBase64(text.toLatin1()));
             if (text.isEmpty()) {
                 QStringList pairs;
-                for (const QJsonValue &param : postData.value(QLatin1String("params")).toArray()) {
+                const QJsonArray params = postData.value(QLatin1String("params")).toArray();
+                for (const QJsonValue &param : params) {
                     const QJsonObject p = param.toObject();
                     if (p.contains(QLatin1String("fileName"))) {
                         result.leftOut.append(where + QStringLiteral(": file upload \"") +
@@ -505,7 +506,8 @@ std::optional<ImportResult> importHar(const QByteArray &raw, const ImportOptions
         if (!json.isNull())
             collectJson(json.isObject() ? QJsonValue(json.object()) : QJsonValue(json.array()),
                         QString(), QString(), int(j), candidates);
-        for (const QJsonValue &header : response.value(QLatin1String("headers")).toArray()) {
+        const QJsonArray headers = response.value(QLatin1String("headers")).toArray();
+        for (const QJsonValue &header : headers) {
             const QString name = header.toObject().value(QLatin1String("name")).toString();
             const QString value = header.toObject().value(QLatin1String("value")).toString();
             if (value.size() >= 8 && !isPlainResponseHeader(name))

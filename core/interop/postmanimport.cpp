@@ -29,7 +29,8 @@ QHash<QString, QString> authValues(const QJsonObject &auth)
 {
     QHash<QString, QString> values;
     const QJsonValue params = auth.value(str(auth, "type"));
-    for (const QJsonValue &p : params.toArray())
+    const QJsonArray authParams = params.toArray();
+    for (const QJsonValue &p : authParams)
         values.insert(str(p.toObject(), "key"),
                       p.toObject().value(QLatin1String("value")).toVariant().toString());
     return values;
@@ -61,7 +62,8 @@ struct Walker
 
     void scripts(const QJsonObject &item, const QString &what)
     {
-        for (const QJsonValue &event : item.value(QLatin1String("event")).toArray()) {
+        const QJsonArray events = item.value(QLatin1String("event")).toArray();
+        for (const QJsonValue &event : events) {
             const QJsonObject e = event.toObject();
             const QJsonValue exec =
                 e.value(QLatin1String("script")).toObject().value(QLatin1String("exec"));
@@ -99,7 +101,8 @@ struct Walker
                                              : path.toString().split(u'/', Qt::SkipEmptyParts);
             for (const QString &segment : segments)
                 out += u'/' + segment;
-            for (const QJsonValue &q : url.value(QLatin1String("query")).toArray()) {
+            const QJsonArray queryItems = url.value(QLatin1String("query")).toArray();
+            for (const QJsonValue &q : queryItems) {
                 const QJsonObject p = q.toObject();
                 if (!p.value(QLatin1String("disabled")).toBool())
                     query->append(
@@ -109,7 +112,8 @@ struct Walker
             out = str(url, "raw");
         }
         // Path variables: ":id" segments with their documented values.
-        for (const QJsonValue &v : url.value(QLatin1String("variable")).toArray()) {
+        const QJsonArray pathVariables = url.value(QLatin1String("variable")).toArray();
+        for (const QJsonValue &v : pathVariables) {
             const QJsonObject p = v.toObject();
             const QRegularExpression segment(QStringLiteral("/:") +
                                              QRegularExpression::escape(str(p, "key")) +
@@ -152,7 +156,8 @@ struct Walker
                      QStringLiteral("\" is not an http or https URL (is a variable undefined?)"));
             return false;
         }
-        for (const QJsonValue &h : request.value(QLatin1String("header")).toArray()) {
+        const QJsonArray headerList = request.value(QLatin1String("header")).toArray();
+        for (const QJsonValue &h : headerList) {
             const QJsonObject header = h.toObject();
             if (header.value(QLatin1String("disabled")).toBool()) {
                 result.leftOut.append(where + QStringLiteral(": disabled header ") +
@@ -230,7 +235,8 @@ struct Walker
                 contentType = QStringLiteral("text/plain");
         } else if (mode == QLatin1String("urlencoded")) {
             QStringList pairs;
-            for (const QJsonValue &p : body.value(QLatin1String("urlencoded")).toArray()) {
+            const QJsonArray urlencodedFields = body.value(QLatin1String("urlencoded")).toArray();
+            for (const QJsonValue &p : urlencodedFields) {
                 if (!p.toObject().value(QLatin1String("disabled")).toBool())
                     pairs.append(
                         percent(str(p.toObject(), "key")) + u'=' +
@@ -241,7 +247,8 @@ struct Walker
         } else if (mode == QLatin1String("formdata")) {
             const QString boundary =
                 QStringLiteral("------------------------loadscope7MA4YWxkTrZu0gW");
-            for (const QJsonValue &p : body.value(QLatin1String("formdata")).toArray()) {
+            const QJsonArray formFields = body.value(QLatin1String("formdata")).toArray();
+            for (const QJsonValue &p : formFields) {
                 const QJsonObject part = p.toObject();
                 if (part.value(QLatin1String("disabled")).toBool())
                     continue;
@@ -366,7 +373,8 @@ std::optional<ImportResult> importPostman(const QByteArray &raw, QString *error,
         str(info, "name").isEmpty() ? QStringLiteral("postman import") : str(info, "name");
     result.plan.description = str(info, "description").section(u'\n', 0, 0);
     Walker walker{result, {}, error};
-    for (const QJsonValue &v : root.value(QLatin1String("variable")).toArray()) {
+    const QJsonArray collectionVariables = root.value(QLatin1String("variable")).toArray();
+    for (const QJsonValue &v : collectionVariables) {
         const QJsonObject variable = v.toObject();
         if (variable.value(QLatin1String("disabled")).toBool())
             continue;
@@ -390,7 +398,8 @@ std::optional<ImportResult> importPostman(const QByteArray &raw, QString *error,
                                        "environment has {\"values\": [{\"key\", \"value\"}]}"));
             return std::nullopt;
         }
-        for (const QJsonValue &v : env.object().value(QLatin1String("values")).toArray()) {
+        const QJsonArray environmentValues = env.object().value(QLatin1String("values")).toArray();
+        for (const QJsonValue &v : environmentValues) {
             const QJsonObject variable = v.toObject();
             if (variable.contains(QLatin1String("enabled")) &&
                 !variable.value(QLatin1String("enabled")).toBool())
@@ -413,19 +422,20 @@ std::optional<ImportResult> importPostman(const QByteArray &raw, QString *error,
     }
     setBaseUrlFromSteps(result.plan);
     // A variable used only as the origin is the base URL now.
-    for (auto it = result.plan.variables.begin(); it != result.plan.variables.end();) {
+    QStringList originOnly;
+    for (auto it = result.plan.variables.cbegin(); it != result.plan.variables.cend(); ++it) {
+        const QString ref = QStringLiteral("{{") + it.key() + QStringLiteral("}}");
         bool used = false;
         for (const Step &step : std::as_const(result.plan.steps)) {
-            const QString ref = QStringLiteral("{{") + it.key() + QStringLiteral("}}");
             used = used || step.path.contains(ref) || step.body.contains(ref);
             for (const auto &h : step.headers)
                 used = used || h.second.contains(ref);
         }
         if (!used && it.value() == result.plan.baseUrl)
-            it = result.plan.variables.erase(it);
-        else
-            ++it;
+            originOnly.append(it.key());
     }
+    for (const QString &key : std::as_const(originOnly))
+        result.plan.variables.remove(key);
     return result;
 }
 

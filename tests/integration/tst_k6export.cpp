@@ -151,11 +151,11 @@ private slots:
         plan->dataFile = QStringLiteral("users.csv");
         QString script = exportK6(*plan).script;
         // Run the default function under node with stand-ins for the k6 modules.
-        QStringList lines = script.split(u'\n');
-        lines.erase(
-            std::remove_if(lines.begin(), lines.end(),
-                           [](const QString &l) { return l.startsWith(QLatin1String("import ")); }),
-            lines.end());
+        QStringList lines;
+        for (const QString &line : script.split(u'\n')) {
+            if (!line.startsWith(QLatin1String("import ")))
+                lines.append(line);
+        }
         script = lines.join(u'\n');
         script.replace(QLatin1String("export default function ()"),
                        QLatin1String("function main()"));

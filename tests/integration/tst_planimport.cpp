@@ -139,7 +139,7 @@ private slots:
         QCOMPARE(extractionLines(plan.steps.at(1)),
                  QStringList{QStringLiteral("orders_id jsonPointer /orders/0/id")});
         QCOMPARE(plan.steps.at(1).path, QStringLiteral("/api/users/{{user_id}}/orders?limit=5"));
-        QCOMPARE(headerLines(plan.steps.at(1)).first(),
+        QCOMPARE(headerLines(plan.steps.at(1)).constFirst(),
                  QStringLiteral("authorization: Bearer {{token}}"));
         QCOMPARE(plan.steps.at(2).path, QStringLiteral("/api/orders/{{orders_id}}/pay"));
         QCOMPARE(headerLines(plan.steps.at(2)).mid(0, 2),
@@ -229,7 +229,7 @@ private slots:
                               QStringLiteral("Content-Type: application/json")}));
         QCOMPARE(plan.steps.at(1).body, QStringLiteral("{\"symbol\":\"{{symbol}}\"}"));
         QCOMPARE(plan.steps.at(2).body, QStringLiteral("symbol={{symbol}}&window=14%20days"));
-        QCOMPARE(headerLines(plan.steps.at(2)).last(),
+        QCOMPARE(headerLines(plan.steps.at(2)).constLast(),
                  QStringLiteral("Content-Type: application/x-www-form-urlencoded"));
         QCOMPARE(headerLines(plan.steps.at(3)),
                  QStringList{QStringLiteral("Authorization: Basic YWRhOnB3")});
