@@ -495,6 +495,25 @@ private slots:
         QVERIFY(serve.waitForFinished(20000));
     }
 
+    void cliReadsStdinAndWritesOnlyThePlanToStdout()
+    {
+        QProcess cli;
+        cli.start(test::cliPath(),
+                  {QStringLiteral("plan"), QStringLiteral("import"), QStringLiteral("-")});
+        QVERIFY(cli.waitForStarted(10000));
+        cli.write("curl -H 'Accept: application/json' http://127.0.0.1:8080/api/health\n");
+        cli.closeWriteChannel();
+        QVERIFY(cli.waitForFinished(30000));
+        QCOMPARE(cli.exitCode(), 0);
+        QString error;
+        const auto plan = planFromJsonBytes(cli.readAllStandardOutput(), &error);
+        QVERIFY2(plan, qPrintable(error));
+        QCOMPARE(plan->name, QStringLiteral("stdin"));
+        QCOMPARE(plan->steps.size(), 1);
+        QCOMPARE(plan->steps.first().path, QStringLiteral("/api/health"));
+        QVERIFY(cli.readAllStandardError().contains("taken: steps[0]: GET"));
+    }
+
     void importedHarRunsAgainstTheSampleApi()
     {
         SampleApiHost host;
