@@ -24,6 +24,7 @@
 #include "compare/compareplace.h"
 #include "design/designplace.h"
 #include "design/formwidgets.h"
+#include "design/planinterop.h"
 #include "history/historyplace.h"
 #include "history/resultstablemodel.h"
 #include "history/runviewer.h"
@@ -148,6 +149,27 @@ void MainWindow::createMenus()
     rebuildRecentMenu();
     file->addSeparator();
     file->addAction(tr("Import &curl command…"), this, &MainWindow::importCurl);
+    QMenu *importMenu = file->addMenu(tr("&Import plan"));
+    importMenu->setObjectName(QStringLiteral("importPlanMenu"));
+    const std::pair<PlanSource, QString> formats[] = {
+        {PlanSource::Curl, tr("curl commands…")},
+        {PlanSource::Har, tr("HAR file…")},
+        {PlanSource::Postman, tr("Postman collection…")},
+        {PlanSource::OpenApi, tr("OpenAPI document…")}};
+    for (const auto &[format, label] : formats) {
+        importMenu->addAction(label, this, [this, source = format] {
+            const QString path = QFileDialog::getOpenFileName(
+                this, tr("Import plan"), QDir::homePath(), importFileFilter(source));
+            if (!path.isEmpty())
+                importPlanFrom(path, source);
+        });
+    }
+    file->addAction(tr("&Export as k6 script…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export as k6 script"), QDir::homePath(), tr("k6 scripts (*.js *.mjs)"));
+        if (!path.isEmpty())
+            exportK6To(path);
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -425,6 +447,42 @@ void MainWindow::importCurl()
     });
     if (dialog.exec() == QDialog::Accepted)
         setCurrentPlace(DesignPlaceIndex);
+}
+
+bool MainWindow::importPlanFrom(const QString &path, PlanSource format)
+{
+    QString error;
+    const auto imported = importPlanFile(path, format, &error);
+    if (!imported) {
+        auto *box =
+            new QMessageBox(QMessageBox::Warning, tr("Import plan"), error, QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("importError"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        return false;
+    }
+    m_design->setPlan(imported->plan);
+    setCurrentPlace(DesignPlaceIndex);
+    auto *summary = new ImportSummaryDialog(*imported, this);
+    summary->setObjectName(QStringLiteral("importSummary"));
+    summary->setAttribute(Qt::WA_DeleteOnClose);
+    summary->open();
+    return true;
+}
+
+bool MainWindow::exportK6To(const QString &path)
+{
+    QStringList notes;
+    QString error;
+    if (!exportK6File(m_design->plan(), path, &notes, &error)) {
+        statusBar()->showMessage(tr("Export failed: %1").arg(error));
+        return false;
+    }
+    statusBar()->showMessage(
+        notes.isEmpty() ? tr("k6 script written to %1").arg(path)
+                        : tr("k6 script written to %1; not expressed in k6 (see its top): %2")
+                              .arg(path, notes.join(QLatin1String("; "))));
+    return true;
 }
 
 void MainWindow::updateTitle()

@@ -20,6 +20,7 @@ class DesignPlace;
 class HistoryPlace;
 class HistoryStore;
 class RunPlace;
+enum class PlanSource;
 
 //! The workbench window: a navigation list over the places, the File menu and a status bar.
 //! It wires the places together and holds no business logic of its own.
@@ -78,6 +79,11 @@ public slots:
     bool openPlan(const QString &path);
     bool savePlan();
     bool savePlanAs();
+    //! Imports @p path as @p format into Design and shows what was taken and left out
+    //! (ImportSummaryDialog, window-modal); false (a message box says why) on bad input.
+    bool importPlanFrom(const QString &path, loadscope::PlanSource format);
+    //! Writes the Design place's plan as a k6 script to @p path; false with the status bar's why.
+    bool exportK6To(const QString &path);
 
 private:
     void createMenus();

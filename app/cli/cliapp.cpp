@@ -7,6 +7,7 @@
 
 #include "cli/commandline.h"
 #include "cli/historycommand.h"
+#include "cli/plancommand.h"
 #include "cli/runoptions.h"
 #include "cli/servecommand.h"
 #include "sample/sampleapihost.h"
@@ -27,6 +28,7 @@ const char *const kUsage =
     "  history show ID        show one stored run\n"
     "  history compare ID ID...  compare stored runs\n"
     "  import FILE            import k6, JMeter or Locust results\n"
+    "  plan import FILE       make a plan from curl, HAR, Postman or OpenAPI\n"
     "  export-k6 PLAN.json    write a plan as a k6 script\n"
     "\n"
     "Options:\n"
@@ -151,18 +153,6 @@ int importCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     return notAvailableYet(line.command(), QStringLiteral("importing results"), err);
 }
 
-int exportK6Command(const QStringList &args, QTextStream &out, QTextStream &err)
-{
-    SubcommandLine line(QStringLiteral("export-k6"),
-                        QStringLiteral("Write a plan as a k6 script."));
-    line.addPositional(QStringLiteral("PLAN"), QStringLiteral("Plan JSON file."),
-                       QStringLiteral("PLAN.json"));
-    int code = 0;
-    if (!line.parse(args, out, err, &code))
-        return code;
-    return notAvailableYet(line.command(), QStringLiteral("k6 export"), err);
-}
-
 } // namespace
 
 int runCli(const QStringList &arguments, QTextStream &out, QTextStream &err)
@@ -193,6 +183,8 @@ int runCli(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return historyCommand(rest, out, err);
     if (command == QLatin1String("import"))
         return importCommand(rest, out, err);
+    if (command == QLatin1String("plan"))
+        return planCommand(rest, out, err);
     if (command == QLatin1String("export-k6"))
         return exportK6Command(rest, out, err);
     if (command.startsWith(u'-'))

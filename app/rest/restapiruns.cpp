@@ -110,10 +110,21 @@ RestApiServer::Reply RestApiServer::describe() const
 RestApiServer::Reply RestApiServer::createTest(const Request &request)
 {
     RestError error;
-    const auto body = jsonBody(request.body, false, &error);
-    if (!body)
-        return Reply::error(error);
-    auto plan = planOfBody(*body, planFromTestBody, &error);
+    // ?from=har|curl|postman|openapi: the body is that source, imported into a plan.
+    std::optional<ImportResult> imported;
+    std::optional<TestPlan> plan;
+    if (request.query.hasQueryItem(QStringLiteral("from"))) {
+        imported = planFromImportBody(request.body,
+                                      request.query.queryItemValue(QStringLiteral("from")), &error);
+        if (!imported)
+            return Reply::error(error);
+        plan = imported->plan;
+    } else {
+        const auto body = jsonBody(request.body, false, &error);
+        if (!body)
+            return Reply::error(error);
+        plan = planOfBody(*body, planFromTestBody, &error);
+    }
     if (!plan)
         return Reply::error(error);
     // Refused before it is stored: a stored plan could be started later by anyone.
@@ -133,6 +144,8 @@ RestApiServer::Reply RestApiServer::createTest(const Request &request)
     if (!saved)
         return Reply::error(500, QStringLiteral("cannot save the test: ") + m_store->lastError());
     Reply reply{existing ? 200 : 201, storedTestJson(*saved), {}};
+    if (imported)
+        reply.body.insert(QStringLiteral("import"), importSummaryJson(*imported));
     reply.headers.append(
         {QByteArrayLiteral("Location"), QByteArray(kPrefix) + "/tests/" + QByteArray::number(id)});
     return reply;

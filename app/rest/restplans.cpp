@@ -420,4 +420,47 @@ std::optional<TestPlan> planFromLoadTestBody(const QJsonObject &body, RestError 
     return plan;
 }
 
+std::optional<ImportResult> planFromImportBody(const QByteArray &body, const QString &from,
+                                               RestError *error)
+{
+    const auto source = planSourceFromString(from);
+    if (!source || *source == PlanSource::Auto) {
+        *error = RestError{400,
+                           QStringLiteral("\"") + from +
+                               QStringLiteral("\" is not har, curl, postman or openapi"),
+                           QStringLiteral("from"),
+                           {},
+                           {}};
+        return std::nullopt;
+    }
+    ImportOptions options;
+    options.format = *source;
+    QString why;
+    auto imported = importPlan(body, options, &why);
+    if (!imported) {
+        *error = RestError{400, from + QStringLiteral(": ") + why, QStringLiteral("body"), {}, {}};
+        return std::nullopt;
+    }
+    const QStringList problems = planErrors(imported->plan);
+    if (!problems.isEmpty()) {
+        *error = restErrorFromProblems(problems);
+        return std::nullopt;
+    }
+    return imported;
+}
+
+QJsonObject importSummaryJson(const ImportResult &imported)
+{
+    QJsonArray correlations;
+    for (const Correlation &c : imported.correlations)
+        correlations.append(
+            QJsonObject{{QStringLiteral("variable"), c.variable},
+                        {QStringLiteral("fromStep"), c.fromStep},
+                        {QStringLiteral("source"), c.source},
+                        {QStringLiteral("usedIn"), QJsonArray::fromStringList(c.usedIn)}});
+    return QJsonObject{{QStringLiteral("taken"), QJsonArray::fromStringList(imported.taken)},
+                       {QStringLiteral("leftOut"), QJsonArray::fromStringList(imported.leftOut)},
+                       {QStringLiteral("correlations"), correlations}};
+}
+
 } // namespace loadscope

@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "interop/planimport.h"
 #include "plan/planvalidator.h"
 #include "plan/testplan.h"
 
@@ -47,5 +48,14 @@ std::optional<TestPlan> planFromTestBody(const QJsonObject &body, RestError *err
 //! targetEndpoints: [paths or URLs]} (also: description, baseUrl, method, thresholds,
 //! versionLabel) as a ramping-vus plan. Validated.
 std::optional<TestPlan> planFromLoadTestBody(const QJsonObject &body, RestError *error);
+
+//! The plan of a POST /api/performance/tests?from=har|curl|postman|openapi body: the source
+//! imported as `loadscope-cli plan import` does, then validated. A bad source is a 400 whose
+//! message names the place in it; an unknown ?from= names "from".
+std::optional<ImportResult> planFromImportBody(const QByteArray &body, const QString &from,
+                                               RestError *error);
+
+//! What an import took and left out, as the "import" member of the reply.
+QJsonObject importSummaryJson(const ImportResult &imported);
 
 } // namespace loadscope

@@ -550,6 +550,23 @@ void TestDesignPlace::importCurlAsksBeforeChangingTheBaseUrl()
         QVERIFY(!none.answered());
         QCOMPARE(place->plan().steps.at(3).path, QStringLiteral("/d"));
     }
+    // Several commands in one paste: one step each, in order, after the selected one; a
+    // third host keeps its absolute URL without a second question.
+    {
+        MessageBoxAnswer answer(QStringLiteral("keepBaseUrl"));
+        QVERIFY2(place->importCurlCommand(QStringLiteral("curl https://example.org/e && "
+                                                         "curl -X DELETE https://other.example/f\n"
+                                                         "curl -I https://example.org/g"),
+                                          &error),
+                 qPrintable(error));
+        QVERIFY(answer.answered());
+        QCOMPARE(place->plan().steps.size(), 7);
+        QCOMPARE(place->plan().steps.at(4).path, QStringLiteral("/e"));
+        QCOMPARE(place->plan().steps.at(5).path, QStringLiteral("https://other.example/f"));
+        QCOMPARE(place->plan().steps.at(5).method, QStringLiteral("DELETE"));
+        QCOMPARE(place->plan().steps.at(6).method, QStringLiteral("HEAD"));
+        QCOMPARE(place->selectedStep(), 6);
+    }
 }
 
 void TestDesignPlace::openResolvesPathsAndListsEveryProblem()

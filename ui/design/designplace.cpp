@@ -22,7 +22,6 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#include "design/curlimport.h"
 #include "design/durationedit.h"
 #include "design/formwidgets.h"
 #include "design/loadmodeleditor.h"
@@ -31,6 +30,7 @@
 #include "design/stepeditor.h"
 #include "design/stepstablemodel.h"
 #include "design/thresholdseditor.h"
+#include "interop/curlimport.h"
 #include "plan/planjson.h"
 #include "plan/planpresets.h"
 #include "plan/planvalidator.h"
@@ -600,34 +600,44 @@ void DesignPlace::setCurrentFile(const QString &path)
 
 bool DesignPlace::importCurlCommand(const QString &command, QString *error)
 {
-    const auto imported = importCurl(command, error);
+    // A paste may hold several commands (one step each); the base URL question is asked once.
+    const auto imported = importCurlCommands(command, error);
     if (!imported)
         return false;
-    Step step = imported->step;
-    // An empty base URL means the built-in sample target, so that is what the curl URL is
-    // compared with; the same origin needs no question.
-    const QString current = m_plan.baseUrl.isEmpty() ? m_builtInBaseUrl : m_plan.baseUrl;
-    if (QUrl(current).adjusted(QUrl::StripTrailingSlash) !=
-        QUrl(imported->baseUrl).adjusted(QUrl::StripTrailingSlash)) {
-        // Replacing the base URL moves every other relative step to another host, so it is
-        // never done without asking; keeping it (the step's URL stays absolute) is the default.
-        switch (askCurlBaseUrl(imported->baseUrl)) {
-        case CurlBaseUrl::UseCurlHost:
-            m_plan.baseUrl = imported->baseUrl;
-            m_baseUrl->setText(m_plan.baseUrl);
-            break;
-        case CurlBaseUrl::KeepBaseUrl:
-            step.path = imported->baseUrl + step.path;
-            break;
-        case CurlBaseUrl::Cancel:
-            if (error)
-                *error = tr("Import cancelled: the plan is unchanged.");
-            return false;
+    std::optional<CurlBaseUrl> answer;
+    bool baseUrlChanged = false;
+    QList<Step> steps;
+    for (const CurlImport &one : *imported) {
+        Step step = one.step;
+        // An empty base URL means the built-in sample target, so that is what the curl URL is
+        // compared with; the same origin needs no question.
+        const QString current = m_plan.baseUrl.isEmpty() ? m_builtInBaseUrl : m_plan.baseUrl;
+        if (QUrl(current).adjusted(QUrl::StripTrailingSlash) !=
+            QUrl(one.baseUrl).adjusted(QUrl::StripTrailingSlash)) {
+            // Replacing the base URL moves every other relative step to another host, so it is
+            // never done without asking; keeping it (the step's URL stays absolute) is the
+            // default.
+            if (!answer)
+                answer = askCurlBaseUrl(one.baseUrl);
+            if (*answer == CurlBaseUrl::Cancel) {
+                if (error)
+                    *error = tr("Import cancelled: the plan is unchanged.");
+                return false;
+            }
+            if (*answer == CurlBaseUrl::UseCurlHost && !baseUrlChanged) {
+                m_plan.baseUrl = one.baseUrl;
+                m_baseUrl->setText(m_plan.baseUrl);
+                baseUrlChanged = true;
+            } else {
+                step.path = one.baseUrl + step.path; // a third host keeps its absolute URL
+            }
         }
+        steps.append(step);
     }
-    const int row = selectedStep() >= 0 ? selectedStep() + 1 : m_steps->rowCount();
-    m_steps->insertStep(row, step);
-    selectStep(row);
+    int row = selectedStep() >= 0 ? selectedStep() + 1 : m_steps->rowCount();
+    for (const Step &step : std::as_const(steps))
+        m_steps->insertStep(row++, step);
+    selectStep(row - 1);
     m_stepsEdited = true;
     edited();
     return true;

@@ -61,9 +61,10 @@ public:
     bool saveFile(const QString &path, QString *error = nullptr);
     //! The file the plan was last opened from or saved to.
     QString currentFile() const { return m_currentFile; }
-    //! Parses a curl command and adds its step after the selected one (see importCurl()). When
-    //! its origin differs from the plan's target, asks whether to take it as the base URL or
-    //! keep the step's absolute URL; cancelling returns false and changes nothing.
+    //! Parses curl commands (one or several, see importCurlCommands()) and adds their steps
+    //! after the selected one. When an origin differs from the plan's target, asks once whether
+    //! to take it as the base URL or keep the steps' absolute URLs; cancelling returns false and
+    //! changes nothing.
     bool importCurlCommand(const QString &command, QString *error = nullptr);
     //! Stores the plan as a test (updating the test of the same name); its id, or -1.
     qint64 saveToHistory(QString *error = nullptr);

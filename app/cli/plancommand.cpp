@@ -1,0 +1,195 @@
+#include "plancommand.h"
+
+#include <cstdio>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QTextStream>
+
+#include "cli/cliapp.h"
+#include "cli/commandline.h"
+#include "interop/k6export.h"
+#include "interop/planimport.h"
+#include "plan/planjson.h"
+#include "plan/planvalidator.h"
+
+namespace loadscope {
+
+namespace {
+
+//! Writes @p bytes to @p fileName, or to @p out when it is empty; false after an error message.
+bool writeOutput(const QByteArray &bytes, const QString &fileName, const QString &command,
+                 QTextStream &out, QTextStream &err)
+{
+    if (fileName.isEmpty()) {
+        out << QString::fromUtf8(bytes);
+        out.flush();
+        return true;
+    }
+    QSaveFile file(fileName);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        err << "loadscope-cli " << command << ": cannot write " << fileName << ": "
+            << file.errorString() << '\n';
+        return false;
+    }
+    return true;
+}
+
+void addOutputFileOption(SubcommandLine &line, const char *what)
+{
+    line.addOption(QCommandLineOption(
+        QStringList{QStringLiteral("output-file"), QStringLiteral("outputFile")},
+        QStringLiteral("Write the %1 here instead of stdout.").arg(QString::fromLatin1(what)),
+        QStringLiteral("FILE")));
+}
+
+int planImport(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    SubcommandLine line(QStringLiteral("plan import"),
+                        QStringLiteral("Make a loadscope.plan/1 JSON from curl commands, a HAR "
+                                       "file, a Postman collection or an OpenAPI document."));
+    line.addOption(QCommandLineOption(QStringLiteral("format"),
+                                      QStringLiteral("auto (default), curl, har, postman or "
+                                                     "openapi."),
+                                      QStringLiteral("FORMAT")));
+    line.addOption(QCommandLineOption(QStringLiteral("include-host"),
+                                      QStringLiteral("HAR: keep requests to this host too "
+                                                     "(repeatable)."),
+                                      QStringLiteral("H")));
+    line.addOption(QCommandLineOption(QStringLiteral("environment"),
+                                      QStringLiteral("Postman: an exported environment whose "
+                                                     "values override the collection's."),
+                                      QStringLiteral("FILE")));
+    addOutputFileOption(line, "plan");
+    line.addPositional(QStringLiteral("FILE"), QStringLiteral("Source file, or - for stdin."),
+                       QStringLiteral("FILE|-"));
+    int code = 0;
+    if (!line.parse(args, out, err, &code))
+        return code;
+    const QCommandLineParser &p = line.parser();
+    if (p.positionalArguments().size() != 1)
+        return line.usageError(err, QStringLiteral("give one source file (or - for stdin)"));
+    ImportOptions options;
+    if (p.isSet(QStringLiteral("format"))) {
+        const auto format = planSourceFromString(p.value(QStringLiteral("format")));
+        if (!format)
+            return line.usageError(err, QStringLiteral("--format: \"") +
+                                            p.value(QStringLiteral("format")) +
+                                            QStringLiteral("\" is not auto, curl, har, postman "
+                                                           "or openapi"));
+        options.format = *format;
+    }
+    options.includeHosts = p.values(QStringLiteral("include-host"));
+    if (p.isSet(QStringLiteral("environment"))) {
+        QFile environment(p.value(QStringLiteral("environment")));
+        if (!environment.open(QIODevice::ReadOnly))
+            return line.usageError(err, QStringLiteral("--environment: ") + environment.fileName() +
+                                            QStringLiteral(": ") + environment.errorString());
+        options.postmanEnvironment = environment.readAll();
+    }
+    const QString source = p.positionalArguments().constFirst();
+    QByteArray bytes;
+    if (source == QLatin1String("-")) {
+        QFile in;
+        if (!in.open(stdin, QIODevice::ReadOnly))
+            return line.usageError(err, QStringLiteral("cannot read stdin"));
+        bytes = in.readAll();
+        options.sourceName = QStringLiteral("stdin");
+    } else {
+        QFile in(source);
+        if (!in.open(QIODevice::ReadOnly)) {
+            err << "loadscope-cli plan import: " << source << ": " << in.errorString() << '\n';
+            return ExitUsage;
+        }
+        bytes = in.readAll();
+        options.sourceName = QFileInfo(source).fileName();
+    }
+    const QString name = source == QLatin1String("-") ? QStringLiteral("stdin") : source;
+    QString error;
+    const auto imported = importPlan(bytes, options, &error);
+    if (!imported) {
+        err << "loadscope-cli plan import: " << name << ": " << error << '\n';
+        return ExitUsage;
+    }
+    const QStringList problems = planErrors(imported->plan);
+    if (!problems.isEmpty()) {
+        for (const QString &problem : problems)
+            err << "loadscope-cli plan import: " << name << ": the imported plan: " << problem
+                << '\n';
+        return ExitUsage;
+    }
+    // The summary goes to stderr so that stdout stays the plan.
+    for (const QString &taken : imported->taken)
+        err << "taken: " << taken << '\n';
+    for (const QString &left : imported->leftOut)
+        err << "left out: " << left << '\n';
+    err.flush();
+    const QString output = p.value(QStringLiteral("output-file"));
+    if (!writeOutput(planToJsonBytes(imported->plan, true), output, line.command(), out, err))
+        return ExitUsage;
+    if (!output.isEmpty())
+        err << "plan with " << imported->plan.steps.size() << " steps written to " << output
+            << '\n';
+    return ExitPassed;
+}
+
+} // namespace
+
+int planCommand(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    if (!args.isEmpty() && args.first() == QLatin1String("import"))
+        return planImport(args.mid(1), out, err);
+    const bool help = !args.isEmpty() && (args.first() == QLatin1String("--help") ||
+                                          args.first() == QLatin1String("-h"));
+    (help ? out : err) << "Usage: loadscope-cli plan import FILE|- "
+                          "[--format=auto|curl|har|postman|openapi] [--include-host=H]... "
+                          "[--environment=FILE] [--output-file=F]\n";
+    if (!help && !args.isEmpty())
+        err << "loadscope-cli plan: unknown subcommand '" << args.first() << "'\n";
+    return help ? ExitPassed : ExitUsage;
+}
+
+int exportK6Command(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    SubcommandLine line(QStringLiteral("export-k6"),
+                        QStringLiteral("Write a plan as a k6 script."));
+    addOutputFileOption(line, "script");
+    line.addPositional(QStringLiteral("PLAN"), QStringLiteral("Plan JSON file."),
+                       QStringLiteral("PLAN.json"));
+    int code = 0;
+    if (!line.parse(args, out, err, &code))
+        return code;
+    const QCommandLineParser &p = line.parser();
+    if (p.positionalArguments().size() != 1)
+        return line.usageError(err, QStringLiteral("give one plan file"));
+    const QString planFile = p.positionalArguments().constFirst();
+    QString error;
+    const auto plan = planFromFile(planFile, &error);
+    if (!plan) {
+        for (const QString &problem : error.split(u'\n', Qt::SkipEmptyParts))
+            err << planFile << ": " << problem << '\n';
+        return ExitUsage;
+    }
+    const QString output = p.value(QStringLiteral("output-file"));
+    // k6 open() reads paths relative to the script: written so from where it will be.
+    TestPlan relative = *plan;
+    const QDir scriptDir(output.isEmpty() ? QDir::currentPath() : QFileInfo(output).absolutePath());
+    if (!relative.dataFile.isEmpty())
+        relative.dataFile = scriptDir.relativeFilePath(relative.dataFile);
+    for (Step &step : relative.steps) {
+        if (!step.bodyFile.isEmpty())
+            step.bodyFile = scriptDir.relativeFilePath(step.bodyFile);
+    }
+    const K6Script script = exportK6(relative);
+    if (!writeOutput(script.script.toUtf8(), output, line.command(), out, err))
+        return ExitUsage;
+    for (const QString &note : script.notExpressed)
+        err << "not expressed in k6: " << note << '\n';
+    if (!output.isEmpty())
+        err << "k6 script written to " << output << '\n';
+    return ExitPassed;
+}
+
+} // namespace loadscope
