@@ -343,7 +343,8 @@ int main(int argc, char *argv[])
     QMap<int, QList<qint64>> b;
     if (!s.reanalyseDir.isEmpty()) {
         const QDir kept(s.reanalyseDir);
-        const QMap<QString, qint64> demoLabels = labelledRuns(kept.filePath(QStringLiteral("demo.db")));
+        const QMap<QString, qint64> demoLabels =
+            labelledRuns(kept.filePath(QStringLiteral("demo.db")));
         const QMap<QString, qint64> nginxLabels =
             labelledRuns(kept.filePath(QStringLiteral("nginx.db")));
         for (int i = 1; demoLabels.contains(QStringLiteral("A%1").arg(i)); ++i) {
