@@ -112,6 +112,7 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
     opt("type", "Only runs of this test type (e.g. LOAD_TEST).", "TYPE");
     opt("status", "Only runs with this status (running, completed, failed, aborted).", "STATUS");
     opt("version-label", "Only runs with this version label.", "V");
+    opt("source", "Only runs from this tool (loadscope, k6, jmeter, locust).", "TOOL");
     opt("since", "Only runs started at or after this date (ISO 8601).", "DATE");
     opt("until", "Only runs started before this date (ISO 8601).", "DATE");
     opt("limit", "At most N runs (default 50).", "N");
@@ -143,6 +144,7 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
     filter.status = status;
     filter.testType = p.value(QStringLiteral("type")).toUpper();
     filter.versionLabel = p.value(QStringLiteral("version-label"));
+    filter.source = p.value(QStringLiteral("source"));
     for (const char *name : {"since", "until"}) {
         const QString value = p.value(QString::fromLatin1(name));
         if (value.isEmpty())
@@ -197,6 +199,8 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
                                                 : QJsonValue()},
                 {QStringLiteral("totals"), r.summary.value(QStringLiteral("totals"))},
                 {QStringLiteral("latencyMs"), r.summary.value(QStringLiteral("latencyMs"))},
+                {QStringLiteral("source"),
+                 r.source.isImported() ? r.source.tool : QStringLiteral("loadscope")},
             });
         }
         out << QJsonDocument(array).toJson(QJsonDocument::Indented);
@@ -208,7 +212,9 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     QList<QStringList> rows;
     for (const ResultRecord &r : results) {
-        rows.append({QString::number(r.id), r.testName, r.testType, resultStatusToString(r.status),
+        rows.append({QString::number(r.id), r.testName, r.testType,
+                     r.source.isImported() ? r.source.tool : QStringLiteral("loadscope"),
+                     resultStatusToString(r.status),
                      r.versionLabel.isEmpty() ? QStringLiteral("-") : r.versionLabel,
                      r.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
                      durationText(r), summaryFigure(r.summary, "totals", "throughputRps", 1),
@@ -217,9 +223,9 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     printTable(out,
                {QStringLiteral("ID"), QStringLiteral("TEST"), QStringLiteral("TYPE"),
-                QStringLiteral("STATUS"), QStringLiteral("VERSION"), QStringLiteral("STARTED"),
-                QStringLiteral("DURATION"), QStringLiteral("RPS"), QStringLiteral("P95_MS"),
-                QStringLiteral("ERR_%")},
+                QStringLiteral("SOURCE"), QStringLiteral("STATUS"), QStringLiteral("VERSION"),
+                QStringLiteral("STARTED"), QStringLiteral("DURATION"), QStringLiteral("RPS"),
+                QStringLiteral("P95_MS"), QStringLiteral("ERR_%")},
                rows);
     return ExitPassed;
 }
@@ -289,6 +295,7 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
         << "  (" << durationText(*result) << ")\n";
     if (!result->versionLabel.isEmpty())
         out << "  version    " << result->versionLabel << '\n';
+    out << "  source     " << result->source.label() << '\n';
     if (!result->errorDetails.isEmpty())
         out << "  error      " << result->errorDetails << '\n';
     const QJsonObject &s = result->summary;

@@ -334,8 +334,11 @@ std::optional<QJsonObject> loadResultDocument(HistoryStore &store, qint64 result
     const QList<Recommendation> recommendations = store.recommendations(resultId);
     if (!recommendations.isEmpty())
         result.insert(QStringLiteral("recommendations"), recommendationsToJson(recommendations));
-    if (const auto record = store.result(resultId); record && !record->errorDetails.isEmpty())
+    const auto record = store.result(resultId);
+    if (record && !record->errorDetails.isEmpty())
         result.insert(QStringLiteral("errorDetails"), record->errorDetails);
+    if (record && record->source.isImported())
+        result.insert(QStringLiteral("source"), record->source.toJson());
     document.insert(QStringLiteral("result"), result);
     return document;
 }
