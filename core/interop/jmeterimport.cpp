@@ -172,7 +172,8 @@ bool parseJmeterCsv(LineReader &reader, RunBuilder &builder, ParseContext &conte
                                        " label columns");
         return false;
     }
-    const int needed = std::max({at[TimeStamp], at[Elapsed], at[Label]});
+    // JMeter writes every column on every line: a line with another count is cut or damaged.
+    const size_t width = header ? fields.size() : 0;
     bool first = !header; // a header-less file: its first line is a sample
     JmeterSample s;
     for (;;) {
@@ -197,8 +198,13 @@ bool parseJmeterCsv(LineReader &reader, RunBuilder &builder, ParseContext &conte
             bad("a quoted field is not closed");
             continue;
         }
-        if (int(fields.size()) <= needed) {
-            bad("fewer columns than expected");
+        if (width > 0 && fields.size() != width) {
+            bad(fields.size() < width ? "fewer columns than the header names"
+                                      : "more columns than the header names");
+            continue;
+        }
+        if (width == 0 && fields.size() != std::size(kDefaultColumns)) {
+            bad("not the default JTL columns (and the file has no header)");
             continue;
         }
         const auto field = [&](int column) {

@@ -159,6 +159,138 @@ private slots:
         QCOMPARE(parsed.summary.totals.requests, 20000);
     }
 
+    void k6CsvWithExtraTags()
+    {
+        ParsedResult parsed;
+        ImportReport report;
+        QVERIFY2(parseResultFile(fixture("k6-extra-tags.csv"), {}, &parsed, &report),
+                 qPrintable(report.error));
+        QCOMPARE(report.format, ImportFormat::K6Csv);
+        QCOMPARE(report.badRecords, 0);
+        const RunSummary &s = parsed.summary;
+        QCOMPARE(s.totals.requests, 4);
+        QCOMPARE(s.totals.errorsByClass[size_t(ErrorClass::Http5xx)], 1);
+        QCOMPARE(s.totals.errorsByClass[size_t(ErrorClass::Timeout)], 1);
+        QCOMPARE(s.totals.errors, 2);
+        QCOMPARE(s.totals.checksPassed, 1);
+        QCOMPARE(s.totals.checksFailed, 1);
+        QCOMPARE(s.totals.bytesIn, 5000);
+        QCOMPARE(s.totals.bytesOut, 700);
+        QCOMPARE(s.maxVus, 4);
+        QVERIFY(endpointNamed(s, QStringLiteral("GET http://t.test/a")));
+        QCOMPARE(endpointNamed(s, QStringLiteral("items"))->totals.requests, 2);
+        QCOMPARE(endpointNamed(s, QStringLiteral("POST http://t.test/pay"))->duration.max(),
+                 1500000);
+        QCOMPARE(s.timings.value(QStringLiteral("connecting")).max(), 2000);
+        QCOMPARE(s.timings.value(QStringLiteral("waiting")).count(), 1);
+    }
+
+    void k6CsvTimestampsAndColumnSets()
+    {
+        // unix_milli timestamps, a custom column set, the name only in extra_tags...
+        ParsedResult milli;
+        ImportReport report;
+        QVERIFY2(parseResultFile(fixture("k6-unix-milli.csv"), {}, &milli, &report),
+                 qPrintable(report.error));
+        QCOMPARE(milli.summary.totals.requests, 3);
+        QCOMPARE(endpointNamed(milli.summary, QStringLiteral("alpha"))->totals.requests, 2);
+        QCOMPARE(milli.summary.totals.errorsByClass[size_t(ErrorClass::Http4xx)], 1);
+        QCOMPARE(milli.summary.startedAt,
+                 QDateTime::fromMSecsSinceEpoch(1795000000237LL, Qt::UTC)); // 250 ms less 12.5 ms
+        QCOMPARE(milli.summary.timeline.size(), 2);
+        // ... and RFC 3339 with an offset.
+        ParsedResult rfc;
+        QVERIFY2(parseResultFile(fixture("k6-rfc3339.csv"), {}, &rfc, &report),
+                 qPrintable(report.error));
+        QCOMPARE(rfc.summary.endedAt, QDateTime(QDate(2026, 11, 27), QTime(9, 0, 1, 250), Qt::UTC));
+        QCOMPARE(rfc.summary.timeline.size(), 2);
+    }
+
+    void jmeterCsvWithAndWithoutHeader()
+    {
+        for (const char *name : {"jmeter-header.csv", "jmeter-noheader.jtl"}) {
+            ParsedResult parsed;
+            ImportReport report;
+            QVERIFY2(parseResultFile(fixture(name), {}, &parsed, &report),
+                     qPrintable(report.error));
+            QCOMPARE(report.format, ImportFormat::JmeterCsv);
+            QCOMPARE(report.badRecords, 0);
+            const RunSummary &s = parsed.summary;
+            QCOMPARE(s.totals.requests, 6);
+            QCOMPARE(s.totals.errors, 3);
+            QCOMPARE(s.totals.errorsByClass[size_t(ErrorClass::Http5xx)], 1);
+            QCOMPARE(s.totals.errorsByClass[size_t(ErrorClass::Timeout)], 1);
+            QCOMPARE(s.totals.errorsByClass[size_t(ErrorClass::Check)], 1); // assertion failed
+            QCOMPARE(s.totals.bytesIn, 11364);
+            QCOMPARE(s.totals.bytesOut, 990);
+            QCOMPARE(s.maxVus, 2);
+            QCOMPARE(s.endpoints.size(), 3);
+            QCOMPARE(endpointNamed(s, QStringLiteral("Home"))->totals.requests, 3);
+            QCOMPARE(endpointNamed(s, QStringLiteral("Search"))->duration.max(), 2000000);
+            QCOMPARE(s.duration.min(), 40000);
+            // Connect as connecting; Latency (connect included) less Connect as waiting.
+            QCOMPARE(s.timings.value(QStringLiteral("connecting")).max(), 20000);
+            QCOMPARE(s.timings.value(QStringLiteral("waiting")).max(), 290000);
+            QCOMPARE(s.timings.value(QStringLiteral("waiting")).min(), 0);
+            QCOMPARE(s.timings.value(QStringLiteral("receiving")).max(), 2000000);
+            QCOMPARE(s.startedAt, QDateTime::fromMSecsSinceEpoch(1795000000000LL, Qt::UTC));
+            QCOMPARE(s.endedAt, QDateTime::fromMSecsSinceEpoch(1795000003200LL, Qt::UTC));
+            QCOMPARE(s.timeline.size(), 4);
+            QCOMPARE(s.timeline[3].overall.totals.errorsByClass[size_t(ErrorClass::Timeout)], 1);
+            QCOMPARE(parsed.source.tool, QStringLiteral("JMeter"));
+        }
+    }
+
+    void jmeterCsvSubsetAndTruncated()
+    {
+        ParsedResult subset;
+        ImportReport report;
+        QVERIFY2(parseResultFile(fixture("jmeter-subset.tsv"), {}, &subset, &report),
+                 qPrintable(report.error));
+        QCOMPARE(subset.summary.totals.requests, 2);
+        QCOMPARE(subset.summary.totals.errorsByClass[size_t(ErrorClass::Protocol)], 1);
+        QVERIFY(subset.summary.timings.isEmpty()); // no Latency / Connect columns: no breakdown
+        // One cut line in seven is more than 1 %: nothing, and the message names it.
+        ParsedResult truncated;
+        ImportReport refused;
+        QVERIFY(!parseResultFile(fixture("jmeter-truncated.csv"), {}, &truncated, &refused));
+        QVERIFY2(refused.error.contains(QLatin1String("line 8: ")) &&
+                     refused.error.contains(QLatin1String("ends inside")),
+                 qPrintable(refused.error));
+    }
+
+    void jmeterXmlWithSubSamples()
+    {
+        ParsedResult parsed;
+        ImportReport report;
+        QVERIFY2(parseResultFile(fixture("jmeter-subsamples.xml"), {}, &parsed, &report),
+                 qPrintable(report.error));
+        QCOMPARE(report.format, ImportFormat::JmeterXml);
+        const RunSummary &s = parsed.summary;
+        // Top-level samples are the requests (JMeter's report counts those); sub-samples are
+        // inside their parent's time.
+        QCOMPARE(s.totals.requests, 3);
+        QCOMPARE(s.totals.errorsByClass[size_t(ErrorClass::Http5xx)], 1);
+        QCOMPARE(endpointNamed(s, QStringLiteral("Home"))->totals.requests, 2);
+        QCOMPARE(endpointNamed(s, QStringLiteral("Checkout"))->duration.max(), 380000);
+        QVERIFY(!endpointNamed(s, QStringLiteral("Pay")));
+        QCOMPARE(s.totals.bytesIn, 5120 + 612 + 5120);
+        QVERIFY2(report.notes.join(u' ').contains(QLatin1String("4 sub-sample")),
+                 qPrintable(report.notes.join(u'|')));
+        QCOMPARE(s.timings.value(QStringLiteral("connecting")).max(), 20000);
+        QCOMPARE(s.timeline.size(), 3);
+        // Cut off mid-sample: the one sample is bad, and 1 of 3 is more than 1 %.
+        QTemporaryDir dir;
+        QFile whole(fixture("jmeter-subsamples.xml"));
+        QVERIFY(whole.open(QIODevice::ReadOnly));
+        const QString cut = dir.filePath(QStringLiteral("cut.xml"));
+        QVERIFY(writeFile(cut, whole.readAll().left(900)));
+        ParsedResult partial;
+        ImportReport refused;
+        QVERIFY(!parseResultFile(cut, {}, &partial, &refused));
+        QVERIFY2(refused.error.contains(QLatin1String("truncated")), qPrintable(refused.error));
+    }
+
     void badLinesUpToOnePercentAreSkipped()
     {
         QTemporaryDir dir;
