@@ -369,6 +369,8 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
     QList<RunForComparison> runs;
     qint64 testId = 0;
     QDateTime firstCandidateStart;
+    QStringList sources; // imported runs say where they came from
+    bool anyImported = false;
     for (qint64 id : std::as_const(ids)) {
         QString error;
         const auto stored = loadStoredRun(*store, id, &error);
@@ -376,6 +378,9 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
             err << "loadscope-cli history compare: " << error << '\n';
             return ExitUsage;
         }
+        const ResultSource source = store->result(id).value_or(ResultRecord()).source;
+        anyImported = anyImported || source.isImported();
+        sources << u'#' + QString::number(id) + u' ' + source.label();
         if (runs.isEmpty())
             testId = stored->testId;
         else if (!firstCandidateStart.isValid() || stored->summary.startedAt < firstCandidateStart)
@@ -394,6 +399,9 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
         text = comparison.toMarkdown().toUtf8();
     else
         text = comparison.toText().toUtf8();
+    if (anyImported && format == QLatin1String("text"))
+        text.prepend(
+            (QStringLiteral("Sources: ") + sources.join(QStringLiteral(", ")) + u'\n').toUtf8());
     const QString outputFile = p.value(QStringLiteral("output-file"));
     if (outputFile.isEmpty()) {
         out << QString::fromUtf8(text);

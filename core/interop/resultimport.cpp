@@ -260,7 +260,7 @@ bool parseResultFile(const QString &path, const ImportOptions &options, ParsedRe
     parsed->badNotes = context.badNotes;
     if (late > 0)
         parsed->notes << QString::number(late) +
-                             QStringLiteral(" record(s) more than a minute out of time order:"
+                             QStringLiteral(" record(s) more than 15 s out of time order:"
                                             " counted in the totals, not in the timeline");
     if (context.subSamples > 0)
         parsed->notes << QString::number(context.subSamples) +

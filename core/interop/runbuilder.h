@@ -18,14 +18,14 @@ namespace loadscope {
 //! latencies into HDR histograms per 1 s interval, per endpoint and overall, and whole-run
 //! histograms beside them.
 //!
-//! Memory is bounded: intervals are kept open only while they are within kOpenSeconds of the
+//! Memory is bounded: intervals are kept open only while they are within kOpenSeconds (15 s) of the
 //! latest timestamp seen (files are written roughly in time order, JMeter's by end time), then
 //! folded into the timeline as values. A record older than that still counts in the whole-run
 //! figures and is counted in lateRecords().
 class RunBuilder
 {
 public:
-    static constexpr qint64 kOpenSeconds = 60;
+    static constexpr qint64 kOpenSeconds = 15;
     //! Timing slots, timingNames() order (blocked, connecting, tls_handshaking, sending,
     //! waiting, receiving).
     static constexpr int kTimingCount = 6;

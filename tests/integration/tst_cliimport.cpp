@@ -6,6 +6,7 @@
 
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include "store/historystore.h"
@@ -67,6 +68,45 @@ private slots:
         const CliRun json = runCli({QStringLiteral("history"), QStringLiteral("show"),
                                     QStringLiteral("1"), QStringLiteral("--format=json"), db});
         QVERIFY2(json.out.contains(QLatin1String("\"format\": \"k6-json\"")), qPrintable(json.out));
+    }
+
+    void importedRunComparesWithOurOwn()
+    {
+        // A Loadscope run against the built-in sample target and a JMeter file imported into
+        // the same test: compare, trend and pin treat both as runs.
+        QTemporaryDir dir;
+        const QString db = QStringLiteral("--db=") + dir.filePath(QStringLiteral("h.db"));
+        const CliRun ours =
+            runCli({QStringLiteral("run"), QStringLiteral("--type=API_LATENCY"),
+                    QStringLiteral("--duration=1"), QStringLiteral("--concurrency=1"),
+                    QStringLiteral("--quiet"), db});
+        QVERIFY2(ours.exitCode == 0, qPrintable(describe(ours)));
+        const CliRun imported = runCli({QStringLiteral("import"), fixture("jmeter-header.csv"),
+                                        QStringLiteral("--test=API latency"), db});
+        QVERIFY2(imported.exitCode == 0 && imported.out.contains(QLatin1String("as run #2 ")),
+                 qPrintable(describe(imported)));
+        const CliRun compare = runCli({QStringLiteral("history"), QStringLiteral("compare"),
+                                       QStringLiteral("2"), QStringLiteral("1"), db});
+        QVERIFY2(compare.exitCode == 0, qPrintable(describe(compare)));
+        QVERIFY2(compare.out.startsWith(
+                     QLatin1String("Sources: #2 JMeter (jmeter-header.csv), #1 Loadscope\n")),
+                 qPrintable(compare.out));
+        // Figures both sides have are compared; an endpoint only JMeter measured is listed
+        // with nothing invented for the other side.
+        const QRegularExpression p95(QStringLiteral("(?m)^p95 +2\\.00 s +\\S+ (ms|µs)"));
+        QVERIFY2(p95.match(compare.out).hasMatch(), qPrintable(compare.out));
+        const QRegularExpression onlyJmeter(
+            QStringLiteral("(?m)^endpoint:Search p95 +2\\.00 s +– +– +– "));
+        QVERIFY2(onlyJmeter.match(compare.out).hasMatch(), qPrintable(compare.out));
+        const CliRun trend = runCli({QStringLiteral("history"), QStringLiteral("trend"),
+                                     QStringLiteral("API latency"), db});
+        QVERIFY2(trend.exitCode == 0 &&
+                     trend.out.contains(QLatin1String("over 2 completed runs")) &&
+                     trend.out.contains(QLatin1String("#2 ")),
+                 qPrintable(describe(trend)));
+        const CliRun pin =
+            runCli({QStringLiteral("history"), QStringLiteral("pin"), QStringLiteral("2"), db});
+        QVERIFY2(pin.exitCode == 0, qPrintable(describe(pin)));
     }
 
     void badInputExitsTwoAndStoresNothing()
