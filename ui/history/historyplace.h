@@ -60,6 +60,7 @@ public:
     QLineEdit *textFilter() const { return m_text; }
     QComboBox *typeFilter() const { return m_type; }
     QComboBox *statusFilter() const { return m_status; }
+    QComboBox *sourceFilter() const { return m_source; }
     QLineEdit *versionFilter() const { return m_version; }
     QComboBox *dateFilter() const { return m_date; }
 
@@ -95,6 +96,7 @@ private:
     QLineEdit *m_text = nullptr;
     QComboBox *m_type = nullptr;
     QComboBox *m_status = nullptr;
+    QComboBox *m_source = nullptr;
     QLineEdit *m_version = nullptr;
     QComboBox *m_date = nullptr;
     QPushButton *m_pin = nullptr;
