@@ -1,7 +1,13 @@
 // The History place's Source column and filter, over a real history holding a run of our own
 // and one imported from a k6 file.
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QMimeData>
+#include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
 
@@ -67,6 +73,48 @@ private slots:
         QCOMPARE(visible(), QList<qint64>{ours});
         place.sourceFilter()->setCurrentIndex(0);
         QCOMPARE(visible().size(), 2);
+    }
+
+    void importAndDropAddRuns()
+    {
+        QTemporaryDir dir;
+        HistoryStore store;
+        QVERIFY(store.open(dir.filePath(QStringLiteral("h.db"))));
+        HistoryPlace place(&store);
+        QSignalSpy errors(&place, &HistoryPlace::errorOccurred);
+        const QString k6 =
+            QStringLiteral(LOADSCOPE_TEST_DATA_DIR "/import/k6-groups-checks.ndjson");
+        const QString jmeter = QStringLiteral(LOADSCOPE_TEST_DATA_DIR "/import/jmeter-header.csv");
+        // Two files at once (File > Import results...), then one of them again.
+        const QStringList lines = place.importFiles({k6, jmeter});
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(lines[0].contains(QLatin1String("as run #1")) &&
+                     lines[1].contains(QLatin1String("as run #2")),
+                 qPrintable(lines.join(u'|')));
+        QCOMPARE(place.model()->rowCount(), 2);
+        QCOMPARE(place.selectedResultIds(), QList<qint64>{2});
+        QVERIFY(place.importFiles({k6}).value(0).contains(QLatin1String("imported already")));
+        QCOMPARE(place.model()->rowCount(), 2);
+        QCOMPARE(errors.count(), 0);
+
+        // Dropping a file on the place imports it; a file of no known format says why.
+        const QString garbage = dir.filePath(QStringLiteral("notes.txt"));
+        QFile file(garbage);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("not results\n");
+        file.close();
+        const QString xml = QStringLiteral(LOADSCOPE_TEST_DATA_DIR "/import/jmeter-subsamples.xml");
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(xml), QUrl::fromLocalFile(garbage)});
+        QDragEnterEvent enter(QPoint(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&place, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(5, 5), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&place, &drop);
+        QCOMPARE(place.model()->rowCount(), 3);
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(errors.first().first().toString().contains(garbage),
+                 qPrintable(errors.first().first().toString()));
     }
 };
 

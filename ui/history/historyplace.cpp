@@ -118,6 +118,7 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     });
     connect(m_delete, &QPushButton::clicked, this, &HistoryPlace::deleteSelected);
     connect(refresh, &QPushButton::clicked, this, &HistoryPlace::reload);
+    setAcceptDrops(true); // result files dropped here are imported (historyimport.cpp)
     reload();
 }
 

@@ -9,6 +9,8 @@
 #include "history/runexport.h"
 
 class QComboBox;
+class QDragEnterEvent;
+class QDropEvent;
 class QLineEdit;
 class QPushButton;
 class QTableView;
@@ -64,6 +66,10 @@ public:
     QLineEdit *versionFilter() const { return m_version; }
     QComboBox *dateFilter() const { return m_date; }
 
+    //! Imports k6 / JMeter result files as runs (historyimport.cpp), with a cancellable progress
+    //! dialog for large files; selects the last one. One line per file: what became of it.
+    QStringList importFiles(const QStringList &paths);
+
 public slots:
     //! Re-reads the runs from the store, keeping the selection where possible.
     void reload();
@@ -77,6 +83,11 @@ signals:
     void openRequested(qint64 resultId);
     //! A store operation failed; @p message says which and why.
     void errorOccurred(const QString &message);
+
+protected:
+    //! Result files dropped on the place are imported.
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     QWidget *createFilterBar();
