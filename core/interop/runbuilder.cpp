@@ -181,12 +181,7 @@ RunSummary RunBuilder::finish()
     closeBefore(std::numeric_limits<qint64>::max());
     RunSummary summary = std::move(m_summary);
     m_summary = RunSummary();
-    for (auto it = summary.timings.begin(); it != summary.timings.end();) {
-        if (it->isEmpty())
-            it = summary.timings.erase(it);
-        else
-            ++it;
-    }
+    summary.timings.removeIf([](const auto &timing) { return timing.value().isEmpty(); });
     if (m_firstUs == kUnset)
         return summary;
     summary.startedAt = QDateTime::fromMSecsSinceEpoch(m_firstUs / 1000, Qt::UTC);
