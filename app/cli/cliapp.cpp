@@ -48,24 +48,22 @@ int demoCommand(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     SubcommandLine line(QStringLiteral("demo"),
                         QStringLiteral("Serve the built-in SmartMarket sample API on loopback."));
-    const auto opt = [&line](const char *name, const char *help, const char *value) {
-        line.addOption(QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help),
-                                          QString::fromLatin1(value)));
-    };
-    opt("port", "Port to listen on (default 8080; 0 = any free port).", "N");
-    opt("bind", "Address to listen on (default 127.0.0.1).", "ADDR");
-    opt("latency-ms", "Added latency per request.", "N");
-    opt("jitter-ms", "Random extra latency in [0, N] ms.", "N");
-    opt("error-rate", "Fraction of requests answered with 500 (0..1).", "F");
-    opt("stall-every", "Stall all requests every SECONDS.", "SECONDS");
-    opt("stall-ms", "Length of each stall.", "N");
-    opt("capacity", "Serve at most RPS requests/s, first come first served; the excess waits.",
-        "RPS");
-    opt("capacity-queue",
-        "Requests that may wait for --capacity (default: one second's worth); "
-        "beyond, 503.",
-        "N");
-    opt("duration", "Stop after this many seconds (default: until Ctrl+C).", "SECONDS");
+    line.addValueOption("port", "Port to listen on (default 8080; 0 = any free port).", "N");
+    line.addValueOption("bind", "Address to listen on (default 127.0.0.1).", "ADDR");
+    line.addValueOption("latency-ms", "Added latency per request.", "N");
+    line.addValueOption("jitter-ms", "Random extra latency in [0, N] ms.", "N");
+    line.addValueOption("error-rate", "Fraction of requests answered with 500 (0..1).", "F");
+    line.addValueOption("stall-every", "Stall all requests every SECONDS.", "SECONDS");
+    line.addValueOption("stall-ms", "Length of each stall.", "N");
+    line.addValueOption("capacity",
+                        "Serve at most RPS requests/s, first come first served; the excess waits.",
+                        "RPS");
+    line.addValueOption("capacity-queue",
+                        "Requests that may wait for --capacity (default: one second's worth); "
+                        "beyond, 503.",
+                        "N");
+    line.addValueOption("duration", "Stop after this many seconds (default: until Ctrl+C).",
+                        "SECONDS");
     int code = 0;
     if (!line.parse(args, out, err, &code))
         return code;

@@ -21,6 +21,18 @@ void SubcommandLine::addOption(const QCommandLineOption &option)
     m_parser.addOption(option);
 }
 
+void SubcommandLine::addValueOption(const QStringList &names, const char *help,
+                                    const char *valueName)
+{
+    m_parser.addOption(
+        QCommandLineOption(names, QString::fromLatin1(help), QString::fromLatin1(valueName)));
+}
+
+void SubcommandLine::addFlag(const QStringList &names, const char *help)
+{
+    m_parser.addOption(QCommandLineOption(names, QString::fromLatin1(help)));
+}
+
 void SubcommandLine::addDbOption()
 {
     m_parser.addOption(QCommandLineOption(

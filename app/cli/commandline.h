@@ -20,6 +20,14 @@ public:
     SubcommandLine(QString command, QString summary);
 
     void addOption(const QCommandLineOption &option);
+    //! Adds --NAME=VALUE (and its aliases): @p help and @p valueName as help shows them.
+    void addValueOption(const QStringList &names, const char *help, const char *valueName);
+    void addValueOption(const char *name, const char *help, const char *valueName)
+    {
+        addValueOption({QString::fromLatin1(name)}, help, valueName);
+    }
+    //! Adds the flag --NAME (and its aliases).
+    void addFlag(const QStringList &names, const char *help);
     void addDbOption();
     //! Adds --format=FORMAT choosing among @p choices (the first is the default).
     void addFormatOption(const QStringList &choices);

@@ -104,18 +104,16 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     SubcommandLine line(QStringLiteral("history list"),
                         QStringLiteral("List stored runs, newest first."));
-    const auto opt = [&line](const char *name, const char *help, const char *value) {
-        line.addOption(QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help),
-                                          QString::fromLatin1(value)));
-    };
-    opt("test", "Only runs of this test (id or name).", "TEST");
-    opt("type", "Only runs of this test type (e.g. LOAD_TEST).", "TYPE");
-    opt("status", "Only runs with this status (running, completed, failed, aborted).", "STATUS");
-    opt("version-label", "Only runs with this version label.", "V");
-    opt("source", "Only runs from this tool (loadscope, k6, jmeter, locust).", "TOOL");
-    opt("since", "Only runs started at or after this date (ISO 8601).", "DATE");
-    opt("until", "Only runs started before this date (ISO 8601).", "DATE");
-    opt("limit", "At most N runs (default 50).", "N");
+    line.addValueOption("test", "Only runs of this test (id or name).", "TEST");
+    line.addValueOption("type", "Only runs of this test type (e.g. LOAD_TEST).", "TYPE");
+    line.addValueOption(
+        "status", "Only runs with this status (running, completed, failed, aborted).", "STATUS");
+    line.addValueOption("version-label", "Only runs with this version label.", "V");
+    line.addValueOption("source", "Only runs from this tool (loadscope, k6, jmeter, locust).",
+                        "TOOL");
+    line.addValueOption("since", "Only runs started at or after this date (ISO 8601).", "DATE");
+    line.addValueOption("until", "Only runs started before this date (ISO 8601).", "DATE");
+    line.addValueOption("limit", "At most N runs (default 50).", "N");
     line.addFormatOption({QStringLiteral("text"), QStringLiteral("json")});
     line.addDbOption();
     int code = 0;

@@ -222,7 +222,7 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
             << stored.error << '\n';
         return ExitRunFailed;
     }
-    if (summary.status == QLatin1String("failed")) {
+    if (summary.status == ResultStatus::Failed) {
         err << "loadscope-cli run: the run failed: " << summary.errorDetails << '\n';
         return ExitRunFailed;
     }
@@ -237,9 +237,7 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     if (!summary.thresholdsPassed())
         return ExitThresholds;
     if (request->failOnRegression &&
-        summary.extras.value(QStringLiteral("comparison"))
-                .toObject()
-                .value(QStringLiteral("verdict")) == QLatin1String("regression")) {
+        summary.extras.comparison.value(QStringLiteral("verdict")) == QLatin1String("regression")) {
         err << "loadscope-cli run: regression against the baseline\n";
         return ExitRegression;
     }

@@ -44,60 +44,68 @@ std::optional<ResultFormat> formatFromName(const QString &name)
 
 void addRunOptions(SubcommandLine &line)
 {
-    const auto opt = [&line](QStringList names, const char *help, const char *value) {
-        line.addOption(
-            QCommandLineOption(names, QString::fromLatin1(help), QString::fromLatin1(value)));
-    };
-    const auto flag = [&line](QStringList names, const char *help) {
-        line.addOption(QCommandLineOption(names, QString::fromLatin1(help)));
-    };
-    opt({QStringLiteral("type")},
+    line.addValueOption(
+        {QStringLiteral("type")},
         "Test type preset: API_LATENCY, LOAD_TEST, STRESS_TEST, ML_PREDICTION_THROUGHPUT, "
         "SIGNAL_GENERATION, STRATEGY_EXECUTION, END_TO_END (default API_LATENCY).",
         "TYPE");
-    opt({QStringLiteral("base-url"), QStringLiteral("baseUrl")},
-        "Target base URL (default: the built-in sample API, started in-process).", "URL");
-    opt({QStringLiteral("endpoint")},
+    line.addValueOption({QStringLiteral("base-url"), QStringLiteral("baseUrl")},
+                        "Target base URL (default: the built-in sample API, started in-process).",
+                        "URL");
+    line.addValueOption(
+        {QStringLiteral("endpoint")},
         "Request this path (or absolute URL); repeat for several. Replaces the plan's steps.",
         "PATH");
-    opt({QStringLiteral("method")}, "HTTP method of --endpoint requests (default GET).", "M");
-    opt({QStringLiteral("duration")},
+    line.addValueOption({QStringLiteral("method")},
+                        "HTTP method of --endpoint requests (default GET).", "M");
+    line.addValueOption(
+        {QStringLiteral("duration")},
         "Test length: seconds or a k6 duration (30s, 2m). Ramping stages are scaled to fit.",
         "SECONDS");
-    opt({QStringLiteral("concurrency"), QStringLiteral("vus")},
-        "Virtual users (the peak of ramping stages is scaled to it).", "N");
-    opt({QStringLiteral("rate")}, "Open model: requests (iterations) per second.", "RPS");
-    opt({QStringLiteral("stages")}, "Ramping stages, e.g. 30s:10,60s:50,30s:0.", "STAGES");
-    opt({QStringLiteral("threshold")},
+    line.addValueOption({QStringLiteral("concurrency"), QStringLiteral("vus")},
+                        "Virtual users (the peak of ramping stages is scaled to it).", "N");
+    line.addValueOption({QStringLiteral("rate")}, "Open model: requests (iterations) per second.",
+                        "RPS");
+    line.addValueOption({QStringLiteral("stages")}, "Ramping stages, e.g. 30s:10,60s:50,30s:0.",
+                        "STAGES");
+    line.addValueOption(
+        {QStringLiteral("threshold")},
         "Pass/fail threshold in k6 syntax, e.g. 'p(95)<200' or 'http_req_failed: rate<0.01'; "
         "append ';abortOnFail' to stop the run when crossed. Repeatable.",
         "EXPR");
-    opt({QStringLiteral("threads")}, "Worker threads (default: one per core).", "N");
-    opt({QStringLiteral("timeout")}, "Per-request timeout (seconds or k6 duration).", "T");
-    flag({QStringLiteral("http2")}, "Use HTTP/2 (through Qt's network stack).");
-    flag({QStringLiteral("insecure")}, "Do not verify TLS certificates.");
-    opt({QStringLiteral("output-file"), QStringLiteral("outputFile")}, "Write the result here.",
-        "FILE");
-    opt({QStringLiteral("format")},
+    line.addValueOption({QStringLiteral("threads")}, "Worker threads (default: one per core).",
+                        "N");
+    line.addValueOption({QStringLiteral("timeout")},
+                        "Per-request timeout (seconds or k6 duration).", "T");
+    line.addFlag({QStringLiteral("http2")}, "Use HTTP/2 (through Qt's network stack).");
+    line.addFlag({QStringLiteral("insecure")}, "Do not verify TLS certificates.");
+    line.addValueOption({QStringLiteral("output-file"), QStringLiteral("outputFile")},
+                        "Write the result here.", "FILE");
+    line.addValueOption(
+        {QStringLiteral("format")},
         "Output file format: json, csv, junit, html or md (default: from the file's extension, "
         "else json).",
         "FORMAT");
     line.addDbOption();
-    flag({QStringLiteral("no-db")}, "Do not store the run in the history database.");
-    opt({QStringLiteral("version-label"), QStringLiteral("versionLabel")},
-        "Version of the target under test, stored with the run.", "V");
-    opt({QStringLiteral("baseline")},
+    line.addFlag({QStringLiteral("no-db")}, "Do not store the run in the history database.");
+    line.addValueOption({QStringLiteral("version-label"), QStringLiteral("versionLabel")},
+                        "Version of the target under test, stored with the run.", "V");
+    line.addValueOption(
+        {QStringLiteral("baseline")},
         "Compare with the previous completed run of this test (last), a run ID, or none "
         "(default: the test's pinned baseline, else its previous run).",
         "last|ID|none");
-    opt({QStringLiteral("target-pid")},
+    line.addValueOption(
+        {QStringLiteral("target-pid")},
         "Monitor this process as the target (default: found from a local target's port).", "PID");
-    opt({QStringLiteral("target-metrics")},
-        "Scrape a remote target's Prometheus endpoint every interval.", "URL");
-    opt({QStringLiteral("target-gauge")}, "Also record this Prometheus gauge. Repeatable.", "NAME");
-    flag({QStringLiteral("no-monitor")}, "Do not sample CPU and memory.");
-    flag({QStringLiteral("fail-on-regression")}, "Exit 98 when the comparison finds a regression.");
-    flag({QStringLiteral("quiet"), QStringLiteral("q")}, "At most one line per interval.");
+    line.addValueOption({QStringLiteral("target-metrics")},
+                        "Scrape a remote target's Prometheus endpoint every interval.", "URL");
+    line.addValueOption({QStringLiteral("target-gauge")},
+                        "Also record this Prometheus gauge. Repeatable.", "NAME");
+    line.addFlag({QStringLiteral("no-monitor")}, "Do not sample CPU and memory.");
+    line.addFlag({QStringLiteral("fail-on-regression")},
+                 "Exit 98 when the comparison finds a regression.");
+    line.addFlag({QStringLiteral("quiet"), QStringLiteral("q")}, "At most one line per interval.");
     line.addPositional(QStringLiteral("PLAN"), QStringLiteral("Plan JSON file (optional)."),
                        QStringLiteral("[PLAN.json]"));
 }

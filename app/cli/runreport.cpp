@@ -91,7 +91,7 @@ void printTypeHeadline(QTextStream &out, const TestPlan &plan, const RunSummary 
         break;
     }
     case TestType::StressTest: {
-        const QJsonObject stress = s.extras.value(QStringLiteral("stress")).toObject();
+        const QJsonObject &stress = s.extras.stress;
         if (!stress.value(QStringLiteral("valid")).toBool()) {
             out << "  breaking    " << stress.value(QStringLiteral("message")).toString() << '\n';
             break;
@@ -206,8 +206,8 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
     const TrafficTotals &t = s.totals;
     out << '\n'
         << "  " << testTypeName(plan.type) << " \"" << plan.name << "\" against " << baseUrl << ": "
-        << s.status << " after " << QString::number(s.durationSec, 'f', 1) << " s, " << s.maxVus
-        << " VUs max\n";
+        << resultStatusToString(s.status) << " after " << QString::number(s.durationSec, 'f', 1)
+        << " s, " << s.maxVus << " VUs max\n";
     if (!s.errorDetails.isEmpty())
         out << "  note        " << s.errorDetails << '\n';
     out << "  requests    " << t.requests << " (" << rate(s.throughputRps()) << "/s), errors "
@@ -260,10 +260,10 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
             out << "  (observed " << QString::number(r.value, 'g', 4) << ')';
         out << '\n';
     }
-    if (s.extras.value(QStringLiteral("untrustworthy")).toBool())
+    if (s.extras.untrustworthy)
         out << "\n  WARNING     the load generator was saturated: these figures are not "
                "trustworthy\n";
-    const QJsonArray anomalies = s.extras.value(QStringLiteral("anomalies")).toArray();
+    const QJsonArray &anomalies = s.extras.anomalies;
     if (!anomalies.isEmpty()) {
         out << "\nAnomalous intervals (robust z-score over a rolling median)\n";
         for (const QJsonValue &value : anomalies) {
@@ -276,7 +276,7 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
                 << QString::number(a.value(QStringLiteral("robustZ")).toDouble(), 'f', 1) << ")\n";
         }
     }
-    const QJsonArray recommendations = s.extras.value(QStringLiteral("recommendations")).toArray();
+    const QJsonArray recommendations = s.extras.recommendations.value_or(QJsonArray());
     if (!recommendations.isEmpty()) {
         out << "\nRecommendations\n";
         for (const QJsonValue &value : recommendations) {
@@ -290,7 +290,7 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
                 << '\n';
         }
     }
-    const QJsonObject comparison = s.extras.value(QStringLiteral("comparison")).toObject();
+    const QJsonObject &comparison = s.extras.comparison;
     if (comparison.contains(QStringLiteral("text"))) {
         out << "\nAgainst the baseline\n";
         const QStringList lines = comparison.value(QStringLiteral("text")).toString().split(u'\n');

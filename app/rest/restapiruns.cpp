@@ -299,7 +299,7 @@ RestApiServer::Reply RestApiServer::testResults(qint64 id)
         if (isRunning() && record.id == m_live->resultId)
             row.insert(QStringLiteral("progress"), progressJson());
         if (const UnsavedRun *unsaved = unsavedRun(record.id)) {
-            row.insert(QStringLiteral("status"), unsaved->summary.status);
+            row.insert(QStringLiteral("status"), resultStatusToString(unsaved->summary.status));
             row.insert(QStringLiteral("stored"), false);
             row.insert(QStringLiteral("storeError"), unsaved->storeError);
         }
@@ -373,7 +373,7 @@ QList<QJsonObject> RestApiServer::samplesOf(qint64 resultId, QString *status) co
         return m_live->timeline;
     }
     if (const UnsavedRun *unsaved = unsavedRun(resultId)) {
-        *status = unsaved->summary.status;
+        *status = resultStatusToString(unsaved->summary.status);
         return unsaved->timeline;
     }
     const auto record = m_store->result(resultId);
@@ -515,7 +515,7 @@ void RestApiServer::onFinished(const RunSummary &summary, qint64 resultId)
     // Not deleted here: we are inside the session's own signal.
     m_live->session.release()->deleteLater();
     m_live.reset();
-    emit runFinished(resultId, summary.status);
+    emit runFinished(resultId, resultStatusToString(summary.status));
 }
 
 } // namespace loadscope

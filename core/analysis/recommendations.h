@@ -2,8 +2,8 @@
 
 #include <QList>
 
+#include "analysis/recommendation.h"
 #include "metrics/runmetrics.h"
-#include "store/storetypes.h"
 
 namespace loadscope {
 

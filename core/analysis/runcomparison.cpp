@@ -248,32 +248,45 @@ QList<double> samplesOf(const RunSummary &s, const PerInterval &f)
 struct Side
 {
     int n = 0;
-    double mean = 0;
-    double sd = 0;
+    double sd = 0;        //!< of the log values (relative metrics), else of the values
     double effective = 0; //!< effectiveSampleSize() of the series
 };
 
-Side sideOf(const QList<double> &values)
+//! Latencies and throughput are positive and their noise multiplicative: their spread is
+//! measured on the log scale. A zero (an interval without requests) counts as a hundredth of
+//! the series' mean, so one stall weighs heavily but finitely.
+QList<double> logValues(const QList<double> &values)
 {
+    const double floor = 0.01 * mean(values);
+    QList<double> logs;
+    logs.reserve(values.size());
+    for (const double v : values)
+        logs.append(std::log(std::max(v, floor > 0 ? floor : 1e-9)));
+    return logs;
+}
+
+Side sideOf(const MetricSpec &spec, const QList<double> &values)
+{
+    const QList<double> series = spec.errorRate ? values : logValues(values);
     Side side;
-    side.n = int(values.size());
-    side.mean = mean(values);
+    side.n = int(series.size());
     // The plain standard deviation, not a robust one: a stalled interval is part of the noise
     // a run's figure carries (the robust spread let busy-machine A/A pairs through).
-    side.sd = stddev(values);
-    side.effective = effectiveSampleSize(values);
+    side.sd = stddev(series);
+    side.effective = effectiveSampleSize(series);
     return side;
 }
 
 //! The run-to-run spread of a metric: measured over earlier runs, or the default.
 struct RunToRun
 {
-    double sigma = 0; //!< relative (a fraction) for relative metrics, pp for error rates
-    int runs = 0;     //!< earlier runs it was measured over; 0: the default
+    double sigma =
+        0; //!< on the log scale (about relative) for latencies and throughput, pp for error rates
+    int runs = 0; //!< earlier runs it was measured over; 0: the default
 };
 
 //! Measured over earlier runs, else the default; never below the interval-to-interval spread
-//! of either run (relative to its mean; pp for error rates).
+//! of either run (on the log scale; pp for error rates).
 RunToRun runToRunOf(const MetricSpec &spec, double base, const Side &sb, const Side &sc,
                     const QList<QJsonObject> &history, const ComparisonOptions &o)
 {
@@ -285,17 +298,10 @@ RunToRun runToRunOf(const MetricSpec &spec, double base, const Side &sb, const S
     // A machine whose load moves the figures from one second to the next moves them from one
     // run to the next at least as much: a run counts for no more than one of its intervals.
     // This also keeps a few earlier runs that agreed by chance from shrinking the spread.
-    const auto intervalFloor = [&](double sigma) {
-        for (const Side *side : {&sb, &sc})
-            sigma = std::max(
-                sigma, spec.errorRate ? side->sd : (side->mean > 0 ? side->sd / side->mean : 0.0));
-        return sigma;
-    };
+    const auto intervalFloor = [&](double sigma) { return std::max({sigma, sb.sd, sc.sd}); };
     if (values.size() >= o.minHistoryRuns) {
-        const double m = mean(values);
         r.runs = int(values.size());
-        r.sigma =
-            intervalFloor(spec.errorRate ? stddev(values) : (m > 0 ? stddev(values) / m : 0.0));
+        r.sigma = intervalFloor(stddev(spec.errorRate ? values : logValues(values)));
         return r;
     }
     switch (spec.spread) {
@@ -345,8 +351,8 @@ MetricDelta measureMetric(const MetricSpec &spec, const RunSummary &base, const 
         d.relDeltaPct = d.absDelta == 0 ? 0.0 : qInf();
     d.verdict = MetricDelta::NoSignificantChange;
 
-    const Side sb = sideOf(samplesOf(base, spec.perInterval));
-    const Side sc = sideOf(samplesOf(cand, spec.perInterval));
+    const Side sb = sideOf(spec, samplesOf(base, spec.perInterval));
+    const Side sc = sideOf(spec, samplesOf(cand, spec.perInterval));
     d.effectiveIntervalsBase = sb.effective;
     d.effectiveIntervalsCandidate = sc.effective;
     if (sb.n < o.minIntervals || sc.n < o.minIntervals)
@@ -354,15 +360,19 @@ MetricDelta measureMetric(const MetricSpec &spec, const RunSummary &base, const 
     if (!spec.errorRate && !(d.base > 0))
         return d;
 
-    // Error rates are in percent already and change in percentage points; the others change
-    // relative to the baseline, so every term below is a fraction of it.
+    // Error rates are in percent already and change in percentage points. Latencies and
+    // throughput are positive and their noise is multiplicative (a run at ten times the level
+    // moves ten times as much: a loopback p99 of 0.3 ms in one run, intervals of 0.2–4 ms in
+    // the next): their change is tested as the log of the ratio, with every spread measured on
+    // the log scale (sideOf()). Measured as fractions of each side's mean, the busy run's
+    // intervals looked half as spread as they were, and A/A pairs of nginx on a shared machine
+    // read as 10-fold changes at p < 0.01.
     const auto sideError = [&](const Side &side) {
-        const double se = side.sd / std::sqrt(std::max(1.0, side.effective));
-        if (spec.errorRate)
-            return se;
-        return side.mean > 0 ? se / side.mean : 0.0;
+        return side.sd / std::sqrt(std::max(1.0, side.effective));
     };
-    const double change = spec.errorRate ? d.absDelta : d.absDelta / d.base;
+    const double change = spec.errorRate    ? d.absDelta
+                          : d.candidate > 0 ? std::log(d.candidate / d.base)
+                                            : -qInf();
     const double seB = sideError(sb);
     const double seC = sideError(sc);
     const RunToRun r2r = runToRunOf(spec, d.base, sb, sc, history, o);
@@ -461,12 +471,12 @@ int severity(MetricDelta::Verdict v)
     }
 }
 
-bool recommendationsSayUntrustworthy(const QJsonObject &extras)
+bool recommendationsSayUntrustworthy(const RunExtras &extras)
 {
-    if (extras.value(QLatin1String("untrustworthy")).toBool())
+    if (extras.untrustworthy)
         return true;
     // Stored runs keep their recommendations; the load-generator rule comes first.
-    const QJsonArray recommendations = extras.value(QLatin1String("recommendations")).toArray();
+    const QJsonArray recommendations = extras.recommendations.value_or(QJsonArray());
     return !recommendations.isEmpty() && recommendations.first()
                                              .toObject()
                                              .value(QLatin1String("evidence"))
@@ -540,7 +550,8 @@ QString reasonsLine(const RunComparison &c, qsizetype i)
 
 QString testDescription(const RunComparison &c)
 {
-    return QStringLiteral("t test of the change (two-sided, Welch-Satterthwaite df): per-interval "
+    return QStringLiteral("t test of the change (log ratio; error rates in points; two-sided, "
+                          "Welch-Satterthwaite df): per-interval "
                           "sampling error with effective sample sizes plus run-to-run spread ") +
            (c.historyRuns > 0 ? QStringLiteral("measured over %1 earlier runs").arg(c.historyRuns)
                               : QStringLiteral("from the defaults")) +
@@ -693,7 +704,7 @@ QString RunComparison::toText() const
 QStringList untrustworthyReasons(const RunSummary &run, const ComparisonOptions &options)
 {
     QStringList reasons;
-    if (run.status == QLatin1String("failed"))
+    if (run.status == ResultStatus::Failed)
         reasons << QStringLiteral("the run failed");
     if (run.durationSec < options.minDurationSec)
         reasons << QStringLiteral("it ran %1 s, under the %2 s minimum")
@@ -720,12 +731,11 @@ QStringList untrustworthyReasons(const RunSummary &run, const ComparisonOptions 
     // set by a single saturated interval, so it decides only when intervals carry no figures.
     const bool flagged = recommendationsSayUntrustworthy(run.extras);
     const bool manyIntervals = withResources > 0 && 4 * saturated >= withResources;
-    const bool summaryFlag = withResources == 0 && run.extras.value(QLatin1String("resources"))
-                                                       .toObject()
-                                                       .value(QLatin1String("generatorCpuPct"))
-                                                       .toObject()
-                                                       .value(QLatin1String("saturated"))
-                                                       .toBool();
+    const bool summaryFlag =
+        withResources == 0 && run.extras.resources.value(QLatin1String("generatorCpuPct"))
+                                  .toObject()
+                                  .value(QLatin1String("saturated"))
+                                  .toBool();
     if (flagged || manyIntervals || summaryFlag)
         reasons << (withResources > 0 && saturated > 0
                         ? QStringLiteral("the load generator was saturated (%1 of %2 intervals): "
@@ -742,7 +752,7 @@ bool usableForNoiseModel(const QJsonObject &summary)
     const QString status = summary.value(QLatin1String("status")).toString();
     if (!status.isEmpty() && status != QLatin1String("completed"))
         return false;
-    return !recommendationsSayUntrustworthy(summary) &&
+    return !recommendationsSayUntrustworthy(RunExtras::fromJson(summary)) &&
            !summary.value(QLatin1String("resources"))
                 .toObject()
                 .value(QLatin1String("generatorCpuPct"))

@@ -16,9 +16,11 @@ namespace loadscope {
 //! account (effective sample size), and the run-to-run spread of the same plan on the same
 //! target, which on a shared machine is the larger one. The spread comes from earlier runs of
 //! the plan when there are at least minHistoryRuns of them, else from the default*Pct figures
-//! below; either way it is at least the interval-to-interval spread (standard deviation
-//! relative to the mean) of either run: a machine whose load moves the figures between seconds
-//! moves them between runs as much. The change's t score is tested two-sided
+//! below; either way it is at least the interval-to-interval spread (standard deviation of
+//! the log values; of the values in points for error rates) of either run: a machine whose load moves the figures between seconds
+//! moves them between runs as much. The change (the log of the candidate-to-baseline ratio for
+//! latencies and throughput, whose noise grows with their level; percentage points for error
+//! rates) is tested two-sided by its t score
 //! (Welch–Satterthwaite degrees of freedom) and the p-values of the key metrics are Holm–Bonferroni
 //! adjusted as one family.
 struct ComparisonOptions
@@ -40,7 +42,7 @@ struct ComparisonOptions
     //! intervals of a run (tests/data/verdicts/README.md). On a quiet machine this default
     //! decides, and it sets what can be seen: the difference of two runs has a standard
     //! deviation of √2·3 % = 4.2 %, Holm over the four key metrics asks |t| > 2.5, so a change
-    //! of 10.6 % is the least that can count and a 20 % one is seen about 99 % of the time; at
+    //! of 11 % (e^(2.5·0.042) − 1) is the least that can count and a 20 % one is seen about 99 % of the time; at
     //! 5 % (the earlier default) the least was 17.7 % and a 20 % change was missed about half
     //! the time. A system whose runs really move by 5 % gets measured spread after three runs;
     //! until then the noise floor (noiseFloorPct) still keeps changes of 5 % or less quiet.

@@ -238,9 +238,7 @@ bool HttpConnection::send(const PreparedRequest &request, bool captureResponse,
 {
     if (m_busy || m_released || !request.isValid())
         return false;
-    m_sink = sink;
-    m_tag = tag;
-    m_callback = nullptr;
+    m_recipient.set(sink, tag);
     return begin(request, captureResponse);
 }
 
@@ -248,8 +246,7 @@ bool HttpConnection::send(const PreparedRequest &request, bool captureResponse, 
 {
     if (m_busy || m_released || !request.isValid())
         return false;
-    m_sink = nullptr;
-    m_callback = std::move(callback);
+    m_recipient.set(std::move(callback));
     return begin(request, captureResponse);
 }
 
@@ -687,14 +684,7 @@ void HttpConnection::deliver()
     }
     // Move everything out first: the callback may send the next request on this connection.
     HttpResult result = std::move(m_result);
-    HttpTransportSink *sink = m_sink;
-    const quint64 tag = m_tag;
-    Callback callback = std::move(m_callback);
-    m_callback = nullptr;
-    if (sink)
-        sink->requestFinished(this, tag, result);
-    else if (callback)
-        callback(result);
+    m_recipient.deliver(this, result);
 }
 
 void HttpConnection::abort()
@@ -702,8 +692,7 @@ void HttpConnection::abort()
     if (m_busy) {
         m_busy = false;
         m_deferred = false;
-        m_callback = nullptr;
-        m_sink = nullptr;
+        m_recipient.clear();
         m_transport->requestEnded();
     }
     closeSocket();

@@ -7,6 +7,7 @@
 
 #include "engine/httptypes.h"
 #include "engine/transport.h"
+#include "engine/transportshared.h"
 
 struct ssl_st;
 
@@ -129,9 +130,7 @@ private:
     qint64 m_hopsBytesIn = 0; // bytes of the hops before the current one
     qint64 m_hopsBytesOut = 0;
     qint64 m_written = 0;
-    HttpTransportSink *m_sink = nullptr;
-    quint64 m_tag = 0;
-    Callback m_callback;
+    ResultRecipient m_recipient;
     HttpResult m_result;
     qint64 m_connectStartNs = 0;
     qint64 m_connectDeadlineNs = 0;

@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 
 #include <QMetaObject>
-#include <QTimer>
 
 #include "engine/httpconnection.h"
 #include "engine/steadyclock.h"
@@ -33,7 +32,13 @@ LeanHttpTransport::LeanHttpTransport(const Target &target, const Options &option
     , m_target(target)
     , m_options(options)
     , m_loop(new EpollLoop(this, this))
-    , m_timer(new QTimer(this))
+    , m_inFlight(this, kTickMs,
+                 [this](qint64 now) {
+                     // Index loop: a callback may create connections (and grow the vector)
+                     // while we scan.
+                     for (size_t i = 0; i < m_connections.size(); ++i)
+                         m_connections[i]->checkDeadline(now);
+                 })
     , m_readBuffer(kReadBufferBytes)
 {
     m_hostHeader = m_options.hostHeader;
@@ -43,8 +48,6 @@ LeanHttpTransport::LeanHttpTransport(const Target &target, const Options &option
         if (m_target.port != (m_target.tls ? 443 : 80))
             m_hostHeader += ':' + QByteArray::number(m_target.port);
     }
-    m_timer->setInterval(kTickMs);
-    connect(m_timer, &QTimer::timeout, this, &LeanHttpTransport::onTick);
     resolve();
 }
 
@@ -207,25 +210,6 @@ void LeanHttpTransport::epollEvent(quint64 token, quint32 events)
     if (connection->m_generation != generation || connection->m_fd < 0)
         return; // stale: the socket was closed (and maybe replaced) earlier in this batch
     connection->onEvents(events);
-}
-
-void LeanHttpTransport::requestStarted()
-{
-    ++m_inFlight;
-    if (!m_timer->isActive())
-        m_timer->start();
-}
-
-void LeanHttpTransport::onTick()
-{
-    if (m_inFlight == 0) {
-        m_timer->stop();
-        return;
-    }
-    const qint64 now = steadyNowNs();
-    // Index loop: a callback may create connections (and grow the vector) while we scan.
-    for (size_t i = 0; i < m_connections.size(); ++i)
-        m_connections[i]->checkDeadline(now);
 }
 
 void LeanHttpTransport::scheduleDeferred(HttpConnection *connection)

@@ -12,8 +12,7 @@
 #include "engine/httpconnection.h"
 #include "engine/httptypes.h"
 #include "engine/transport.h"
-
-class QTimer;
+#include "engine/transportshared.h"
 
 namespace loadscope {
 
@@ -77,7 +76,7 @@ public:
     void releaseConnection(HttpConnection *connection);
 
     //! Requests currently in flight over all connections.
-    int inFlight() const override { return m_inFlight; }
+    int inFlight() const override { return m_inFlight.count(); }
     //! Connections created and not released.
     int connectionCount() const;
     //! Drops every in-flight request (no callback is called) and closes its connection.
@@ -91,9 +90,8 @@ public:
 private:
     friend class HttpConnection;
     void epollEvent(quint64 token, quint32 events) override;
-    void onTick();
-    void requestStarted();
-    void requestEnded() { --m_inFlight; }
+    void requestStarted() { m_inFlight.started(); }
+    void requestEnded() { m_inFlight.ended(); }
     void scheduleDeferred(HttpConnection *connection);
     void flushDeferred();
     char *readBuffer() { return m_readBuffer.data(); }
@@ -108,12 +106,11 @@ private:
     QString m_resolveError;
     QString m_peerText;
     EpollLoop *m_loop = nullptr;
-    QTimer *m_timer = nullptr;
     std::vector<std::unique_ptr<HttpConnection>> m_connections;
     std::vector<HttpConnection *> m_free;
     std::vector<HttpConnection *> m_deferred;
     bool m_deferredScheduled = false;
-    int m_inFlight = 0;
+    InFlightDeadlines m_inFlight;
     std::vector<char> m_readBuffer;
     std::unique_ptr<TlsContext> m_tls;
 };

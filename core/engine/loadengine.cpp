@@ -47,7 +47,7 @@ LoadEngine::LoadEngine(QObject *parent)
             m_tickTimer->stop();
             onIntervalTick();
         }
-        beginStop(QStringLiteral("completed"), QString());
+        beginStop(ResultStatus::Completed, QString());
     });
 }
 
@@ -155,7 +155,7 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
     m_tickSeq = 0;
     m_workersStopped = 0;
     m_stopping = false;
-    m_status = QStringLiteral("completed");
+    m_status = ResultStatus::Completed;
     m_reason.clear();
     m_startNs = steadyNowNs();
     m_lastTickNs = m_startNs;
@@ -336,14 +336,14 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
     const qint64 unreachable =
         t.errorsByClass[size_t(ErrorClass::Connect)] + t.errorsByClass[size_t(ErrorClass::Dns)];
     if (t.requests > 0 && unreachable == t.requests && sample.tSec >= 0.9) {
-        beginStop(QStringLiteral("failed"),
+        beginStop(ResultStatus::Failed,
                   QStringLiteral("the target is unreachable: ") + m_firstError);
         return;
     }
     if (m_abortCheck) {
         const QString reason = m_abortCheck(m_summary);
         if (!reason.isEmpty())
-            beginStop(QStringLiteral("aborted"), reason);
+            beginStop(ResultStatus::Aborted, reason);
     }
 }
 
@@ -356,11 +356,11 @@ void LoadEngine::stop(const QString &reason)
 {
     if (!m_running)
         return;
-    beginStop(QStringLiteral("aborted"),
+    beginStop(ResultStatus::Aborted,
               reason.isEmpty() ? QStringLiteral("stopped before the planned end") : reason);
 }
 
-void LoadEngine::beginStop(const QString &status, const QString &reason)
+void LoadEngine::beginStop(ResultStatus status, const QString &reason)
 {
     if (!m_running || m_stopping)
         return;
@@ -369,7 +369,7 @@ void LoadEngine::beginStop(const QString &status, const QString &reason)
     m_reason = reason;
     m_tickTimer->stop();
     m_endTimer->stop();
-    const qint64 grace = status == QLatin1String("failed") ? 1000 : m_plan.load.gracefulStopMs;
+    const qint64 grace = status == ResultStatus::Failed ? 1000 : m_plan.load.gracefulStopMs;
     for (LoadWorker *worker : m_workers)
         QMetaObject::invokeMethod(
             worker, [worker, grace] { worker->stopGracefully(grace); }, Qt::QueuedConnection);

@@ -65,7 +65,7 @@ private:
     void onSnapshot(int seq, const loadscope::WorkerSnapshot &snapshot);
     void onWorkerStopped(const loadscope::WorkerSnapshot &snapshot);
     void mergeInterval(const QList<WorkerSnapshot> &parts, bool last);
-    void beginStop(const QString &status, const QString &reason);
+    void beginStop(ResultStatus status, const QString &reason);
     void finish();
     void scheduleNextTick();
 
@@ -88,7 +88,7 @@ private:
     QTimer *m_endTimer = nullptr;
     RunSummary m_summary; //!< cumulative
     qint64 m_lastTickNs = 0;
-    QString m_status;
+    ResultStatus m_status = ResultStatus::Completed;
     QString m_reason;
     QString m_firstError;
     std::function<QString(const RunSummary &)> m_abortCheck;

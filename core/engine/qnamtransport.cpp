@@ -5,7 +5,6 @@
 #include <QMetaObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QTimer>
 #ifndef QT_NO_SSL
 #include <QSslConfiguration>
 
@@ -85,9 +84,7 @@ public:
     {
         if (m_busy || !request.isValid())
             return false;
-        m_sink = sink;
-        m_tag = tag;
-        m_callback = nullptr;
+        m_recipient.set(sink, tag);
         begin(request, captureResponse);
         return true;
     }
@@ -96,8 +93,7 @@ public:
     {
         if (m_busy || !request.isValid())
             return false;
-        m_sink = nullptr;
-        m_callback = std::move(callback);
+        m_recipient.set(std::move(callback));
         begin(request, captureResponse);
         return true;
     }
@@ -110,9 +106,8 @@ public:
         dropReply();
         if (m_busy) {
             m_busy = false;
-            m_callback = nullptr;
-            m_sink = nullptr;
-            --m_transport->m_inFlight;
+            m_recipient.clear();
+            m_transport->m_inFlight.ended();
         }
     }
 
@@ -134,7 +129,7 @@ private:
     {
         m_busy = true;
         m_capture = capture;
-        m_transport->requestStarted();
+        m_transport->m_inFlight.started();
         m_result = HttpResult();
         m_result.startNs = steadyNowNs();
         if (!prepared.refusal.isEmpty() || !prepared.request) {
@@ -274,16 +269,9 @@ private:
     void deliver()
     {
         m_busy = false;
-        --m_transport->m_inFlight;
+        m_transport->m_inFlight.ended();
         HttpResult result = std::move(m_result);
-        HttpTransportSink *sink = m_sink;
-        const quint64 tag = m_tag;
-        Callback callback = std::move(m_callback);
-        m_callback = nullptr;
-        if (sink)
-            sink->requestFinished(this, tag, result);
-        else if (callback)
-            callback(result);
+        m_recipient.deliver(this, result);
     }
 
     QnamTransport *m_transport;
@@ -292,9 +280,7 @@ private:
     bool m_busy = false;
     bool m_capture = false;
     quint64 m_generation = 0;
-    HttpTransportSink *m_sink = nullptr;
-    quint64 m_tag = 0;
-    Callback m_callback;
+    ResultRecipient m_recipient;
     HttpResult m_result;
     qint64 m_deadlineNs = 0;
     qint64 m_connectNs = 0;
@@ -310,7 +296,11 @@ QnamTransport::QnamTransport(const LeanHttpTransport::Target &target, const Opti
     , m_options(options)
     , m_tls(target.tls)
     , m_proxy(QNetworkProxy::NoProxy)
-    , m_timer(new QTimer(this))
+    , m_inFlight(this, kTickMs, [this](qint64 now) {
+        // Index loop: a callback may create connections while we scan.
+        for (size_t i = 0; i < m_connections.size(); ++i)
+            m_connections[i]->checkDeadline(now);
+    })
 {
     m_origin.setScheme(m_tls ? QStringLiteral("https") : QStringLiteral("http"));
     m_origin.setHost(QString::fromLatin1(target.host));
@@ -334,8 +324,6 @@ QnamTransport::QnamTransport(const LeanHttpTransport::Target &target, const Opti
                               url.userName(QUrl::FullyDecoded), url.password(QUrl::FullyDecoded));
         }
     }
-    m_timer->setInterval(kTickMs);
-    connect(m_timer, &QTimer::timeout, this, &QnamTransport::onTick);
 }
 
 QnamTransport::~QnamTransport()
@@ -435,25 +423,6 @@ void QnamTransport::closeAll()
     abortAll();
     for (QNetworkAccessManager *manager : m_managers)
         manager->clearConnectionCache();
-}
-
-void QnamTransport::requestStarted()
-{
-    ++m_inFlight;
-    if (!m_timer->isActive())
-        m_timer->start();
-}
-
-void QnamTransport::onTick()
-{
-    if (m_inFlight == 0) {
-        m_timer->stop();
-        return;
-    }
-    const qint64 now = steadyNowNs();
-    // Index loop: a callback may create connections while we scan.
-    for (size_t i = 0; i < m_connections.size(); ++i)
-        m_connections[i]->checkDeadline(now);
 }
 
 } // namespace loadscope

@@ -14,9 +14,9 @@
 #include "engine/httptypes.h"
 #include "engine/leanhttptransport.h"
 #include "engine/transport.h"
+#include "engine/transportshared.h"
 
 class QNetworkAccessManager;
-class QTimer;
 
 namespace loadscope {
 
@@ -69,7 +69,7 @@ public:
     //! The QNetworkRequest made for @p request (URL, headers, HTTP/2 and TLS attributes).
     QNetworkRequest networkRequest(const HttpRequestData &request) const;
     HttpTransportConnection *createConnection() override;
-    int inFlight() const override { return m_inFlight; }
+    int inFlight() const override { return m_inFlight.count(); }
     int abortAll() override;
     //! abortAll() and drops the managers' idle connections.
     void closeAll() override;
@@ -80,8 +80,6 @@ public:
 private:
     friend class QnamConnection;
     QNetworkAccessManager *managerFor(int connectionIndex);
-    void requestStarted();
-    void onTick();
 
     Options m_options;
     bool m_tls = false;
@@ -92,8 +90,7 @@ private:
     QString m_proxyError;
     std::vector<QNetworkAccessManager *> m_managers;
     std::vector<std::unique_ptr<QnamConnection>> m_connections;
-    QTimer *m_timer = nullptr;
-    int m_inFlight = 0;
+    InFlightDeadlines m_inFlight;
 };
 
 } // namespace loadscope

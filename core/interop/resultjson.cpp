@@ -123,7 +123,7 @@ QJsonObject resultObject(const RunSummary &summary, qint64 resultId, const QStri
 {
     QJsonObject result;
     result.insert(key("id"), resultId > 0 ? QJsonValue(resultId) : QJsonValue());
-    result.insert(key("status"), summary.status);
+    result.insert(key("status"), resultStatusToString(summary.status));
     result.insert(key("startedAt"), timestamp(summary.startedAt));
     result.insert(key("endedAt"), timestamp(summary.endedAt));
     result.insert(key("durationSec"), summary.durationSec);
@@ -168,10 +168,8 @@ QJsonObject resultObject(const RunSummary &summary, qint64 resultId, const QStri
     }
 
     result.insert(key("thresholds"), thresholdsJson(summary.thresholds));
-    result.insert(key("resources"), QJsonObject());
-    result.insert(key("recommendations"), QJsonArray());
-    result.insert(key("comparison"), QJsonObject());
-    for (auto it = summary.extras.constBegin(); it != summary.extras.constEnd(); ++it)
+    const QJsonObject extras = summary.extras.toJson();
+    for (auto it = extras.constBegin(); it != extras.constEnd(); ++it)
         result.insert(it.key(), it.value());
     return result;
 }

@@ -77,4 +77,34 @@ const QStringList &timingNames()
     return names;
 }
 
+QJsonObject RunExtras::toJson() const
+{
+    QJsonObject json{{QStringLiteral("resources"), resources},
+                     {QStringLiteral("recommendations"), recommendations.value_or(QJsonArray())},
+                     {QStringLiteral("comparison"), comparison}};
+    if (untrustworthy)
+        json.insert(QStringLiteral("untrustworthy"), true);
+    if (!anomalies.isEmpty())
+        json.insert(QStringLiteral("anomalies"), anomalies);
+    if (!stress.isEmpty())
+        json.insert(QStringLiteral("stress"), stress);
+    if (rebuiltFromIntervals)
+        json.insert(QStringLiteral("rebuiltFromIntervals"), true);
+    return json;
+}
+
+RunExtras RunExtras::fromJson(const QJsonObject &result)
+{
+    RunExtras e;
+    e.resources = result.value(QStringLiteral("resources")).toObject();
+    if (const QJsonValue r = result.value(QStringLiteral("recommendations")); r.isArray())
+        e.recommendations = r.toArray();
+    e.untrustworthy = result.value(QStringLiteral("untrustworthy")).toBool();
+    e.comparison = result.value(QStringLiteral("comparison")).toObject();
+    e.anomalies = result.value(QStringLiteral("anomalies")).toArray();
+    e.stress = result.value(QStringLiteral("stress")).toObject();
+    e.rebuiltFromIntervals = result.value(QStringLiteral("rebuiltFromIntervals")).toBool();
+    return e;
+}
+
 } // namespace loadscope

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <array>
+#include <optional>
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
@@ -11,6 +13,7 @@
 
 #include "engine/httptypes.h"
 #include "metrics/latencyhistogram.h"
+#include "metrics/runstatus.h"
 
 namespace loadscope {
 
@@ -100,6 +103,28 @@ struct ThresholdResult
     QString error; //!< set when the metric is unknown or has no data
 };
 
+//! What the analysis adds to a run once it has ended, each under its own name in the result
+//! JSON. The analysis types live above metrics, so their figures are kept here as the JSON
+//! they write (Recommendation::toJson(), RunComparison::toJson(), ...); the names are fields,
+//! not strings a reader has to spell.
+struct RunExtras
+{
+    QJsonObject resources; //!< "resources": generator/target/machine CPU and memory, PIDs
+    //! "recommendations": Recommendation::toJson() objects; unset when the run was never
+    //! analysed (an empty list is an answer: nothing to recommend)
+    std::optional<QJsonArray> recommendations;
+    bool untrustworthy = false; //!< "untrustworthy": a recommendation says the figures are not
+    QJsonObject comparison;     //!< "comparison": against the baseline, or {"note": why not}
+    QJsonArray anomalies;       //!< "anomalies": anomalous intervals
+    QJsonObject stress;         //!< "stress": the stress analysis (stress tests)
+    bool rebuiltFromIntervals = false; //!< "rebuiltFromIntervals": a killed run read back
+
+    //! The names above; resources, recommendations and comparison always, the others when set.
+    QJsonObject toJson() const;
+    //! Reads those names from a stored "result" object; absent ones stay empty.
+    static RunExtras fromJson(const QJsonObject &result);
+};
+
 //! Everything measured in a run, merged over workers (DESIGN.md §3.2).
 struct RunSummary
 {
@@ -107,9 +132,9 @@ struct RunSummary
     QDateTime endedAt;
     double durationSec = 0;
     bool openModel = false;
-    QString status = QStringLiteral("completed"); //!< completed, aborted or failed
-    QString errorDetails;                         //!< why the run failed or was aborted
-    QString target;                               //!< the base URL that was tested
+    ResultStatus status = ResultStatus::Completed; //!< completed, aborted or failed
+    QString errorDetails;                          //!< why the run failed or was aborted
+    QString target;                                //!< the base URL that was tested
     int maxVus = 0;
     TrafficTotals totals;
     LatencyHistogram duration;
@@ -120,9 +145,7 @@ struct RunSummary
     QList<EndpointSummary> endpoints;
     QList<IntervalSample> timeline;
     QList<ThresholdResult> thresholds;
-    //! Added after the run: "resources", "recommendations", "comparison", "anomalies",
-    //! "stress" — written into the result JSON under those names.
-    QJsonObject extras;
+    RunExtras extras; //!< added after the run by the session's analysis
 
     double throughputRps() const
     {

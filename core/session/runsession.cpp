@@ -261,7 +261,7 @@ void RunSession::analyze(RunSummary &summary)
         if (!m_monitorNotes.isEmpty())
             resources.insert(QStringLiteral("notes"), QJsonArray::fromStringList(m_monitorNotes));
     }
-    summary.extras.insert(QStringLiteral("resources"), resources);
+    summary.extras.resources = resources;
 
     RecommendationInput input;
     input.summary = summary;
@@ -272,20 +272,17 @@ void RunSession::analyze(RunSummary &summary)
     input.generatorPid = m_generatorPid;
     input.targetPid = m_targetPid;
     const QList<Recommendation> recommendations = recommend(input);
-    summary.extras.insert(QStringLiteral("recommendations"),
-                          recommendationsToJson(recommendations));
-    if (resultsUntrustworthy(recommendations))
-        summary.extras.insert(QStringLiteral("untrustworthy"), true);
+    summary.extras.recommendations = recommendationsToJson(recommendations);
+    summary.extras.untrustworthy = resultsUntrustworthy(recommendations);
     if (m_store && m_resultId > 0 && !recommendations.isEmpty())
         m_store->addRecommendations(m_resultId, recommendations);
 
     const QList<Anomaly> anomalies = detectAnomalies(summary.timeline);
     if (!anomalies.isEmpty())
-        summary.extras.insert(QStringLiteral("anomalies"), anomaliesToJson(anomalies));
+        summary.extras.anomalies = anomaliesToJson(anomalies);
     if (m_plan.type == TestType::StressTest)
-        summary.extras.insert(
-            QStringLiteral("stress"),
-            analyzeStress(summary, StressLimits::fromThresholds(summary.thresholds)).toJson());
+        summary.extras.stress =
+            analyzeStress(summary, StressLimits::fromThresholds(summary.thresholds)).toJson();
 }
 
 void RunSession::compareWithBaseline(RunSummary &summary)
@@ -303,18 +300,16 @@ void RunSession::compareWithBaseline(RunSummary &summary)
             baselineId = previous->id;
     }
     if (baselineId <= 0 || baselineId == m_resultId) {
-        summary.extras.insert(QStringLiteral("comparison"),
-                              QJsonObject{{QStringLiteral("note"),
-                                           QStringLiteral("no earlier completed run of this test "
-                                                          "to compare with")}});
+        summary.extras.comparison =
+            QJsonObject{{QStringLiteral("note"),
+                         QStringLiteral("no earlier completed run of this test to compare with")}};
         return;
     }
     QString error;
     const auto baseline = loadStoredRun(*m_store, baselineId, &error);
     if (!baseline) {
-        summary.extras.insert(
-            QStringLiteral("comparison"),
-            QJsonObject{{QStringLiteral("note"), QString(QStringLiteral("baseline: ") + error)}});
+        summary.extras.comparison =
+            QJsonObject{{QStringLiteral("note"), QString(QStringLiteral("baseline: ") + error)}};
         return;
     }
     RunForComparison current;
@@ -330,7 +325,7 @@ void RunSession::compareWithBaseline(RunSummary &summary)
         compareRuns(baseline->forComparison(), {current}, ComparisonOptions(), earlier);
     QJsonObject json = comparison.toJson();
     json.insert(QStringLiteral("text"), comparison.toText());
-    summary.extras.insert(QStringLiteral("comparison"), json);
+    summary.extras.comparison = json;
 }
 
 void RunSession::onFinished(const RunSummary &engineSummary)
@@ -342,10 +337,7 @@ void RunSession::onFinished(const RunSummary &engineSummary)
     analyze(summary);
     compareWithBaseline(summary);
     if (m_store && m_resultId > 0) {
-        const ResultStatus status = summary.status == QLatin1String("failed") ? ResultStatus::Failed
-                                    : summary.status == QLatin1String("aborted")
-                                        ? ResultStatus::Aborted
-                                        : ResultStatus::Completed;
+        const ResultStatus status = summary.status;
         m_store->storeHistogram(m_resultId, QString(), QStringLiteral("duration"),
                                 summary.duration.serialize());
         if (summary.openModel)

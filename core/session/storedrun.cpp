@@ -125,7 +125,7 @@ void rebuildFromTimeline(HistoryStore &store, StoredRun &run)
             endpoint.durationCorrected = *h;
         s.endpoints.append(endpoint);
     }
-    s.extras.insert(QStringLiteral("rebuiltFromIntervals"), true);
+    s.extras.rebuiltFromIntervals = true;
 }
 
 } // namespace
@@ -169,7 +169,7 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
     const QJsonObject &json = record->summary;
     s.startedAt = record->startedAt;
     s.endedAt = record->endedAt;
-    s.status = resultStatusToString(record->status);
+    s.status = record->status;
     s.errorDetails = record->errorDetails;
     s.durationSec = json.value(QStringLiteral("durationSec")).toDouble();
     if (s.durationSec <= 0 && record->startedAt.isValid() && record->endedAt.isValid())
@@ -179,12 +179,7 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
     s.maxVus = json.value(QStringLiteral("vusMax")).toInt();
     s.totals = totalsFrom(json.value(QStringLiteral("totals")).toObject(),
                           json.value(QStringLiteral("errorsByClass")).toObject());
-    for (const QString &key :
-         {QStringLiteral("resources"), QStringLiteral("recommendations"),
-          QStringLiteral("comparison"), QStringLiteral("anomalies"), QStringLiteral("stress")}) {
-        if (json.contains(key))
-            s.extras.insert(key, json.value(key));
-    }
+    s.extras = RunExtras::fromJson(json);
     const QJsonArray thresholds = json.value(QStringLiteral("thresholds")).toArray();
     for (const QJsonValue &value : thresholds) {
         const QJsonObject t = value.toObject();
@@ -334,11 +329,17 @@ std::optional<QJsonObject> loadResultDocument(HistoryStore &store, qint64 result
     const QList<Recommendation> recommendations = store.recommendations(resultId);
     if (!recommendations.isEmpty())
         result.insert(QStringLiteral("recommendations"), recommendationsToJson(recommendations));
-    const auto record = store.result(resultId);
-    if (record && !record->errorDetails.isEmpty())
-        result.insert(QStringLiteral("errorDetails"), record->errorDetails);
-    if (record && record->source.isImported())
-        result.insert(QStringLiteral("source"), record->source.toJson());
+    if (const auto record = store.result(resultId)) {
+        if (!record->errorDetails.isEmpty())
+            result.insert(QStringLiteral("errorDetails"), record->errorDetails);
+        // A run stored without its whole-run histogram (a database from before they were kept,
+        // an imported aggregate) has only the figures its summary says: those, not zeros.
+        const QJsonValue latency = record->summary.value(QStringLiteral("latencyMs"));
+        if (stored->summary.duration.isEmpty() && latency.isObject())
+            result.insert(QStringLiteral("latencyMs"), latency);
+        if (record->source.isImported())
+            result.insert(QStringLiteral("source"), record->source.toJson());
+    }
     document.insert(QStringLiteral("result"), result);
     return document;
 }

@@ -9,6 +9,9 @@
 #include <QList>
 #include <QString>
 
+#include "analysis/recommendation.h"
+#include "metrics/runstatus.h"
+
 namespace loadscope {
 
 //! A saved test plan: one row of performance_tests.
@@ -22,20 +25,6 @@ struct StoredTest
     QDateTime updatedAt;
     qint64 baselineResultId = 0; //!< pinned baseline result, 0 = none (use the previous run)
 };
-
-//! Life cycle of one run; stored as 'running', 'completed', 'failed', 'aborted'.
-enum class ResultStatus
-{
-    Running,
-    Completed,
-    Failed,
-    Aborted
-};
-
-//! The stored spelling of \a status.
-QString resultStatusToString(ResultStatus status);
-//! Parses the stored spelling; std::nullopt for anything else.
-std::optional<ResultStatus> resultStatusFromString(const QString &text);
 
 //! Where an imported run came from (a row of result_sources); empty tool = a Loadscope run.
 struct ResultSource
@@ -93,27 +82,6 @@ struct ResultSample
     double maxMs = 0;
     QJsonObject data; //!< errors by class, Server-Timing series, resources, anything else
 };
-
-//! An optimization recommendation attached to a result.
-struct Recommendation
-{
-    qint64 id = 0;
-    QString area;
-    QString impact; //!< low, medium, high or critical
-    QString title;
-    QString detail;
-    QString implementation;
-    QString estimatedImprovement;
-    QJsonObject evidence;
-
-    //! {area, impact, title, detail, implementation, estimatedImprovement, evidence} — the
-    //! shape of the result JSON's "recommendations" entries.
-    QJsonObject toJson() const;
-    static Recommendation fromJson(const QJsonObject &json);
-};
-
-//! The recommendations as a JSON array of Recommendation::toJson() objects.
-QJsonArray recommendationsToJson(const QList<Recommendation> &recommendations);
 
 //! One histogram blob of a result (result_histograms row).
 struct StoredHistogram

@@ -4,7 +4,7 @@
 //   build/dev/tests/bench_verdicts [--pairs=3] [--seconds=10] [--base-latency=100]
 //                                  [--effects=10,20,50] [--vus=10] [--nginx-rate=500]
 //                                  [--monitor] [--no-nginx] [--default-spread=3,5]
-//                                  [--explain]
+//                                  [--explain] [--keep-dbs=DIR] [--reanalyse=DIR]
 // Per pair index i it runs, interleaved so that drift of the machine hits every series alike:
 // A_i and A'_i against `loadscope-cli demo --latency-ms=BASE` (a child process), B_e,i against
 // the same port with the latency raised by each effect e (BASE·(1 + e)), then N_i and N'_i at a
@@ -22,6 +22,7 @@
 #include <cstdio>
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -52,7 +53,24 @@ struct Settings
     bool nginx = true;
     QList<double> defaultSpreadsPct{ComparisonOptions().defaultRunToRunPct};
     bool explain = false; //!< print the metrics behind every regression or improvement
+    QString keepDir;      //!< when set, the runs' databases are kept there (demo.db, nginx.db)
+    //! When set, nothing is run: the databases a --keep-dbs run left there are compared again
+    //! (runs told apart by their labels), e.g. after a change to the noise model.
+    QString reanalyseDir;
 };
+
+//! The runs a --keep-dbs bench left in @p path, by label: A<i>, A'<i>, B<e>.<i>, N<i>, N'<i>.
+QMap<QString, qint64> labelledRuns(const QString &path)
+{
+    QMap<QString, qint64> byLabel;
+    HistoryStore store;
+    QString error;
+    if (!QFile::exists(path) || !store.open(path, &error))
+        return byLabel;
+    for (const ResultRecord &r : store.listResults())
+        byLabel.insert(r.versionLabel, r.id);
+    return byLabel;
+}
 
 //! One run through the CLI into @p db; its result id, or 0.
 qint64 runOnce(const Settings &s, const QString &baseUrl, const QString &db, const QString &tag,
@@ -190,51 +208,13 @@ void printRow(const char *target, const QString &what, const char *noise, const 
                 aa ? "false alarms" : "detected");
 }
 
-} // namespace
-
-int main(int argc, char *argv[])
+//! Runs the series into @p dir's demo.db and nginx.db, interleaved; their ids by series.
+int runSeries(const Settings &s, const QDir &dir, QList<qint64> &a, QList<qint64> &a2,
+              QMap<int, QList<qint64>> &b, QList<qint64> &n, QList<qint64> &n2)
 {
-    QCoreApplication app(argc, argv);
-    Settings s;
-    for (const QString &arg : app.arguments().mid(1)) {
-        if (arg.startsWith(QLatin1String("--pairs=")))
-            s.pairs = arg.mid(8).toInt();
-        else if (arg.startsWith(QLatin1String("--seconds=")))
-            s.seconds = arg.mid(10).toInt();
-        else if (arg.startsWith(QLatin1String("--base-latency=")))
-            s.baseLatencyMs = arg.mid(15).toInt();
-        else if (arg.startsWith(QLatin1String("--vus=")))
-            s.vus = arg.mid(6).toInt();
-        else if (arg.startsWith(QLatin1String("--nginx-rate=")))
-            s.nginxRate = arg.mid(13).toInt();
-        else if (arg == QLatin1String("--monitor"))
-            s.monitor = true;
-        else if (arg == QLatin1String("--no-nginx"))
-            s.nginx = false;
-        else if (arg == QLatin1String("--explain"))
-            s.explain = true;
-        else if (arg.startsWith(QLatin1String("--default-spread="))) {
-            s.defaultSpreadsPct.clear();
-            for (const QString &v : arg.mid(17).split(u','))
-                s.defaultSpreadsPct.append(v.toDouble());
-        } else if (arg.startsWith(QLatin1String("--effects="))) {
-            s.effectsPct.clear();
-            for (const QString &n : arg.mid(10).split(u','))
-                s.effectsPct.append(n.toInt());
-        } else {
-            std::fprintf(stderr, "unknown argument %s\n", qPrintable(arg));
-            return 2;
-        }
-    }
-    if (s.pairs < 1 || s.seconds < 1 || s.baseLatencyMs < 1) {
-        std::fprintf(stderr, "--pairs, --seconds and --base-latency must be positive\n");
-        return 2;
-    }
-    QTemporaryDir dir;
     const QString output = dir.filePath(QStringLiteral("result.json"));
     const QString demoDb = dir.filePath(QStringLiteral("demo.db"));
     const QString nginxDb = dir.filePath(QStringLiteral("nginx.db"));
-
     SampleTargetProcess demo(cliPath());
     QString error;
     const auto latency = [&](int ms) {
@@ -263,8 +243,6 @@ int main(int argc, char *argv[])
         std::printf("; nginx %s at %d req/s", qPrintable(nginx.baseUrl()), s.nginxRate);
     std::printf("\n");
 
-    QList<qint64> a, a2, n, n2;
-    QMap<int, QList<qint64>> b;
     const auto failed = [] {
         std::fprintf(stderr, "a run failed: stopping\n");
         return 1;
@@ -307,6 +285,105 @@ int main(int argc, char *argv[])
             n2.append(y);
         }
     }
+
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    Settings s;
+    for (const QString &arg : app.arguments().mid(1)) {
+        if (arg.startsWith(QLatin1String("--pairs=")))
+            s.pairs = arg.mid(8).toInt();
+        else if (arg.startsWith(QLatin1String("--seconds=")))
+            s.seconds = arg.mid(10).toInt();
+        else if (arg.startsWith(QLatin1String("--base-latency=")))
+            s.baseLatencyMs = arg.mid(15).toInt();
+        else if (arg.startsWith(QLatin1String("--vus=")))
+            s.vus = arg.mid(6).toInt();
+        else if (arg.startsWith(QLatin1String("--nginx-rate=")))
+            s.nginxRate = arg.mid(13).toInt();
+        else if (arg == QLatin1String("--monitor"))
+            s.monitor = true;
+        else if (arg == QLatin1String("--no-nginx"))
+            s.nginx = false;
+        else if (arg == QLatin1String("--explain"))
+            s.explain = true;
+        else if (arg.startsWith(QLatin1String("--keep-dbs=")))
+            s.keepDir = arg.mid(11);
+        else if (arg.startsWith(QLatin1String("--reanalyse=")))
+            s.reanalyseDir = arg.mid(12);
+        else if (arg.startsWith(QLatin1String("--default-spread="))) {
+            s.defaultSpreadsPct.clear();
+            for (const QString &v : arg.mid(17).split(u','))
+                s.defaultSpreadsPct.append(v.toDouble());
+        } else if (arg.startsWith(QLatin1String("--effects="))) {
+            s.effectsPct.clear();
+            for (const QString &n : arg.mid(10).split(u','))
+                s.effectsPct.append(n.toInt());
+        } else {
+            std::fprintf(stderr, "unknown argument %s\n", qPrintable(arg));
+            return 2;
+        }
+    }
+    if (s.pairs < 1 || s.seconds < 1 || s.baseLatencyMs < 1) {
+        std::fprintf(stderr, "--pairs, --seconds and --base-latency must be positive\n");
+        return 2;
+    }
+    QTemporaryDir scratch;
+    QDir dir(s.keepDir.isEmpty() ? scratch.path() : s.keepDir);
+    if (!dir.mkpath(QStringLiteral("."))) {
+        std::fprintf(stderr, "cannot create %s\n", qPrintable(dir.path()));
+        return 2;
+    }
+    QList<qint64> a, a2, n, n2;
+    QMap<int, QList<qint64>> b;
+    if (!s.reanalyseDir.isEmpty()) {
+        const QDir kept(s.reanalyseDir);
+        const QMap<QString, qint64> demoLabels = labelledRuns(kept.filePath(QStringLiteral("demo.db")));
+        const QMap<QString, qint64> nginxLabels =
+            labelledRuns(kept.filePath(QStringLiteral("nginx.db")));
+        for (int i = 1; demoLabels.contains(QStringLiteral("A%1").arg(i)); ++i) {
+            a.append(demoLabels.value(QStringLiteral("A%1").arg(i)));
+            a2.append(demoLabels.value(QStringLiteral("A'%1").arg(i)));
+            if (nginxLabels.contains(QStringLiteral("N%1").arg(i))) {
+                n.append(nginxLabels.value(QStringLiteral("N%1").arg(i)));
+                n2.append(nginxLabels.value(QStringLiteral("N'%1").arg(i)));
+            }
+        }
+        s.pairs = int(a.size());
+        for (auto it = demoLabels.cbegin(); it != demoLabels.cend(); ++it) {
+            const int effect = it.key().mid(1).section(u'.', 0, 0).toInt();
+            if (!it.key().startsWith(u'B') || b.contains(effect))
+                continue;
+            for (int i = 1; i <= s.pairs; ++i)
+                b[effect].append(demoLabels.value(QStringLiteral("B%1.%2").arg(effect).arg(i)));
+        }
+        s.nginx = n.size() == a.size() && !n.isEmpty();
+        if (s.pairs == 0 || a2.contains(0)) {
+            std::fprintf(stderr, "no runs labelled A1, A'1, ... in %s\n",
+                         qPrintable(kept.filePath(QStringLiteral("demo.db"))));
+            return 2;
+        }
+        for (const QList<qint64> &ids : std::as_const(b)) {
+            if (ids.contains(0)) {
+                std::fprintf(stderr, "the kept runs are not complete pairs\n");
+                return 2;
+            }
+        }
+        std::printf("%d pair(s) kept in %s, compared again\n", s.pairs, qPrintable(kept.path()));
+    } else {
+        const int status = runSeries(s, dir, a, a2, b, n, n2);
+        if (status != 0)
+            return status;
+    }
+    const QString demoDb = QDir(s.reanalyseDir.isEmpty() ? dir.path() : s.reanalyseDir)
+                               .filePath(QStringLiteral("demo.db"));
+    const QString nginxDb = QDir(s.reanalyseDir.isEmpty() ? dir.path() : s.reanalyseDir)
+                                .filePath(QStringLiteral("nginx.db"));
 
     Runs demoRuns;
     if (!demoRuns.open(demoDb))

@@ -6,9 +6,9 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QTcpServer>
 #include <QTemporaryDir>
 
+#include "referenceserver.h"
 #include "testmain.h"
 #include "testsupport.h"
 
@@ -36,16 +36,6 @@ QString describe(const CliRun &run)
     return QStringLiteral("exit %1\n--- stdout\n%2\n--- stderr\n%3")
         .arg(run.exitCode)
         .arg(run.out, run.err);
-}
-
-quint16 closedPort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
 }
 
 //! Lines of @p text that are interval progress lines ("t=1/2s ...").
@@ -176,7 +166,7 @@ private slots:
 
     void unreachableTargetExitsOne()
     {
-        const quint16 port = closedPort();
+        const quint16 port = loadscope::test::freeLoopbackPort();
         QVERIFY(port != 0);
         const QString peer = QStringLiteral("127.0.0.1:") + QString::number(port);
         const CliRun run =

@@ -111,7 +111,7 @@ private slots:
         QCOMPARE(r.engine.threadCount(), 0); // threads joined at the end
 
         const RunSummary &s = r.summary();
-        QCOMPARE(s.status, QStringLiteral("completed"));
+        QCOMPARE(s.status, ResultStatus::Completed);
         QVERIFY2(s.errorDetails.isEmpty(), qPrintable(s.errorDetails));
         QCOMPARE(s.target, urlOf(fake.port()));
         QVERIFY(!s.openModel);
@@ -208,7 +208,7 @@ private slots:
         QString error;
         QVERIFY2(r.run(plan, urlOf(fake.port()), 15000, &error), qPrintable(error));
         const RunSummary &s = r.summary();
-        QCOMPARE(s.status, QStringLiteral("completed"));
+        QCOMPARE(s.status, ResultStatus::Completed);
         QVERIFY(s.totals.requests > 5);
         QCOMPARE(s.totals.requests, qint64(fake.requestsSeen()));
         QVERIFY2(s.totals.errors == 0, qPrintable(s.errorDetails));
@@ -258,7 +258,7 @@ private slots:
         QVERIFY2(r.run(plan, urlOf(fake.port()), 15000, &error), qPrintable(error));
         const RunSummary &s = r.summary();
         // Bad responses are counted errors; the run itself completes.
-        QCOMPARE(s.status, QStringLiteral("completed"));
+        QCOMPARE(s.status, ResultStatus::Completed);
         QVERIFY(s.totals.requests > 0);
         QCOMPARE(s.totals.errors, s.totals.requests);
         QCOMPARE(s.totals.errorsByClass[size_t(expected)], s.totals.requests);
@@ -294,7 +294,7 @@ private slots:
         EngineRun r;
         QVERIFY2(r.run(plan, host.baseUrl().toString(), 15000, &error), qPrintable(error));
         const RunSummary &s = r.summary();
-        QCOMPARE(s.status, QStringLiteral("completed"));
+        QCOMPARE(s.status, ResultStatus::Completed);
         QVERIFY(s.openModel);
         QCOMPARE(s.totals.errors, qint64(0));
         // 400 arrivals planned; every one was served although each stall holds ~60 of them
@@ -403,7 +403,7 @@ private slots:
         QString error;
         QVERIFY2(r.run(plan, urlOf(fake.port()), 15000, &error), qPrintable(error));
         const RunSummary &s = r.summary();
-        QCOMPARE(s.status, QStringLiteral("completed"));
+        QCOMPARE(s.status, ResultStatus::Completed);
         QCOMPARE(s.totals.errors, qint64(0));
         QCOMPARE(s.maxVus, 6);
         QVERIFY(s.timeline.size() >= 8);
@@ -517,7 +517,7 @@ private slots:
         r.engine.stop();
         QTRY_COMPARE_WITH_TIMEOUT(r.finished.size(), 1, 10000);
         const RunSummary &s = r.summary();
-        QCOMPARE(s.status, QStringLiteral("aborted"));
+        QCOMPARE(s.status, ResultStatus::Aborted);
         QVERIFY2(s.errorDetails.contains(QLatin1String("stopped")), qPrintable(s.errorDetails));
         QVERIFY(s.totals.requests > 0);
         QCOMPARE(s.totals.requests, qint64(fake.requestsSeen()));
@@ -548,7 +548,7 @@ private slots:
         // Not the 20 s reply, not the 60 s timeout, not the 30 s plan: the 300 ms grace.
         QTRY_COMPARE_WITH_TIMEOUT(r.finished.size(), 1, 8000);
         const RunSummary &s = r.summary();
-        QCOMPARE(s.status, QStringLiteral("aborted"));
+        QCOMPARE(s.status, ResultStatus::Aborted);
         QCOMPARE(s.errorDetails, QStringLiteral("user pressed Stop"));
         QCOMPARE(s.totals.requests, qint64(0)); // cut-off requests are not counted
     }
@@ -562,7 +562,7 @@ private slots:
         QString error;
         QVERIFY2(r.run(plan, urlOf(port), 10000, &error), qPrintable(error));
         const RunSummary &s = r.summary();
-        QCOMPARE(s.status, QStringLiteral("failed"));
+        QCOMPARE(s.status, ResultStatus::Failed);
         const QString peer = QStringLiteral("127.0.0.1:") + QString::number(port);
         QVERIFY2(s.errorDetails.contains(peer), qPrintable(s.errorDetails));
         QVERIFY(s.totals.requests > 0);

@@ -79,7 +79,7 @@ private:
 
     void expectHealthy(const RunSummary &s)
     {
-        QCOMPARE(s.status, QStringLiteral("completed"));
+        QCOMPARE(s.status, ResultStatus::Completed);
         QVERIFY(s.totals.requests > 0);
         QCOMPARE(s.totals.errors, qint64(0));
         QVERIFY(m_intervals >= 3);
@@ -199,7 +199,7 @@ private slots:
             qPrintable(
                 QStringLiteral("%1 vs %2").arg(highest).arg(s.timeline.first().plannedTarget)));
         QVERIFY(s.durationCorrected.count() == s.totals.requests);
-        const QJsonObject stress = s.extras.value(QStringLiteral("stress")).toObject();
+        const QJsonObject stress = s.extras.stress;
         QVERIFY2(stress.contains(QStringLiteral("valid")), "no stress analysis in the result");
         QVERIFY(stress.contains(QStringLiteral("usl")));
         if (stress.value(QStringLiteral("valid")).toBool()) {

@@ -216,7 +216,7 @@ void TestMainWindow::wholeFlow()
     const qint64 second = run->resultId();
     QVERIFY(second != first);
     QVERIFY(finished.wait(15000));
-    QCOMPARE(run->lastSummary().status, QStringLiteral("completed"));
+    QCOMPARE(run->lastSummary().status, ResultStatus::Completed);
     QVERIFY(run->summaryPanel()->isVisible());
 
     // History: select both and Compare.

@@ -114,7 +114,7 @@ void TestRunPlace::runShowsIntervalsLive()
     QCOMPARE(m_place->pendingIntervals(), 0);
     QVERIFY(m_place->endpointModel()->isFinal());
     QCOMPARE(m_place->thresholdStates(), QList<int>({1, 0}));
-    QCOMPARE(m_place->lastSummary().status, QStringLiteral("completed"));
+    QCOMPARE(m_place->lastSummary().status, ResultStatus::Completed);
     // The run is in the history with its samples.
     const auto record = m_store.result(m_place->resultId());
     QVERIFY(record);
@@ -137,7 +137,7 @@ void TestRunPlace::stopKeepsWhatWasMeasured()
     QString error;
     QVERIFY2(m_place->start(baselinePlan, &error), qPrintable(error));
     QVERIFY(finished.wait(15000));
-    QCOMPARE(m_place->lastSummary().status, QStringLiteral("completed"));
+    QCOMPARE(m_place->lastSummary().status, ResultStatus::Completed);
     finished.clear();
 
     QVERIFY2(m_place->start(longPlan, &error), qPrintable(error));
@@ -148,7 +148,7 @@ void TestRunPlace::stopKeepsWhatWasMeasured()
     QTest::keyClick(m_place.get(), Qt::Key_Escape);
     QVERIFY(finished.wait(15000));
     const RunSummary &summary = m_place->lastSummary();
-    QCOMPARE(summary.status, QStringLiteral("aborted"));
+    QCOMPARE(summary.status, ResultStatus::Aborted);
     QVERIFY(summary.totals.requests >= seen);
     QVERIFY(summary.durationSec < 30);
     const auto record = m_store.result(m_place->resultId());

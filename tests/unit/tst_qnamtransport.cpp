@@ -391,7 +391,7 @@ private slots:
         QVERIFY2(summary.has_value(), qPrintable(error));
         QVERIFY(summary->totals.requests > 0);
         QCOMPARE(summary->totals.errors, 0);
-        QCOMPARE(summary->status, QStringLiteral("completed"));
+        QCOMPARE(summary->status, ResultStatus::Completed);
     }
 
     void engineRunsThroughAProxy()

@@ -42,25 +42,6 @@ std::optional<RunComparison> compareWithBaseline(HistoryStore &store, qint64 res
     return compareRuns(baseline->forComparison(), {candidate->forComparison()});
 }
 
-QList<Recommendation> recommendationsFromJson(const QJsonArray &array)
-{
-    QList<Recommendation> list;
-    for (const QJsonValue &value : array) {
-        const QJsonObject o = value.toObject();
-        Recommendation r;
-        r.area = o.value(QLatin1String("area")).toString();
-        r.impact = o.value(QLatin1String("impact")).toString();
-        r.title = o.value(QLatin1String("title")).toString();
-        r.detail = o.value(QLatin1String("detail")).toString();
-        r.implementation = o.value(QLatin1String("implementation")).toString();
-        r.estimatedImprovement = o.value(QLatin1String("estimatedImprovement")).toString();
-        r.evidence = o.value(QLatin1String("evidence")).toObject();
-        if (!r.title.isEmpty())
-            list.append(r);
-    }
-    return list;
-}
-
 RecommendationInput recommendationInput(const RunSummary &summary, int workerThreads)
 {
     RecommendationInput input;
@@ -83,9 +64,8 @@ RecommendationInput recommendationInput(const RunSummary &summary, int workerThr
 QList<Recommendation> recommendationsFor(const RunSummary &summary, HistoryStore *store,
                                          qint64 resultId)
 {
-    const QJsonValue extras = summary.extras.value(QLatin1String("recommendations"));
-    if (extras.isArray())
-        return recommendationsFromJson(extras.toArray());
+    if (summary.extras.recommendations)
+        return recommendationsFromJson(*summary.extras.recommendations);
     if (store && resultId > 0) {
         const QList<Recommendation> stored = store->recommendations(resultId);
         if (!stored.isEmpty())

@@ -27,9 +27,6 @@ qint64 baselineIdFor(HistoryStore &store, const ResultRecord &record);
 std::optional<RunComparison> compareWithBaseline(HistoryStore &store, qint64 resultId,
                                                  QString *error = nullptr);
 
-//! Recommendations from a JSON array of {area, impact, title, detail, ...} objects.
-QList<Recommendation> recommendationsFromJson(const QJsonArray &array);
-
 //! The recommendation rules' input from a summary; CPU series from its timeline's resources.
 RecommendationInput recommendationInput(const RunSummary &summary, int workerThreads = 1);
 

@@ -325,13 +325,7 @@ int HistoryPlace::deleteSelected()
 
 bool HistoryPlace::exportRun(qint64 id, ResultFormat format, const QString &path, QString *error)
 {
-    const auto record = m_store->result(id);
-    if (!record) {
-        if (error)
-            *error = tr("Run #%1 is not in the history.").arg(id);
-        return false;
-    }
-    return writeRunExport(*record, m_store->samples(id, QStringLiteral("")), format, path, error);
+    return writeRunExport(*m_store, id, format, path, error);
 }
 
 void HistoryPlace::exportSelected(ResultFormat format)

@@ -1,11 +1,7 @@
 #include "runexport.h"
 
-#include <cmath>
-
-#include <QJsonArray>
-
-#include "history/resultstablemodel.h"
-#include "interop/resultjson.h"
+#include "interop/resultwriters.h"
+#include "session/storedrun.h"
 
 namespace loadscope {
 
@@ -26,40 +22,17 @@ QString resultFormatSuffix(ResultFormat format)
     return {};
 }
 
-QJsonObject storedRunDocument(const ResultRecord &record, const QList<ResultSample> &samples)
+bool writeRunExport(HistoryStore &store, qint64 resultId, ResultFormat format, const QString &path,
+                    QString *error)
 {
-    QJsonObject result = record.summary;
-    // The row is the authority on identity and life cycle: a summary written by an older
-    // version, or a run that never finished, may lack these or disagree.
-    result.insert(QStringLiteral("id"), record.id);
-    result.insert(QStringLiteral("status"), resultStatusToString(record.status));
-    result.insert(QStringLiteral("startedAt"), record.startedAt.toString(Qt::ISODateWithMs));
-    result.insert(QStringLiteral("endedAt"),
-                  record.endedAt.isValid() ? QJsonValue(record.endedAt.toString(Qt::ISODateWithMs))
-                                           : QJsonValue());
-    const double seconds = ResultsTableModel::durationSec(record);
-    if (!std::isnan(seconds))
-        result.insert(QStringLiteral("durationSec"), seconds);
-    result.insert(QStringLiteral("versionLabel"), record.versionLabel);
-    if (!record.errorDetails.isEmpty())
-        result.insert(QStringLiteral("errorDetails"), record.errorDetails);
-    if (!result.contains(QStringLiteral("timeline"))) {
-        QJsonArray timeline;
-        for (const ResultSample &sample : samples) {
-            if (sample.endpoint.isEmpty())
-                timeline.append(timelineEntryFromSample(sample));
-        }
-        result.insert(QStringLiteral("timeline"), timeline);
+    QString why;
+    const auto document = loadResultDocument(store, resultId, &why);
+    if (!document) {
+        if (error)
+            *error = why;
+        return false;
     }
-    return QJsonObject{{QStringLiteral("schema"), QLatin1String(kResultSchema)},
-                       {QStringLiteral("test"), record.plan},
-                       {QStringLiteral("result"), result}};
-}
-
-bool writeRunExport(const ResultRecord &record, const QList<ResultSample> &samples,
-                    ResultFormat format, const QString &path, QString *error)
-{
-    return writeResult(format, path, storedRunDocument(record, samples), error);
+    return writeResult(format, path, *document, error);
 }
 
 } // namespace loadscope

@@ -38,7 +38,7 @@ bool RunViewer::showRun(qint64 resultId, QString *error)
     }
     setWindowTitle(tr("Run %1 — %2").arg(run->label(), run->testName));
     m_charts->showTimeline(run->plan.value_or(TestPlan()), run->summary.timeline);
-    QJsonObject comparison = run->summary.extras.value(QLatin1String("comparison")).toObject();
+    QJsonObject comparison = run->summary.extras.comparison;
     if (comparison.isEmpty()) {
         if (const auto computed = compareWithBaseline(*m_store, resultId, &why))
             comparison = computed->toJson();

@@ -360,7 +360,7 @@ void RunPlace::onFinished(const RunSummary &summary, qint64 resultId)
            QString::number(100.0 * summary.totals.errorRate(), 'f', 2) + u'%');
     setKpi(QStringLiteral("requests"), QString::number(summary.totals.requests));
 
-    QJsonObject comparison = summary.extras.value(QLatin1String("comparison")).toObject();
+    QJsonObject comparison = summary.extras.comparison;
     if (comparison.isEmpty() && m_store && resultId > 0) {
         QString why;
         if (const auto computed = compareWithBaseline(*m_store, resultId, &why))
@@ -368,9 +368,9 @@ void RunPlace::onFinished(const RunSummary &summary, qint64 resultId)
     }
     m_summaryPanel->showSummary(summary, recommendationsFor(summary, m_store, resultId),
                                 comparison);
-    const QString status = summary.status == QLatin1String("completed") ? tr("Finished")
-                           : summary.status == QLatin1String("aborted") ? tr("Stopped")
-                                                                        : tr("Failed");
+    const QString status = summary.status == ResultStatus::Completed ? tr("Finished")
+                           : summary.status == ResultStatus::Aborted ? tr("Stopped")
+                                                                     : tr("Failed");
     // "Saved" only once the history confirmed the final commit; else SQLite's reason.
     const bool stored = !m_session || m_session->storeOutcome().ok;
     const QString storedText =
@@ -388,7 +388,7 @@ void RunPlace::onFinished(const RunSummary &summary, qint64 resultId)
                                    : QStringLiteral(" (") + summary.errorDetails + u')',
                                m_session ? m_session->baseUrl() : summary.target, storedText));
     m_tabs->setCurrentWidget(m_summaryPanel);
-    emit message(tr("Run #%1 %2").arg(resultId).arg(summary.status));
+    emit message(tr("Run #%1 %2").arg(resultId).arg(resultStatusToString(summary.status)));
     emit runFinished(resultId);
 }
 

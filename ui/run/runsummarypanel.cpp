@@ -146,7 +146,7 @@ void RunSummaryPanel::showSummary(const RunSummary &summary,
             .arg(summary.durationSec, 0, 'f', 1)
             .arg(bytes(t.bytesIn), bytes(t.bytesOut))
             .arg(t.droppedIterations)
-            .arg(summary.status.toHtmlEscaped()));
+            .arg(resultStatusToString(summary.status)));
 
     QList<QPair<QString, LatencyStats>> rows = {
         {tr("latency ms"), LatencyStats::fromHistogram(summary.duration)}};
