@@ -296,6 +296,13 @@ bool StoreSchema::refuseVersion(const QSqlDatabase &db, const QString &path, int
                 *error = describeError(path, query.lastError());
             return true;
         }
+        // Another process may have migrated the new file between our two reads: its tables
+        // are ours then, and its version says so.
+        if (!tables.isEmpty()) {
+            const int now = userVersion(db, path, nullptr);
+            if (now > 0 && now <= currentVersion)
+                return false;
+        }
         if (!tables.isEmpty()) {
             if (error) {
                 *error = path +
