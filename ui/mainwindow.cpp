@@ -171,6 +171,16 @@ void MainWindow::createMenus()
             exportK6To(path);
     });
     file->addSeparator();
+    file->addAction(tr("Import &results…"), this, [this] {
+        const QStringList paths = QFileDialog::getOpenFileNames(
+            this, tr("Import k6 or JMeter results"), QDir::homePath(),
+            tr("Results (*.json *.ndjson *.csv *.jtl *.xml *.tsv);;All files (*)"));
+        if (paths.isEmpty())
+            return;
+        setCurrentPlace(HistoryPlaceIndex);
+        m_history->importFiles(paths);
+    });
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));

@@ -7,6 +7,7 @@
 
 #include "cli/commandline.h"
 #include "cli/historycommand.h"
+#include "cli/importcommand.h"
 #include "cli/plancommand.h"
 #include "cli/runoptions.h"
 #include "cli/servecommand.h"
@@ -27,7 +28,7 @@ const char *const kUsage =
     "  history list           list stored runs\n"
     "  history show ID        show one stored run\n"
     "  history compare ID ID...  compare stored runs\n"
-    "  import FILE            import k6, JMeter or Locust results\n"
+    "  import FILE...         import k6, JMeter or Locust results\n"
     "  plan import FILE       make a plan from curl, HAR, Postman or OpenAPI\n"
     "  export-k6 PLAN.json    write a plan as a k6 script\n"
     "\n"
@@ -37,13 +38,6 @@ const char *const kUsage =
     "\n"
     "Exit codes: 0 passed, 1 run failed, 2 bad usage or input, 98 regression against the\n"
     "baseline, 99 thresholds crossed.\n";
-
-int notAvailableYet(const QString &command, const QString &what, QTextStream &err)
-{
-    err << "loadscope-cli " << command << ": not available yet (" << what
-        << " has not landed in this build)\n";
-    return ExitUsage;
-}
 
 int demoCommand(const QStringList &args, QTextStream &out, QTextStream &err)
 {
@@ -135,22 +129,6 @@ int demoCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         QTimer::singleShot(int(duration * 1000), qApp, [] { QCoreApplication::exit(0); });
     QCoreApplication::exec();
     return ExitPassed;
-}
-
-int importCommand(const QStringList &args, QTextStream &out, QTextStream &err)
-{
-    SubcommandLine line(QStringLiteral("import"),
-                        QStringLiteral("Import k6, JMeter or Locust results into the history."));
-    line.addOption(QCommandLineOption(QStringLiteral("format"),
-                                      QStringLiteral("k6-json, k6-csv, jmeter-jtl or locust-csv."),
-                                      QStringLiteral("FORMAT")));
-    line.addDbOption();
-    line.addPositional(QStringLiteral("FILE"), QStringLiteral("Results file to import."),
-                       QStringLiteral("FILE"));
-    int code = 0;
-    if (!line.parse(args, out, err, &code))
-        return code;
-    return notAvailableYet(line.command(), QStringLiteral("importing results"), err);
 }
 
 } // namespace

@@ -109,6 +109,8 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
     line.addValueOption(
         "status", "Only runs with this status (running, completed, failed, aborted).", "STATUS");
     line.addValueOption("version-label", "Only runs with this version label.", "V");
+    line.addValueOption("source", "Only runs from this tool (loadscope, k6, jmeter, locust).",
+                        "TOOL");
     line.addValueOption("since", "Only runs started at or after this date (ISO 8601).", "DATE");
     line.addValueOption("until", "Only runs started before this date (ISO 8601).", "DATE");
     line.addValueOption("limit", "At most N runs (default 50).", "N");
@@ -140,6 +142,7 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
     filter.status = status;
     filter.testType = p.value(QStringLiteral("type")).toUpper();
     filter.versionLabel = p.value(QStringLiteral("version-label"));
+    filter.source = p.value(QStringLiteral("source"));
     for (const char *name : {"since", "until"}) {
         const QString value = p.value(QString::fromLatin1(name));
         if (value.isEmpty())
@@ -194,6 +197,8 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
                                                 : QJsonValue()},
                 {QStringLiteral("totals"), r.summary.value(QStringLiteral("totals"))},
                 {QStringLiteral("latencyMs"), r.summary.value(QStringLiteral("latencyMs"))},
+                {QStringLiteral("source"),
+                 r.source.isImported() ? r.source.tool : QStringLiteral("loadscope")},
             });
         }
         out << QJsonDocument(array).toJson(QJsonDocument::Indented);
@@ -205,7 +210,9 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     QList<QStringList> rows;
     for (const ResultRecord &r : results) {
-        rows.append({QString::number(r.id), r.testName, r.testType, resultStatusToString(r.status),
+        rows.append({QString::number(r.id), r.testName, r.testType,
+                     r.source.isImported() ? r.source.tool : QStringLiteral("loadscope"),
+                     resultStatusToString(r.status),
                      r.versionLabel.isEmpty() ? QStringLiteral("-") : r.versionLabel,
                      r.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
                      durationText(r), summaryFigure(r.summary, "totals", "throughputRps", 1),
@@ -214,9 +221,9 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     printTable(out,
                {QStringLiteral("ID"), QStringLiteral("TEST"), QStringLiteral("TYPE"),
-                QStringLiteral("STATUS"), QStringLiteral("VERSION"), QStringLiteral("STARTED"),
-                QStringLiteral("DURATION"), QStringLiteral("RPS"), QStringLiteral("P95_MS"),
-                QStringLiteral("ERR_%")},
+                QStringLiteral("SOURCE"), QStringLiteral("STATUS"), QStringLiteral("VERSION"),
+                QStringLiteral("STARTED"), QStringLiteral("DURATION"), QStringLiteral("RPS"),
+                QStringLiteral("P95_MS"), QStringLiteral("ERR_%")},
                rows);
     return ExitPassed;
 }
@@ -286,6 +293,7 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
         << "  (" << durationText(*result) << ")\n";
     if (!result->versionLabel.isEmpty())
         out << "  version    " << result->versionLabel << '\n';
+    out << "  source     " << result->source.label() << '\n';
     if (!result->errorDetails.isEmpty())
         out << "  error      " << result->errorDetails << '\n';
     const QJsonObject &s = result->summary;
@@ -359,6 +367,8 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
     QList<RunForComparison> runs;
     qint64 testId = 0;
     QDateTime firstCandidateStart;
+    QStringList sources; // imported runs say where they came from
+    bool anyImported = false;
     for (qint64 id : std::as_const(ids)) {
         QString error;
         const auto stored = loadStoredRun(*store, id, &error);
@@ -366,6 +376,9 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
             err << "loadscope-cli history compare: " << error << '\n';
             return ExitUsage;
         }
+        const ResultSource source = store->result(id).value_or(ResultRecord()).source;
+        anyImported = anyImported || source.isImported();
+        sources << u'#' + QString::number(id) + u' ' + source.label();
         if (runs.isEmpty())
             testId = stored->testId;
         else if (!firstCandidateStart.isValid() || stored->summary.startedAt < firstCandidateStart)
@@ -384,6 +397,9 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
         text = comparison.toMarkdown().toUtf8();
     else
         text = comparison.toText().toUtf8();
+    if (anyImported && format == QLatin1String("text"))
+        text.prepend(
+            (QStringLiteral("Sources: ") + sources.join(QStringLiteral(", ")) + u'\n').toUtf8());
     const QString outputFile = p.value(QStringLiteral("output-file"));
     if (outputFile.isEmpty()) {
         out << QString::fromUtf8(text);

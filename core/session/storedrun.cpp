@@ -337,6 +337,8 @@ std::optional<QJsonObject> loadResultDocument(HistoryStore &store, qint64 result
         const QJsonValue latency = record->summary.value(QStringLiteral("latencyMs"));
         if (stored->summary.duration.isEmpty() && latency.isObject())
             result.insert(QStringLiteral("latencyMs"), latency);
+        if (record->source.isImported())
+            result.insert(QStringLiteral("source"), record->source.toJson());
     }
     document.insert(QStringLiteral("result"), result);
     return document;

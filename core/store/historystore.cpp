@@ -665,3 +665,156 @@ std::pair<QString, QString> HistoryStore::splitHistogramKey(const QString &key)
 }
 
 } // namespace loadscope
+
+namespace loadscope {
+
+// ---- imported runs -----------------------------------------------------------------------
+
+qint64 HistoryStore::storeImportedResult(const ImportedResult &imported, bool *duplicate)
+{
+    auto duplicateOf = std::make_shared<qint64>(0);
+    // One write op is one savepoint inside the writer's transaction: a failure (or a kill)
+    // anywhere below leaves nothing of the run in the file.
+    const auto id = runSync(
+        QStringLiteral("Importing \"%1\"").arg(imported.source.fileName),
+        [imported, duplicateOf](const QSqlDatabase &db, qint64 *value, QString *error) {
+            QSqlQuery seen(db);
+            seen.prepare(
+                QStringLiteral("SELECT result_id FROM result_sources WHERE content_hash = ?"));
+            seen.addBindValue(imported.source.contentHash);
+            if (!StoreSql::exec(seen, QString(), error))
+                return false;
+            if (seen.next()) {
+                *duplicateOf = seen.value(0).toLongLong();
+                *value = *duplicateOf;
+                return true;
+            }
+            const QVariant now = StoreSql::timeValue(QDateTime::currentDateTimeUtc());
+            QSqlQuery test(db);
+            test.prepare(QStringLiteral(
+                "INSERT INTO performance_tests(name, test_type, plan_json, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO NOTHING"));
+            test.addBindValue(StoreSql::nonNull(imported.test.name));
+            test.addBindValue(StoreSql::nonNull(imported.test.testType));
+            test.addBindValue(StoreSql::jsonText(imported.test.plan));
+            test.addBindValue(now);
+            test.addBindValue(now);
+            if (!StoreSql::exec(test, QString(), error))
+                return false;
+            QSqlQuery find(db);
+            find.prepare(QStringLiteral("SELECT id FROM performance_tests WHERE name = ?"));
+            find.addBindValue(StoreSql::nonNull(imported.test.name));
+            if (!StoreSql::exec(find, QString(), error) || !find.next()) {
+                if (error->isEmpty())
+                    *error = QStringLiteral("the test is not there");
+                return false;
+            }
+            const qint64 testId = find.value(0).toLongLong();
+
+            QSqlQuery result(db);
+            result.prepare(QStringLiteral(
+                "INSERT INTO performance_test_results(test_id, test_type, status, started_at,"
+                " ended_at, version_label, plan_json, error_details)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+            result.addBindValue(testId);
+            result.addBindValue(StoreSql::nonNull(imported.test.testType));
+            result.addBindValue(resultStatusToString(imported.status));
+            result.addBindValue(StoreSql::timeValue(imported.startedAt));
+            result.addBindValue(StoreSql::timeValue(imported.endedAt));
+            result.addBindValue(imported.versionLabel);
+            result.addBindValue(StoreSql::jsonValue(imported.plan));
+            result.addBindValue(imported.errorDetails);
+            if (!StoreSql::exec(result, QString(), error))
+                return false;
+            const qint64 resultId = result.lastInsertId().toLongLong();
+
+            QJsonObject summary = imported.summary;
+            summary.insert(QStringLiteral("id"), resultId);
+            QSqlQuery setSummary(db);
+            setSummary.prepare(QStringLiteral(
+                "UPDATE performance_test_results SET summary_json = ? WHERE id = ?"));
+            setSummary.addBindValue(StoreSql::jsonValue(summary));
+            setSummary.addBindValue(resultId);
+            if (!StoreSql::exec(setSummary, QString(), error))
+                return false;
+
+            QSqlQuery sample(db);
+            sample.prepare(QStringLiteral(
+                "INSERT INTO result_samples(result_id, t_sec, endpoint, requests, errors,"
+                " bytes_in, bytes_out, active_vus, rps, mean_ms, p50_ms, p90_ms, p95_ms,"
+                " p99_ms, p999_ms, max_ms, data_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            for (const ResultSample &s : imported.samples) {
+                sample.addBindValue(resultId);
+                sample.addBindValue(s.tSec);
+                sample.addBindValue(StoreSql::nonNull(s.endpoint));
+                sample.addBindValue(s.requests);
+                sample.addBindValue(s.errors);
+                sample.addBindValue(s.bytesIn);
+                sample.addBindValue(s.bytesOut);
+                sample.addBindValue(s.activeVus);
+                sample.addBindValue(s.rps);
+                sample.addBindValue(s.meanMs);
+                sample.addBindValue(s.p50Ms);
+                sample.addBindValue(s.p90Ms);
+                sample.addBindValue(s.p95Ms);
+                sample.addBindValue(s.p99Ms);
+                sample.addBindValue(s.p999Ms);
+                sample.addBindValue(s.maxMs);
+                sample.addBindValue(StoreSql::jsonValue(s.data));
+                if (!StoreSql::exec(sample, QString(), error))
+                    return false;
+            }
+            QSqlQuery histogram(db);
+            histogram.prepare(
+                QStringLiteral("INSERT INTO result_histograms(result_id, endpoint, metric, blob)"
+                               " VALUES (?, ?, ?, ?)"));
+            for (const StoredHistogram &h : imported.histograms) {
+                histogram.addBindValue(resultId);
+                histogram.addBindValue(StoreSql::nonNull(h.endpoint));
+                histogram.addBindValue(h.metric);
+                histogram.addBindValue(h.blob.isNull() ? QByteArray("", 0) : h.blob);
+                if (!StoreSql::exec(histogram, QString(), error))
+                    return false;
+            }
+            const ResultSource &src = imported.source;
+            QSqlQuery source(db);
+            source.prepare(QStringLiteral(
+                "INSERT INTO result_sources(result_id, tool, tool_version, format, file_name,"
+                " content_hash, lines, bad_lines, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                "?)"));
+            source.addBindValue(resultId);
+            source.addBindValue(StoreSql::nonNull(src.tool));
+            source.addBindValue(src.toolVersion.isEmpty() ? QVariant() : QVariant(src.toolVersion));
+            source.addBindValue(StoreSql::nonNull(src.format));
+            source.addBindValue(StoreSql::nonNull(src.fileName));
+            source.addBindValue(src.contentHash);
+            source.addBindValue(src.lines);
+            source.addBindValue(src.badLines);
+            source.addBindValue(now);
+            if (!StoreSql::exec(source, QString(), error))
+                return false;
+            *value = resultId;
+            return true;
+        });
+    if (duplicate)
+        *duplicate = *duplicateOf > 0;
+    return id.value_or(-1);
+}
+
+qint64 HistoryStore::resultWithContentHash(const QString &hash)
+{
+    if (!ensureOpen())
+        return 0;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT result_id FROM result_sources WHERE content_hash = ?"));
+    query.addBindValue(hash);
+    if (!query.exec()) {
+        failRead(QStringLiteral("Looking for an imported file"), query.lastError());
+        return 0;
+    }
+    return query.next() ? query.value(0).toLongLong() : 0;
+}
+
+} // namespace loadscope

@@ -89,6 +89,12 @@ public:
 
     //! Records a new running result of \a testId (committed on return); its id, or -1.
     qint64 startResult(qint64 testId, const QJsonObject &planAsRun, const QString &versionLabel);
+    //! Stores an imported run — test (if new), result, samples, histograms and source — in one
+    //! transaction: all of it or nothing. Its id, or -1. When a run with the same content hash
+    //! is stored already, stores nothing, sets *duplicate and returns that run's id.
+    qint64 storeImportedResult(const ImportedResult &imported, bool *duplicate);
+    //! The result imported from content hash @p hash, 0 when none.
+    qint64 resultWithContentHash(const QString &hash);
     //! Queues interval samples of a result (any thread).
     void appendSamples(qint64 resultId, const QList<ResultSample> &samples);
     //! Queues a histogram blob; replaces an earlier one with the same key (any thread).

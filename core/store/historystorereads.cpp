@@ -17,8 +17,11 @@ const char testColumns[] = "SELECT id, name, test_type, plan_json, created_at, u
 
 const char resultColumns[] =
     "SELECT r.id, r.test_id, t.name, COALESCE(r.test_type, t.test_type), r.status,"
-    " r.started_at, r.ended_at, r.version_label, r.plan_json, r.summary_json, r.error_details"
-    " FROM performance_test_results r JOIN performance_tests t ON t.id = r.test_id";
+    " r.started_at, r.ended_at, r.version_label, r.plan_json, r.summary_json, r.error_details,"
+    " s.tool, s.tool_version, s.format, s.file_name, s.content_hash, s.lines, s.bad_lines,"
+    " s.imported_at"
+    " FROM performance_test_results r JOIN performance_tests t ON t.id = r.test_id"
+    " LEFT JOIN result_sources s ON s.result_id = r.id";
 
 StoredTest testFrom(const QSqlQuery &query)
 {
@@ -48,6 +51,14 @@ ResultRecord resultFrom(const QSqlQuery &query)
     record.plan = StoreSql::jsonFrom(query.value(8));
     record.summary = StoreSql::jsonFrom(query.value(9));
     record.errorDetails = query.value(10).toString();
+    record.source.tool = query.value(11).toString();
+    record.source.toolVersion = query.value(12).toString();
+    record.source.format = query.value(13).toString();
+    record.source.fileName = query.value(14).toString();
+    record.source.contentHash = query.value(15).toString();
+    record.source.lines = query.value(16).toLongLong();
+    record.source.badLines = query.value(17).toLongLong();
+    record.source.importedAt = StoreSql::timeFrom(query.value(18));
     return record;
 }
 
@@ -143,6 +154,14 @@ QList<ResultRecord> HistoryStore::listResults(const ResultFilter &filter)
         // instr() rather than LIKE: no wildcard escaping for names holding % or _.
         conditions << QStringLiteral("instr(lower(t.name), lower(?)) > 0");
         values << filter.text;
+    }
+    if (!filter.source.isEmpty()) {
+        if (filter.source.compare(QLatin1String("loadscope"), Qt::CaseInsensitive) == 0) {
+            conditions << QStringLiteral("s.tool IS NULL");
+        } else {
+            conditions << QStringLiteral("lower(s.tool) = lower(?)");
+            values << filter.source;
+        }
     }
     // Times are stored as UTC ISO text with milliseconds, so text order is time order.
     if (filter.from.isValid()) {

@@ -132,6 +132,26 @@ QStringList version3Statements()
     };
 }
 
+// Version 4: where an imported run came from (k6, JMeter, Locust): one row per imported run.
+// The content hash is unique, so the same file imported twice is recognised and never stored
+// twice; a Loadscope run has no row.
+QStringList version4Statements()
+{
+    return {
+        QStringLiteral("CREATE TABLE result_sources ("
+                       " result_id INTEGER PRIMARY KEY REFERENCES performance_test_results(id)"
+                       " ON DELETE CASCADE,"
+                       " tool TEXT NOT NULL,"
+                       " tool_version TEXT,"
+                       " format TEXT NOT NULL,"
+                       " file_name TEXT NOT NULL,"
+                       " content_hash TEXT NOT NULL UNIQUE,"
+                       " lines INTEGER,"
+                       " bad_lines INTEGER,"
+                       " imported_at TEXT NOT NULL)"),
+    };
+}
+
 QStringList statementsFor(int version)
 {
     switch (version) {
@@ -141,6 +161,8 @@ QStringList statementsFor(int version)
         return version2Statements();
     case 3:
         return version3Statements();
+    case 4:
+        return version4Statements();
     default:
         return {};
     }
@@ -273,6 +295,13 @@ bool StoreSchema::refuseVersion(const QSqlDatabase &db, const QString &path, int
             if (error)
                 *error = describeError(path, query.lastError());
             return true;
+        }
+        // Another process may have migrated the new file between our two reads: its tables
+        // are ours then, and its version says so.
+        if (!tables.isEmpty()) {
+            const int now = userVersion(db, path, nullptr);
+            if (now > 0 && now <= currentVersion)
+                return false;
         }
         if (!tables.isEmpty()) {
             if (error) {

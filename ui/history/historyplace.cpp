@@ -118,6 +118,7 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     });
     connect(m_delete, &QPushButton::clicked, this, &HistoryPlace::deleteSelected);
     connect(refresh, &QPushButton::clicked, this, &HistoryPlace::reload);
+    setAcceptDrops(true); // result files dropped here are imported (historyimport.cpp)
     reload();
 }
 
@@ -138,6 +139,10 @@ QWidget *HistoryPlace::createFilterBar()
     for (const auto status : {ResultStatus::Completed, ResultStatus::Failed, ResultStatus::Aborted,
                               ResultStatus::Running})
         m_status->addItem(resultStatusToString(status), resultStatusToString(status));
+    m_source = new QComboBox(bar);
+    m_source->addItem(tr("All sources"), QString());
+    for (const char *tool : {"Loadscope", "k6", "JMeter", "Locust"})
+        m_source->addItem(QLatin1String(tool), QString::fromLatin1(tool));
     m_version = new QLineEdit(bar);
     m_version->setPlaceholderText(tr("Version label"));
     m_version->setClearButtonEnabled(true);
@@ -150,6 +155,7 @@ QWidget *HistoryPlace::createFilterBar()
     layout->addWidget(m_text, 2);
     layout->addWidget(m_type);
     layout->addWidget(m_status);
+    layout->addWidget(m_source);
     layout->addWidget(m_version, 1);
     layout->addWidget(m_date);
 
@@ -159,6 +165,8 @@ QWidget *HistoryPlace::createFilterBar()
             [this] { m_proxy->setTypeFilter(m_type->currentData().toString()); });
     connect(m_status, &QComboBox::currentIndexChanged, this,
             [this] { m_proxy->setStatusFilter(m_status->currentData().toString()); });
+    connect(m_source, &QComboBox::currentIndexChanged, this,
+            [this] { m_proxy->setSourceFilter(m_source->currentData().toString()); });
     connect(m_date, &QComboBox::currentIndexChanged, this, &HistoryPlace::applyDateFilter);
     return bar;
 }
@@ -240,6 +248,7 @@ bool HistoryPlace::selectResult(qint64 id)
         m_version->clear();
         m_type->setCurrentIndex(0);
         m_status->setCurrentIndex(0);
+        m_source->setCurrentIndex(0);
         m_date->setCurrentIndex(0);
         index = m_proxy->mapFromSource(m_model->index(row, 0));
     }

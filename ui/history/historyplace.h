@@ -9,6 +9,8 @@
 #include "history/runexport.h"
 
 class QComboBox;
+class QDragEnterEvent;
+class QDropEvent;
 class QLineEdit;
 class QPushButton;
 class QTableView;
@@ -60,8 +62,13 @@ public:
     QLineEdit *textFilter() const { return m_text; }
     QComboBox *typeFilter() const { return m_type; }
     QComboBox *statusFilter() const { return m_status; }
+    QComboBox *sourceFilter() const { return m_source; }
     QLineEdit *versionFilter() const { return m_version; }
     QComboBox *dateFilter() const { return m_date; }
+
+    //! Imports k6 / JMeter result files as runs (historyimport.cpp), with a cancellable progress
+    //! dialog for large files; selects the last one. One line per file: what became of it.
+    QStringList importFiles(const QStringList &paths);
 
 public slots:
     //! Re-reads the runs from the store, keeping the selection where possible.
@@ -76,6 +83,11 @@ signals:
     void openRequested(qint64 resultId);
     //! A store operation failed; @p message says which and why.
     void errorOccurred(const QString &message);
+
+protected:
+    //! Result files dropped on the place are imported.
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     QWidget *createFilterBar();
@@ -95,6 +107,7 @@ private:
     QLineEdit *m_text = nullptr;
     QComboBox *m_type = nullptr;
     QComboBox *m_status = nullptr;
+    QComboBox *m_source = nullptr;
     QLineEdit *m_version = nullptr;
     QComboBox *m_date = nullptr;
     QPushButton *m_pin = nullptr;

@@ -34,6 +34,12 @@ void ResultsFilterProxy::setVersionFilter(const QString &label)
     invalidateFilter();
 }
 
+void ResultsFilterProxy::setSourceFilter(const QString &tool)
+{
+    m_source = tool;
+    invalidateFilter();
+}
+
 void ResultsFilterProxy::setDateRange(const QDateTime &from, const QDateTime &to)
 {
     m_from = from;
@@ -55,6 +61,12 @@ bool ResultsFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sour
         return false;
     if (!m_version.isEmpty() && !record.versionLabel.contains(m_version, Qt::CaseInsensitive))
         return false;
+    if (!m_source.isEmpty()) {
+        const QString tool =
+            record.source.isImported() ? record.source.tool : QStringLiteral("loadscope");
+        if (tool.compare(m_source, Qt::CaseInsensitive) != 0)
+            return false;
+    }
     if (m_from.isValid() && record.startedAt < m_from)
         return false;
     if (m_to.isValid() && record.startedAt > m_to)

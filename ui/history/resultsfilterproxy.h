@@ -23,6 +23,8 @@ public:
     void setStatusFilter(const QString &status);
     //! Version labels containing @p label (case-insensitive); empty = all.
     void setVersionFilter(const QString &label);
+    //! Runs from tool @p tool ("k6", "JMeter", ...; "loadscope" = our own); empty = all.
+    void setSourceFilter(const QString &tool);
     //! Runs started in [@p from, @p to]; an invalid bound is open.
     void setDateRange(const QDateTime &from, const QDateTime &to);
 
@@ -34,6 +36,7 @@ private:
     QString m_type;
     QString m_status;
     QString m_version;
+    QString m_source;
     QDateTime m_from;
     QDateTime m_to;
 };

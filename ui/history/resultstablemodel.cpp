@@ -94,6 +94,8 @@ QVariant ResultsTableModel::displayValue(const ResultRecord &record, int column)
             return tr("too little data");
         return verdict.isEmpty() ? QStringLiteral("–") : verdict;
     }
+    case SourceColumn:
+        return record.source.isImported() ? record.source.tool : QStringLiteral("Loadscope");
     default:
         return {};
     }
@@ -133,7 +135,7 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
     case ResultIdRole:
         return record.id;
     case Qt::TextAlignmentRole:
-        if (column == IdColumn || (column >= DurationColumn && column != VerdictColumn))
+        if (column == IdColumn || (column >= DurationColumn && column < VerdictColumn))
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::DecorationRole:
@@ -209,6 +211,8 @@ QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation,
         return tr("Errors %");
     case VerdictColumn:
         return tr("Verdict");
+    case SourceColumn:
+        return tr("Source");
     default:
         return {};
     }

@@ -30,6 +30,7 @@ public:
         P95Column,
         ErrorRateColumn,
         VerdictColumn,
+        SourceColumn, //!< "Loadscope", or the tool an imported run came from
         ColumnCount
     };
     enum Role

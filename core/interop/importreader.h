@@ -1,0 +1,76 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QString>
+
+// Streaming helpers shared by the result importers (internal to interop/): a line reader that
+// never holds the file whole and hashes every byte it reads, a CSV field splitter, and the
+// number and time parsers the hot loops need (no allocation, no QString per line).
+
+namespace loadscope::importing {
+
+//! Reads a file line by line through a fixed buffer, hashing its bytes (SHA-256) on the way.
+//! A UTF-8 byte order mark at the start is skipped; "\r\n" and "\n" both end a line.
+class LineReader
+{
+public:
+    explicit LineReader(const QString &path);
+    //! False (with errorString()) when the file cannot be opened.
+    bool open();
+    QString errorString() const { return m_file.errorString(); }
+    //! The next line without its end; false at the end of the file (or on a read error).
+    bool next(std::string_view *line);
+    //! 1-based number of the line next() returned last.
+    qint64 lineNumber() const { return m_lineNumber; }
+    //! True when the line next() returned last had no line end (the file ends inside it).
+    bool lastLineUnterminated() const { return m_unterminated; }
+    //! Bytes consumed so far and the file's size (for progress).
+    qint64 bytesRead() const { return m_consumed; }
+    qint64 size() const { return m_size; }
+    //! Reads whatever is left (so that the hash covers the whole file) and returns the hex hash.
+    QString finishHash();
+    //! The first bytes of the file (up to @p n, BOM skipped), without consuming them.
+    static QByteArray peek(const QString &path, qint64 n, QString *error);
+
+private:
+    bool fill();
+
+    QFile m_file;
+    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    std::vector<char> m_buffer;
+    size_t m_begin = 0;
+    size_t m_end = 0;
+    qint64 m_lineNumber = 0;
+    qint64 m_consumed = 0;
+    qint64 m_size = 0;
+    bool m_eof = false;
+    bool m_first = true;
+    bool m_unterminated = false;
+};
+
+//! Splits one CSV record at @p delimiter into @p fields (views into @p line, or into @p scratch
+//! for quoted fields holding doubled quotes). False when a quote is left open.
+bool splitCsv(std::string_view line, char delimiter, std::vector<std::string_view> *fields,
+              std::vector<std::string> *scratch);
+
+//! Integer / floating point in the whole of @p text; false on anything else (empty included).
+bool parseInt(std::string_view text, qint64 *value);
+bool parseDouble(std::string_view text, double *value);
+//! RFC 3339 ("2017-05-09T14:34:45.239531499+02:00", "…Z", space for T) to µs since the epoch.
+bool parseRfc3339(std::string_view text, qint64 *epochUs);
+//! A timestamp that is RFC 3339 or a unix number in s, ms, µs or ns (told apart by magnitude).
+bool parseTimestamp(std::string_view text, qint64 *epochUs);
+
+inline QString toQString(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+} // namespace loadscope::importing
