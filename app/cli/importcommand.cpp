@@ -35,7 +35,7 @@ int importCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     const auto format = line.format(err);
     if (!format)
         return ExitUsage;
-    ImportOptions options;
+    ResultImportOptions options;
     options.format = importFormatFromName(*format).value_or(ImportFormat::Auto);
     options.testName = p.value(QStringLiteral("test"));
     options.versionLabel = p.value(QStringLiteral("version-label"));

@@ -161,7 +161,7 @@ QString ImportReport::summaryLine() const
     return line;
 }
 
-bool parseResultFile(const QString &path, const ImportOptions &options, ParsedResult *parsed,
+bool parseResultFile(const QString &path, const ResultImportOptions &options, ParsedResult *parsed,
                      ImportReport *report)
 {
     report->path = path;
@@ -272,7 +272,7 @@ bool parseResultFile(const QString &path, const ImportOptions &options, ParsedRe
     return true;
 }
 
-ImportedResult importedResultFor(const ParsedResult &parsed, const ImportOptions &options,
+ImportedResult importedResultFor(const ParsedResult &parsed, const ResultImportOptions &options,
                                  const QString &testName)
 {
     const RunSummary &s = parsed.summary;
@@ -320,7 +320,7 @@ ImportedResult importedResultFor(const ParsedResult &parsed, const ImportOptions
 }
 
 ImportReport importResultFile(HistoryStore &store, const QString &path,
-                              const ImportOptions &options)
+                              const ResultImportOptions &options)
 {
     ImportReport report;
     ParsedResult parsed;

@@ -36,7 +36,7 @@ QStringList importFormatNames();
 ImportFormat detectImportFormat(const QString &path, QString *why);
 
 //! How an import runs.
-struct ImportOptions
+struct ResultImportOptions
 {
     ImportFormat format = ImportFormat::Auto;
     QString testName;     //!< the test the run belongs to; default: the file's base name
@@ -81,15 +81,15 @@ struct ImportReport
 
 //! Reads @p path into a run without storing it; false with @p report's error when the file
 //! cannot be read as the format, more than 1 % of its lines are bad, or it holds no request.
-bool parseResultFile(const QString &path, const ImportOptions &options, ParsedResult *parsed,
+bool parseResultFile(const QString &path, const ResultImportOptions &options, ParsedResult *parsed,
                      ImportReport *report);
 
 //! Reads @p path and stores it in @p store as one run, in one transaction.
 ImportReport importResultFile(HistoryStore &store, const QString &path,
-                              const ImportOptions &options = {});
+                              const ResultImportOptions &options = {});
 
 //! The rows an ImportedResult carries for @p parsed (samples, histograms, summary, plan).
-ImportedResult importedResultFor(const ParsedResult &parsed, const ImportOptions &options,
+ImportedResult importedResultFor(const ParsedResult &parsed, const ResultImportOptions &options,
                                  const QString &testName);
 
 } // namespace loadscope

@@ -148,7 +148,7 @@ Measure measureInChild(const QString &path, ImportFormat format)
         timer.start();
         ParsedResult parsed;
         ImportReport report;
-        ImportOptions options;
+        ResultImportOptions options;
         options.format = format;
         Measure m;
         m.ok = parseResultFile(path, options, &parsed, &report);

@@ -37,7 +37,7 @@ private slots:
         const qint64 ours = store.startResult(testId, {}, QStringLiteral("v1"));
         store.finishResult(ours, ResultStatus::Completed, {});
         QVERIFY(store.flush());
-        ImportOptions options;
+        ResultImportOptions options;
         options.testName = QStringLiteral("checkout");
         const ImportReport imported = importResultFile(
             store, QStringLiteral(LOADSCOPE_TEST_DATA_DIR "/import/k6-groups-checks.ndjson"),

@@ -349,7 +349,7 @@ private slots:
         QTemporaryDir dir;
         HistoryStore store;
         QVERIFY(store.open(dir.filePath(QStringLiteral("h.db"))));
-        ImportOptions options;
+        ResultImportOptions options;
         options.testName = QStringLiteral("checkout");
         const ImportReport first =
             importResultFile(store, fixture("k6-groups-checks.ndjson"), options);

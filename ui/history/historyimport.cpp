@@ -28,7 +28,7 @@ QStringList HistoryPlace::importFiles(const QStringList &paths)
                                  0, 1000, this);
         progress.setWindowModality(Qt::WindowModal);
         progress.setMinimumDuration(500);
-        ImportOptions options;
+        ResultImportOptions options;
         options.cancel = &cancel;
         options.progress = [&progress, &cancel](qint64 done, qint64 total) {
             if (total > 0)
