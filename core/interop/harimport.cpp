@@ -207,19 +207,32 @@ QString textPlace(const QByteArray &bytes, qsizetype offset)
     return QStringLiteral("line %1, column %2").arg(line).arg(column);
 }
 
+QByteArray withoutBom(const QByteArray &raw)
+{
+    return raw.startsWith("\xEF\xBB\xBF") ? raw.mid(3) : raw;
+}
+
+std::optional<QJsonDocument> parseImportedJson(const QByteArray &raw, QString *error)
+{
+    const QByteArray bytes = withoutBom(raw);
+    QJsonParseError parseError;
+    QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        if (error)
+            *error = textPlace(bytes, parseError.offset - 1) + QStringLiteral(": not JSON (") +
+                     parseError.errorString() + u')';
+        return std::nullopt;
+    }
+    return doc;
+}
+
 std::optional<ImportResult> importHar(const QByteArray &raw, const ImportOptions &options,
                                       QString *error)
 {
-    QByteArray bytes = raw;
-    if (bytes.startsWith("\xEF\xBB\xBF"))
-        bytes.remove(0, 3);
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        fail(error, textPlace(bytes, parseError.offset - 1) + QStringLiteral(": not JSON (") +
-                        parseError.errorString() + u')');
+    const auto parsed = parseImportedJson(raw, error);
+    if (!parsed)
         return std::nullopt;
-    }
+    const QJsonDocument &doc = *parsed;
     const QJsonObject log = doc.object().value(QLatin1String("log")).toObject();
     if (!doc.isObject() || log.isEmpty()) {
         fail(error, QStringLiteral("log: missing; a HAR file is {\"log\": {\"version\", "

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include <QByteArray>
+#include <QJsonDocument>
 #include <QString>
 
 #include "interop/planimport.h"
@@ -22,5 +23,12 @@ std::optional<ImportResult> importHar(const QByteArray &bytes, const ImportOptio
 
 //! "line L, column C" of byte @p offset in @p bytes (for JSON parse errors).
 QString textPlace(const QByteArray &bytes, qsizetype offset);
+
+//! @p raw without a leading UTF-8 byte order mark.
+QByteArray withoutBom(const QByteArray &raw);
+
+//! Parses an imported file as JSON (a BOM is allowed); nothing, with @p error naming the line
+//! and column, when it is not JSON.
+std::optional<QJsonDocument> parseImportedJson(const QByteArray &raw, QString *error);
 
 } // namespace loadscope

@@ -6,7 +6,7 @@
 #include <QString>
 #include <QStringList>
 
-#include "engine/httptypes.h"
+#include "metrics/errorclass.h"
 
 // The per-format parsers behind importResultFile() (internal to interop/).
 
@@ -40,6 +40,8 @@ struct ParseContext
             badNotes.append(QStringLiteral("line ") + QString::number(line) + QStringLiteral(": ") +
                             why);
     }
+    //! badLine() for the line @p reader is on, saying so when the file ends inside it.
+    void badLineOf(const LineReader &reader, const char *why);
     bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
 };
 

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "interop/importformats.h"
+
 namespace loadscope::importing {
 
 namespace {
@@ -290,6 +292,14 @@ bool parseTimestamp(std::string_view text, qint64 *epochUs)
     else
         *epochUs = qint64(v / 1e3 + 0.5);
     return true;
+}
+
+void ParseContext::badLineOf(const LineReader &reader, const char *why)
+{
+    badLine(reader.lineNumber(),
+            QString::fromLatin1(why) + (reader.lastLineUnterminated()
+                                            ? QStringLiteral(" (the file ends inside this line)")
+                                            : QString()));
 }
 
 } // namespace loadscope::importing

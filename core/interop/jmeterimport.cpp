@@ -187,13 +187,7 @@ bool parseJmeterCsv(LineReader &reader, RunBuilder &builder, ParseContext &conte
             context.progress(reader.bytesRead(), reader.size());
         if (context.cancelled())
             return false;
-        const auto bad = [&](const char *why) {
-            context.badLine(reader.lineNumber(),
-                            QString::fromLatin1(why) +
-                                (reader.lastLineUnterminated()
-                                     ? QStringLiteral(" (the file ends inside this line)")
-                                     : QString()));
-        };
+        const auto bad = [&](const char *why) { context.badLineOf(reader, why); };
         if (!splitCsv(line, delimiter, &fields, &scratch)) {
             bad("a quoted field is not closed");
             continue;

@@ -555,13 +555,7 @@ bool parseK6Csv(LineReader &reader, RunBuilder &builder, ParseContext &context)
         progress(reader, context);
         if (context.cancelled())
             return false;
-        const auto bad = [&](const char *why) {
-            context.badLine(reader.lineNumber(),
-                            QString::fromLatin1(why) +
-                                (reader.lastLineUnterminated()
-                                     ? QStringLiteral(" (the file ends inside this line)")
-                                     : QString()));
-        };
+        const auto bad = [&](const char *why) { context.badLineOf(reader, why); };
         if (!splitCsv(line, ',', &fields, &scratch)) {
             bad("a quoted field is not closed");
             continue;

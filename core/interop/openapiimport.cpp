@@ -359,9 +359,7 @@ struct Importer
 
 std::optional<ImportResult> importOpenApi(const QByteArray &raw, QString *error)
 {
-    QByteArray bytes = raw;
-    if (bytes.startsWith("\xEF\xBB\xBF"))
-        bytes.remove(0, 3);
+    const QByteArray bytes = withoutBom(raw);
     if (bytes.trimmed().startsWith('{')) {
         // JSON: Qt names the place of a syntax error the way the other importers do.
         QJsonParseError parseError;

@@ -61,9 +61,7 @@ std::optional<PlanSource> planSourceFromString(QStringView name)
 
 PlanSource detectPlanSource(const QByteArray &raw)
 {
-    QByteArray bytes = raw;
-    if (bytes.startsWith("\xEF\xBB\xBF"))
-        bytes.remove(0, 3);
+    const QByteArray bytes = withoutBom(raw);
     const QByteArray start = bytes.trimmed().left(64);
     // YAML OpenAPI: a top-level "openapi:" key (comments may come first).
     if (bytes.startsWith("openapi:") || bytes.contains("\nopenapi:"))

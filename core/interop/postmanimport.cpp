@@ -338,16 +338,10 @@ struct Walker
 std::optional<ImportResult> importPostman(const QByteArray &raw, QString *error,
                                           const QByteArray &environment)
 {
-    QByteArray bytes = raw;
-    if (bytes.startsWith("\xEF\xBB\xBF"))
-        bytes.remove(0, 3);
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        fail(error, textPlace(bytes, parseError.offset - 1) + QStringLiteral(": not JSON (") +
-                        parseError.errorString() + u')');
+    const auto parsed = parseImportedJson(raw, error);
+    if (!parsed)
         return std::nullopt;
-    }
+    const QJsonDocument &doc = *parsed;
     const QJsonObject root = doc.object();
     const QJsonObject info = root.value(QLatin1String("info")).toObject();
     if (info.isEmpty()) {
