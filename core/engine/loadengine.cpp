@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <sys/resource.h>
 
 #include <QThread>
 #include <QTimer>
@@ -63,6 +64,75 @@ double LoadEngine::elapsedSec() const
     return m_startNs > 0 ? double(steadyNowNs() - m_startNs) / 1e9 : 0.0;
 }
 
+namespace {
+
+//! The peak VUs of @p load and the plan field that asks for them.
+std::pair<qint64, QString> peakVus(const LoadModel &load)
+{
+    switch (load.executor) {
+    case Executor::ConstantVus:
+        return {load.vus, QStringLiteral("load.vus")};
+    case Executor::RampingVus: {
+        std::pair<qint64, QString> peak{load.startVus, QStringLiteral("load.startVUs")};
+        for (qsizetype i = 0; i < load.stages.size(); ++i) {
+            if (qint64(load.stages[i].target) > peak.first)
+                peak = {qint64(load.stages[i].target),
+                        QStringLiteral("load.stages[%1].target").arg(i)};
+        }
+        return peak;
+    }
+    case Executor::ConstantArrivalRate:
+    case Executor::RampingArrivalRate:
+        return {std::max(load.maxVus, load.preAllocatedVus), QStringLiteral("load.maxVUs")};
+    }
+    return {0, QString()};
+}
+
+//! Raises the soft limit on open files to the hard one, once; the limits after that.
+rlimit fileLimits()
+{
+    static const rlimit limits = [] {
+        rlimit l{};
+        if (getrlimit(RLIMIT_NOFILE, &l) != 0)
+            return rlimit{RLIM_INFINITY, RLIM_INFINITY};
+        if (l.rlim_cur < l.rlim_max) {
+            rlimit raised = l;
+            raised.rlim_cur = l.rlim_max;
+            if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+                l = raised;
+        }
+        return l;
+    }();
+    return limits;
+}
+
+} // namespace
+
+QString vuCapacityProblem(const LoadModel &load)
+{
+    constexpr qint64 kReserved = 64; // history, monitor, epoll, pipes, the program's own files
+    const auto [peak, field] = peakVus(load);
+    const rlimit limits = fileLimits();
+    if (limits.rlim_cur == RLIM_INFINITY)
+        return QString();
+    const qint64 soft = qint64(limits.rlim_cur);
+    const qint64 bound = std::max<qint64>(0, soft - kReserved);
+    if (peak <= bound)
+        return QString();
+    const QString hard = limits.rlim_max == RLIM_INFINITY ? QStringLiteral("unlimited")
+                                                          : QString::number(limits.rlim_max);
+    return QStringLiteral("%1: %2 VUs at once is more than this process can run: each VU holds "
+                          "a connection, and it may open %3 files (RLIMIT_NOFILE, hard limit "
+                          "%4), of which %5 are kept for itself, so at most %6 VUs; lower the "
+                          "VUs or raise the limit (ulimit -n)")
+        .arg(field)
+        .arg(peak)
+        .arg(soft)
+        .arg(hard)
+        .arg(kReserved)
+        .arg(bound);
+}
+
 bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *error)
 {
     QString dummy;
@@ -74,6 +144,10 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
     const QStringList problems = planErrors(plan);
     if (!problems.isEmpty()) {
         why = problems.join(u'\n');
+        return false;
+    }
+    if (const QString tooMany = vuCapacityProblem(plan.load); !tooMany.isEmpty()) {
+        why = tooMany;
         return false;
     }
     const QUrl url(baseUrl, QUrl::StrictMode);

@@ -24,6 +24,12 @@ struct WorkerSnapshot;
 //! Runs a test plan: owns one LoadWorker per thread (DESIGN.md §3.1), merges their per-interval
 //! snapshots into IntervalSample values and the whole-run RunSummary. Lives on the caller's
 //! thread; everything it emits is a value, delivered on that thread.
+//! Why this process cannot run @p load's peak VUs: each VU holds a connection (a file
+//! descriptor), and the soft RLIMIT_NOFILE (raised to the hard one first) less a reserve for
+//! the history, the monitor and the program bounds them. Empty when it can. Names the field
+//! ("load.vus: ...") and the numbers.
+QString vuCapacityProblem(const LoadModel &load);
+
 class LoadEngine final : public QObject
 {
     Q_OBJECT

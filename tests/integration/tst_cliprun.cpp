@@ -71,6 +71,36 @@ private:
     QTemporaryDir m_dir;
 
 private slots:
+    void moreVusThanFileDescriptorsIsRefused()
+    {
+        // A plan asking for a billion VUs is refused before anything is allocated, naming the
+        // field, the limit and the bound (it used to grow by ~130 MB/s until the machine died).
+        const CliRun huge =
+            runCli({QStringLiteral("run"), QStringLiteral("--concurrency=1000000000"),
+                    QStringLiteral("--duration=1s"), QStringLiteral("--no-db"),
+                    QStringLiteral("--quiet")});
+        QCOMPARE(huge.exitCode, 2);
+        QVERIFY2(huge.err.contains(QStringLiteral("load.vus: 1000000000 VUs")),
+                 qPrintable(huge.err));
+        QVERIFY2(huge.err.contains(QStringLiteral("RLIMIT_NOFILE")), qPrintable(huge.err));
+
+        // Under a hard limit of 256 open files the bound is 256 − 64: 192 VUs.
+        QProcess limited;
+        limited.start(QStringLiteral("prlimit"),
+                      {QStringLiteral("--nofile=256:256"), loadscope::test::cliPath(),
+                       QStringLiteral("run"), QStringLiteral("--concurrency=500"),
+                       QStringLiteral("--duration=1s"), QStringLiteral("--no-db"),
+                       QStringLiteral("--quiet")});
+        if (!limited.waitForStarted(10000))
+            QSKIP("prlimit (util-linux) is not installed");
+        QVERIFY(limited.waitForFinished(30000));
+        const QString err = QString::fromUtf8(limited.readAllStandardError());
+        QCOMPARE(limited.exitCode(), 2);
+        QVERIFY2(err.contains(QStringLiteral("load.vus: 500 VUs")), qPrintable(err));
+        QVERIFY2(err.contains(QStringLiteral("it may open 256 files")), qPrintable(err));
+        QVERIFY2(err.contains(QStringLiteral("at most 192 VUs")), qPrintable(err));
+    }
+
     void initTestCase() { QVERIFY(m_dir.isValid()); }
 
     void runWritesJsonResult()
