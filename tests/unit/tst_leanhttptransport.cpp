@@ -3,10 +3,12 @@
 #include <cstring>
 #include <netinet/in.h>
 #include <optional>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QMutex>
 #include <QTcpServer>
@@ -421,6 +423,44 @@ private slots:
         QVERIFY(good);
         QCOMPARE(good->error, ErrorClass::None);
         QCOMPARE(good->status, 200);
+    }
+
+    void runningOutOfFileDescriptorsIsALocalError()
+    {
+        // The generator's own limit, not the target's failure: with the soft RLIMIT_NOFILE at 3
+        // (stdin, stdout and stderr hold 0-2) no new descriptor can be had, and a new
+        // connection fails as a `local` error naming EMFILE. The limit is put back at once.
+        FakeHttpServer server;
+        QVERIFY(server.start());
+        LeanHttpTransport::Options options;
+        options.requestTimeoutMs = 2000;
+        LeanHttpTransport transport(targetFor(server), options);
+        const auto warm = roundTrip(transport.createConnection(), get());
+        QVERIFY(warm && warm->error == ErrorClass::None);
+        rlimit saved{};
+        QCOMPARE(getrlimit(RLIMIT_NOFILE, &saved), 0);
+        rlimit tight = saved;
+        tight.rlim_cur = 3;
+        QCOMPARE(setrlimit(RLIMIT_NOFILE, &tight), 0);
+        const int probe = ::dup(0);
+        const int probeErrno = errno;
+        std::optional<HttpResult> result;
+        if (probe < 0)
+            result = roundTrip(transport.createConnection(), get());
+        QCOMPARE(setrlimit(RLIMIT_NOFILE, &saved), 0);
+        if (probe >= 0) {
+            ::close(probe);
+            QSKIP("descriptors 0-2 are not all open here: the limit cannot be provoked");
+        }
+        QCOMPARE(probeErrno, EMFILE);
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Local);
+        QCOMPARE(errorClassName(result->error), QLatin1String("local"));
+        QVERIFY2(result->errorText.contains(QStringLiteral("EMFILE")),
+                 qPrintable(result->errorText));
+        // Descriptors are back: the next request is an ordinary one.
+        const auto after = roundTrip(transport.createConnection(), get());
+        QVERIFY(after && after->error == ErrorClass::None);
     }
 
     void noAnswerTimesOut()
