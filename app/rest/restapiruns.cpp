@@ -65,12 +65,49 @@ struct JsonBody
 };
 
 //! The request body as a JSON object; an empty body is an empty object when @p optional.
+//! Request bodies nested deeper than this are refused before they are parsed: a plan is a few
+//! levels deep, and a body of 100,000 '[' must not cost a recursion that deep.
+constexpr int kMaxJsonDepth = 64;
+
+//! The deepest nesting of objects and arrays in @p json (strings skipped), counting only as far
+//! as @p limit + 1.
+int jsonDepth(const QByteArray &json, int limit)
+{
+    int depth = 0;
+    int deepest = 0;
+    bool inString = false;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json.at(i);
+        if (inString) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            deepest = std::max(deepest, ++depth);
+            if (deepest > limit)
+                break;
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
 std::optional<JsonBody> jsonBody(const QByteArray &body, bool optional, RestError *error)
 {
     if (body.trimmed().isEmpty()) {
         if (optional)
             return JsonBody{};
         error->message = QStringLiteral("the request body is empty; expected a JSON object");
+        return std::nullopt;
+    }
+    if (jsonDepth(body, kMaxJsonDepth) > kMaxJsonDepth) {
+        error->message =
+            QStringLiteral("the request body nests objects and arrays more than %1 deep")
+                .arg(kMaxJsonDepth);
         return std::nullopt;
     }
     QJsonParseError parseError;

@@ -56,24 +56,41 @@ std::optional<qint64> parseId(const QString &text)
 // are therefore watched from the start: once a request has sent more than the body limit plus
 // room for headers, it is answered 413 and the connection is closed. (Clients here do not
 // pipeline, so the bytes received since the last response belong to the current request.)
+// Connections beyond a cap are answered 503 and closed, and a connection that stays silent
+// in both directions for the idle timeout is closed: slow or idle clients cannot hold it.
 class GuardedTcpServer final : public QTcpServer
 {
 public:
-    GuardedTcpServer(qint64 maxRequestBytes, QObject *parent)
+    GuardedTcpServer(qint64 maxRequestBytes, int maxConnections, int idleTimeoutMs, QObject *parent)
         : QTcpServer(parent)
         , m_maxRequestBytes(maxRequestBytes)
+        , m_maxConnections(maxConnections)
+        , m_idleTimeoutMs(idleTimeoutMs)
     {}
 
     QTcpSocket *nextPendingConnection() override
     {
         QTcpSocket *socket = QTcpServer::nextPendingConnection();
+        while (socket && m_open >= m_maxConnections) {
+            tooMany(socket);
+            socket = QTcpServer::nextPendingConnection();
+        }
         if (!socket)
             return nullptr;
+        ++m_open;
+        connect(socket, &QObject::destroyed, this, [this] { --m_open; });
+        auto *idle = new QTimer(socket);
+        idle->setSingleShot(true);
+        idle->setInterval(m_idleTimeoutMs);
+        connect(idle, &QTimer::timeout, socket, [socket] { socket->abort(); });
+        connect(socket, &QTcpSocket::bytesWritten, idle, qOverload<>(&QTimer::start));
+        idle->start();
         // Connected before QHttpServer's own readyRead handler, so it runs first.
         auto received = std::make_shared<qint64>(0);
         connect(socket, &QTcpSocket::bytesWritten, socket, [received] { *received = 0; });
         connect(socket, &QTcpSocket::readyRead, socket,
-                [socket, received, max = m_maxRequestBytes] {
+                [socket, received, idle, max = m_maxRequestBytes] {
+                    idle->start();
                     *received += socket->bytesAvailable();
                     if (*received > max)
                         refuse(socket, max);
@@ -81,7 +98,30 @@ public:
         return socket;
     }
 
+    //! Connections handed to the HTTP server and not yet gone.
+    int openConnections() const { return m_open; }
+
 private:
+    static QByteArray errorResponse(const QByteArray &status, const QString &message)
+    {
+        const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("error"), message}})
+                                    .toJson(QJsonDocument::Compact) +
+                                '\n';
+        return "HTTP/1.1 " + status +
+               "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+               QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    }
+
+    void tooMany(QTcpSocket *socket)
+    {
+        socket->setParent(this);
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        socket->write(errorResponse(
+            "503 Service Unavailable",
+            QStringLiteral("more than %1 connections are open; try again").arg(m_maxConnections)));
+        socket->disconnectFromHost();
+    }
+
     static void refuse(QTcpSocket *socket, qint64 max)
     {
         // Stop QHttpServer (and this guard) from reading the connection, then drop what comes.
@@ -91,19 +131,16 @@ private:
             socket->commitTransaction();
         socket->readAll();
         connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
-        const QByteArray body =
-            QJsonDocument(
-                QJsonObject{{QStringLiteral("error"),
-                             QStringLiteral("the request is larger than %1 bytes").arg(max)}})
-                .toJson(QJsonDocument::Compact) +
-            '\n';
-        socket->write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
-                      "Connection: close\r\nContent-Length: " +
-                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket->write(
+            errorResponse("413 Payload Too Large",
+                          QStringLiteral("the request is larger than %1 bytes").arg(max)));
         socket->disconnectFromHost();
     }
 
     qint64 m_maxRequestBytes;
+    int m_maxConnections;
+    int m_idleTimeoutMs;
+    int m_open = 0;
 };
 
 } // namespace
@@ -152,7 +189,8 @@ quint16 RestApiServer::listen(const QHostAddress &address, quint16 port, QString
         return 0;
     }
     // Room for the request line and headers on top of the body limit.
-    auto *tcp = new GuardedTcpServer(m_options.maxBodyBytes + 64 * 1024, m_http);
+    auto *tcp = new GuardedTcpServer(m_options.maxBodyBytes + 64 * 1024, m_options.maxConnections,
+                                     m_options.idleTimeoutMs, m_http);
     if (!tcp->listen(address, port)) {
         why = QStringLiteral("cannot listen on %1:%2: %3")
                   .arg(address.toString())

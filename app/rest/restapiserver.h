@@ -32,9 +32,13 @@ struct RestApiOptions
 {
     QString token;                 //!< every request must send "Authorization: Bearer <token>"
     qint64 maxBodyBytes = 1 << 20; //!< larger request bodies are answered 413
-    QString defaultBaseUrl;        //!< target of plans without a base URL; empty = the
-                                   //!< built-in sample API, started per run
-    RestSandbox sandbox;           //!< files and targets plans sent over the API may use
+    int maxConnections = 1024;     //!< connections beyond this are answered 503 and closed
+    //! A connection with no byte in either direction for this long is closed (slow clients
+    //! cannot hold the server); live sample streams send every interval and stay open.
+    int idleTimeoutMs = 60000;
+    QString defaultBaseUrl; //!< target of plans without a base URL; empty = the
+                            //!< built-in sample API, started per run
+    RestSandbox sandbox;    //!< files and targets plans sent over the API may use
 };
 
 //! The REST API of DESIGN.md §4.2 over a HistoryStore: tests (saved plans), runs started in the

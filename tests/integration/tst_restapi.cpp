@@ -3,8 +3,11 @@
 // Raw string literals here keep an even number of quotes and no "//": moc does not read raw
 // strings and would otherwise lose track of the class.
 
+#include <algorithm>
 #include <memory>
 #include <optional>
+#include <sys/resource.h>
+#include <vector>
 
 #include <QFileInfo>
 #include <QHostAddress>
@@ -317,6 +320,10 @@ private slots:
         QTest::newRow("duplicate key")
             << QByteArray(R"({"name": "x", "concurrency": 2, "concurrency": 200})")
             << QStringLiteral("concurrency") << QStringLiteral("more than once");
+        // Nested past the limit: refused before Qt's parser recurses into it.
+        QTest::newRow("nested too deep") << (QByteArray(R"({"name": "x", "description": )") +
+                                             QByteArray(65, '[') + QByteArray(65, ']') + '}')
+                                         << QString() << QStringLiteral("more than 64 deep");
         // ... and listed beside the body's other problems, in one answer.
         QTest::newRow("duplicate key and bad type")
             << QByteArray(R"({"name": "x", "name": "y", "testType": "NOPE"})")
@@ -407,6 +414,78 @@ private slots:
         QVERIFY2(error.startsWith(u'"' + id) ||
                      error.startsWith(u'"' + QUrl::fromPercentEncoding(target.split('/').value(4))),
                  qPrintable(error));
+    }
+
+    void manyIdleConnectionsDoNotStopAnswers()
+    {
+        // 500 clients connect and say nothing: an authorised request is still answered.
+        rlimit files{};
+        if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+            files.rlim_cur = files.rlim_max; // both ends of 500 connections live in this process
+            setrlimit(RLIMIT_NOFILE, &files);
+        }
+        if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur < 1200)
+            QSKIP("this process may not open 1200 files");
+        std::vector<std::unique_ptr<QTcpSocket>> idle;
+        for (int i = 0; i < 500; ++i) {
+            idle.push_back(std::make_unique<QTcpSocket>());
+            idle.back()->connectToHost(QHostAddress::LocalHost, m_port);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(idle.cbegin(), idle.cend(),
+                                             [](const auto &s) {
+                                                 return s->state() ==
+                                                        QAbstractSocket::ConnectedState;
+                                             }),
+                                 20000);
+        const Response r = call("GET", api(QStringLiteral("/tests")));
+        QCOMPARE(r.status, 200);
+        // None of the idle ones was closed for it.
+        QVERIFY(std::all_of(idle.cbegin(), idle.cend(), [](const auto &s) {
+            return s->state() == QAbstractSocket::ConnectedState;
+        }));
+    }
+
+    void connectionCapAndIdleTimeout()
+    {
+        RestApiOptions options;
+        options.token = m_token;
+        options.maxConnections = 4;
+        options.idleTimeoutMs = 300;
+        RestApiServer server(&m_store, options);
+        QString error;
+        const quint16 port = server.listen(QHostAddress::LocalHost, 0, &error);
+        QVERIFY2(port != 0, qPrintable(error));
+        std::vector<std::unique_ptr<QTcpSocket>> held;
+        for (int i = 0; i < 4; ++i) {
+            held.push_back(std::make_unique<QTcpSocket>());
+            held.back()->connectToHost(QHostAddress::LocalHost, port);
+            QVERIFY(held.back()->waitForConnected(5000));
+        }
+        // The server accepts when its event loop runs; wait until the four are its own.
+        QTest::qWait(0);
+        QTcpSocket fifth;
+        fifth.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(fifth.waitForConnected(5000));
+        QByteArray answer;
+        QTRY_VERIFY_WITH_TIMEOUT((answer += fifth.readAll()).contains("\r\n\r\n"), 10000);
+        QVERIFY2(answer.startsWith("HTTP/1.1 503"), answer.constData());
+        QVERIFY2(answer.contains("more than 4 connections"), answer.constData());
+        // Silent for 300 ms: the server closes them, and a new client is served again.
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(held.cbegin(), held.cend(),
+                                             [](const auto &s) {
+                                                 return s->state() ==
+                                                        QAbstractSocket::UnconnectedState;
+                                             }),
+                                 10000);
+        QTcpSocket later;
+        later.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(later.waitForConnected(5000));
+        later.write("GET /api/performance/tests HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    "Authorization: Bearer " +
+                    m_token.toLatin1() + "\r\n\r\n");
+        QByteArray reply;
+        QTRY_VERIFY_WITH_TIMEOUT((reply += later.readAll()).contains("\r\n\r\n"), 10000);
+        QVERIFY2(reply.startsWith("HTTP/1.1 200"), reply.constData());
     }
 
     void oversizedBody()
