@@ -613,15 +613,7 @@ std::optional<CurlImport> importCurlWords(const QStringList &words, QString *err
         url += (url.contains(u'?') ? u'&' : u'?') + data.join(u'&');
         data.clear();
     }
-    // Split by hand rather than through QUrl so the path keeps {{variables}} and encodings
-    // exactly as written.
-    const qsizetype authorityStart = url.indexOf(QLatin1String("://")) + 3;
-    qsizetype pathStart = url.size();
-    for (const QChar stop : {u'/', u'?', u'#'}) {
-        const qsizetype at = url.indexOf(stop, authorityStart);
-        if (at >= 0)
-            pathStart = std::min(pathStart, at);
-    }
+    const qsizetype pathStart = urlPathStart(url);
     const QUrl origin(url.left(pathStart), QUrl::StrictMode);
     const QString scheme = origin.scheme().toLower();
     if (!origin.isValid() || origin.host().isEmpty() ||
@@ -732,6 +724,18 @@ std::optional<QList<CurlImport>> importCurlCommands(const QString &text, QString
         out.append(*one);
     }
     return out;
+}
+
+qsizetype urlPathStart(const QString &url)
+{
+    const qsizetype authorityStart = url.indexOf(QLatin1String("://")) + 3;
+    qsizetype pathStart = url.size();
+    for (const QChar stop : {u'/', u'?', u'#'}) {
+        const qsizetype at = url.indexOf(stop, authorityStart);
+        if (at >= 0)
+            pathStart = std::min(pathStart, at);
+    }
+    return pathStart;
 }
 
 } // namespace loadscope

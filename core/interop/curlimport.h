@@ -44,4 +44,9 @@ std::optional<CurlImport> importCurl(const QString &command, QString *error = nu
 //! An error names the command ("command 2: ...") when there is more than one.
 std::optional<QList<CurlImport>> importCurlCommands(const QString &text, QString *error = nullptr);
 
+//! Where the path (or query, or fragment) of "scheme://authority..." @p url begins: the index of
+//! the first '/', '?' or '#' after the authority, else its size. Split by hand rather than
+//! through QUrl so the path keeps {{variables}} and encodings exactly as written.
+qsizetype urlPathStart(const QString &url);
+
 } // namespace loadscope

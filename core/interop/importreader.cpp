@@ -201,7 +201,10 @@ bool splitCsv(std::string_view line, char delimiter, std::vector<std::string_vie
     }
 }
 
-bool parseInt(std::string_view text, qint64 *value)
+namespace {
+
+//! A whole-field number in @p text (an optional leading '+', nothing after it).
+template<typename Number> bool parseNumber(std::string_view text, Number *value)
 {
     if (text.empty())
         return false;
@@ -212,15 +215,16 @@ bool parseInt(std::string_view text, qint64 *value)
     return ec == std::errc() && end == text.data() + text.size();
 }
 
+} // namespace
+
+bool parseInt(std::string_view text, qint64 *value)
+{
+    return parseNumber(text, value);
+}
+
 bool parseDouble(std::string_view text, double *value)
 {
-    if (text.empty())
-        return false;
-    const char *begin = text.data();
-    if (*begin == '+')
-        ++begin;
-    const auto [end, ec] = std::from_chars(begin, text.data() + text.size(), *value);
-    return ec == std::errc() && end == text.data() + text.size();
+    return parseNumber(text, value);
 }
 
 bool parseRfc3339(std::string_view t, qint64 *epochUs)

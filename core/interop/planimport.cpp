@@ -20,14 +20,7 @@ QString originOf(const QString &url)
 {
     if (!url.startsWith(QLatin1String("http://")) && !url.startsWith(QLatin1String("https://")))
         return {};
-    const qsizetype start = url.indexOf(QLatin1String("://")) + 3;
-    qsizetype end = url.size();
-    for (const QChar stop : {u'/', u'?', u'#'}) {
-        const qsizetype at = url.indexOf(stop, start);
-        if (at >= 0)
-            end = std::min(end, at);
-    }
-    return url.left(end);
+    return url.left(urlPathStart(url));
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "testsupport.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
@@ -68,6 +69,12 @@ QString startServe(QProcess &process, const QStringList &args, const QString &co
         process.waitForReadyRead(int(qBound(qint64(1), deadline.remainingTime(), qint64(1000))));
     }
     return {};
+}
+
+QByteArray readFileBytes(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
 } // namespace loadscope::test

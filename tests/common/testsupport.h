@@ -10,6 +10,9 @@ namespace loadscope::test {
 //! Path of the built loadscope-cli executable.
 QString cliPath();
 
+//! The bytes of the file at @p path; empty when it cannot be read.
+QByteArray readFileBytes(const QString &path);
+
 //! Result of running loadscope-cli in a child process.
 struct CliRun
 {

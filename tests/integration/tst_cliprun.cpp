@@ -25,12 +25,6 @@ QJsonObject readJson(const QString &path)
     return QJsonDocument::fromJson(file.readAll()).object();
 }
 
-QByteArray readBytes(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
 QString describe(const CliRun &run)
 {
     return QStringLiteral("exit %1\n--- stdout\n%2\n--- stderr\n%3")
@@ -308,7 +302,7 @@ private slots:
                     QStringLiteral("--no-db"), QStringLiteral("--quiet"),
                     QStringLiteral("--format=") + format, QStringLiteral("--output-file=") + out});
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
-        const QString text = QString::fromUtf8(readBytes(out));
+        const QString text = QString::fromUtf8(loadscope::test::readFileBytes(out));
         QVERIFY2(!text.isEmpty(), qPrintable(out));
         QVERIFY2(text.contains(marker), qPrintable(text.left(400)));
         QVERIFY2(!text.trimmed().startsWith(u'{'), "not JSON"); // --format was honoured

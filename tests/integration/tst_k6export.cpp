@@ -25,12 +25,6 @@ QString fixture(const QString &name)
     return QStringLiteral(LOADSCOPE_TEST_DATA_DIR "/interop/") + name;
 }
 
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
 // Stand-ins for the k6 modules the script imports: http.request answers from a list of
 // canned responses and records each request; res.json(path) reads gjson paths as k6 does.
 const char *const kHarness = R"JS(
@@ -99,7 +93,7 @@ private slots:
             test::runCli({QStringLiteral("export-k6"), fixture(QStringLiteral("k6-plan.json")),
                           QStringLiteral("--output-file=") + script});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        const QString text = QString::fromUtf8(readAll(script));
+        const QString text = QString::fromUtf8(loadscope::test::readFileBytes(script));
         // Executor and stages, thresholds in k6's syntax, checks, extractions, think time.
         for (const char *expected :
              {"executor: 'ramping-vus',", "startVUs: 1,", "{ duration: '30s', target: 10 },",
@@ -136,7 +130,8 @@ private slots:
         const QString broken = m_dir.filePath(QStringLiteral("broken.mjs"));
         QFile file(broken);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(readAll(script).replace("res = http.request(", "res = http.request(("));
+        file.write(loadscope::test::readFileBytes(script).replace("res = http.request(",
+                                                                  "res = http.request(("));
         file.close();
         QVERIFY(node({QStringLiteral("--check"), broken}, &out, &err) != 0);
     }

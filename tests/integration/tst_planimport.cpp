@@ -27,12 +27,6 @@ QString fixture(const QString &name)
     return QStringLiteral(LOADSCOPE_TEST_DATA_DIR "/interop/") + name;
 }
 
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
 QStringList headerLines(const Step &step)
 {
     QStringList lines;
@@ -52,7 +46,7 @@ QStringList extractionLines(const Step &step)
 ImportResult importFixture(const QString &name, const ImportOptions &options = {})
 {
     QString error;
-    const auto result = importPlan(readAll(fixture(name)), options, &error);
+    const auto result = importPlan(loadscope::test::readFileBytes(fixture(name)), options, &error);
     if (!result)
         qWarning("%s: %s", qPrintable(name), qPrintable(error));
     return result.value_or(ImportResult{});
@@ -79,13 +73,15 @@ private:
 private slots:
     void detectsTheFormat()
     {
-        QCOMPARE(detectPlanSource(readAll(fixture(QStringLiteral("checkout.har")))),
+        QCOMPARE(detectPlanSource(
+                     loadscope::test::readFileBytes(fixture(QStringLiteral("checkout.har")))),
                  PlanSource::Har);
         QCOMPARE(detectPlanSource("curl http://h/"), PlanSource::Curl);
         QCOMPARE(detectPlanSource("{\"info\":{\"name\":\"c\"},\"item\":[]}"), PlanSource::Postman);
         QCOMPARE(detectPlanSource("openapi: 3.1.0\ninfo: {}\n"), PlanSource::OpenApi);
         QCOMPARE(detectPlanSource("{\"openapi\":\"3.0.3\"}"), PlanSource::OpenApi);
-        QCOMPARE(detectPlanSource(readAll(fixture(QStringLiteral("smartmarket.openapi.yaml")))),
+        QCOMPARE(detectPlanSource(loadscope::test::readFileBytes(
+                     fixture(QStringLiteral("smartmarket.openapi.yaml")))),
                  PlanSource::OpenApi);
     }
 
@@ -461,7 +457,8 @@ private slots:
         };
         QJsonObject reply;
         QCOMPARE(post(QStringLiteral("postman"),
-                      readAll(fixture(QStringLiteral("smartmarket.postman_collection.json"))),
+                      loadscope::test::readFileBytes(
+                          fixture(QStringLiteral("smartmarket.postman_collection.json"))),
                       &reply),
                  201);
         QVERIFY(reply.value(QLatin1String("id")).toInteger() > 0);
@@ -471,11 +468,11 @@ private slots:
                      .value(QLatin1String("leftOut"))
                      .toArray()
                      .isEmpty());
-        QCOMPARE(
-            post(QStringLiteral("har"),
-                 readAll(fixture(QStringLiteral("sample-api.har"))).replace("SAMPLE_PORT", "8080"),
-                 &reply),
-            201);
+        QCOMPARE(post(QStringLiteral("har"),
+                      loadscope::test::readFileBytes(fixture(QStringLiteral("sample-api.har")))
+                          .replace("SAMPLE_PORT", "8080"),
+                      &reply),
+                 201);
         QCOMPARE(reply.value(QLatin1String("import"))
                      .toObject()
                      .value(QLatin1String("taken"))
@@ -483,9 +480,10 @@ private slots:
                      .size(),
                  3);
         // The sandbox still applies: a HAR recorded against another host is not stored.
-        QCOMPARE(
-            post(QStringLiteral("har"), readAll(fixture(QStringLiteral("checkout.har"))), &reply),
-            403);
+        QCOMPARE(post(QStringLiteral("har"),
+                      loadscope::test::readFileBytes(fixture(QStringLiteral("checkout.har"))),
+                      &reply),
+                 403);
         QCOMPARE(post(QStringLiteral("curl"), "curl -d 'x http://h/", &reply), 400);
         QCOMPARE(reply.value(QLatin1String("error")).toString(),
                  QStringLiteral("curl: unbalanced single quote at column 9"));
@@ -520,9 +518,10 @@ private slots:
         QString error;
         const quint16 port = host.start(QHostAddress::LocalHost, 0, &error);
         QVERIFY2(port != 0, qPrintable(error));
-        const QString har = write(QStringLiteral("sample.har"),
-                                  readAll(fixture(QStringLiteral("sample-api.har")))
-                                      .replace("SAMPLE_PORT", QByteArray::number(port)));
+        const QString har =
+            write(QStringLiteral("sample.har"),
+                  loadscope::test::readFileBytes(fixture(QStringLiteral("sample-api.har")))
+                      .replace("SAMPLE_PORT", QByteArray::number(port)));
         const QString planPath = m_dir.filePath(QStringLiteral("sample.json"));
         test::CliRun run = test::runCli({QStringLiteral("plan"), QStringLiteral("import"), har,
                                          QStringLiteral("--output-file=") + planPath});
