@@ -15,6 +15,8 @@ packages=(
   xvfb nginx-light wrk sqlite3 xauth
   # interop: node --check on exported k6 scripts, YAML for OpenAPI import
   nodejs libyaml-cpp-dev
+  # schedules: systemd-analyze verify checks the timer units, croniter reads cron independently
+  systemd python3-croniter
   # lint (.ci/lint.sh): formatter and Qt-aware static checks
   clang-format clazy
 )

@@ -158,6 +158,8 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     session.setDefaultTarget(sampleTarget.target());
     session.setBaseline(request->baseline);
     session.setMonitorOptions(request->monitor);
+    if (request->scheduled)
+        session.setTrigger(QStringLiteral("schedule"));
     const bool tty = isatty(fileno(stdout)) && !request->quiet;
     ProgressPrinter progress(out, request->plan, tty, request->quiet);
     QObject::connect(&session, &RunSession::intervalSample, &session,

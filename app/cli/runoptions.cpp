@@ -15,6 +15,7 @@
 #include "plan/planoverrides.h"
 #include "plan/planpresets.h"
 #include "plan/planvalidator.h"
+#include "store/historystore.h"
 
 namespace loadscope {
 namespace {
@@ -38,6 +39,38 @@ std::optional<ResultFormat> formatFromName(const QString &name)
     if (n == QLatin1String("md") || n == QLatin1String("markdown"))
         return ResultFormat::Markdown;
     return std::nullopt;
+}
+
+//! The plan of the stored test --test names, read from --db (read-only: a scheduled run must
+//! not migrate or lock the file before it has a plan).
+std::optional<TestPlan> storedTestPlan(const QCommandLineParser &p, QString *error)
+{
+    const QString name = p.value(QStringLiteral("test"));
+    const QString path =
+        p.isSet(QStringLiteral("db")) ? p.value(QStringLiteral("db")) : HistoryStore::defaultPath();
+    HistoryStore store;
+    QString why;
+    if (!store.open(path, HistoryStore::OpenMode::ReadOnly, &why)) {
+        *error = QStringLiteral("--test: cannot read the history database: ") + why;
+        return std::nullopt;
+    }
+    const auto test = store.findTestByName(name);
+    if (!test) {
+        QStringList names;
+        for (const StoredTest &t : store.listTests())
+            names << quoted(t.name);
+        *error = QStringLiteral("--test: no stored test is named ") + quoted(name) +
+                 QStringLiteral(" in ") + path +
+                 (names.isEmpty()
+                      ? QStringLiteral(" (it holds none)")
+                      : QStringLiteral(" (stored: ") + names.join(QStringLiteral(", ")) + u')');
+        return std::nullopt;
+    }
+    auto plan = planFromJson(test->plan, &why);
+    if (!plan)
+        *error = QStringLiteral("--test: the stored plan of ") + quoted(name) +
+                 QStringLiteral(" cannot be read: ") + why;
+    return plan;
 }
 
 } // namespace
@@ -106,6 +139,11 @@ void addRunOptions(SubcommandLine &line)
     line.addFlag({QStringLiteral("fail-on-regression")},
                  "Exit 98 when the comparison finds a regression.");
     line.addFlag({QStringLiteral("quiet"), QStringLiteral("q")}, "At most one line per interval.");
+    line.addValueOption({QStringLiteral("test")},
+                        "Run the plan of this stored test (by name) instead of a plan file.",
+                        "NAME");
+    line.addFlag({QStringLiteral("scheduled")},
+                 "Mark the run as started by a schedule (`loadscope-cli schedule add`).");
     line.addPositional(QStringLiteral("PLAN"), QStringLiteral("Plan JSON file (optional)."),
                        QStringLiteral("[PLAN.json]"));
 }
@@ -152,7 +190,19 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     }
 
     TestPlan &plan = request.plan;
-    if (!positional.isEmpty()) {
+    if (p.isSet(QStringLiteral("test"))) {
+        if (!positional.isEmpty()) {
+            *error = QStringLiteral("--test: names a stored test; give it or a plan file (") +
+                     positional.first() + QStringLiteral("), not both");
+            return std::nullopt;
+        }
+        const auto stored = storedTestPlan(p, error);
+        if (!stored)
+            return std::nullopt;
+        plan = *stored;
+        if (type)
+            plan.type = *type;
+    } else if (!positional.isEmpty()) {
         request.planFile = positional.first();
         QString why;
         const auto loaded = planFromFile(request.planFile, &why);
@@ -261,6 +311,7 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     request.monitor.gauges = p.values(QStringLiteral("target-gauge"));
     request.failOnRegression = p.isSet(QStringLiteral("fail-on-regression"));
     request.quiet = p.isSet(QStringLiteral("quiet"));
+    request.scheduled = p.isSet(QStringLiteral("scheduled"));
 
     const QStringList problems = validatePlan(plan);
     if (!problems.isEmpty()) {

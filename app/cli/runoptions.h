@@ -28,6 +28,7 @@ struct RunRequest
     MonitorOptions monitor;
     bool failOnRegression = false;
     bool quiet = false;
+    bool scheduled = false; //!< started by a schedule (--scheduled): marked so in the history
 };
 
 //! Declares every option of `run` (DESIGN.md §4.1, plus the original framework's spellings).

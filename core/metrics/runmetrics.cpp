@@ -90,6 +90,8 @@ QJsonObject RunExtras::toJson() const
         json.insert(QStringLiteral("stress"), stress);
     if (rebuiltFromIntervals)
         json.insert(QStringLiteral("rebuiltFromIntervals"), true);
+    if (!trigger.isEmpty())
+        json.insert(QStringLiteral("trigger"), trigger);
     return json;
 }
 
@@ -104,6 +106,7 @@ RunExtras RunExtras::fromJson(const QJsonObject &result)
     e.anomalies = result.value(QStringLiteral("anomalies")).toArray();
     e.stress = result.value(QStringLiteral("stress")).toObject();
     e.rebuiltFromIntervals = result.value(QStringLiteral("rebuiltFromIntervals")).toBool();
+    e.trigger = result.value(QStringLiteral("trigger")).toString();
     return e;
 }
 

@@ -115,6 +115,7 @@ struct RunExtras
     QJsonArray anomalies;       //!< "anomalies": anomalous intervals
     QJsonObject stress;         //!< "stress": the stress analysis (stress tests)
     bool rebuiltFromIntervals = false; //!< "rebuiltFromIntervals": a killed run read back
+    QString trigger; //!< "trigger": what started the run when not a person ("schedule")
 
     //! The names above; resources, recommendations and comparison always, the others when set.
     QJsonObject toJson() const;

@@ -62,6 +62,8 @@ public:
     //! The run to compare with at the end (needs a store).
     void setBaseline(const BaselineChoice &baseline) { m_baseline = baseline; }
     void setMonitorOptions(const MonitorOptions &options) { m_monitorOptions = options; }
+    //! What started the run when not a person ("schedule"); stored in the summary.
+    void setTrigger(const QString &trigger) { m_trigger = trigger; }
 
     //! Starts the run; false with a message naming the problem.
     bool start(const TestPlan &plan, QString *error = nullptr);
@@ -112,6 +114,7 @@ private:
     QList<ThresholdResult> m_thresholdsSoFar;
     BaselineChoice m_baseline;
     MonitorOptions m_monitorOptions;
+    QString m_trigger;
     std::unique_ptr<ResourceMonitor> m_monitor;
     QJsonObject m_lastResources;
     QList<double> m_generatorCpu;
