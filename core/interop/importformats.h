@@ -11,8 +11,9 @@
 // The per-format parsers behind importResultFile() (internal to interop/).
 
 namespace loadscope {
+class AccessLogFormat;
 class RunBuilder;
-}
+} // namespace loadscope
 
 namespace loadscope::importing {
 
@@ -53,6 +54,10 @@ bool parseK6Csv(LineReader &reader, RunBuilder &builder, ParseContext &context);
 bool parseJmeterCsv(LineReader &reader, RunBuilder &builder, ParseContext &context);
 //! JMeter JTL XML (<httpSample>/<sample>, sub-samples nested).
 bool parseJmeterXml(const QString &path, RunBuilder &builder, ParseContext &context);
+
+//! A web server's access log in @p format: one request per line, routes as endpoints.
+bool parseAccessLog(LineReader &reader, RunBuilder &builder, ParseContext &context,
+                    const AccessLogFormat &format);
 
 //! The error class of a k6 request from its status, expected_response and error_code tags.
 ErrorClass k6ErrorClass(int status, int expected, int errorCode);
