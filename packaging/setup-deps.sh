@@ -12,7 +12,7 @@ packages=(
   # plotting, HTTP parsing, TLS
   libqcustomplot-dev libqcustomplot2.1-qt6 node-llhttp libssl-dev
   # tests and benchmarks: offscreen X server, reference servers and load tools
-  xvfb nginx-light wrk sqlite3 xauth
+  xvfb nginx-light wrk sqlite3 xauth time
   # interop: node --check on exported k6 scripts, YAML for OpenAPI import
   nodejs libyaml-cpp-dev
   # schedules: systemd-analyze verify checks the timer units, croniter reads cron independently
