@@ -90,6 +90,8 @@ QJsonObject RunExtras::toJson() const
         json.insert(QStringLiteral("stress"), stress);
     if (rebuiltFromIntervals)
         json.insert(QStringLiteral("rebuiltFromIntervals"), true);
+    if (!aggregated.isEmpty())
+        json.insert(QStringLiteral("aggregated"), aggregated);
     return json;
 }
 
@@ -104,6 +106,7 @@ RunExtras RunExtras::fromJson(const QJsonObject &result)
     e.anomalies = result.value(QStringLiteral("anomalies")).toArray();
     e.stress = result.value(QStringLiteral("stress")).toObject();
     e.rebuiltFromIntervals = result.value(QStringLiteral("rebuiltFromIntervals")).toBool();
+    e.aggregated = result.value(QStringLiteral("aggregated")).toObject();
     return e;
 }
 

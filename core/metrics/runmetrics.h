@@ -115,6 +115,11 @@ struct RunExtras
     QJsonArray anomalies;       //!< "anomalies": anomalous intervals
     QJsonObject stress;         //!< "stress": the stress analysis (stress tests)
     bool rebuiltFromIntervals = false; //!< "rebuiltFromIntervals": a killed run read back
+    //! "aggregated": what an aggregated source (Locust's CSV, k6's end-of-test summary) gave in
+    //! place of its requests, for runs without histograms: {"tool", "percentiles": how the tool
+    //! computed them, "latencyMs": {the figures it gave, by our names}, "endpoints": {name:
+    //! {"latencyMs"}}, "lacks": [what it does not give]}. Empty for measured runs.
+    QJsonObject aggregated;
 
     //! The names above; resources, recommendations and comparison always, the others when set.
     QJsonObject toJson() const;
