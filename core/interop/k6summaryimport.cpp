@@ -160,7 +160,10 @@ bool parseK6Summary(const QString &path, AggregatedRun *run, ParseContext &conte
                                              .section(u'=', 0, 0)
                                              .section(u'!', 0, 0)
                                              .trimmed());
-            const QJsonObject given = trendOf(m.values);
+            QJsonObject given = trendOf(m.values);
+            // --summary-export keeps a rate as "value", handleSummary as "rate".
+            if (!given.contains(QLatin1String("rate")) && given.contains(QLatin1String("value")))
+                given.insert(QStringLiteral("rate"), given.value(QLatin1String("value")));
             if (given.contains(stat))
                 result.value = given.value(stat).toDouble();
             else
