@@ -15,6 +15,8 @@ packages=(
   xvfb nginx-light wrk sqlite3 xauth
   # interop: node --check on exported k6 scripts, YAML for OpenAPI import
   nodejs libyaml-cpp-dev
+  # a real peer for the results import test: Locust writes its CSV files
+  python3-locust
   # lint (.ci/lint.sh): formatter and Qt-aware static checks
   clang-format clazy
 )
