@@ -174,24 +174,6 @@ QJsonObject latencyOf(const CsvTable &t, size_t row, const char *median, const c
     return json;
 }
 
-LatencyStats statsOf(const QJsonObject &given, qint64 requests)
-{
-    LatencyStats s;
-    const auto get = [&given](const char *key) {
-        return given.value(QLatin1String(key)).toDouble();
-    };
-    s.count = requests;
-    s.minMs = get("min");
-    s.meanMs = get("avg");
-    s.p50Ms = given.contains(QLatin1String("p50")) ? get("p50") : get("med");
-    s.p90Ms = get("p90");
-    s.p95Ms = get("p95");
-    s.p99Ms = get("p99");
-    s.p999Ms = get("p999");
-    s.maxMs = given.contains(QLatin1String("max")) ? get("max") : get("p100");
-    return s;
-}
-
 //! Running totals of one history series (an endpoint or the Aggregated row).
 struct Running
 {
@@ -416,7 +398,7 @@ bool parseLocustCsv(const QString &path, AggregatedRun *run, ParseContext &conte
             e.totals.requests = requests; // running, made into differences below
             e.totals.errors = failures;
             const QJsonObject given = latencyOf(history, r, "", "", "", "");
-            e.latency = statsOf(given, 0);
+            e.latency = LatencyStats::fromJson(given, 0);
             e.latency.meanMs = 0;
             number(history.field(r, hMean), &e.latency.meanMs);
             e.latency.count = given.isEmpty() ? -1 : 0; // -1: no percentiles in this row

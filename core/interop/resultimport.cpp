@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include "analysis/recommendations.h"
 #include "interop/importformats.h"
 #include "interop/importreader.h"
 #include "interop/resultjson.h"
@@ -203,6 +204,18 @@ void fillSource(const QString &path, ImportFormat format, const importing::Parse
     parsed->badNotes = context.badNotes;
 }
 
+//! The recommendation rules over what the file gave; rules that need what an import lacks
+//! (resource samples, a histogram) have nothing to go on and stay silent.
+void analyse(RunSummary *summary)
+{
+    RecommendationInput input;
+    input.summary = std::move(*summary); // moved, not copied: it holds every histogram
+    const QList<Recommendation> recommendations = recommend(input);
+    *summary = std::move(input.summary);
+    summary->extras.recommendations = recommendationsToJson(recommendations);
+    summary->extras.untrustworthy = resultsUntrustworthy(recommendations);
+}
+
 void fillReport(const ParsedResult &parsed, ImportReport *report)
 {
     report->requests = parsed.summary.totals.requests;
@@ -264,6 +277,7 @@ bool parseAggregatedFile(const QString &path, ImportFormat format,
         parsed->summary.extras.aggregated.value(QLatin1String("lacks")).toArray();
     for (const QJsonValue &lack : lacks)
         parsed->notes << QStringLiteral("lacks ") + lack.toString();
+    analyse(&parsed->summary);
     fillReport(*parsed, report);
     return true;
 }
@@ -355,6 +369,7 @@ bool parseResultFile(const QString &path, const ResultImportOptions &options, Pa
     parsed->summary.target = context.target;
     parsed->target = context.target;
     fillSource(path, format, context, hash, parsed);
+    analyse(&parsed->summary);
     if (late > 0)
         parsed->notes << QString::number(late) +
                              QStringLiteral(" record(s) more than 15 s out of time order:"

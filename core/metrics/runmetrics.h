@@ -28,6 +28,9 @@ struct LatencyStats
     static LatencyStats fromHistogram(const LatencyHistogram &histogram);
     //! {"min","avg","max","p50","p90","p95","p99","p999"} (+ "count", "stddev").
     QJsonObject toJson() const;
+    //! The figures toJson() names in @p json (a missing one reads as 0; "med" stands in for a
+    //! missing "p50", "p100" for "max"), with @p count requests behind them.
+    static LatencyStats fromJson(const QJsonObject &json, qint64 count);
 };
 
 //! Counters of requests and their outcomes.

@@ -320,6 +320,35 @@ private slots:
                  qPrintable(report.error));
     }
 
+    void recommendationsFromWhatTheImportGives()
+    {
+        const auto titles = [](const RunSummary &s) {
+            QStringList list;
+            for (const QJsonValue &r : s.extras.recommendations.value_or(QJsonArray()))
+                list << r.toObject().value(QLatin1String("area")).toString() + u':' +
+                            r.toObject().value(QLatin1String("title")).toString();
+            return list;
+        };
+        // Locust gave p50 5 ms and p99 190 ms over 150 requests: the tail rule has its figures.
+        const ParsedResult locust = parse(fixture("locust-bom"));
+        QVERIFY(locust.summary.extras.recommendations.has_value());
+        const QStringList fromLocust = titles(locust.summary);
+        QVERIFY2(fromLocust.contains(QStringLiteral("code:Long latency tail: p99 is 38.0× p50")),
+                 qPrintable(fromLocust.join(u'|')));
+        // No resource samples were imported: no rule speaks of the generator or target CPU.
+        QVERIFY2(!anyContains(fromLocust, "load generator:") && !anyContains(fromLocust, "CPU"),
+                 qPrintable(fromLocust.join(u'|')));
+        QVERIFY(!locust.summary.extras.untrustworthy);
+        // k6's default summary has no p99: the tail rule stays silent rather than guess.
+        const ParsedResult k6 = parse(fixture("k6-summary-export.json"));
+        QVERIFY(k6.summary.extras.recommendations.has_value());
+        QVERIFY2(!anyContains(titles(k6.summary), "tail"),
+                 qPrintable(titles(k6.summary).join(u'|')));
+        // A per-request import reaches the rules too: its histogram decides.
+        const ParsedResult perRequest = parse(fixture("k6-groups-checks.ndjson"));
+        QVERIFY(perRequest.summary.extras.recommendations.has_value());
+    }
+
     void storedAndComparedWithWhatBothSidesHave()
     {
         QTemporaryDir dir;
