@@ -17,6 +17,8 @@ packages=(
   nodejs libyaml-cpp-dev
   # schedules: systemd-analyze verify checks the timer units, croniter reads cron independently
   systemd python3-croniter
+  # a real peer for the results import test: Locust writes its CSV files
+  python3-locust
   # lint (.ci/lint.sh): formatter and Qt-aware static checks
   clang-format clazy
 )
