@@ -90,6 +90,10 @@ QJsonObject RunExtras::toJson() const
         json.insert(QStringLiteral("stress"), stress);
     if (rebuiltFromIntervals)
         json.insert(QStringLiteral("rebuiltFromIntervals"), true);
+    if (!agent.isEmpty())
+        json.insert(QStringLiteral("agent"), agent);
+    if (!agents.isEmpty())
+        json.insert(QStringLiteral("agents"), agents);
     return json;
 }
 
@@ -104,6 +108,8 @@ RunExtras RunExtras::fromJson(const QJsonObject &result)
     e.anomalies = result.value(QStringLiteral("anomalies")).toArray();
     e.stress = result.value(QStringLiteral("stress")).toObject();
     e.rebuiltFromIntervals = result.value(QStringLiteral("rebuiltFromIntervals")).toBool();
+    e.agent = result.value(QStringLiteral("agent")).toObject();
+    e.agents = result.value(QStringLiteral("agents")).toArray();
     return e;
 }
 
