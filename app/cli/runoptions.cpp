@@ -313,7 +313,8 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
         }
         request.startAt = *at;
     }
-    request.histograms = p.isSet(QStringLiteral("histograms")) || !request.segment.isWhole();
+    request.histograms =
+        p.isSet(QStringLiteral("histograms")) || p.isSet(QStringLiteral("segment"));
     request.reportTo = p.value(QStringLiteral("report-to"));
     if (!request.reportTo.isEmpty() && request.reportTo != QLatin1String("-")) {
         const QUrl url(request.reportTo, QUrl::StrictMode);
