@@ -2,17 +2,21 @@
 
 #include <cstdio>
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QTextStream>
+#include <QUrl>
 
 #include "cli/cliapp.h"
 #include "cli/commandline.h"
 #include "interop/accesslogimport.h"
 #include "interop/k6export.h"
+#include "interop/k8sexport.h"
 #include "interop/planimport.h"
+#include "plan/duration.h"
 #include "plan/planjson.h"
 #include "plan/planvalidator.h"
 
@@ -243,6 +247,111 @@ int exportK6Command(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "not expressed in k6: " << note << '\n';
     if (!output.isEmpty())
         err << "k6 script written to " << output << '\n';
+    return ExitPassed;
+}
+
+int exportK8sCommand(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    SubcommandLine line(QStringLiteral("export-k8s"),
+                        QStringLiteral("Write a plan as a Kubernetes ConfigMap and an Indexed Job "
+                                       "of N agents, each running one segment of it from a "
+                                       "common start; `loadscope-cli merge` makes one run of "
+                                       "their results."));
+    line.addValueOption("agents", "Number of agents (pods), one segment each.", "N");
+    line.addValueOption("image",
+                        "Container image with loadscope-cli (default "
+                        "localhost/loadscope-cli:latest, see packaging/container/).",
+                        "IMG");
+    line.addValueOption("namespace", "Namespace of the objects (default: default).", "NS");
+    line.addValueOption("start-delay",
+                        "The agents start together this long after the export (default 30s): "
+                        "time for the pods to be scheduled and pull the image.",
+                        "DURATION");
+    line.addValueOption("report-to",
+                        "A Loadscope REST endpoint the agents POST their results to, e.g. "
+                        "http://workbench:8080/api/performance/results/merge (default: each "
+                        "agent prints its result as the last line of its log).",
+                        "URL");
+    line.addValueOption({QStringLiteral("base-url"), QStringLiteral("baseUrl")},
+                        "Target base URL as the pods reach it (default: the plan's).", "URL");
+    line.addValueOption("cpu", "CPU each agent requests (default 1).", "CPU");
+    line.addValueOption("memory", "Memory each agent requests (default 256Mi).", "MEM");
+    line.addFormatOption({QStringLiteral("yaml"), QStringLiteral("json")});
+    addOutputFileOption(line, "manifest");
+    line.addPositional(QStringLiteral("PLAN"), QStringLiteral("Plan JSON file."),
+                       QStringLiteral("PLAN.json"));
+    int code = 0;
+    if (!line.parse(args, out, err, &code))
+        return code;
+    const QCommandLineParser &p = line.parser();
+    if (p.positionalArguments().size() != 1)
+        return line.usageError(err, QStringLiteral("give one plan file"));
+    const auto format = line.format(err);
+    if (!format)
+        return ExitUsage;
+    K8sExportOptions options;
+    bool ok = false;
+    options.agents = p.value(QStringLiteral("agents")).toInt(&ok);
+    if (!p.isSet(QStringLiteral("agents")) || !ok || options.agents < 1)
+        return line.usageError(err, QStringLiteral("--agents: give the number of agents (1 or "
+                                                   "more), e.g. --agents=4"));
+    if (p.isSet(QStringLiteral("image")))
+        options.image = p.value(QStringLiteral("image"));
+    if (p.isSet(QStringLiteral("namespace"))) {
+        options.namespaceName = p.value(QStringLiteral("namespace"));
+        if (kubernetesName(options.namespaceName, 63) != options.namespaceName)
+            return line.usageError(err, QStringLiteral("--namespace: \"") + options.namespaceName +
+                                            QStringLiteral("\" is not a DNS-1123 label "
+                                                           "(lower case, digits, '-')"));
+    }
+    qint64 delayMs = 30000;
+    if (p.isSet(QStringLiteral("start-delay"))) {
+        QString why;
+        const auto parsed = parseDurationMs(p.value(QStringLiteral("start-delay")), &why);
+        if (!parsed || *parsed < 0)
+            return line.usageError(err, QStringLiteral("--start-delay: ") +
+                                            (why.isEmpty() ? QStringLiteral("negative") : why));
+        delayMs = *parsed;
+    }
+    options.startAt = QDateTime::currentDateTimeUtc().addMSecs(delayMs);
+    options.reportTo = p.value(QStringLiteral("report-to"));
+    if (!options.reportTo.isEmpty()) {
+        const QUrl url(options.reportTo, QUrl::StrictMode);
+        if (!url.isValid() ||
+            (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+            return line.usageError(err, QStringLiteral("--report-to: \"") + options.reportTo +
+                                            QStringLiteral("\" is not an http(s) URL"));
+    }
+    if (p.isSet(QStringLiteral("cpu")))
+        options.cpu = p.value(QStringLiteral("cpu"));
+    if (p.isSet(QStringLiteral("memory")))
+        options.memory = p.value(QStringLiteral("memory"));
+
+    const QString planFile = p.positionalArguments().constFirst();
+    QString error;
+    auto plan = planFromFile(planFile, &error);
+    if (!plan) {
+        for (const QString &problem : error.split(u'\n', Qt::SkipEmptyParts))
+            err << planFile << ": " << problem << '\n';
+        return ExitUsage;
+    }
+    if (p.isSet(QStringLiteral("base-url")))
+        plan->baseUrl = p.value(QStringLiteral("base-url"));
+    const auto manifest = k8sManifest(*plan, options, &error);
+    if (!manifest)
+        return line.usageError(err, planFile + QStringLiteral(": ") + error);
+    const QByteArray bytes =
+        *format == QLatin1String("json") ? manifestToJson(*manifest) : manifestToYaml(*manifest);
+    const QString output = p.value(QStringLiteral("output-file"));
+    if (!writeOutput(bytes, output, line.command(), out, err))
+        return ExitUsage;
+    err << options.agents << " agents start at " << options.startAt.toString(Qt::ISODateWithMs)
+        << "; apply before then (kubectl apply -f), then merge their results ("
+        << (options.reportTo.isEmpty()
+                ? QStringLiteral("kubectl logs job/") + kubernetesName(plan->name) +
+                      QStringLiteral(" per pod, last line")
+                : options.reportTo)
+        << ")\n";
     return ExitPassed;
 }
 

@@ -115,6 +115,10 @@ QJsonObject RunExtras::toJson() const
         json.insert(QStringLiteral("trigger"), trigger);
     if (!aggregated.isEmpty())
         json.insert(QStringLiteral("aggregated"), aggregated);
+    if (!agent.isEmpty())
+        json.insert(QStringLiteral("agent"), agent);
+    if (!agents.isEmpty())
+        json.insert(QStringLiteral("agents"), agents);
     return json;
 }
 
@@ -131,6 +135,8 @@ RunExtras RunExtras::fromJson(const QJsonObject &result)
     e.rebuiltFromIntervals = result.value(QStringLiteral("rebuiltFromIntervals")).toBool();
     e.trigger = result.value(QStringLiteral("trigger")).toString();
     e.aggregated = result.value(QStringLiteral("aggregated")).toObject();
+    e.agent = result.value(QStringLiteral("agent")).toObject();
+    e.agents = result.value(QStringLiteral("agents")).toArray();
     return e;
 }
 

@@ -59,6 +59,11 @@ struct EndpointSample
     TrafficTotals totals;
     LatencyStats latency;          //!< http_req_duration (service time)
     LatencyStats latencyCorrected; //!< open models: from the intended start time
+    //! This interval's HDR histograms (LatencyHistogram::serialize()) by metric name
+    //! ("duration", "duration_corrected"; overall also "iteration_duration", the timing names
+    //! and "server_timing:NAME"). Only kept when asked for (agent results, `run --histograms`):
+    //! they are what lets runs of several agents be merged exactly.
+    QMap<QString, QByteArray> histograms;
 };
 
 //! What the engine emits every interval (DESIGN.md §3.2): values only, safe to queue.
@@ -124,6 +129,11 @@ struct RunExtras
     //! computed them, "latencyMs": {the figures it gave, by our names}, "endpoints": {name:
     //! {"latencyMs"}}, "lacks": [what it does not give]}. Empty for measured runs.
     QJsonObject aggregated;
+    //! "agent": a scale-out agent's run — host, segment "I/N", scheduled and clock start
+    QJsonObject agent;
+    //! "agents": a merged run's agents, one object each (host, segment, requests, throughput,
+    //! resources), in segment order
+    QJsonArray agents;
 
     //! The names above; resources, recommendations and comparison always, the others when set.
     QJsonObject toJson() const;
