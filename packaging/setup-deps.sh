@@ -15,6 +15,8 @@ packages=(
   xvfb nginx-light wrk sqlite3 xauth
   # interop: node --check on exported k6 scripts, YAML for OpenAPI import
   nodejs libyaml-cpp-dev
+  # HTTP/2: framing and HPACK for the lean client; h2load is the benchmarks' reference
+  libnghttp2-dev nghttp2-client
   # lint (.ci/lint.sh): formatter and Qt-aware static checks
   clang-format clazy
 )
