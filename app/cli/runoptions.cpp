@@ -94,7 +94,25 @@ void addRunOptions(SubcommandLine &line)
                         "N");
     line.addValueOption({QStringLiteral("timeout")},
                         "Per-request timeout (seconds or k6 duration).", "T");
-    line.addFlag({QStringLiteral("http2")}, "Use HTTP/2 (through Qt's network stack).");
+    line.addFlag({QStringLiteral("http2")},
+                 "Use HTTP/2 (the lean client: ALPN h2 over TLS, h2c with prior knowledge on "
+                 "http://); same as --http=2.");
+    line.addValueOption({QStringLiteral("http")},
+                        "HTTP version: 1.1 (default), 2, or auto (https: ALPN picks h2 or "
+                        "HTTP/1.1).",
+                        "1.1|2|auto");
+    line.addValueOption({QStringLiteral("transport")},
+                        "lean (default) or qnam (Qt's network stack: proxies, authentication "
+                        "challenges, redirects over HTTP/2).",
+                        "lean|qnam");
+    line.addValueOption({QStringLiteral("connections")},
+                        "HTTP/2: connections the VUs' streams are multiplexed over (default: a "
+                        "new one only when the open ones are full).",
+                        "N");
+    line.addValueOption({QStringLiteral("max-streams")},
+                        "HTTP/2: concurrent streams per connection (default: the server's "
+                        "SETTINGS_MAX_CONCURRENT_STREAMS).",
+                        "N");
     line.addFlag({QStringLiteral("insecure")}, "Do not verify TLS certificates.");
     line.addValueOption({QStringLiteral("output-file"), QStringLiteral("outputFile")},
                         "Write the result here.", "FILE");
@@ -262,6 +280,10 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     if (p.isSet(QStringLiteral("threshold")))
         overrides.thresholds = p.values(QStringLiteral("threshold"));
     overrides.http2 = p.isSet(QStringLiteral("http2"));
+    overrides.http = text("http");
+    overrides.transport = text("transport");
+    overrides.connections = text("connections");
+    overrides.maxStreams = text("max-streams");
     overrides.insecure = p.isSet(QStringLiteral("insecure"));
     PlanOverrideError refused;
     if (!applyPlanOverrides(plan, overrides, &refused)) {

@@ -70,6 +70,17 @@ void TrafficTotals::add(const TrafficTotals &o)
     checksFailed += o.checksFailed;
     for (int i = 0; i < kErrorClassCount; ++i)
         errorsByClass[size_t(i)] += o.errorsByClass[size_t(i)];
+    protocols |= o.protocols;
+}
+
+QString TrafficTotals::protocolText() const
+{
+    QStringList names;
+    if (protocols & 1)
+        names.append(QStringLiteral("HTTP/1.1"));
+    if (protocols & 2)
+        names.append(QStringLiteral("HTTP/2.0"));
+    return names.join(QStringLiteral(", "));
 }
 
 QJsonObject TrafficTotals::errorsByClassJson() const

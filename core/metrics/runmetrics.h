@@ -45,8 +45,12 @@ struct TrafficTotals
     qint64 checksPassed = 0;
     qint64 checksFailed = 0;
     std::array<qint64, kErrorClassCount> errorsByClass{};
+    //! HTTP versions responses came over, as bits: 1 = HTTP/1.1, 2 = HTTP/2.0 (k6's proto).
+    quint8 protocols = 0;
 
     void add(const TrafficTotals &other);
+    //! "HTTP/1.1", "HTTP/2.0", both joined by ", ", or empty (protocols' bits as k6 names them).
+    QString protocolText() const;
     double errorRate() const { return requests > 0 ? double(errors) / double(requests) : 0.0; }
     //! {"connect": n, ...} with only the classes that occurred.
     QJsonObject errorsByClassJson() const;
