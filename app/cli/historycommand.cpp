@@ -10,6 +10,7 @@
 #include "analysis/trend.h"
 #include "cli/cliapp.h"
 #include "cli/commandline.h"
+#include "cli/historyloop.h"
 #include "interop/resultjson.h"
 #include "plan/duration.h"
 #include "session/storedrun.h"
@@ -508,10 +509,16 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
             points.append(TrendPoint{r.id, r.startedAt, r.versionLabel, value});
     }
     const TrendAnalysis trend = analyzeTrend(points);
+    const std::optional<Budget> budget = budgetFor(stored->plan, metric);
     if (*format == QLatin1String("json")) {
         QJsonObject json = trend.toJson();
         json.insert(QStringLiteral("metric"), metric);
         json.insert(QStringLiteral("test"), stored->name);
+        json.insert(QStringLiteral("changes"), changeLogJson(*store, stored->id));
+        if (budget)
+            json.insert(QStringLiteral("budget"),
+                        QJsonObject{{QStringLiteral("threshold"), budget->expression},
+                                    {QStringLiteral("limit"), budget->limit}});
         out << QJsonDocument(json).toJson(QJsonDocument::Indented);
         return ExitPassed;
     }
@@ -524,8 +531,12 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
             << point.at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) << "  "
             << (point.versionLabel.isEmpty() ? QStringLiteral("-") : point.versionLabel)
                    .leftJustified(12)
-            << ' ' << QString::number(point.value, 'g', 5) << '\n';
+            << ' ' << QString::number(point.value, 'g', 5)
+            << (budget && !budget->holds(point.value) ? "  over budget" : "") << '\n';
     }
+    if (budget)
+        out << "Budget (the test's threshold " << budget->expression
+            << "): " << QString::number(budget->limit, 'g', 6) << '\n';
     if (trend.hasChangePoint())
         out << "Change point at run #" << trend.points[trend.changeIndex].resultId << ": mean "
             << QString::number(trend.meanBefore, 'g', 4) << " -> "
@@ -534,6 +545,7 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
             << " %, p = " << QString::number(trend.pValue, 'g', 3) << ")\n";
     else
         out << "No change point.\n";
+    printChangeLog(*store, stored->id, out);
     return ExitPassed;
 }
 
@@ -697,6 +709,12 @@ int historyCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         return historyTrend(args.mid(1), out, err);
     if (sub == QLatin1String("pin"))
         return historyPin(args.mid(1), out, err);
+    if (sub == QLatin1String("annotate"))
+        return historyAnnotate(args.mid(1), out, err);
+    if (sub == QLatin1String("recommendations"))
+        return historyRecommendations(args.mid(1), out, err);
+    if (sub == QLatin1String("recommendation"))
+        return historyRecommendation(args.mid(1), out, err);
     if (sub == QLatin1String("prune"))
         return historyPrune(args.mid(1), out, err);
     if (sub == QLatin1String("vacuum"))
@@ -714,11 +732,19 @@ int historyCommand(const QStringList &args, QTextStream &out, QTextStream &err)
                "       loadscope-cli history pin ID [--db=FILE]\n"
                "       loadscope-cli history prune --keep=N|--older-than=D [--keep-pinned|"
                "--include-pinned] [--dry-run] [--db=FILE]\n"
-               "       loadscope-cli history vacuum [--db=FILE]\n";
+               "       loadscope-cli history vacuum [--db=FILE]\n"
+               "       loadscope-cli history annotate ID|--test=T [--at=TIME] --note=TEXT "
+               "[--author=A] [--link=URL] [--db=FILE]\n"
+               "       loadscope-cli history recommendations TEST [--all] [--format=text|json] "
+               "[--db=FILE]\n"
+               "       loadscope-cli history recommendation ID --applied-in=RUN|--dismiss=REASON|"
+               "--reopen [--db=FILE]\n";
         return sub.isEmpty() ? ExitUsage : ExitPassed;
     }
     err << "loadscope-cli history: unknown subcommand '" << sub
-        << "' (expected list, show, compare, trend, pin, prune or vacuum)\n";
+        << "' (expected list, show, compare, trend, pin, prune, vacuum, annotate, recommendations "
+           "or"
+           " recommendation)\n";
     return ExitUsage;
 }
 

@@ -298,6 +298,15 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     if (!request->reportTo.isEmpty() && !reportResult(request->reportTo, document, out, err))
         return ExitRunFailed;
 
+    if (store && stored.ok && resultId > 0 && !request->note.isEmpty()) {
+        Annotation note;
+        note.resultId = resultId;
+        note.note = request->note;
+        note.author = qEnvironmentVariable("USER");
+        if (store->addAnnotation(note) <= 0)
+            err << "loadscope-cli run: warning: the note was not stored: " << store->lastError()
+                << '\n';
+    }
     if (!stored.ok) {
         err << "loadscope-cli run: the run was NOT stored in " << store->path() << ": "
             << stored.error << '\n';

@@ -144,6 +144,8 @@ void addRunOptions(SubcommandLine &line)
     line.addValueOption({QStringLiteral("test")},
                         "Run the plan of this stored test (by name) instead of a plan file.",
                         "NAME");
+    line.addValueOption({QStringLiteral("note")},
+                        "What changed since the last run: stored as the run's annotation.", "TEXT");
     line.addFlag({QStringLiteral("scheduled")},
                  "Mark the run as started by a schedule (`loadscope-cli schedule add`).");
     line.addValueOption({QStringLiteral("segment")},
@@ -359,6 +361,7 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     request.failOnRegression = p.isSet(QStringLiteral("fail-on-regression"));
     request.quiet = p.isSet(QStringLiteral("quiet"));
     request.scheduled = p.isSet(QStringLiteral("scheduled"));
+    request.note = p.value(QStringLiteral("note")).trimmed();
 
     if (p.isSet(QStringLiteral("segment"))) {
         QString why;

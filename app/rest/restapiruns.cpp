@@ -136,6 +136,14 @@ planOfBody(const JsonBody &body, std::optional<TestPlan> (*read)(const QJsonObje
 
 } // namespace
 
+std::optional<QJsonObject> requestJsonObject(const QByteArray &body, RestError *error)
+{
+    const auto parsed = jsonBody(body, false, error);
+    if (!parsed)
+        return std::nullopt;
+    return parsed->object;
+}
+
 RestApiServer::Reply RestApiServer::describe() const
 {
     QJsonObject body = m_options.sandbox.toJson();

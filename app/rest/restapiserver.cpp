@@ -36,22 +36,6 @@ QString quoted(const QString &text)
     return u'"' + text + u'"';
 }
 
-//! Only the canonical text of a positive integer is an id: "+1", "01", " 1", "1.0" or "1%00"
-//! would otherwise all read as 1 (QString::toLongLong skips blanks and takes a sign), so one
-//! resource would answer to many URLs.
-std::optional<qint64> parseId(const QString &text)
-{
-    if (text.isEmpty() || text.size() > 18 || text[0] < u'1' || text[0] > u'9')
-        return std::nullopt;
-    qint64 id = 0;
-    for (const QChar c : text) {
-        if (c < u'0' || c > u'9')
-            return std::nullopt;
-        id = id * 10 + (c.unicode() - u'0');
-    }
-    return id;
-}
-
 // QHttpServer 6.4 buffers a request body of any size before a handler can refuse it. Connections
 // are therefore watched from the start: once a request has sent more than the body limit plus
 // room for headers, it is answered 413 and the connection is closed. (Clients here do not
@@ -144,6 +128,22 @@ private:
 };
 
 } // namespace
+
+//! Only the canonical text of a positive integer is an id: "+1", "01", " 1", "1.0" or "1%00"
+//! would otherwise all read as 1 (QString::toLongLong skips blanks and takes a sign), so one
+//! resource would answer to many URLs.
+std::optional<qint64> parseRestId(const QString &text)
+{
+    if (text.isEmpty() || text.size() > 18 || text[0] < u'1' || text[0] > u'9')
+        return std::nullopt;
+    qint64 id = 0;
+    for (const QChar c : text) {
+        if (c < u'0' || c > u'9')
+            return std::nullopt;
+        id = id * 10 + (c.unicode() - u'0');
+    }
+    return id;
+}
 
 RestApiServer::RestApiServer(HistoryStore *store, RestApiOptions options, QObject *parent)
     : QObject(parent)
@@ -308,6 +308,10 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
                             QStringLiteral("id"));
     };
 
+    bool loopRoute = false;
+    Reply loopReply = routeLoop(parts, request, &loopRoute);
+    if (loopRoute)
+        return loopReply;
     if (parts.size() == 1 && parts[0] == QLatin1String("tests")) {
         if (method == "GET")
             return listTests();
@@ -327,7 +331,7 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
             return Reply::error(404, QStringLiteral("no route ") + quoted(request.path));
         if (method != expected)
             return allow(expected);
-        const auto id = parseId(parts[1]);
+        const auto id = parseRestId(parts[1]);
         if (!id)
             return badId("test", parts[1]);
         if (sub.isEmpty())
@@ -341,7 +345,7 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
             return Reply::error(404, QStringLiteral("no route ") + quoted(request.path));
         if (method != "GET")
             return allow("GET");
-        const auto id = parseId(parts[1]);
+        const auto id = parseRestId(parts[1]);
         if (!id)
             return badId("result", parts[1]);
         if (parts.size() == 2)

@@ -91,6 +91,12 @@ private:
     Reply getSamples(qint64 id, const Request &request, QHttpServerResponder &responder,
                      bool *streaming);
     Reply loadTest(const Request &request);
+    // The optimization loop (restloop.cpp): annotations and recommendation follow-up.
+    Reply routeLoop(const QStringList &parts, const Request &request, bool *matched);
+    Reply annotations(qint64 testId, qint64 resultId);
+    Reply addAnnotation(qint64 testId, qint64 resultId, const Request &request);
+    Reply testRecommendations(qint64 testId, const Request &request);
+    Reply followUpRecommendation(qint64 id, const Request &request);
     Reply startRun(const TestPlan &plan, qint64 testId, const QString &versionLabel);
 
     Reply conflictIfRunning() const;

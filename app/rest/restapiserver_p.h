@@ -23,6 +23,11 @@ class QTcpSocket;
 
 namespace loadscope {
 
+//! The id in a path segment: only the canonical text of a positive integer ("01", "+1" are not).
+std::optional<qint64> parseRestId(const QString &text);
+//! A request body that must be a JSON object (depth-limited, syntax errors located).
+std::optional<QJsonObject> requestJsonObject(const QByteArray &body, RestError *error);
+
 struct RestApiServer::Request
 {
     QByteArray method;

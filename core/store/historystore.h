@@ -149,6 +149,24 @@ public:
     //! The number of runs and the size of the file.
     StoreStats stats();
 
+    // ---- the optimization loop (historystorenotes.cpp) ----
+    //! Stores an annotation of a test (and run, when resultId is set); its id, or -1. A run's
+    //! annotation without a time gets the run's start.
+    qint64 addAnnotation(const Annotation &annotation);
+    //! The annotations of test @p testId, by time.
+    QList<Annotation> annotations(qint64 testId);
+    //! The annotations made on run @p resultId.
+    QList<Annotation> resultAnnotations(qint64 resultId);
+    //! The recommendations of test @p testId's runs with their follow-up, critical first, then
+    //! newest; only open ones when @p openOnly.
+    QList<RecommendationFollowUp> testRecommendations(qint64 testId, bool openOnly);
+    std::optional<RecommendationFollowUp> recommendationFollowUp(qint64 recommendationId);
+    //! Sets a recommendation's state: "applied" (in run @p appliedResultId of the same test,
+    //! with the @p measured change), "dismissed" (@p reason required) or "open" again.
+    bool setRecommendationState(qint64 recommendationId, const QString &state,
+                                qint64 appliedResultId, const QString &reason,
+                                const QJsonObject &measured);
+
     //! "endpoint<TAB>metric" (endpoint '' = overall), as histogramKeys() lists them.
     static QString histogramKey(const QString &endpoint, const QString &metric);
     //! The (endpoint, metric) of a histogramKey() string.

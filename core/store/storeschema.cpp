@@ -185,6 +185,34 @@ QStringList version5Statements()
     return statements;
 }
 
+//! The optimization loop: annotations (what changed, by whom, a link) on a run or on a test
+//! at a point in time, and the follow-up state of each recommendation.
+QStringList version6Statements()
+{
+    return {
+        QStringLiteral("CREATE TABLE result_annotations ("
+                       " id INTEGER PRIMARY KEY,"
+                       " test_id INTEGER NOT NULL REFERENCES performance_tests(id)"
+                       " ON DELETE CASCADE,"
+                       " result_id INTEGER REFERENCES performance_test_results(id)"
+                       " ON DELETE CASCADE,"
+                       " at TEXT NOT NULL,"
+                       " note TEXT NOT NULL,"
+                       " author TEXT,"
+                       " link TEXT,"
+                       " created_at TEXT NOT NULL)"),
+        QStringLiteral("CREATE INDEX idx_annotations_test ON result_annotations(test_id, at)"),
+        QStringLiteral("CREATE INDEX idx_annotations_result ON result_annotations(result_id)"),
+        QStringLiteral("ALTER TABLE optimization_recommendations ADD COLUMN state TEXT NOT NULL"
+                       " DEFAULT 'open' CHECK(state IN ('open','applied','dismissed'))"),
+        QStringLiteral("ALTER TABLE optimization_recommendations ADD COLUMN applied_result_id"
+                       " INTEGER REFERENCES performance_test_results(id) ON DELETE SET NULL"),
+        QStringLiteral("ALTER TABLE optimization_recommendations ADD COLUMN state_reason TEXT"),
+        QStringLiteral("ALTER TABLE optimization_recommendations ADD COLUMN state_changed_at TEXT"),
+        QStringLiteral("ALTER TABLE optimization_recommendations ADD COLUMN measured_json TEXT"),
+    };
+}
+
 QStringList statementsFor(int version)
 {
     switch (version) {
@@ -198,6 +226,8 @@ QStringList statementsFor(int version)
         return version4Statements();
     case 5:
         return version5Statements();
+    case 6:
+        return version6Statements();
     default:
         return {};
     }

@@ -13,7 +13,7 @@ class StoreSchema
 {
 public:
     //! The schema version this build writes; files with a higher version are refused.
-    static constexpr int currentVersion = 5;
+    static constexpr int currentVersion = 6;
 
     enum Access
     {

@@ -107,4 +107,37 @@ std::optional<double> ResultFigures::value(const QString &group, const QString &
     return std::nullopt;
 }
 
+QJsonObject Annotation::toJson() const
+{
+    QJsonObject json{{QStringLiteral("id"), id},
+                     {QStringLiteral("testId"), testId},
+                     {QStringLiteral("at"), at.toUTC().toString(Qt::ISODateWithMs)},
+                     {QStringLiteral("note"), note},
+                     {QStringLiteral("createdAt"), createdAt.toUTC().toString(Qt::ISODateWithMs)}};
+    if (resultId > 0)
+        json.insert(QStringLiteral("resultId"), resultId);
+    if (!author.isEmpty())
+        json.insert(QStringLiteral("author"), author);
+    if (!link.isEmpty())
+        json.insert(QStringLiteral("link"), link);
+    return json;
+}
+
+QJsonObject RecommendationFollowUp::toJson() const
+{
+    QJsonObject json = recommendation.toJson();
+    json.insert(QStringLiteral("id"), recommendation.id);
+    json.insert(QStringLiteral("resultId"), resultId);
+    json.insert(QStringLiteral("state"), state);
+    if (appliedResultId > 0)
+        json.insert(QStringLiteral("appliedResultId"), appliedResultId);
+    if (!reason.isEmpty())
+        json.insert(QStringLiteral("reason"), reason);
+    if (changedAt.isValid())
+        json.insert(QStringLiteral("changedAt"), changedAt.toUTC().toString(Qt::ISODateWithMs));
+    if (!measured.isEmpty())
+        json.insert(QStringLiteral("measured"), measured);
+    return json;
+}
+
 } // namespace loadscope

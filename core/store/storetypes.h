@@ -187,4 +187,39 @@ struct StoreStats
     qint64 bytes = 0; //!< the database file with its -wal file
 };
 
+//! A change log entry (a row of result_annotations): what changed, by whom, a link or commit,
+//! on a run or on a test at a point in time (between two runs).
+struct Annotation
+{
+    qint64 id = 0;
+    qint64 testId = 0;
+    qint64 resultId = 0; //!< 0: on the test at @c at, not on one run
+    QDateTime at;        //!< when the change happened (a run's: its start)
+    QString note;
+    QString author;
+    QString link;
+    QDateTime createdAt;
+
+    //! {id, testId, resultId?, at, note, author?, link?, createdAt}.
+    QJsonObject toJson() const;
+};
+
+//! A stored recommendation with its follow-up: open, applied in a run, or dismissed.
+struct RecommendationFollowUp
+{
+    Recommendation recommendation;
+    qint64 resultId = 0; //!< the run it was drawn from
+    qint64 testId = 0;
+    QString testName;
+    QString state = QStringLiteral("open"); //!< open, applied or dismissed
+    qint64 appliedResultId = 0;             //!< applied: the run that tests it
+    QString reason;                         //!< dismissed: why; applied: an optional note
+    QDateTime changedAt;
+    QJsonObject measured; //!< applied: the measured change (Δ p95, Δ throughput, verdict)
+
+    //! The recommendation's JSON with {"resultId", "state", "appliedResultId"?, "reason"?,
+    //! "changedAt"?, "measured"?}.
+    QJsonObject toJson() const;
+};
+
 } // namespace loadscope
