@@ -233,9 +233,10 @@ void TestHistoryPlace::selectionShowsDetails()
     QCOMPARE(rps->at(0)->key, 1.0);
     QCOMPARE(rps->at(0)->value, 101.0);
     QCOMPARE(p95->at(4)->value, 125.0);
-    // The trend holds the test's three runs, oldest first, the selected one highlighted.
+    // The trend holds the test's three runs, oldest first, the selected one highlighted; it is
+    // read off the GUI thread and shown when it arrives.
     const auto trend = place.details()->trendPlot()->graph(0)->data();
-    QCOMPARE(trend->size(), 3);
+    QTRY_COMPARE_WITH_TIMEOUT(place.details()->trendPlot()->graph(0)->data()->size(), 3, 10000);
     QCOMPARE(trend->at(0)->value, 120.0);
     QCOMPARE(trend->at(1)->value, 90.0);
     QCOMPARE(trend->at(2)->value, 200.0);
