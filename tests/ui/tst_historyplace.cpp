@@ -34,6 +34,7 @@ private slots:
     void pinsBaseline();
     void deletesAfterConfirmation();
     void exportsFiles();
+    void cleansUpKeepingPinned();
 
 private:
     struct Run
@@ -346,6 +347,23 @@ void TestHistoryPlace::exportsFiles()
     QVERIFY(!place.exportRun(m_runs[0], ResultFormat::Json,
                              m_dir->filePath(QStringLiteral("no/such/dir/run.json")), &error));
     QVERIFY(!error.isEmpty());
+}
+
+void TestHistoryPlace::cleansUpKeepingPinned()
+{
+    HistoryPlace place(m_store.get());
+    QVERIFY(m_store->setBaseline(m_checkout, m_runs[0]));
+    QSignalSpy stats(&place, &HistoryPlace::historyStatsChanged);
+    PruneRequest keepNewest;
+    keepNewest.keepNewest = 1;
+    // Checkout flow keeps its newest (r4) and its pinned baseline (r1); the probe its only run.
+    QCOMPARE(place.cleanUp(keepNewest), 1);
+    QCOMPARE(place.model()->rowCount(), 3);
+    QCOMPARE(place.model()->rowOf(m_runs[1]), -1);
+    QVERIFY(place.model()->isBaseline(place.model()->rowOf(m_runs[0])));
+    QCOMPARE(stats.size(), 1);
+    QCOMPARE(stats.first().first().value<StoreStats>().runs, 3);
+    QVERIFY(!m_store->samples(m_runs[0]).isEmpty()); // what stays is whole
 }
 
 LOADSCOPE_WIDGET_TEST_MAIN(TestHistoryPlace)
