@@ -114,7 +114,9 @@ MainWindow::MainWindow(HistoryStore *store, const DefaultTarget &sample, QWidget
     });
 
     createMenus();
+    createHistoryMenu();
     createStatusBar(sample.baseUrl);
+    createHistoryStatus();
     m_design->loadPreset(TestType::LoadTest);
     setCurrentPlace(DesignPlaceIndex);
     updateTitle();
@@ -215,6 +217,30 @@ void MainWindow::createMenus()
                               "APIs.</p>")
                                .arg(QStringLiteral(LOADSCOPE_VERSION)));
     });
+}
+
+void MainWindow::createHistoryMenu()
+{
+    // Before Help, after the menus createMenus() made.
+    QMenu *history = new QMenu(tr("&History"), this);
+    menuBar()->insertMenu(menuBar()->actions().constLast(), history);
+    history->addAction(tr("&Clean up…"), this, [this] {
+        setCurrentPlace(HistoryPlaceIndex);
+        m_history->cleanUp();
+    });
+}
+
+void MainWindow::createHistoryStatus()
+{
+    m_historyStatus = new QLabel(this);
+    m_historyStatus->setToolTip(tr("Runs stored and the size of the history file"));
+    statusBar()->addPermanentWidget(m_historyStatus);
+    const auto show = [this](const StoreStats &stats) {
+        m_historyStatus->setText(tr("%Ln run(s) · %1 MB", nullptr, int(stats.runs))
+                                     .arg(double(stats.bytes) / 1048576.0, 0, 'f', 1));
+    };
+    connect(m_history, &HistoryPlace::historyStatsChanged, this, show);
+    show(m_store->stats());
 }
 
 void MainWindow::createStatusBar(const QString &sampleBaseUrl)

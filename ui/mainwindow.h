@@ -88,6 +88,8 @@ public slots:
 private:
     void createMenus();
     void createStatusBar(const QString &sampleBaseUrl);
+    void createHistoryMenu();
+    void createHistoryStatus();
     void rememberRecent(const QString &path);
     void rebuildRecentMenu();
     void importCurl();
@@ -108,6 +110,7 @@ private:
     QMenu *m_recentMenu = nullptr;
     QList<QAction *> m_placeActions;
     QLabel *m_validation = nullptr;
+    QLabel *m_historyStatus = nullptr; //!< "10,000 runs · 560 MB"
 };
 
 } // namespace loadscope

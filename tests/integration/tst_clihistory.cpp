@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -318,6 +320,61 @@ private slots:
             QCOMPARE(file.readAll(), content); // left as it was
         }
         QVERIFY(!QFile::exists(path + QStringLiteral("-wal")));
+    }
+
+    void pruneAndVacuum()
+    {
+        // Its own file: five runs of one test, the oldest pinned, two runs of another.
+        const QString db = m_dir.filePath(QStringLiteral("prune.db"));
+        QList<qint64> nightly;
+        qint64 other = 0;
+        {
+            HistoryStore store;
+            QString error;
+            QVERIFY2(store.open(db, &error), qPrintable(error));
+            for (int i = 0; i < 5; ++i)
+                nightly.append(storeRun(store, QStringLiteral("nightly"),
+                                        QStringLiteral("LOAD_TEST"), ResultStatus::Completed,
+                                        QStringLiteral("v%1").arg(i), 100 + i));
+            other = storeRun(store, QStringLiteral("other"), QStringLiteral("LOAD_TEST"),
+                             ResultStatus::Completed, QString(), 50);
+            storeRun(store, QStringLiteral("other"), QStringLiteral("LOAD_TEST"),
+                     ResultStatus::Completed, QString(), 51);
+            QVERIFY(store.flush());
+            QVERIFY(store.setBaseline(store.findTestByName(QStringLiteral("nightly"))->id,
+                                      nightly.first()));
+        }
+        const QString dbArg = QStringLiteral("--db=") + db;
+        CliRun run = runCli({QStringLiteral("history"), QStringLiteral("prune"), dbArg});
+        QCOMPARE(run.exitCode, 2); // no rule: bad usage, nothing deleted
+        QVERIFY2(run.err.contains(QLatin1String("--keep=N or --older-than=D")),
+                 qPrintable(run.err));
+        run = runCli({QStringLiteral("history"), QStringLiteral("prune"),
+                      QStringLiteral("--older-than=soon"), dbArg});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QLatin1String("--older-than: \"soon\"")), qPrintable(run.err));
+
+        run = runCli({QStringLiteral("history"), QStringLiteral("prune"),
+                      QStringLiteral("--keep=2"), QStringLiteral("--dry-run"), dbArg});
+        QCOMPARE(run.exitCode, 0);
+        // nightly keeps its two newest and its pinned baseline; "other" has only two runs.
+        const QString expected = QStringLiteral("2 run(s) would be deleted from %1: #%2 #%3")
+                                     .arg(db)
+                                     .arg(nightly[1])
+                                     .arg(nightly[2]);
+        QVERIFY2(run.out.contains(expected), qPrintable(describe(run)));
+        run = runCli({QStringLiteral("history"), QStringLiteral("prune"),
+                      QStringLiteral("--keep=1"), QStringLiteral("--keep-pinned"), dbArg});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(QLatin1String("deleted 4 run(s)")), qPrintable(describe(run)));
+        run = runCli({QStringLiteral("history"), QStringLiteral("list"),
+                      QStringLiteral("--format=json"), dbArg});
+        QList<qint64> left = ids(jsonArray(run.out));
+        std::sort(left.begin(), left.end());
+        QCOMPARE(left, QList<qint64>({nightly[0], nightly[4], other + 1})); // pinned + newest
+        run = runCli({QStringLiteral("history"), QStringLiteral("vacuum"), dbArg});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(QLatin1String(" MB -> ")), qPrintable(describe(run)));
     }
 };
 

@@ -34,6 +34,7 @@ private slots:
     void pinsBaseline();
     void deletesAfterConfirmation();
     void exportsFiles();
+    void cleansUpKeepingPinned();
 
 private:
     struct Run
@@ -233,9 +234,10 @@ void TestHistoryPlace::selectionShowsDetails()
     QCOMPARE(rps->at(0)->key, 1.0);
     QCOMPARE(rps->at(0)->value, 101.0);
     QCOMPARE(p95->at(4)->value, 125.0);
-    // The trend holds the test's three runs, oldest first, the selected one highlighted.
+    // The trend holds the test's three runs, oldest first, the selected one highlighted; it is
+    // read off the GUI thread and shown when it arrives.
     const auto trend = place.details()->trendPlot()->graph(0)->data();
-    QCOMPARE(trend->size(), 3);
+    QTRY_COMPARE_WITH_TIMEOUT(place.details()->trendPlot()->graph(0)->data()->size(), 3, 10000);
     QCOMPARE(trend->at(0)->value, 120.0);
     QCOMPARE(trend->at(1)->value, 90.0);
     QCOMPARE(trend->at(2)->value, 200.0);
@@ -345,6 +347,23 @@ void TestHistoryPlace::exportsFiles()
     QVERIFY(!place.exportRun(m_runs[0], ResultFormat::Json,
                              m_dir->filePath(QStringLiteral("no/such/dir/run.json")), &error));
     QVERIFY(!error.isEmpty());
+}
+
+void TestHistoryPlace::cleansUpKeepingPinned()
+{
+    HistoryPlace place(m_store.get());
+    QVERIFY(m_store->setBaseline(m_checkout, m_runs[0]));
+    QSignalSpy stats(&place, &HistoryPlace::historyStatsChanged);
+    PruneRequest keepNewest;
+    keepNewest.keepNewest = 1;
+    // Checkout flow keeps its newest (r4) and its pinned baseline (r1); the probe its only run.
+    QCOMPARE(place.cleanUp(keepNewest), 1);
+    QCOMPARE(place.model()->rowCount(), 3);
+    QCOMPARE(place.model()->rowOf(m_runs[1]), -1);
+    QVERIFY(place.model()->isBaseline(place.model()->rowOf(m_runs[0])));
+    QCOMPARE(stats.size(), 1);
+    QCOMPARE(stats.first().first().value<StoreStats>().runs, 3);
+    QVERIFY(!m_store->samples(m_runs[0]).isEmpty()); // what stays is whole
 }
 
 LOADSCOPE_WIDGET_TEST_MAIN(TestHistoryPlace)

@@ -16,6 +16,7 @@
 #include <QVBoxLayout>
 
 #include "compare/runanalysis.h"
+#include "history/historyjobs.h"
 #include "history/resultsfilterproxy.h"
 #include "history/resultstablemodel.h"
 #include "history/rundetails.h"
@@ -33,7 +34,9 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     m_confirm = [this](const QString &question) {
         return QMessageBox::question(this, tr("Loadscope"), question) == QMessageBox::Yes;
     };
+    m_model->setStore(store);
     m_proxy->setSourceModel(m_model);
+    connectJobs();
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
@@ -201,19 +204,12 @@ void HistoryPlace::applyDateFilter()
 void HistoryPlace::reload()
 {
     const QList<qint64> selected = selectedResultIds();
-    QList<ResultRecord> results;
-    QSet<qint64> baselines;
-    if (m_store && m_store->isOpen()) {
-        results = m_store->listResults();
-        const QList<StoredTest> tests = m_store->listTests();
-        for (const StoredTest &test : tests) {
-            if (test.baselineResultId > 0)
-                baselines.insert(test.baselineResultId);
-        }
-    }
-    m_model->setResults(results, baselines);
-    updateVerdicts();
+    // The first page (and as many as were loaded) from the figures columns: no summary is read.
+    // Verdicts of the rows read are asked for on the reset (connectJobs()).
+    m_model->refresh();
     sizeColumns();
+    if (m_store && m_store->isOpen())
+        emit historyStatsChanged(m_store->stats());
     for (const qint64 id : selected) {
         const int row = m_model->rowOf(id);
         if (row < 0)
@@ -239,19 +235,20 @@ QList<qint64> HistoryPlace::selectedResultIds() const
 
 bool HistoryPlace::selectResult(qint64 id)
 {
-    const int row = m_model->rowOf(id);
-    if (row < 0)
-        return false;
-    QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
-    if (!index.isValid()) {
+    int row = m_model->fetchUntil(id);
+    if (row < 0) {
+        // Hidden by a filter (the filters run in SQL): they go, and the run is looked up again.
         m_text->clear();
         m_version->clear();
         m_type->setCurrentIndex(0);
         m_status->setCurrentIndex(0);
         m_source->setCurrentIndex(0);
         m_date->setCurrentIndex(0);
-        index = m_proxy->mapFromSource(m_model->index(row, 0));
+        row = m_model->fetchUntil(id);
+        if (row < 0)
+            return false;
     }
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
     m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
                                                          QItemSelectionModel::Rows);
     m_view->scrollTo(index);
@@ -267,14 +264,15 @@ void HistoryPlace::onSelectionChanged()
     m_export->setEnabled(ids.size() == 1);
     m_delete->setEnabled(!ids.isEmpty());
     if (ids.size() == 1) {
+        // The run's own samples now (one query); its test's p95 trend when the jobs have it.
         const ResultRecord &record = m_model->record(m_model->rowOf(ids.first()));
-        ResultFilter filter;
-        filter.testId = record.testId;
-        QList<ResultRecord> runs = m_store->listResults(filter);
-        std::sort(runs.begin(), runs.end(), [](const ResultRecord &a, const ResultRecord &b) {
-            return a.startedAt < b.startedAt || (a.startedAt == b.startedAt && a.id < b.id);
-        });
-        m_details->showRun(record, m_store->samples(record.id, QStringLiteral("")), runs);
+        if (m_shownId != record.id) {
+            m_shownId = record.id;
+            m_shownSamples = m_store->samples(record.id, QStringLiteral(""));
+        }
+        m_details->showRun(record, m_shownSamples, {record});
+        if (m_jobs)
+            m_jobs->requestTrend(m_model->generation(), record.testId);
     } else if (ids.isEmpty()) {
         m_details->showMessage(m_model->rowCount() == 0
                                    ? tr("No runs stored yet. Runs appear here when they finish.")
@@ -295,7 +293,7 @@ bool HistoryPlace::pinSelectedAsBaseline()
         fail(tr("Could not pin run #%1: %2").arg(record.id).arg(m_store->lastError()));
         return false;
     }
-    m_verdicts.clear();
+    m_model->clearVerdicts();
     reload();
     return true;
 }
@@ -318,7 +316,7 @@ int HistoryPlace::deleteSelected()
         else
             fail(tr("Could not delete run #%1: %2").arg(id).arg(m_store->lastError()));
     }
-    m_verdicts.clear();
+    m_model->clearVerdicts();
     reload();
     return deleted;
 }
@@ -345,25 +343,14 @@ void HistoryPlace::exportSelected(ResultFormat format)
         fail(error);
 }
 
-void HistoryPlace::updateVerdicts()
+QString HistoryPlace::verdictOf(qint64 id) const
 {
-    for (const ResultRecord &record : m_model->records()) {
-        if (m_verdicts.contains(record.id) || record.status == ResultStatus::Running ||
-            record.status == ResultStatus::Failed)
-            continue;
-        // RunSession's own analysis, when it stored one, else the comparison computed here.
-        QString verdict = record.summary.value(QLatin1String("comparison"))
-                              .toObject()
-                              .value(QLatin1String("verdict"))
-                              .toString();
-        if (verdict.isEmpty()) {
-            QString why;
-            if (const auto comparison = compareWithBaseline(*m_store, record.id, &why))
-                verdict = verdictName(comparison->overall);
-        }
-        m_verdicts.insert(record.id, verdict);
-    }
-    m_model->setVerdicts(m_verdicts);
+    return m_model->verdict(id);
+}
+
+bool HistoryPlace::verdictsSettled() const
+{
+    return m_model->rowsWithoutVerdict().isEmpty();
 }
 
 void HistoryPlace::fail(const QString &message)

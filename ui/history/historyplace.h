@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include "history/runexport.h"
+#include "store/storetypes.h"
 
 class QComboBox;
 class QDragEnterEvent;
@@ -17,6 +18,7 @@ class QTableView;
 
 namespace loadscope {
 
+class HistoryJobs;
 class HistoryStore;
 class ResultsFilterProxy;
 class ResultsTableModel;
@@ -50,8 +52,12 @@ public:
     //! Writes run @p id in @p format to @p path; on failure @p error says why.
     bool exportRun(qint64 id, ResultFormat format, const QString &path, QString *error = nullptr);
 
-    //! The verdict of run @p id against its baseline ("regression", ...); empty: no baseline.
-    QString verdictOf(qint64 id) const { return m_verdicts.value(id); }
+    //! The verdict of run @p id against its baseline ("regression", ...); empty: no baseline or
+    //! not computed yet (verdictsSettled() says which).
+    QString verdictOf(qint64 id) const;
+    //! True once every loaded row's verdict is known (they are computed in the background).
+    bool verdictsSettled() const;
+    HistoryJobs *jobs() const { return m_jobs; }
     QPushButton *compareButton() const { return m_compareButton; }
     QPushButton *openButton() const { return m_openButton; }
 
@@ -65,6 +71,11 @@ public:
     QComboBox *sourceFilter() const { return m_source; }
     QLineEdit *versionFilter() const { return m_version; }
     QComboBox *dateFilter() const { return m_date; }
+
+    //! Asks what to delete (History ▸ Clean up…), prunes and vacuums; the runs deleted.
+    int cleanUp();
+    //! Prunes with @p request and vacuums (no dialog); the runs deleted, -1 on failure.
+    int cleanUp(const PruneRequest &request);
 
     //! Imports k6 / JMeter result files as runs (historyimport.cpp), with a cancellable progress
     //! dialog for large files; selects the last one. One line per file: what became of it.
@@ -83,6 +94,8 @@ signals:
     void openRequested(qint64 resultId);
     //! A store operation failed; @p message says which and why.
     void errorOccurred(const QString &message);
+    //! The history was read again: its number of runs and file size (for a status bar).
+    void historyStatsChanged(const StoreStats &stats);
 
 protected:
     //! Result files dropped on the place are imported.
@@ -96,7 +109,9 @@ private:
     void applyDateFilter();
     void exportSelected(ResultFormat format);
     void fail(const QString &message);
-    void updateVerdicts();
+    void connectJobs();
+    void requestVerdicts(int firstRow);
+    void onTrendReady(quint64 generation, qint64 testId, const QList<ResultRecord> &runs);
 
     HistoryStore *m_store;
     ConfirmFunction m_confirm;
@@ -115,9 +130,11 @@ private:
     QPushButton *m_export = nullptr;
     QPushButton *m_compareButton = nullptr;
     QPushButton *m_openButton = nullptr;
-    //! Verdicts by result id; computing one reads two runs, so each is computed once and
-    //! forgotten when baselines change (pin, delete).
-    QHash<qint64, QString> m_verdicts;
+    //! Verdicts and trends are computed here, off the GUI thread; null without a store.
+    HistoryJobs *m_jobs = nullptr;
+    //! The run shown in the details with its samples, until its trend arrives.
+    qint64 m_shownId = 0;
+    QList<ResultSample> m_shownSamples;
 };
 
 } // namespace loadscope

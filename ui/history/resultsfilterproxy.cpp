@@ -5,73 +5,50 @@
 namespace loadscope {
 
 ResultsFilterProxy::ResultsFilterProxy(QObject *parent)
-    : QSortFilterProxyModel(parent)
+    : QIdentityProxyModel(parent)
+{}
+
+void ResultsFilterProxy::apply()
 {
-    setSortRole(ResultsTableModel::SortRole);
+    if (auto *model = qobject_cast<ResultsTableModel *>(sourceModel()))
+        model->setFilter(m_filter);
 }
 
 void ResultsFilterProxy::setTextFilter(const QString &text)
 {
-    m_text = text.trimmed();
-    invalidateFilter();
+    m_filter.text = text.trimmed();
+    apply();
 }
 
 void ResultsFilterProxy::setTypeFilter(const QString &type)
 {
-    m_type = type;
-    invalidateFilter();
+    m_filter.testType = type;
+    apply();
 }
 
 void ResultsFilterProxy::setStatusFilter(const QString &status)
 {
-    m_status = status;
-    invalidateFilter();
+    m_filter.status = status;
+    apply();
 }
 
 void ResultsFilterProxy::setVersionFilter(const QString &label)
 {
-    m_version = label.trimmed();
-    invalidateFilter();
+    m_filter.versionText = label.trimmed();
+    apply();
 }
 
 void ResultsFilterProxy::setSourceFilter(const QString &tool)
 {
-    m_source = tool;
-    invalidateFilter();
+    m_filter.source = tool;
+    apply();
 }
 
 void ResultsFilterProxy::setDateRange(const QDateTime &from, const QDateTime &to)
 {
-    m_from = from;
-    m_to = to;
-    invalidateFilter();
-}
-
-bool ResultsFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
-{
-    const auto *model = qobject_cast<const ResultsTableModel *>(sourceModel());
-    if (!model || sourceParent.isValid())
-        return false;
-    const ResultRecord &record = model->record(sourceRow);
-    if (!m_text.isEmpty() && !record.testName.contains(m_text, Qt::CaseInsensitive))
-        return false;
-    if (!m_type.isEmpty() && record.testType != m_type)
-        return false;
-    if (!m_status.isEmpty() && resultStatusToString(record.status) != m_status)
-        return false;
-    if (!m_version.isEmpty() && !record.versionLabel.contains(m_version, Qt::CaseInsensitive))
-        return false;
-    if (!m_source.isEmpty()) {
-        const QString tool =
-            record.source.isImported() ? record.source.tool : QStringLiteral("loadscope");
-        if (tool.compare(m_source, Qt::CaseInsensitive) != 0)
-            return false;
-    }
-    if (m_from.isValid() && record.startedAt < m_from)
-        return false;
-    if (m_to.isValid() && record.startedAt > m_to)
-        return false;
-    return true;
+    m_filter.from = from;
+    m_filter.to = to;
+    apply();
 }
 
 } // namespace loadscope

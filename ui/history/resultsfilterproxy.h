@@ -1,13 +1,19 @@
 #pragma once
 
 #include <QDateTime>
-#include <QSortFilterProxyModel>
+#include <QIdentityProxyModel>
+
+#include "store/storetypes.h"
 
 namespace loadscope {
 
-//! Filters a ResultsTableModel by test name text, type, status, version label and start time,
-//! and sorts on its SortRole.
-class ResultsFilterProxy final : public QSortFilterProxyModel
+class ResultsTableModel;
+
+//! The History table's filters: test name text, type, status, version label, source and start
+//! time. They run in SQL: each setter hands the ResultsTableModel underneath a new ResultFilter,
+//! which reads its first page again; sorting is forwarded to it the same way. Rows map one to
+//! one, so that the view keeps working through a proxy as before.
+class ResultsFilterProxy final : public QIdentityProxyModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ResultsFilterProxy)
@@ -28,17 +34,10 @@ public:
     //! Runs started in [@p from, @p to]; an invalid bound is open.
     void setDateRange(const QDateTime &from, const QDateTime &to);
 
-protected:
-    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
-
 private:
-    QString m_text;
-    QString m_type;
-    QString m_status;
-    QString m_version;
-    QString m_source;
-    QDateTime m_from;
-    QDateTime m_to;
+    void apply();
+
+    ResultFilter m_filter;
 };
 
 } // namespace loadscope

@@ -9,6 +9,7 @@
 #include <QStyle>
 
 #include "metrics/durationformat.h"
+#include "store/historystore.h"
 
 namespace loadscope {
 
@@ -44,6 +45,8 @@ int ResultsTableModel::columnCount(const QModelIndex &parent) const
 double ResultsTableModel::summaryValue(const ResultRecord &record, const char *group,
                                        const char *key)
 {
+    if (const auto figure = record.figures.value(QLatin1String(group), QLatin1String(key)))
+        return *figure;
     const QJsonValue value =
         record.summary.value(QLatin1String(group)).toObject().value(QLatin1String(key));
     return value.isDouble() ? value.toDouble() : std::numeric_limits<double>::quiet_NaN();
@@ -51,6 +54,8 @@ double ResultsTableModel::summaryValue(const ResultRecord &record, const char *g
 
 double ResultsTableModel::durationSec(const ResultRecord &record)
 {
+    if (record.figures.durationSec)
+        return *record.figures.durationSec;
     const QJsonValue stored = record.summary.value(QLatin1String("durationSec"));
     if (stored.isDouble())
         return stored.toDouble();
@@ -87,7 +92,7 @@ QVariant ResultsTableModel::displayValue(const ResultRecord &record, int column)
     case ErrorRateColumn:
         return figure(summaryValue(record, "totals", "errorRate") * 100.0, 2);
     case VerdictColumn: {
-        const QString verdict = m_verdicts.value(record.id);
+        const QString verdict = verdictOf(record);
         if (verdict == QLatin1String("no significant change"))
             return tr("no change");
         if (verdict == QLatin1String("insufficient data"))
@@ -139,11 +144,11 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::DecorationRole:
-        if (column == IdColumn && m_baselines.contains(record.id))
+        if (column == IdColumn && record.pinned)
             return QApplication::style()->standardIcon(QStyle::SP_DialogApplyButton);
         return {};
     case Qt::ToolTipRole:
-        if (column == IdColumn && m_baselines.contains(record.id))
+        if (column == IdColumn && record.pinned)
             return tr("Pinned baseline of %1").arg(record.testName);
         if (column == StatusColumn && !record.errorDetails.isEmpty())
             return record.errorDetails;
@@ -151,11 +156,14 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
             return record.testType;
         if (column == StartedColumn)
             return record.startedAt.toLocalTime().toString(Qt::ISODate);
-        if (column == VerdictColumn)
-            return m_verdicts.value(record.id).isEmpty()
+        if (column == VerdictColumn) {
+            if (!hasVerdict(record))
+                return tr("Being computed…");
+            return verdictOf(record).isEmpty()
                        ? tr("No baseline to compare with (first run of its test)")
                        : tr("Against the pinned baseline, else the previous completed run: %1")
-                             .arg(m_verdicts.value(record.id));
+                             .arg(verdictOf(record));
+        }
         return {};
     case Qt::ForegroundRole:
         if (column == StatusColumn) {
@@ -171,7 +179,7 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
             }
         }
         if (column == VerdictColumn) {
-            const QString verdict = m_verdicts.value(record.id);
+            const QString verdict = verdictOf(record);
             if (verdict == QLatin1String("regression"))
                 return QColor(0xc6, 0x28, 0x28);
             if (verdict == QLatin1String("improvement"))
@@ -218,20 +226,162 @@ QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation,
     }
 }
 
-void ResultsTableModel::setResults(const QList<ResultRecord> &results,
-                                   const QSet<qint64> &baselines)
+void ResultsTableModel::setStore(HistoryStore *store)
 {
-    beginResetModel();
-    m_results = results;
-    m_baselines = baselines;
-    endResetModel();
+    m_store = store;
 }
 
-void ResultsTableModel::setVerdicts(const QHash<qint64, QString> &verdicts)
+void ResultsTableModel::setFilter(const ResultFilter &filter)
 {
-    m_verdicts = verdicts;
+    const ResultOrder order = m_filter.order;
+    const bool ascending = m_filter.ascending;
+    m_filter = filter;
+    m_filter.order = order;
+    m_filter.ascending = ascending;
+    m_filter.limit = 0;
+    m_filter.offset = 0;
+    load(kPageSize); // other rows: the first page again
+}
+
+void ResultsTableModel::sort(int column, Qt::SortOrder order)
+{
+    static const QHash<int, ResultOrder> orders{{IdColumn, ResultOrder::Id},
+                                                {TestColumn, ResultOrder::Test},
+                                                {TypeColumn, ResultOrder::Type},
+                                                {StatusColumn, ResultOrder::Status},
+                                                {VersionColumn, ResultOrder::Version},
+                                                {StartedColumn, ResultOrder::StartedAt},
+                                                {DurationColumn, ResultOrder::Duration},
+                                                {RpsColumn, ResultOrder::Rps},
+                                                {P95Column, ResultOrder::P95},
+                                                {ErrorRateColumn, ResultOrder::ErrorRate},
+                                                {VerdictColumn, ResultOrder::Verdict},
+                                                {SourceColumn, ResultOrder::Source}};
+    const ResultOrder wanted = orders.value(column, ResultOrder::StartedAt);
+    const bool ascending = order == Qt::AscendingOrder;
+    if (wanted == m_filter.order && ascending == m_filter.ascending && m_generation > 1)
+        return;
+    m_filter.order = wanted;
+    m_filter.ascending = ascending;
+    load(kPageSize);
+}
+
+QList<ResultRecord> ResultsTableModel::readPage(int offset, int limit)
+{
+    if (!m_store || !m_store->isOpen())
+        return {};
+    ResultFilter page = m_filter;
+    page.offset = offset;
+    page.limit = limit;
+    return m_store->listResultRows(page);
+}
+
+void ResultsTableModel::refresh()
+{
+    load(std::max(kPageSize, int(m_results.size())));
+}
+
+void ResultsTableModel::load(int wanted)
+{
+    // Receivers of modelReset (a view, a proxy, a model tester) may ask for more before every
+    // receiver has heard of the reset; rows inserted then would reach a proxy mid-reset.
+    m_changing = true;
+    beginResetModel();
+    ++m_generation;
+    m_total = m_store && m_store->isOpen() ? m_store->countResults(m_filter) : 0;
+    m_results = readPage(0, wanted);
+    // A run stored between the two reads: the count follows what was read.
+    m_total = std::max<qint64>(m_total, m_results.size());
+    endResetModel();
+    m_changing = false;
+    emit rowsLoaded(0, int(m_results.size()) - 1);
+}
+
+bool ResultsTableModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && !m_changing && m_results.size() < m_total;
+}
+
+void ResultsTableModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    QList<ResultRecord> page = readPage(int(m_results.size()), kPageSize);
+    if (page.isEmpty()) {
+        m_total = m_results.size(); // runs deleted meanwhile: nothing more to fetch
+        return;
+    }
+    const int first = int(m_results.size());
+    m_changing = true; // no nested fetch from a receiver of rowsInserted either
+    beginInsertRows(QModelIndex(), first, first + int(page.size()) - 1);
+    m_results.append(page);
+    endInsertRows();
+    m_changing = false;
+    emit rowsLoaded(first, int(m_results.size()) - 1);
+}
+
+int ResultsTableModel::fetchUntil(qint64 id)
+{
+    int row = rowOf(id);
+    while (row < 0 && canFetchMore(QModelIndex())) {
+        const int before = int(m_results.size());
+        fetchMore(QModelIndex());
+        if (m_results.size() == before)
+            break;
+        for (int i = before; i < m_results.size() && row < 0; ++i) {
+            if (m_results.at(i).id == id)
+                row = i;
+        }
+    }
+    return row;
+}
+
+void ResultsTableModel::setVerdicts(quint64 generation, const QHash<qint64, QString> &verdicts)
+{
+    if (generation != m_generation)
+        return; // computed for rows (or baselines) that are gone
+    for (auto it = verdicts.constBegin(); it != verdicts.constEnd(); ++it)
+        m_verdicts.insert(it.key(), it.value());
     if (!m_results.isEmpty())
         emit dataChanged(index(0, VerdictColumn), index(int(m_results.size()) - 1, VerdictColumn));
+}
+
+void ResultsTableModel::clearVerdicts()
+{
+    m_verdicts.clear();
+    ++m_generation;
+}
+
+QString ResultsTableModel::verdict(qint64 id) const
+{
+    const int row = rowOf(id);
+    if (row >= 0)
+        return verdictOf(m_results.at(row));
+    return m_verdicts.value(id);
+}
+
+QString ResultsTableModel::verdictOf(const ResultRecord &record) const
+{
+    if (!record.figures.verdict.isEmpty())
+        return record.figures.verdict;
+    return m_verdicts.value(record.id);
+}
+
+bool ResultsTableModel::hasVerdict(const ResultRecord &record) const
+{
+    // RunSession's own analysis is stored with the summary; running and failed runs have none.
+    return !record.figures.verdict.isEmpty() || m_verdicts.contains(record.id) ||
+           record.status == ResultStatus::Running || record.status == ResultStatus::Failed;
+}
+
+QList<qint64> ResultsTableModel::rowsWithoutVerdict(int first) const
+{
+    QList<qint64> ids;
+    for (int row = std::max(0, first); row < m_results.size(); ++row) {
+        if (!hasVerdict(m_results.at(row)))
+            ids.append(m_results.at(row).id);
+    }
+    return ids;
 }
 
 int ResultsTableModel::rowOf(qint64 id) const
