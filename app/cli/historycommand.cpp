@@ -263,7 +263,7 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
             << '\n';
         return ExitUsage;
     }
-    const QList<Recommendation> recommendations = store->recommendations(id);
+    QList<Recommendation> recommendations = store->recommendations(id);
     if (readFailed(*store, err, line.command()))
         return ExitUsage;
     const QList<ResultSample> samples = store->samples(id, QStringLiteral(""));
@@ -308,6 +308,18 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
             << summaryFigure(s, "latencyMs", "p99", 2) << ", max "
             << summaryFigure(s, "latencyMs", "max", 2) << '\n';
     }
+    // An aggregated import: how its figures were computed, and what it does not give.
+    const QJsonObject aggregated = s.value(QStringLiteral("aggregated")).toObject();
+    if (!aggregated.isEmpty()) {
+        out << "  figures    " << aggregated.value(QStringLiteral("percentiles")).toString()
+            << '\n';
+        for (const QJsonValue &lack : aggregated.value(QStringLiteral("lacks")).toArray())
+            out << "  lacks      " << lack.toString() << '\n';
+    }
+    // Imported runs keep their recommendations in the summary only.
+    if (recommendations.isEmpty())
+        recommendations =
+            recommendationsFromJson(s.value(QStringLiteral("recommendations")).toArray());
     out << "  intervals  " << samples.size() << " stored\n";
     if (!recommendations.isEmpty()) {
         out << "Recommendations:\n";
@@ -485,15 +497,19 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
     if (readFailed(*store, err, line.command()))
         return ExitUsage;
     QList<TrendPoint> points;
+    QStringList leftOut; // runs whose source does not give the metric (an aggregated import)
     for (const ResultRecord &r : results) {
         bool ok = false;
         const double value = trendValue(r, metric, &ok);
         if (ok)
             points.append(TrendPoint{r.id, r.startedAt, r.versionLabel, value});
+        else
+            leftOut << u'#' + QString::number(r.id) + u' ' + r.source.label();
     }
     const TrendAnalysis trend = analyzeTrend(points);
     if (*format == QLatin1String("json")) {
         QJsonObject json = trend.toJson();
+        json.insert(QStringLiteral("leftOut"), QJsonArray::fromStringList(leftOut));
         json.insert(QStringLiteral("metric"), metric);
         json.insert(QStringLiteral("test"), stored->name);
         out << QJsonDocument(json).toJson(QJsonDocument::Indented);
@@ -510,6 +526,9 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
                    .leftJustified(12)
             << ' ' << QString::number(point.value, 'g', 5) << '\n';
     }
+    if (!leftOut.isEmpty())
+        out << "Left out, their figures have no " << metric << ": "
+            << leftOut.join(QStringLiteral(", ")) << '\n';
     if (trend.hasChangePoint())
         out << "Change point at run #" << trend.points[trend.changeIndex].resultId << ": mean "
             << QString::number(trend.meanBefore, 'g', 4) << " -> "
