@@ -8,7 +8,6 @@
 // tagged {name:X} or {url:X} become endpoints.
 #include <cmath>
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -16,6 +15,7 @@
 
 #include "engine/httptypes.h"
 #include "interop/importformats.h"
+#include "interop/importreader.h"
 
 namespace loadscope::importing {
 
@@ -104,8 +104,7 @@ bool parseK6Summary(const QString &path, AggregatedRun *run, ParseContext &conte
     }
     QByteArray bytes = file.readAll();
     run->files << path;
-    run->contentHash =
-        QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    run->contentHash = sha256Of(bytes);
     if (bytes.startsWith("\xEF\xBB\xBF"))
         bytes.remove(0, 3);
     context.records = 1;
