@@ -1,6 +1,7 @@
 #include "loadengine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <sys/resource.h>
 
@@ -26,6 +27,14 @@ void registerTypes()
 LatencyHistogram &histogramNamed(QMap<QString, LatencyHistogram> &map, const QString &name)
 {
     return map[name];
+}
+
+void keepHistograms(EndpointSample &sample, const LatencyHistogram &duration,
+                    const LatencyHistogram &corrected, bool open)
+{
+    sample.histograms.insert(QStringLiteral("duration"), duration.serialize());
+    if (open)
+        sample.histograms.insert(QStringLiteral("duration_corrected"), corrected.serialize());
 }
 
 } // namespace
@@ -146,7 +155,9 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         why = problems.join(u'\n');
         return false;
     }
-    if (const QString tooMany = vuCapacityProblem(plan.load); !tooMany.isEmpty()) {
+    // A segment holds only its share of the VUs, so its own peak is what this process needs.
+    const LoadModel ownLoad = m_segment.load(plan.load);
+    if (const QString tooMany = vuCapacityProblem(ownLoad); !tooMany.isEmpty()) {
         why = tooMany;
         return false;
     }
@@ -156,8 +167,10 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         why = QStringLiteral("baseUrl: \"") + baseUrl + QStringLiteral("\" is not an http(s) URL");
         return false;
     }
-    // HTTP/2 and proxies go through Qt's network stack (QnamTransport); all else the lean client.
-    const bool useQnam = plan.http2 || !plan.proxy.isEmpty();
+    // Proxies (and whoever asks for it) go through Qt's network stack (QnamTransport); HTTP/2,
+    // and "auto" on https, through the lean HTTP/2 client; all else the lean HTTP/1.1 client.
+    const bool useQnam = plan.transport == QLatin1String("qnam") || !plan.proxy.isEmpty();
+    const bool leanHttp2 = !useQnam && (plan.http2 || (plan.httpAuto && tls));
 
     m_endpointNames = endpointNames(plan);
     const auto steps = compileSteps(plan, baseUrl, m_endpointNames, &why);
@@ -168,7 +181,16 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         const auto rows = readDataFile(plan.dataFile, &why);
         if (!rows)
             return false;
-        dataRows = *rows;
+        // Agents never share rows: this segment takes the rows it owns.
+        if (const QStringList split = m_segment.problems(plan, rows->size()); !split.isEmpty()) {
+            why = split.join(u'\n');
+            return false;
+        }
+        dataRows = m_segment.ownItems(*rows);
+    }
+    if (const QStringList split = m_segment.problems(plan); !split.isEmpty()) {
+        why = split.join(u'\n');
+        return false;
     }
     VariableMap variables;
     for (auto it = plan.variables.constBegin(); it != plan.variables.constEnd(); ++it)
@@ -203,10 +225,10 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
     }
 
     const bool open = isOpenModel(plan.load.executor);
-    int peak = open ? plan.load.maxVus : plan.load.vus;
+    int peak = open ? ownLoad.maxVus : ownLoad.vus;
     if (plan.load.executor == Executor::RampingVus) {
         peak = 1;
-        for (const Stage &stage : plan.load.stages)
+        for (const Stage &stage : ownLoad.stages)
             peak = std::max(peak, int(stage.target));
     }
     int threads = plan.threads > 0 ? plan.threads : QThread::idealThreadCount();
@@ -243,12 +265,17 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         setup.target = target;
         setup.insecureSkipVerify = plan.insecureSkipTlsVerify;
         setup.useQnam = useQnam;
-        setup.http2 = plan.http2;
+        setup.http2 = plan.http2 || plan.httpAuto;
+        setup.leanHttp2 = leanHttp2;
+        setup.http2Fallback = !plan.http2;
+        setup.http2Connections = plan.connections;
+        setup.http2MaxStreams = plan.maxStreams;
         setup.proxy = plan.proxy;
         setup.maxHeaderBytes = plan.maxHeaderBytes;
         setup.index = i;
         setup.count = threads;
         setup.startNs = m_startNs;
+        setup.segment = m_segment;
         setup.dataRows = dataRows;
         setup.variables = variables;
         ThreadHandle thread = makeThread(QStringLiteral("loadscope-worker-") + QString::number(i));
@@ -320,6 +347,7 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
     sample.intervalSec = std::max(1e-3, double(now - m_lastTickNs) / 1e9);
     m_lastTickNs = now;
 
+    const bool open = m_summary.openModel;
     LatencyHistogram overall;
     LatencyHistogram overallCorrected;
     TrafficTotals overallTotals;
@@ -339,6 +367,8 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
         endpoint.totals = merged.totals;
         endpoint.latency = LatencyStats::fromHistogram(merged.duration);
         endpoint.latencyCorrected = LatencyStats::fromHistogram(merged.corrected);
+        if (m_keepIntervalHistograms)
+            keepHistograms(endpoint, merged.duration, merged.corrected, open);
         sample.endpoints.append(endpoint);
 
         overallTotals.add(merged.totals);
@@ -368,12 +398,13 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
     sample.overall.latencyCorrected = LatencyStats::fromHistogram(overallCorrected);
     const qint64 elapsedMs = (now - m_startNs) / 1000000;
     sample.plannedTarget =
-        m_plan.load.executor == Executor::ConstantVus ? m_plan.load.vus
+        m_plan.load.executor == Executor::ConstantVus ? double(m_segment.share(m_plan.load.vus))
         : m_plan.load.executor == Executor::ConstantArrivalRate
-            ? m_plan.load.rate * 1000.0 / double(m_plan.load.timeUnitMs)
+            ? m_plan.load.rate * 1000.0 / double(m_plan.load.timeUnitMs) * m_segment.fraction()
         : m_plan.load.executor == Executor::RampingArrivalRate
-            ? m_plan.load.targetAt(elapsedMs) * 1000.0 / double(m_plan.load.timeUnitMs)
-            : m_plan.load.targetAt(elapsedMs);
+            ? m_plan.load.targetAt(elapsedMs) * 1000.0 / double(m_plan.load.timeUnitMs) *
+                  m_segment.fraction()
+            : double(m_segment.share(std::lround(m_plan.load.targetAt(elapsedMs))));
     if (last)
         sample.plannedTarget = 0;
     for (auto it = serverTiming.cbegin(); it != serverTiming.cend(); ++it)
@@ -382,6 +413,18 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
     for (int i = 0; i < TimingCount; ++i) {
         if (timings[size_t(i)].count() > 0)
             sample.timingMeansMs.insert(names[i], timings[size_t(i)].mean() / 1000.0);
+    }
+    if (m_keepIntervalHistograms) {
+        keepHistograms(sample.overall, overall, overallCorrected, open);
+        QMap<QString, QByteArray> &kept = sample.overall.histograms;
+        if (!iteration.isEmpty())
+            kept.insert(QStringLiteral("iteration_duration"), iteration.serialize());
+        for (int i = 0; i < TimingCount; ++i) {
+            if (!timings[size_t(i)].isEmpty())
+                kept.insert(names[i], timings[size_t(i)].serialize());
+        }
+        for (auto it = serverTiming.cbegin(); it != serverTiming.cend(); ++it)
+            kept.insert(QStringLiteral("server_timing:") + it.key(), it.value().serialize());
     }
 
     // Cumulative figures.

@@ -7,6 +7,7 @@
 #include <QTimer>
 
 #include "engine/httpconnection.h"
+#include "engine/leanhttp2transport.h"
 #include "engine/qnamtransport.h"
 #include "engine/servertiming.h"
 #include "engine/steadyclock.h"
@@ -52,10 +53,13 @@ LoadWorker::LoadWorker(WorkerSetup setup, QObject *parent)
 
 LoadWorker::~LoadWorker() = default;
 
-int LoadWorker::share(int total) const
+int LoadWorker::share(qint64 total) const
 {
-    const int base = total / m_setup.count;
-    return base + (m_setup.index < total % m_setup.count ? 1 : 0);
+    // The segment's share of the plan's count, then this worker's share of the segment's: both
+    // striped, so that every worker of every agent adds up to the plan's count.
+    const qint64 own = m_setup.segment.share(total);
+    const qint64 base = own / m_setup.count;
+    return int(base + (m_setup.index < own % m_setup.count ? 1 : 0));
 }
 
 void LoadWorker::begin()
@@ -68,7 +72,20 @@ void LoadWorker::begin()
         options.http2 = m_setup.http2;
         options.proxy = m_setup.proxy;
         m_transport = std::make_unique<QnamTransport>(m_setup.target, options);
+    } else if (m_setup.leanHttp2) {
+        LeanHttp2Transport::Options options;
+        options.connectTimeoutMs = int(std::min<qint64>(m_setup.timeouts.connectMs, 1 << 30));
+        options.requestTimeoutMs = int(std::min<qint64>(m_setup.timeouts.requestMs, 1 << 30));
+        options.hostHeader = m_setup.hostHeader;
+        options.insecureSkipVerify = m_setup.insecureSkipVerify;
+        options.maxHeaderBytes = m_setup.maxHeaderBytes;
+        options.connections =
+            m_setup.http2Connections > 0 ? std::max(1, share(m_setup.http2Connections)) : 0;
+        options.maxStreams = m_setup.http2MaxStreams;
+        options.fallbackToHttp1 = m_setup.http2Fallback;
+        m_transport = std::make_unique<LeanHttp2Transport>(m_setup.target, options);
     } else {
+        m_defaultProtocol = HttpProtocol::Http11;
         LeanHttpTransport::Options options;
         options.connectTimeoutMs = int(std::min<qint64>(m_setup.timeouts.connectMs, 1 << 30));
         options.requestTimeoutMs = int(std::min<qint64>(m_setup.timeouts.requestMs, 1 << 30));
@@ -98,7 +115,7 @@ void LoadWorker::begin()
         connect(m_arrivalTimer, &QTimer::timeout, this, &LoadWorker::onArrivalTimer);
         // Position on this worker's first arrival of the global schedule.
         m_nextArrivalMs = nextArrivalMs(-1);
-        while (m_nextArrivalMs >= 0 && m_arrivalIndex % m_setup.count != m_setup.index) {
+        while (m_nextArrivalMs >= 0 && m_arrivalIndex % arrivalStride() != arrivalOffset()) {
             m_nextArrivalMs = nextArrivalMs(m_nextArrivalMs);
             ++m_arrivalIndex;
         }
@@ -235,7 +252,7 @@ void LoadWorker::onArrivalTimer()
         // than the request itself.
         dispatchArrival(std::min(dueNs, now));
         // Advance to this worker's next arrival in the global schedule.
-        for (int i = 0; i < m_setup.count && m_nextArrivalMs >= 0; ++i) {
+        for (qint64 i = 0; i < arrivalStride() && m_nextArrivalMs >= 0; ++i) {
             m_nextArrivalMs = nextArrivalMs(m_nextArrivalMs);
             ++m_arrivalIndex;
         }
@@ -292,8 +309,11 @@ void LoadWorker::startIteration(Vu &vu)
             for (auto it = data.constBegin(); it != data.constEnd(); ++it)
                 vu.variables.insert(it.key(), it.value());
         }
-        vu.variables.insert(QStringLiteral("__VU"),
-                            QString::number(m_setup.index + m_setup.count * vu.id + 1));
+        // 1-based and unique over every agent: the agent's own VU numbers, striped.
+        vu.variables.insert(
+            QStringLiteral("__VU"),
+            QString::number(
+                m_setup.segment.globalIndex(m_setup.index + qint64(m_setup.count) * vu.id) + 1));
         vu.variables.insert(QStringLiteral("__ITER"), QString::number(vu.iteration));
     }
     sendStep(vu);
@@ -333,6 +353,11 @@ void LoadWorker::requestFinished(HttpTransportConnection *, quint64 tag, HttpRes
         }
     }
     ++totals.requests;
+    if (result.status > 0) {
+        const HttpProtocol proto =
+            result.protocol != HttpProtocol::Unknown ? result.protocol : m_defaultProtocol;
+        totals.protocols |= quint8(proto);
+    }
     totals.bytesIn += result.bytesIn;
     totals.bytesOut += result.bytesOut;
     if (error != ErrorClass::None) {

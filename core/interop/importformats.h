@@ -12,8 +12,9 @@
 // The per-format parsers behind importResultFile() (internal to interop/).
 
 namespace loadscope {
+class AccessLogFormat;
 class RunBuilder;
-}
+} // namespace loadscope
 
 namespace loadscope::importing {
 
@@ -55,6 +56,9 @@ bool parseJmeterCsv(LineReader &reader, RunBuilder &builder, ParseContext &conte
 //! JMeter JTL XML (<httpSample>/<sample>, sub-samples nested).
 bool parseJmeterXml(const QString &path, RunBuilder &builder, ParseContext &context);
 
+//! A web server's access log in @p format: one request per line, routes as endpoints.
+bool parseAccessLog(LineReader &reader, RunBuilder &builder, ParseContext &context,
+                    const AccessLogFormat &format);
 //! A run read from an aggregated source (Locust, k6's summary): figures as the tool gave them,
 //! no histograms. summary.extras.aggregated says what was given and what is lacking.
 struct AggregatedRun

@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include "interop/accesslogimport.h"
 #include "analysis/recommendations.h"
 #include "interop/importformats.h"
 #include "interop/importreader.h"
@@ -30,7 +31,16 @@ constexpr FormatInfo kFormats[] = {
     {ImportFormat::JmeterCsv, "jmeter-csv", "JMeter"},
     {ImportFormat::JmeterXml, "jmeter-xml", "JMeter"},
     {ImportFormat::LocustCsv, "locust-csv", "Locust"},
+    {ImportFormat::Nginx, "nginx", "real users"},
+    {ImportFormat::Apache, "apache", "real users"},
+    {ImportFormat::Combined, "combined", "real users"},
 };
+
+bool isAccessLog(ImportFormat format)
+{
+    return format == ImportFormat::Nginx || format == ImportFormat::Apache ||
+           format == ImportFormat::Combined;
+}
 
 const FormatInfo &infoOf(ImportFormat format)
 {
@@ -147,9 +157,16 @@ ImportFormat detectImportFormat(const QString &path, QString *why)
         if (tsOk && elapsedOk)
             return ImportFormat::JmeterCsv;
     }
+    AccessLogFormat::Entry entry;
+    const char *mismatch = nullptr;
+    const std::string first = line.toStdString();
+    if (AccessLogFormat::nginxCombined().parse(first, &entry, &mismatch))
+        return ImportFormat::Combined;
     if (why) {
         *why = path + QStringLiteral(": line 1: not a k6 (JSON, CSV, summary), JMeter (CSV, XML)"
-                                     " or Locust (CSV) results file");
+                                     " or Locust (CSV) results file, nor an access log in the "
+                                     "combined format (for another log format give "
+                                     "--format=nginx|apache --log-format=...)");
     }
     return ImportFormat::Auto;
 }
@@ -295,6 +312,13 @@ bool parseResultFile(const QString &path, const ResultImportOptions &options, Pa
     if (format == ImportFormat::K6Summary || format == ImportFormat::LocustCsv)
         return parseAggregatedFile(path, format, options, parsed, report);
 
+    std::optional<AccessLogFormat> accessLog;
+    if (isAccessLog(format)) {
+        accessLog = accessLogFormatFor(importFormatName(format), options.logFormat, &report->error);
+        if (!accessLog)
+            return false;
+    }
+
     importing::ParseContext context;
     context.cancel = options.cancel;
     context.progress = options.progress;
@@ -317,6 +341,11 @@ bool parseResultFile(const QString &path, const ResultImportOptions &options, Pa
             break;
         case ImportFormat::K6Csv:
             read = importing::parseK6Csv(reader, builder, context);
+            break;
+        case ImportFormat::Nginx:
+        case ImportFormat::Apache:
+        case ImportFormat::Combined:
+            read = importing::parseAccessLog(reader, builder, context, *accessLog);
             break;
         default:
             read = importing::parseJmeterCsv(reader, builder, context);
@@ -361,6 +390,10 @@ bool parseResultFile(const QString &path, const ResultImportOptions &options, Pa
         parsed->notes << QString::number(late) +
                              QStringLiteral(" record(s) more than 15 s out of time order:"
                                             " counted in the totals, not in the timeline");
+    if (accessLog && !accessLog->hasDuration() && !accessLog->hasUpstreamTime())
+        parsed->notes << QStringLiteral("the log format has no request time ($request_time, "
+                                        "%D, %T): requests, status classes, routes and the "
+                                        "arrival rate only, no latency");
     if (context.subSamples > 0)
         parsed->notes << QString::number(context.subSamples) +
                              QStringLiteral(" sub-sample(s) counted within their parent sample");

@@ -70,6 +70,17 @@ void TrafficTotals::add(const TrafficTotals &o)
     checksFailed += o.checksFailed;
     for (int i = 0; i < kErrorClassCount; ++i)
         errorsByClass[size_t(i)] += o.errorsByClass[size_t(i)];
+    protocols |= o.protocols;
+}
+
+QString TrafficTotals::protocolText() const
+{
+    QStringList names;
+    if (protocols & 1)
+        names.append(QStringLiteral("HTTP/1.1"));
+    if (protocols & 2)
+        names.append(QStringLiteral("HTTP/2.0"));
+    return names.join(QStringLiteral(", "));
 }
 
 QJsonObject TrafficTotals::errorsByClassJson() const
@@ -111,8 +122,14 @@ QJsonObject RunExtras::toJson() const
         json.insert(QStringLiteral("stress"), stress);
     if (rebuiltFromIntervals)
         json.insert(QStringLiteral("rebuiltFromIntervals"), true);
+    if (!trigger.isEmpty())
+        json.insert(QStringLiteral("trigger"), trigger);
     if (!aggregated.isEmpty())
         json.insert(QStringLiteral("aggregated"), aggregated);
+    if (!agent.isEmpty())
+        json.insert(QStringLiteral("agent"), agent);
+    if (!agents.isEmpty())
+        json.insert(QStringLiteral("agents"), agents);
     return json;
 }
 
@@ -127,7 +144,10 @@ RunExtras RunExtras::fromJson(const QJsonObject &result)
     e.anomalies = result.value(QStringLiteral("anomalies")).toArray();
     e.stress = result.value(QStringLiteral("stress")).toObject();
     e.rebuiltFromIntervals = result.value(QStringLiteral("rebuiltFromIntervals")).toBool();
+    e.trigger = result.value(QStringLiteral("trigger")).toString();
     e.aggregated = result.value(QStringLiteral("aggregated")).toObject();
+    e.agent = result.value(QStringLiteral("agent")).toObject();
+    e.agents = result.value(QStringLiteral("agents")).toArray();
     return e;
 }
 

@@ -45,8 +45,12 @@ struct TrafficTotals
     qint64 checksPassed = 0;
     qint64 checksFailed = 0;
     std::array<qint64, kErrorClassCount> errorsByClass{};
+    //! HTTP versions responses came over, as bits: 1 = HTTP/1.1, 2 = HTTP/2.0 (k6's proto).
+    quint8 protocols = 0;
 
     void add(const TrafficTotals &other);
+    //! "HTTP/1.1", "HTTP/2.0", both joined by ", ", or empty (protocols' bits as k6 names them).
+    QString protocolText() const;
     double errorRate() const { return requests > 0 ? double(errors) / double(requests) : 0.0; }
     //! {"connect": n, ...} with only the classes that occurred.
     QJsonObject errorsByClassJson() const;
@@ -59,6 +63,11 @@ struct EndpointSample
     TrafficTotals totals;
     LatencyStats latency;          //!< http_req_duration (service time)
     LatencyStats latencyCorrected; //!< open models: from the intended start time
+    //! This interval's HDR histograms (LatencyHistogram::serialize()) by metric name
+    //! ("duration", "duration_corrected"; overall also "iteration_duration", the timing names
+    //! and "server_timing:NAME"). Only kept when asked for (agent results, `run --histograms`):
+    //! they are what lets runs of several agents be merged exactly.
+    QMap<QString, QByteArray> histograms;
 };
 
 //! What the engine emits every interval (DESIGN.md §3.2): values only, safe to queue.
@@ -118,11 +127,17 @@ struct RunExtras
     QJsonArray anomalies;       //!< "anomalies": anomalous intervals
     QJsonObject stress;         //!< "stress": the stress analysis (stress tests)
     bool rebuiltFromIntervals = false; //!< "rebuiltFromIntervals": a killed run read back
+    QString trigger; //!< "trigger": what started the run when not a person ("schedule")
     //! "aggregated": what an aggregated source (Locust's CSV, k6's end-of-test summary) gave in
     //! place of its requests, for runs without histograms: {"tool", "percentiles": how the tool
     //! computed them, "latencyMs": {the figures it gave, by our names}, "endpoints": {name:
     //! {"latencyMs"}}, "lacks": [what it does not give]}. Empty for measured runs.
     QJsonObject aggregated;
+    //! "agent": a scale-out agent's run — host, segment "I/N", scheduled and clock start
+    QJsonObject agent;
+    //! "agents": a merged run's agents, one object each (host, segment, requests, throughput,
+    //! resources), in segment order
+    QJsonArray agents;
 
     //! The names above; resources, recommendations and comparison always, the others when set.
     QJsonObject toJson() const;
