@@ -7,8 +7,8 @@
 #include <QFile>
 #include <QTemporaryDir>
 
+#include "fuzzimport.h"
 #include "fuzzsupport.h"
-#include "interop/resultimport.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,16 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             file.remove();
         }
     }
-    loadscope::ResultImportOptions options;
-    options.format = loadscope::ImportFormat::LocustCsv;
-    loadscope::ParsedResult parsed;
-    loadscope::ImportReport report;
-    const bool ok = loadscope::parseResultFile(prefix, options, &parsed, &report);
-    if (ok && (parsed.summary.totals.requests <= 0 || !report.error.isEmpty()))
-        __builtin_trap(); // a stored run has requests and no error
-    if (!ok && !report.error.startsWith(prefix))
-        __builtin_trap(); // a refusal names the file
-    if (ok)
-        (void)loadscope::importedResultFor(parsed, options, QStringLiteral("fuzz"));
+    loadscope::fuzz::checkImport(prefix, loadscope::ImportFormat::LocustCsv);
     return 0;
 }
