@@ -132,6 +132,7 @@ bool parseK6Summary(const QString &path, AggregatedRun *run, ParseContext &conte
     QJsonObject timingsGiven;
     QMap<QString, EndpointSummary> endpoints; // by tag value
     QStringList endpointOrder;
+    QStringList withErrors; // endpoints with an http_req_failed{name:X}: the rest lack errors
     double rate = 0;
     bool haveDuration = false, haveRequests = false;
     const auto endpoint = [&](const QString &name) -> EndpointSummary & {
@@ -193,9 +194,10 @@ bool parseK6Summary(const QString &path, AggregatedRun *run, ParseContext &conte
             }
         } else if (m.name == QLatin1String("http_req_failed")) {
             // A rate of "request failed": its passes are the failed requests.
-            if (byEndpoint)
+            if (byEndpoint) {
                 endpoint(m.tagValue).totals.errors = integer(m.values, "passes");
-            else
+                withErrors << m.tagValue;
+            } else
                 s.totals.errors = integer(m.values, "passes");
         } else if (byEndpoint) {
             continue;
@@ -225,6 +227,9 @@ bool parseK6Summary(const QString &path, AggregatedRun *run, ParseContext &conte
     }
     for (const QString &name : std::as_const(endpointOrder)) {
         EndpointSummary e = endpoints.value(name);
+        QJsonObject given = endpointsGiven.value(name).toObject();
+        given.insert(QStringLiteral("errorsGiven"), withErrors.contains(name));
+        endpointsGiven.insert(name, given);
         const qsizetype space = name.indexOf(u' ');
         if (space > 0 && isHttpToken(name.left(space).toLatin1())) {
             e.method = name.left(space);
