@@ -4,8 +4,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
-#include "interop/accesslogimport.h"
 #include "analysis/recommendations.h"
+#include "interop/accesslogimport.h"
 #include "interop/importformats.h"
 #include "interop/importreader.h"
 #include "interop/resultjson.h"
