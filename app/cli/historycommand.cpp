@@ -331,7 +331,8 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
     if (!aggregated.isEmpty()) {
         out << "  figures    " << aggregated.value(QStringLiteral("percentiles")).toString()
             << '\n';
-        for (const QJsonValue &lack : aggregated.value(QStringLiteral("lacks")).toArray())
+        const QJsonArray lacks = aggregated.value(QStringLiteral("lacks")).toArray();
+        for (const QJsonValue &lack : lacks)
             out << "  lacks      " << lack.toString() << '\n';
     }
     // Imported runs keep their recommendations in the summary only.

@@ -41,7 +41,8 @@ QJsonObject given(const RunSummary &s)
 QStringList lacks(const RunSummary &s)
 {
     QStringList list;
-    for (const QJsonValue &v : s.extras.aggregated.value(QLatin1String("lacks")).toArray())
+    const QJsonArray array = s.extras.aggregated.value(QLatin1String("lacks")).toArray();
+    for (const QJsonValue &v : array)
         list << v.toString();
     return list;
 }
@@ -324,7 +325,8 @@ private slots:
     {
         const auto titles = [](const RunSummary &s) {
             QStringList list;
-            for (const QJsonValue &r : s.extras.recommendations.value_or(QJsonArray()))
+            const QJsonArray recommendations = s.extras.recommendations.value_or(QJsonArray());
+            for (const QJsonValue &r : recommendations)
                 list << r.toObject().value(QLatin1String("area")).toString() + u':' +
                             r.toObject().value(QLatin1String("title")).toString();
             return list;
