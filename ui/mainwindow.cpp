@@ -175,7 +175,7 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(tr("Import &results…"), this, [this] {
         const QStringList paths = QFileDialog::getOpenFileNames(
-            this, tr("Import k6 or JMeter results"), QDir::homePath(),
+            this, tr("Import k6, JMeter or Locust results"), QDir::homePath(),
             tr("Results (*.json *.ndjson *.csv *.jtl *.xml *.tsv);;All files (*)"));
         if (paths.isEmpty())
             return;

@@ -282,7 +282,7 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
             << '\n';
         return ExitUsage;
     }
-    const QList<Recommendation> recommendations = store->recommendations(id);
+    QList<Recommendation> recommendations = store->recommendations(id);
     if (readFailed(*store, err, line.command()))
         return ExitUsage;
     const QList<ResultSample> samples = store->samples(id, QStringLiteral(""));
@@ -327,6 +327,19 @@ int historyShow(const QStringList &args, QTextStream &out, QTextStream &err)
             << summaryFigure(s, "latencyMs", "p99", 2) << ", max "
             << summaryFigure(s, "latencyMs", "max", 2) << '\n';
     }
+    // An aggregated import: how its figures were computed, and what it does not give.
+    const QJsonObject aggregated = s.value(QStringLiteral("aggregated")).toObject();
+    if (!aggregated.isEmpty()) {
+        out << "  figures    " << aggregated.value(QStringLiteral("percentiles")).toString()
+            << '\n';
+        const QJsonArray lacks = aggregated.value(QStringLiteral("lacks")).toArray();
+        for (const QJsonValue &lack : lacks)
+            out << "  lacks      " << lack.toString() << '\n';
+    }
+    // Imported runs keep their recommendations in the summary only.
+    if (recommendations.isEmpty())
+        recommendations =
+            recommendationsFromJson(s.value(QStringLiteral("recommendations")).toArray());
     out << "  intervals  " << samples.size() << " stored\n";
     if (!recommendations.isEmpty()) {
         out << "Recommendations:\n";
@@ -502,16 +515,20 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
     if (readFailed(*store, err, line.command()))
         return ExitUsage;
     QList<TrendPoint> points;
+    QStringList leftOut; // runs whose source does not give the metric (an aggregated import)
     for (const ResultRecord &r : results) {
         bool ok = false;
         const double value = trendValue(r, metric, &ok);
         if (ok)
             points.append(TrendPoint{r.id, r.startedAt, r.versionLabel, value});
+        else
+            leftOut << u'#' + QString::number(r.id) + u' ' + r.source.label();
     }
     const TrendAnalysis trend = analyzeTrend(points);
     const std::optional<Budget> budget = budgetFor(stored->plan, metric);
     if (*format == QLatin1String("json")) {
         QJsonObject json = trend.toJson();
+        json.insert(QStringLiteral("leftOut"), QJsonArray::fromStringList(leftOut));
         json.insert(QStringLiteral("metric"), metric);
         json.insert(QStringLiteral("test"), stored->name);
         json.insert(QStringLiteral("changes"), changeLogJson(*store, stored->id));
@@ -537,6 +554,9 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
     if (budget)
         out << "Budget (the test's threshold " << budget->expression
             << "): " << QString::number(budget->limit, 'g', 6) << '\n';
+    if (!leftOut.isEmpty())
+        out << "Left out, their figures have no " << metric << ": "
+            << leftOut.join(QStringLiteral(", ")) << '\n';
     if (trend.hasChangePoint())
         out << "Change point at run #" << trend.points[trend.changeIndex].resultId << ": mean "
             << QString::number(trend.meanBefore, 'g', 4) << " -> "

@@ -85,6 +85,18 @@ std::optional<double> givenStat(const RunSummary &s, const QString &endpoint, co
     return jsonNumber(latency.value(key));
 }
 
+//! False when an aggregated source says it gave no error count for @p endpoint (k6's summary
+//! has one only where the script set a threshold on http_req_failed{name:...}).
+bool errorsGiven(const RunSummary &s, const QString &endpoint)
+{
+    const QJsonValue given = s.extras.aggregated.value(QLatin1String("endpoints"))
+                                 .toObject()
+                                 .value(endpoint)
+                                 .toObject()
+                                 .value(QLatin1String("errorsGiven"));
+    return !given.isBool() || given.toBool();
+}
+
 //! The histogram's figure, or for a run without one (an aggregated import) the given one.
 std::optional<double> statOrGiven(const RunSummary &s, const LatencyHistogram &h,
                                   double LatencyStats::*field, const QString &endpoint,
@@ -243,7 +255,7 @@ QList<MetricSpec> metricSpecs(const RunSummary &a, const RunSummary &b)
                       QStringLiteral("%"), false, false, true,
                       [name](const RunSummary &s) -> std::optional<double> {
                           const EndpointSummary *e = findEndpoint(s, name);
-                          if (!e || e->totals.requests <= 0)
+                          if (!e || e->totals.requests <= 0 || !errorsGiven(s, name))
                               return std::nullopt;
                           return 100.0 * e->totals.errorRate();
                       },

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstring>
 
+#include <openssl/evp.h>
+
 #include "interop/importformats.h"
 
 namespace loadscope::importing {
@@ -39,6 +41,63 @@ bool digits(std::string_view text, size_t at, size_t n, int *value)
 
 } // namespace
 
+Sha256::Sha256()
+    : m_ctx(EVP_MD_CTX_new())
+{
+    if (m_ctx)
+        EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr);
+}
+
+Sha256::~Sha256()
+{
+    EVP_MD_CTX_free(m_ctx);
+}
+
+void Sha256::add(const char *data, size_t size)
+{
+    if (m_ctx)
+        EVP_DigestUpdate(m_ctx, data, size);
+}
+
+QString Sha256::hex()
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (!m_ctx || EVP_DigestFinal_ex(m_ctx, digest, &length) != 1)
+        return {};
+    return QString::fromLatin1(
+        QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex());
+}
+
+QString sha256Of(const QByteArray &bytes)
+{
+    Sha256 hash;
+    hash.add(bytes.constData(), size_t(bytes.size()));
+    return hash.hex();
+}
+
+QString sha256OfFile(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = file.errorString();
+        return {};
+    }
+    Sha256 hash;
+    std::vector<char> buffer(kChunk);
+    for (;;) {
+        const qint64 n = file.read(buffer.data(), qint64(buffer.size()));
+        if (n < 0) {
+            *error = file.errorString();
+            return {};
+        }
+        if (n == 0)
+            break;
+        hash.add(buffer.data(), size_t(n));
+    }
+    return hash.hex();
+}
+
 LineReader::LineReader(const QString &path)
     : m_file(path)
 {}
@@ -69,7 +128,7 @@ bool LineReader::fill()
         m_eof = true;
         return false;
     }
-    m_hash.addData(QByteArrayView(m_buffer.data() + m_end, n));
+    m_hash.add(m_buffer.data() + m_end, size_t(n));
     size_t start = m_end;
     m_end += size_t(n);
     if (m_first) {
@@ -118,7 +177,7 @@ QString LineReader::finishHash()
 {
     while (fill())
         m_begin = m_end;
-    return QString::fromLatin1(m_hash.result().toHex());
+    return m_hash.hex();
 }
 
 QByteArray LineReader::peek(const QString &path, qint64 n, QString *error)

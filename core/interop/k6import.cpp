@@ -191,10 +191,12 @@ public:
         if (!eat('"'))
             return false;
         const char *start = m_p;
-        while (m_p < m_end && *m_p != '"' && *m_p != '\\')
-            ++m_p;
-        if (m_p >= m_end)
+        // The closing quote by memchr, then whether an escape comes before it.
+        const auto *quote = static_cast<const char *>(std::memchr(m_p, '"', size_t(m_end - m_p)));
+        if (!quote)
             return false;
+        const auto *escape = static_cast<const char *>(std::memchr(m_p, '\\', size_t(quote - m_p)));
+        m_p = escape ? escape : quote;
         if (*m_p == '"') {
             *out = std::string_view(start, size_t(m_p - start));
             ++m_p;

@@ -8,7 +8,6 @@
 // tagged {name:X} or {url:X} become endpoints.
 #include <cmath>
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -16,6 +15,7 @@
 
 #include "engine/httptypes.h"
 #include "interop/importformats.h"
+#include "interop/importreader.h"
 
 namespace loadscope::importing {
 
@@ -104,8 +104,7 @@ bool parseK6Summary(const QString &path, AggregatedRun *run, ParseContext &conte
     }
     QByteArray bytes = file.readAll();
     run->files << path;
-    run->contentHash =
-        QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    run->contentHash = sha256Of(bytes);
     if (bytes.startsWith("\xEF\xBB\xBF"))
         bytes.remove(0, 3);
     context.records = 1;
@@ -133,6 +132,7 @@ bool parseK6Summary(const QString &path, AggregatedRun *run, ParseContext &conte
     QJsonObject timingsGiven;
     QMap<QString, EndpointSummary> endpoints; // by tag value
     QStringList endpointOrder;
+    QStringList withErrors; // endpoints with an http_req_failed{name:X}: the rest lack errors
     double rate = 0;
     bool haveDuration = false, haveRequests = false;
     const auto endpoint = [&](const QString &name) -> EndpointSummary & {
@@ -194,9 +194,10 @@ bool parseK6Summary(const QString &path, AggregatedRun *run, ParseContext &conte
             }
         } else if (m.name == QLatin1String("http_req_failed")) {
             // A rate of "request failed": its passes are the failed requests.
-            if (byEndpoint)
+            if (byEndpoint) {
                 endpoint(m.tagValue).totals.errors = integer(m.values, "passes");
-            else
+                withErrors << m.tagValue;
+            } else
                 s.totals.errors = integer(m.values, "passes");
         } else if (byEndpoint) {
             continue;
@@ -226,6 +227,9 @@ bool parseK6Summary(const QString &path, AggregatedRun *run, ParseContext &conte
     }
     for (const QString &name : std::as_const(endpointOrder)) {
         EndpointSummary e = endpoints.value(name);
+        QJsonObject given = endpointsGiven.value(name).toObject();
+        given.insert(QStringLiteral("errorsGiven"), withErrors.contains(name));
+        endpointsGiven.insert(name, given);
         const qsizetype space = name.indexOf(u' ');
         if (space > 0 && isHttpToken(name.left(space).toLatin1())) {
             e.method = name.left(space);

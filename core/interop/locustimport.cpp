@@ -10,7 +10,6 @@
 #include <limits>
 #include <map>
 
-#include <QCryptographicHash>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -472,8 +471,7 @@ bool parseLocustCsv(const QString &path, AggregatedRun *run, ParseContext &conte
     s.endedAt = s.startedAt.addMSecs(qint64(s.durationSec * 1000));
     aggregated.insert(QStringLiteral("lacks"), QJsonArray::fromStringList(lacks));
     s.extras.aggregated = aggregated;
-    run->contentHash =
-        QString::fromLatin1(QCryptographicHash::hash(hashes, QCryptographicHash::Sha256).toHex());
+    run->contentHash = sha256Of(hashes);
     return true;
 }
 

@@ -1,12 +1,11 @@
 #include "resultimport.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 
-#include "interop/accesslogimport.h"
 #include "analysis/recommendations.h"
+#include "interop/accesslogimport.h"
 #include "interop/importformats.h"
 #include "interop/importreader.h"
 #include "interop/resultjson.h"
@@ -50,18 +49,6 @@ const FormatInfo &infoOf(ImportFormat format)
             return info;
     }
     return kFormats[0];
-}
-
-QString hashFile(const QString &path, QString *error)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = file.errorString();
-        return {};
-    }
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(&file);
-    return QString::fromLatin1(hash.result().toHex());
 }
 
 QString firstLine(const QByteArray &head)
@@ -341,7 +328,7 @@ bool parseResultFile(const QString &path, const ResultImportOptions &options, Pa
     if (format == ImportFormat::JmeterXml) {
         read = importing::parseJmeterXml(path, builder, context);
         if (read)
-            hash = hashFile(path, &report->error);
+            hash = importing::sha256OfFile(path, &report->error);
     } else {
         importing::LineReader reader(path);
         if (!reader.open()) {

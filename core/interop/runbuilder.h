@@ -88,6 +88,8 @@ private:
     qint64 m_maxIndex = kUnset;
     qint64 m_closedBelow = kUnset; //!< every interval below this index is closed
     qint64 m_late = 0;
+    qint64 m_lastIndex = kUnset;        //!< the interval interval() returned last ...
+    Interval *m_lastInterval = nullptr; //!< ... (std::map nodes do not move while open)
 };
 
 } // namespace loadscope

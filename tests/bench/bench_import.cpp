@@ -1,12 +1,15 @@
 // Throughput and memory of the result importers (not in CTest: run by hand).
 //
 //   bench_import [--lines=N] [--dir=DIR] [--keep] [FORMAT...]
+//   bench_import --file=PATH --format=FORMAT      (measure an existing file, e.g. under perf)
 //
 // For each per-request format (k6-json, k6-csv, jmeter-csv, jmeter-xml) it writes a file of N
 // lines (default 10^7) spread over 20 endpoints and ~1,000 s, then, each in a child process so
 // that its peak RSS is its own, parses it the way `loadscope-cli import` does (everything but
 // the final SQLite write) and prints lines/s and peak RSS, beside `wc -l` over the same file as
-// the I/O floor. It measures; it does not pass or fail.
+// the I/O floor. Lines per CPU second (user + system of the child) are printed too: on a shared
+// machine the wall clock also counts the time other processes held the cores. It measures; it
+// does not pass or fail.
 #include <cstdio>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -130,6 +133,7 @@ bool generate(const QString &format, const QString &path, qint64 lines)
 struct Measure
 {
     double seconds = 0;
+    double cpuSeconds = 0;
     qint64 requests = 0;
     long peakRssKb = 0;
     bool ok = false;
@@ -157,6 +161,8 @@ Measure measureInChild(const QString &path, ImportFormat format)
         rusage usage{};
         ::getrusage(RUSAGE_SELF, &usage);
         m.peakRssKb = usage.ru_maxrss;
+        m.cpuSeconds = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                       double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
         if (!m.ok)
             std::fprintf(stderr, "%s\n", qPrintable(report.error));
         const ssize_t written = ::write(fds[1], &m, sizeof m);
@@ -192,8 +198,13 @@ int main(int argc, char *argv[])
     QString dirPath;
     bool keep = false;
     QStringList formats;
+    QString existing, existingFormat;
     for (const QString &arg : app.arguments().mid(1)) {
-        if (arg.startsWith(QLatin1String("--lines=")))
+        if (arg.startsWith(QLatin1String("--file=")))
+            existing = arg.mid(7);
+        else if (arg.startsWith(QLatin1String("--format=")))
+            existingFormat = arg.mid(9);
+        else if (arg.startsWith(QLatin1String("--lines=")))
             lines = arg.mid(8).toLongLong();
         else if (arg.startsWith(QLatin1String("--dir=")))
             dirPath = arg.mid(6);
@@ -202,6 +213,42 @@ int main(int argc, char *argv[])
         else
             formats << arg;
     }
+    const QString header =
+        QStringLiteral("format       size_MB   lines/s(import)  import_s  cpu_s  "
+                       "lines/cpu_s  peak_RSS_MB  wc_-l_s  wc_lines/s\n");
+    const auto print = [&out](const QString &format, double sizeMb, qint64 lines, const Measure &m,
+                              double wc) {
+        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+                   .arg(format, -11)
+                   .arg(sizeMb, 8, 'f', 0)
+                   .arg(m.ok ? double(lines) / m.seconds : 0.0, 16, 'f', 0)
+                   .arg(m.seconds, 9, 'f', 2)
+                   .arg(m.cpuSeconds, 6, 'f', 2)
+                   .arg(m.ok && m.cpuSeconds > 0 ? double(lines) / m.cpuSeconds : 0.0, 12, 'f', 0)
+                   .arg(double(m.peakRssKb) / 1024.0, 12, 'f', 1)
+                   .arg(wc, 8, 'f', 2)
+                   .arg(double(lines) / wc, 11, 'f', 0);
+        out.flush();
+    };
+    if (!existing.isEmpty()) {
+        const auto format = importFormatFromName(existingFormat);
+        if (!format) {
+            out << "--format: \"" << existingFormat << "\" is not an import format\n";
+            return 2;
+        }
+        QFile file(existing);
+        qint64 lines = 0;
+        if (file.open(QIODevice::ReadOnly)) {
+            QByteArray chunk;
+            while (!(chunk = file.read(1 << 20)).isEmpty())
+                lines += chunk.count('\n');
+        }
+        const double wc = wcSeconds(existing);
+        out << header;
+        print(existingFormat, double(QFileInfo(existing).size()) / 1e6, lines,
+              measureInChild(existing, *format), wc);
+        return 0;
+    }
     if (formats.isEmpty())
         formats = {QStringLiteral("k6-json"), QStringLiteral("k6-csv"),
                    QStringLiteral("jmeter-csv"), QStringLiteral("jmeter-xml")};
@@ -209,7 +256,7 @@ int main(int argc, char *argv[])
                                          : dirPath + QStringLiteral("/bench_import-XXXXXX"));
     temp.setAutoRemove(!keep);
     out << "bench_import: " << lines << " lines per format, files in " << temp.path() << '\n';
-    out << "format       size_MB   lines/s(import)  import_s  peak_RSS_MB  wc_-l_s  wc_lines/s\n";
+    out << header;
     out.flush();
     for (const QString &format : formats) {
         const auto parsedFormat = importFormatFromName(format);
@@ -225,18 +272,12 @@ int main(int argc, char *argv[])
         const double wc = wcSeconds(path); // also warms the page cache for the import
         const Measure m = measureInChild(path, *parsedFormat);
         const double sizeMb = double(QFileInfo(path).size()) / 1e6;
-        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
-                   .arg(format, -11)
-                   .arg(sizeMb, 8, 'f', 0)
-                   .arg(m.ok ? double(lines) / m.seconds : 0.0, 16, 'f', 0)
-                   .arg(m.seconds, 9, 'f', 2)
-                   .arg(double(m.peakRssKb) / 1024.0, 12, 'f', 1)
-                   .arg(wc, 8, 'f', 2)
-                   .arg(double(lines) / wc, 11, 'f', 0);
+        print(format, sizeMb, lines, m, wc);
         if (!m.ok || m.requests != lines)
             out << "  (import read " << m.requests << " requests of " << lines << ")\n";
         out.flush();
-        QFile::remove(path);
+        if (!keep)
+            QFile::remove(path);
     }
     return 0;
 }

@@ -109,6 +109,44 @@ private slots:
         QVERIFY2(pin.exitCode == 0, qPrintable(describe(pin)));
     }
 
+    void aggregatedSourcesSayWhatTheyLack()
+    {
+        QTemporaryDir dir;
+        const QString db = QStringLiteral("--db=") + dir.filePath(QStringLiteral("h.db"));
+        // Locust named by its prefix, k6's summary by its file; one test.
+        for (const char *name : {"locust-bom", "k6-summary-export.json"}) {
+            const CliRun run = runCli(
+                {QStringLiteral("import"), fixture(name), QStringLiteral("--test=shop"), db});
+            QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        }
+        const CliRun show =
+            runCli({QStringLiteral("history"), QStringLiteral("show"), QStringLiteral("2"), db});
+        QVERIFY2(show.exitCode == 0 && show.out.contains(QLatin1String("p99 -,")) &&
+                     show.out.contains(QLatin1String("lacks      p99 (not in summaryTrendStats")) &&
+                     show.out.contains(QLatin1String("figures    as given by k6")),
+                 qPrintable(describe(show)));
+        const CliRun locust =
+            runCli({QStringLiteral("history"), QStringLiteral("show"), QStringLiteral("1"), db});
+        QVERIFY2(locust.out.contains(QLatin1String("Long latency tail")),
+                 qPrintable(describe(locust)));
+        // The trend of p99 leaves out the run whose source has none, and says so.
+        const CliRun trend = runCli({QStringLiteral("history"), QStringLiteral("trend"),
+                                     QStringLiteral("shop"), QStringLiteral("--metric=p99"), db});
+        QVERIFY2(
+            trend.exitCode == 0 && trend.out.contains(QLatin1String("over 1 completed runs")) &&
+                trend.out.contains(QLatin1String("Left out, their figures have no p99: #2 k6")),
+            qPrintable(describe(trend)));
+        // Compare: p95 from both, p99 listed as missing on k6's side.
+        const CliRun compare = runCli({QStringLiteral("history"), QStringLiteral("compare"),
+                                       QStringLiteral("1"), QStringLiteral("2"), db});
+        QVERIFY2(compare.exitCode == 0 &&
+                     compare.out.contains(
+                         QRegularExpression(QStringLiteral("\\np95 +48\\.0 ms +216 ms"))) &&
+                     compare.out.contains(
+                         QLatin1String("not compared, a side lacks them: p99 (not in #2")),
+                 qPrintable(describe(compare)));
+    }
+
     void badInputExitsTwoAndStoresNothing()
     {
         QTemporaryDir dir;

@@ -10,6 +10,7 @@
 #include <QChartView>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonObject>
 #include <QLabel>
 #include <QScrollArea>
 #include <QSortFilterProxyModel>
@@ -244,6 +245,17 @@ void ComparePlace::showHeader()
     if (!c.samePlan)
         text += QStringLiteral("<br><span style='color:#e65100'>%1</span>")
                     .arg(c.planNote.toHtmlEscaped());
+    // An imported aggregate gives fewer figures: what a side lacks is listed, not compared.
+    for (int i = 0; i < c.notCompared.size(); ++i) {
+        if (!c.notCompared.at(i).isEmpty())
+            text +=
+                QStringLiteral("<br>") +
+                tr("Not compared with %1, a side lacks them: %2")
+                    .arg(c.candidates.at(i).label, c.notCompared.at(i).join(QStringLiteral(", ")))
+                    .toHtmlEscaped();
+    }
+    for (const QString &given : c.givenFigures)
+        text += QStringLiteral("<br>") + tr("Figures of %1").arg(given).toHtmlEscaped();
     m_verdict->setText(text);
 }
 
@@ -281,7 +293,10 @@ void ComparePlace::showBoxes()
     for (int i = 0; i < m_runs.size(); ++i) {
         const StoredRun &run = m_runs.at(i);
         const LatencyHistogram &h = run.summary.duration;
-        auto *set = new QBoxSet(run.label().section(u' ', 0, 0));
+        // An aggregated import has no histogram: no box, and the axis says why.
+        auto *set =
+            new QBoxSet(h.isEmpty() ? tr("%1 (no histogram)").arg(run.label().section(u' ', 0, 0))
+                                    : run.label().section(u' ', 0, 0));
         const auto ms = [&h](double p) { return double(h.valueAtPercentile(p)) / 1000.0; };
         if (!h.isEmpty()) {
             set->setValue(QBoxSet::LowerExtreme, double(h.min()) / 1000.0);
@@ -325,7 +340,8 @@ void ComparePlace::showPercentileCurves()
         QCPGraph *graph = addStyledGraph(m_hdrPlot, i);
         graph->setName(m_runs.at(i).label().section(u' ', 0, 0));
         QVector<double> keys, values;
-        const auto curve = m_runs.at(i).summary.duration.percentileCurve();
+        const RunSummary &summary = m_runs.at(i).summary;
+        const auto curve = summary.duration.percentileCurve();
         for (const auto &[p, us] : curve) {
             if (p >= 100.0)
                 continue; // 1/(1-p) is infinite at the maximum
@@ -333,7 +349,24 @@ void ComparePlace::showPercentileCurves()
             values.append(double(us) / 1000.0);
             top = std::max(top, double(us) / 1000.0);
         }
-        graph->setData(keys, values, true);
+        if (summary.duration.isEmpty()) {
+            // An aggregated import: the percentiles its tool gave, as points ("p999" is 99.9).
+            const QJsonObject given =
+                summary.extras.aggregated.value(QLatin1String("latencyMs")).toObject();
+            for (auto it = given.constBegin(); it != given.constEnd(); ++it) {
+                const QString digits = it.key().mid(1);
+                bool ok = false;
+                const double p = QString(digits.left(2) + u'.' + digits.mid(2)).toDouble(&ok);
+                if (!it.key().startsWith(u'p') || digits == QLatin1String("100") || !ok || p <= 0 ||
+                    p >= 100)
+                    continue;
+                keys.append(percentileKey(p));
+                values.append(it.value().toDouble());
+                top = std::max(top, it.value().toDouble());
+            }
+            graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+        }
+        graph->setData(keys, values, false);
     }
     m_hdrPlot->xAxis->setRange(1, percentileKey(99.9999));
     m_hdrPlot->yAxis->setRange(0, top > 0 ? top * 1.1 : 1.0);
