@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
+#include <QResizeEvent>
 #include <QVBoxLayout>
 
 #include "design/formwidgets.h"
@@ -78,7 +79,8 @@ QString LiveCharts::chartTitle(Chart chart)
 QCustomPlot *LiveCharts::createPlot(Chart chart)
 {
     auto *plot = new QCustomPlot(this);
-    plot->setMinimumHeight(150);
+    plot->setMinimumHeight(130);
+    plot->setMinimumWidth(220);
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot->setNoAntialiasingOnDrag(true);
     plot->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -284,13 +286,14 @@ void LiveCharts::relayout()
         frame->setVisible(shown);
         if (!shown)
             continue;
-        m_grid->addWidget(frame, slot / 2, slot % 2);
+        m_grid->addWidget(frame, slot / m_columns, slot % m_columns);
         ++slot;
     }
-    for (int row = 0; row < 3; ++row)
-        m_grid->setRowStretch(row, row <= (slot - 1) / 2 ? 1 : 0);
+    for (int row = 0; row < ChartCount; ++row)
+        m_grid->setRowStretch(row, row <= (slot - 1) / m_columns ? 1 : 0);
+    m_grid->setColumnStretch(1, m_columns > 1 ? 1 : 0);
     // A lone chart in the last row spans both columns rather than leave a hole.
-    if (slot % 2 == 1) {
+    if (m_columns == 2 && slot % 2 == 1) {
         for (int i = ChartCount - 1; i >= 0; --i) {
             if (isChartShown(Chart(i))) {
                 m_grid->removeWidget(m_frames[size_t(i)]);
@@ -339,6 +342,19 @@ void LiveCharts::render()
     }
     ++m_replots;
     m_dirty = false;
+}
+
+void LiveCharts::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    // Two charts side by side need about 2×340 px; a margin between the two thresholds keeps a
+    // scroll bar's width from flipping the grid back and forth.
+    const int w = width();
+    const int columns = w < 680 ? 1 : w >= 720 ? 2 : m_columns;
+    if (columns != m_columns) {
+        m_columns = columns;
+        relayout();
+    }
 }
 
 void LiveCharts::showEvent(QShowEvent *event)

@@ -59,11 +59,14 @@ public:
     bool isChartShown(Chart chart) const;
     //! Saves @p chart as PNG or PDF (by the suffix of @p path); false with @p error.
     bool saveChart(Chart chart, const QString &path, QString *error = nullptr);
+    //! Columns of the chart grid: two, or one when the widget is narrower than two charts.
+    int columnCount() const { return m_columns; }
     //! Chart titles, by index.
     static QString chartTitle(Chart chart);
 
 protected:
     void showEvent(QShowEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     QCustomPlot *createPlot(Chart chart);
@@ -85,6 +88,7 @@ private:
     bool m_dirty = false;
     int m_samples = 0;
     int m_replots = 0;
+    int m_columns = 2;
 };
 
 } // namespace loadscope

@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -136,6 +137,7 @@ QWidget *RunPlace::createRunPage()
     layout->addLayout(tiles);
 
     auto *splitter = new QSplitter(Qt::Vertical, page);
+    splitter->setObjectName(QStringLiteral("runSplitter"));
     splitter->setChildrenCollapsible(false);
     m_charts = new LiveCharts(splitter);
     m_tabs = new QTabWidget(splitter);
@@ -158,7 +160,8 @@ QWidget *RunPlace::createRunPage()
     m_tabs->addTab(m_endpointView, tr("Endpoints"));
     m_summaryPanel = new RunSummaryPanel(m_tabs);
     m_tabs->addTab(m_summaryPanel, tr("Summary and recommendations"));
-    splitter->addWidget(m_charts);
+    // One column of charts on a narrow window is taller than the place: it scrolls.
+    splitter->addWidget(scrollable(m_charts, splitter));
     splitter->addWidget(m_tabs);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
