@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QResizeEvent>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include "design/formwidgets.h"
@@ -98,20 +99,26 @@ QCustomPlot *LiveCharts::createPlot(Chart chart)
         graph(plot, tr("errors/s"), seriesColor(3), plot->yAxis2);
         plot->yAxis->setLabel(tr("requests/s"));
         plot->yAxis2->setLabel(tr("errors/s"));
-        plot->graph(0)->setBrush(QColor(0x2a, 0x6f, 0xdb, 30));
+        plot->graph(0)->setBrush(QColor(0x3a, 0x7b, 0xe0, 30));
+        m_ghosts[GhostThroughput] =
+            graph(plot, tr("baseline requests/s"), seriesColor(0), nullptr, Qt::DashLine, 1.2);
+        m_ghosts[GhostErrors] =
+            graph(plot, tr("baseline errors/s"), seriesColor(3), plot->yAxis2, Qt::DashLine, 1.2);
         break;
     case LatencyChart:
         graph(plot, tr("p50"), seriesColor(2));
         graph(plot, tr("p90"), seriesColor(5));
         graph(plot, tr("p95"), seriesColor(0));
         graph(plot, tr("p99"), seriesColor(1));
-        graph(plot, tr("max"), QColor(0x9e, 0x9e, 0x9e), nullptr, Qt::SolidLine, 1);
+        graph(plot, tr("max"), neutralSeriesColor(palette()), nullptr, Qt::SolidLine, 1);
         graph(plot, tr("p99 corrected"), seriesColor(3), nullptr, Qt::DashLine);
+        m_ghosts[GhostP95] =
+            graph(plot, tr("baseline p95"), seriesColor(0), nullptr, Qt::DashLine, 1.2);
         plot->yAxis->setLabel(tr("ms"));
         break;
     case VusChart:
         graph(plot, tr("active VUs"), seriesColor(4));
-        graph(plot, tr("planned"), QColor(0x75, 0x75, 0x75), nullptr, Qt::DashLine, 1.5);
+        graph(plot, tr("planned"), neutralSeriesColor(palette()), nullptr, Qt::DashLine, 1.5);
         plot->graph(0)->setBrush(QColor(0x8e, 0x44, 0xad, 30));
         plot->yAxis->setLabel(tr("VUs"));
         break;
@@ -131,6 +138,13 @@ QCustomPlot *LiveCharts::createPlot(Chart chart)
         break;
     }
     placeLegendOnTop(plot);
+    for (QCPGraph *ghost : m_ghosts) {
+        if (ghost && ghost->parentPlot() == plot) {
+            ghost->setVisible(false);
+            ghost->removeFromLegend();
+        }
+    }
+    plot->installEventFilter(this); // marker tooltips
     connect(plot, &QCustomPlot::mousePress, this,
             [this, chart] { m_follow[size_t(chart)] = false; });
     connect(plot, &QCustomPlot::mouseWheel, this,
@@ -148,9 +162,13 @@ QCustomPlot *LiveCharts::createPlot(Chart chart)
 void LiveCharts::reset(const TestPlan &plan)
 {
     for (QCustomPlot *plot : m_plots) {
-        for (int i = 0; i < plot->graphCount(); ++i)
-            plot->graph(i)->data()->clear();
+        for (int i = 0; i < plot->graphCount(); ++i) {
+            if (std::find(m_ghosts.cbegin(), m_ghosts.cend(), plot->graph(i)) == m_ghosts.cend())
+                plot->graph(i)->data()->clear();
+        }
     }
+    m_events.clear();
+    drawMarkers();
     QCustomPlot *st = plot(ServerTimingChart);
     for (QCPGraph *g : std::as_const(m_serverTiming))
         st->removeGraph(g);
@@ -257,10 +275,117 @@ void LiveCharts::append(const QList<IntervalSample> &samples)
     render();
 }
 
-void LiveCharts::showTimeline(const TestPlan &plan, const QList<IntervalSample> &timeline)
+void LiveCharts::showTimeline(const TestPlan &plan, const RunSummary &summary)
 {
+    setBaseline({}, QString());
     reset(plan);
-    append(timeline);
+    append(summary.timeline);
+    setEvents(runEvents(&plan, summary));
+}
+
+void LiveCharts::setBaseline(const QList<IntervalSample> &timeline, const QString &label)
+{
+    for (QCPGraph *ghost : m_ghosts) {
+        ghost->data()->clear();
+        ghost->setVisible(!timeline.isEmpty());
+        ghost->removeFromLegend();
+        if (!timeline.isEmpty())
+            ghost->addToLegend();
+    }
+    const QString prefix = label.isEmpty() ? tr("baseline") : label;
+    m_ghosts[GhostThroughput]->setName(prefix + tr(" requests/s"));
+    m_ghosts[GhostErrors]->setName(prefix + tr(" errors/s"));
+    m_ghosts[GhostP95]->setName(prefix + tr(" p95"));
+    for (const IntervalSample &s : timeline) {
+        const double seconds = s.intervalSec > 0 ? s.intervalSec : 1.0;
+        addPoint(m_ghosts[GhostThroughput], s.tSec, s.throughputRps());
+        addPoint(m_ghosts[GhostErrors], s.tSec, double(s.overall.totals.errors) / seconds);
+        addPoint(m_ghosts[GhostP95], s.tSec,
+                 s.overall.totals.requests > 0 ? s.overall.latency.p95Ms : qQNaN());
+    }
+    m_dirty = true;
+    render();
+}
+
+QColor LiveCharts::eventColor(TimelineEvent::Kind kind)
+{
+    switch (kind) {
+    case TimelineEvent::StageChange:
+        return QColor(0x7f, 0x8c, 0x9a);
+    case TimelineEvent::ThresholdFailed:
+        return QColor(0xd9, 0x48, 0x3b);
+    case TimelineEvent::Abort:
+        return QColor(0xe6, 0x7e, 0x22);
+    case TimelineEvent::ErrorsStarted:
+        return QColor(0xc2, 0x18, 0x5b);
+    case TimelineEvent::Annotation:
+        return QColor(0x3a, 0x7b, 0xe0);
+    }
+    return {};
+}
+
+void LiveCharts::setEvents(const QList<TimelineEvent> &events)
+{
+    if (events == m_events)
+        return;
+    m_events = events;
+    drawMarkers();
+    m_dirty = true;
+    render();
+}
+
+void LiveCharts::drawMarkers()
+{
+    for (QCPAbstractItem *item : std::as_const(m_markerItems))
+        item->parentPlot()->removeItem(item);
+    m_markerItems.clear();
+    for (QCustomPlot *plot : m_plots) {
+        for (const TimelineEvent &e : std::as_const(m_events)) {
+            auto *line = new QCPItemStraightLine(plot);
+            line->setClipToAxisRect(true);
+            line->point1->setCoords(e.tSec, 0);
+            line->point2->setCoords(e.tSec, 1);
+            QColor color = eventColor(e.kind);
+            line->setPen(QPen(color, 1.2,
+                              e.kind == TimelineEvent::StageChange ? Qt::DotLine : Qt::SolidLine));
+            line->setSelectable(false);
+            m_markerItems.append(line);
+        }
+    }
+}
+
+QString LiveCharts::markerToolTip(Chart chart, double x) const
+{
+    const QCustomPlot *p = plot(chart);
+    QStringList lines;
+    for (const TimelineEvent &e : m_events) {
+        if (std::abs(p->xAxis->coordToPixel(e.tSec) - x) > 4)
+            continue;
+        QString line =
+            QStringLiteral("<b>%1 s</b> · %2").arg(e.tSec, 0, 'f', 0).arg(e.title.toHtmlEscaped());
+        if (!e.detail.isEmpty())
+            line += QStringLiteral("<br>") + e.detail.toHtmlEscaped();
+        lines << line;
+    }
+    return lines.join(QStringLiteral("<hr>"));
+}
+
+bool LiveCharts::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        for (int i = 0; i < ChartCount; ++i) {
+            if (watched != m_plots[size_t(i)])
+                continue;
+            const auto *help = static_cast<QHelpEvent *>(event);
+            const QString text = markerToolTip(Chart(i), help->pos().x());
+            if (text.isEmpty())
+                QToolTip::hideText();
+            else
+                QToolTip::showText(help->globalPos(), text, m_plots[size_t(i)]);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 bool LiveCharts::isChartShown(Chart chart) const
