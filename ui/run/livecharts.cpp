@@ -416,6 +416,7 @@ void LiveCharts::relayout()
     }
     for (int row = 0; row < ChartCount; ++row)
         m_grid->setRowStretch(row, row <= (slot - 1) / m_columns ? 1 : 0);
+    m_grid->setColumnStretch(0, 1);
     m_grid->setColumnStretch(1, m_columns > 1 ? 1 : 0);
     // A lone chart in the last row spans both columns rather than leave a hole.
     if (m_columns == 2 && slot % 2 == 1) {

@@ -138,6 +138,7 @@ QWidget *RunPlace::createRunPage()
             key == QLatin1String("errors")) {
             auto *delta = new QLabel(tile);
             delta->setTextFormat(Qt::RichText);
+            delta->setWordWrap(true); // a narrow tile wraps rather than widen the window
             tile->layout()->addWidget(delta);
             m_deltas.append({key, delta});
         }
@@ -383,7 +384,10 @@ void RunPlace::updateBaselineFigures()
     const IntervalSample &now = m_timeline.constLast();
     const QList<IntervalSample> &base = m_baseline->summary.timeline;
     const IntervalSample *then = intervalAt(base, now.tSec);
-    const QString versus = tr(" vs %1 at %2 s").arg(m_baseline->label()).arg(now.tSec, 0, 'f', 0);
+    const QString versus = tr(" vs #%1").arg(m_baseline->id);
+    const QString tip = tr("Against baseline %1 at the same elapsed second (%2 s)")
+                            .arg(m_baseline->label())
+                            .arg(now.tSec, 0, 'f', 0);
     for (auto &[key, label] : m_deltas) {
         QString html;
         if (then && key == QLatin1String("rps")) {
@@ -399,6 +403,7 @@ void RunPlace::updateBaselineFigures()
                                  false, true, 0.5);
         }
         label->setText(html.isEmpty() ? QString() : html + versus.toHtmlEscaped());
+        label->setToolTip(tip);
     }
 
     // The provisional verdict: the end-of-run test on both runs' intervals so far.
