@@ -303,8 +303,14 @@ void LiveCharts::setBaseline(const QList<IntervalSample> &timeline, const QStrin
         addPoint(m_ghosts[GhostP95], s.tSec,
                  s.overall.totals.requests > 0 ? s.overall.latency.p95Ms : qQNaN());
     }
+    scheduleRender();
+}
+
+void LiveCharts::scheduleRender()
+{
+    // Queued: the batch being drained usually replots anyway, and one replot covers both.
     m_dirty = true;
-    render();
+    QMetaObject::invokeMethod(this, &LiveCharts::render, Qt::QueuedConnection);
 }
 
 QColor LiveCharts::eventColor(TimelineEvent::Kind kind)
@@ -330,8 +336,7 @@ void LiveCharts::setEvents(const QList<TimelineEvent> &events)
         return;
     m_events = events;
     drawMarkers();
-    m_dirty = true;
-    render();
+    scheduleRender();
 }
 
 void LiveCharts::drawMarkers()

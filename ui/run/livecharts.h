@@ -95,6 +95,7 @@ private:
     QCustomPlot *createPlot(Chart chart);
     QCPGraph *serverTimingGraph(const QString &name);
     void render();
+    void scheduleRender();
     void rescale(Chart chart);
     void showContextMenu(Chart chart, const QPoint &pos);
     void relayout();

@@ -316,6 +316,7 @@ void RunPlace::drain()
     batch.swap(m_pending);
     m_drained += int(batch.size());
     m_timeline.append(batch);
+    updateEvents(); // before append(): its one replot draws the new markers too
     m_charts->append(batch);
     m_endpoints->addSamples(batch);
     for (const IntervalSample &s : std::as_const(batch))
@@ -331,7 +332,6 @@ void RunPlace::drain()
     setKpi(QStringLiteral("requests"), QString::number(m_totals.requests));
     updateThresholdLights();
     updateBaselineFigures();
-    updateEvents();
 }
 
 void RunPlace::loadBaseline()
