@@ -1,7 +1,9 @@
 #include "mainwindow.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -14,6 +16,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -31,12 +34,20 @@
 #include "plan/testplan.h"
 #include "run/runplace.h"
 #include "store/historystore.h"
+#include "theme.h"
+#include "windowstate.h"
 
 namespace loadscope {
 
 namespace {
 
 const QString kRecentKey = QStringLiteral("recentPlans");
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kMaximizedKey = QStringLiteral("window/maximized");
+const QString kPlaceKey = QStringLiteral("window/place");
+const QString kSplittersGroup = QStringLiteral("window/splitters");
+// Without saved geometry: this, or what the screen has room for.
+constexpr QSize kDefaultSize(1366, 800);
 constexpr int kRecentMax = 8;
 
 QString planFilter()
@@ -120,7 +131,7 @@ MainWindow::MainWindow(HistoryStore *store, const DefaultTarget &sample, QWidget
     m_design->loadPreset(TestType::LoadTest);
     setCurrentPlace(DesignPlaceIndex);
     updateTitle();
-    resize(1400, 900);
+    restoreWindowState();
 }
 
 MainWindow::~MainWindow() = default;
@@ -210,6 +221,24 @@ void MainWindow::createMenus()
         connect(action, &QAction::triggered, this, [this, i] { setCurrentPlace(i); });
         m_placeActions.append(action);
     }
+    view->addSeparator();
+    QMenu *themeMenu = view->addMenu(tr("&Theme"));
+    themeMenu->setObjectName(QStringLiteral("themeMenu"));
+    auto *themes = new QActionGroup(themeMenu);
+    const std::pair<Theme, QString> themeLabels[] = {{Theme::System, tr("Follow the &desktop")},
+                                                     {Theme::Light, tr("&Light")},
+                                                     {Theme::Dark, tr("&Dark")}};
+    for (const auto &[theme, label] : themeLabels) {
+        QAction *action = themeMenu->addAction(label);
+        action->setCheckable(true);
+        action->setChecked(theme == currentTheme());
+        action->setData(themeName(theme));
+        themes->addAction(action);
+        connect(action, &QAction::triggered, this, [chosen = theme] {
+            applyTheme(chosen);
+            saveTheme(chosen);
+        });
+    }
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Loadscope"), this, [this] {
         QMessageBox::about(this, tr("About Loadscope"),
@@ -262,6 +291,36 @@ void MainWindow::createStatusBar(const QString &sampleBaseUrl)
                                              : tr("Plan ready to run"));
     });
     m_design->validateNow();
+}
+
+void MainWindow::saveWindowState()
+{
+    QSettings settings;
+    settings.setValue(kGeometryKey, normalGeometry().isValid() ? normalGeometry() : geometry());
+    settings.setValue(kMaximizedKey, isMaximized());
+    settings.setValue(kPlaceKey, currentPlace());
+    saveSplitterStates(this, kSplittersGroup);
+}
+
+void MainWindow::restoreWindowState(const QRect &available)
+{
+    const QRect area = available.isValid() ? available
+                       : screen()          ? screen()->availableGeometry()
+                                           : QRect();
+    const QSettings settings;
+    const QRect saved = settings.value(kGeometryKey).toRect();
+    const QRect wanted = saved.isValid() ? saved : QRect(area.topLeft(), kDefaultSize);
+    setGeometry(fitToScreen(wanted, area));
+    if (settings.value(kMaximizedKey).toBool())
+        setWindowState(windowState() | Qt::WindowMaximized);
+    restoreSplitterStates(this, kSplittersGroup);
+    setCurrentPlace(settings.value(kPlaceKey, DesignPlaceIndex).toInt());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveWindowState();
+    QMainWindow::closeEvent(event);
 }
 
 int MainWindow::currentPlace() const

@@ -69,6 +69,15 @@ public:
     //! The recent plan files, newest first (QSettings "recentPlans", at most 8).
     QStringList recentPlans() const;
 
+    //! Saves the window's geometry, splitter sizes and current place (QSettings "window/...").
+    void saveWindowState();
+    //! Restores what saveWindowState() saved, fitted to @p available (default: the free area of
+    //! the window's screen); without saved state, a size that fits that area.
+    void restoreWindowState(const QRect &available = QRect());
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 public slots:
     //! Runs the Design place's plan in the Run place; false (status bar says why) if it cannot.
     bool runPlan();

@@ -62,7 +62,8 @@ void ScreenshotTour::startRun(const QString &versionLabel)
 void ScreenshotTour::onTick()
 {
     RunPlace *run = m_window->runPlace();
-    if (!m_runShot && m_runIds.isEmpty() && run->drainedIntervals() >= kIntervalsBeforeRunShot) {
+    // Mid-way through the second run: its baseline (the first) shows as the ghost series.
+    if (!m_runShot && m_runIds.size() == 1 && run->drainedIntervals() >= kIntervalsBeforeRunShot) {
         m_runShot = true;
         if (!shoot(MainWindow::RunPlaceIndex, QStringLiteral("run")))
             return;
@@ -76,16 +77,16 @@ void ScreenshotTour::onRunFinished(qint64 resultId)
     m_tick->stop();
     m_runIds.append(resultId);
     if (m_runIds.size() == 1) {
-        if (!m_runShot) { // a very fast machine: take it at the end rather than never
-            m_runShot = true;
-            if (!shoot(MainWindow::RunPlaceIndex, QStringLiteral("run")))
-                return;
-        }
         if (m_betweenRuns)
             m_betweenRuns();
         // Leave the finished run on screen for a moment, as a person would see it.
         QTimer::singleShot(200, this, [this] { startRun(QStringLiteral("v1.1")); });
         return;
+    }
+    if (!m_runShot) { // a very fast machine: take it at the end rather than never
+        m_runShot = true;
+        if (!shoot(MainWindow::RunPlaceIndex, QStringLiteral("run")))
+            return;
     }
     // The finished run with its summary: not one of the four places, but worth a look.
     if (!shoot(MainWindow::RunPlaceIndex, QStringLiteral("run-finished")))

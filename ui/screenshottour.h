@@ -13,7 +13,8 @@ namespace loadscope {
 class MainWindow;
 
 //! `loadscope --screenshot-dir DIR`: runs a short built-in test twice through the real
-//! window and saves design.png, run.png (mid-test), history.png and compare.png into DIR.
+//! window and saves design.png, run.png (mid-way through the second run, whose
+//! baseline is the first), history.png and compare.png into DIR.
 //! Works offscreen. Emits finished() once, with an error message when something failed.
 class ScreenshotTour final : public QObject
 {

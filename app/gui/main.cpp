@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
@@ -12,9 +13,33 @@
 #include "session/sampletarget.h"
 #include "session/storedrun.h"
 #include "store/historystore.h"
+#include "theme.h"
+
+namespace {
+
+//! The value of `--NAME=V` or `--NAME V` in @p argv, before QApplication exists (the scale factor
+//! must be set before it is created).
+QByteArray earlyOption(int argc, char *argv[], const QByteArray &name)
+{
+    const QByteArray flag = "--" + name;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg.startsWith(QByteArray(flag + '=')))
+            return arg.mid(flag.size() + 1);
+        if (arg == flag && i + 1 < argc)
+            return QByteArray(argv[i + 1]);
+    }
+    return {};
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
+    // --scale=F renders as on a screen scaled by F (QT_SCALE_FACTOR), e.g. 2 for a HiDPI laptop.
+    const QByteArray scale = earlyOption(argc, argv, "scale");
+    if (!scale.isEmpty())
+        qputenv("QT_SCALE_FACTOR", scale);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Loadscope"));
     QApplication::setApplicationName(QStringLiteral("loadscope"));
@@ -34,14 +59,65 @@ int main(int argc, char *argv[])
                                                         "save a PNG of every place into DIR, "
                                                         "then quit."),
                                          QStringLiteral("DIR"));
+    const QCommandLineOption sizeOption(
+        QStringLiteral("size"),
+        QStringLiteral("Window size for --screenshot-dir (default 1366x768)."),
+        QStringLiteral("WxH"));
+    const QCommandLineOption scaleOption(
+        QStringLiteral("scale"), QStringLiteral("Scale factor of the display (QT_SCALE_FACTOR)."),
+        QStringLiteral("F"));
+    const QCommandLineOption themeOption(
+        QStringLiteral("theme"),
+        QStringLiteral("Colour scheme: system, light or dark (default: View > Theme)."),
+        QStringLiteral("THEME"));
     parser.addOption(dbOption);
     parser.addOption(shotsOption);
+    parser.addOption(sizeOption);
+    parser.addOption(scaleOption);
+    parser.addOption(themeOption);
     parser.process(app);
+
+    const bool shots = parser.isSet(shotsOption);
+    QTemporaryDir scratch;
+    if (shots) {
+        // Screenshots neither read nor change the user's settings (window state, theme).
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, scratch.path());
+    }
+    bool scaleOk = true;
+    if (parser.isSet(scaleOption) &&
+        !(parser.value(scaleOption).toDouble(&scaleOk) > 0 && scaleOk)) {
+        QTextStream(stderr) << "loadscope: --scale wants a positive number, got '"
+                            << parser.value(scaleOption) << "'\n";
+        return 2;
+    }
+    QSize shotSize(1366, 768);
+    if (parser.isSet(sizeOption)) {
+        const QStringList parts = parser.value(sizeOption).split(u'x');
+        const int w = parts.value(0).toInt();
+        const int h = parts.size() == 2 ? parts.value(1).toInt() : 0;
+        if (w < 320 || h < 240) {
+            QTextStream(stderr) << "loadscope: --size wants WIDTHxHEIGHT (at least 320x240), got '"
+                                << parser.value(sizeOption) << "'\n";
+            return 2;
+        }
+        shotSize = QSize(w, h);
+    }
+    loadscope::Theme theme = loadscope::savedTheme();
+    if (parser.isSet(themeOption)) {
+        const auto chosen = loadscope::themeFromName(parser.value(themeOption));
+        if (!chosen) {
+            QTextStream(stderr) << "loadscope: --theme is system, light or dark, not '"
+                                << parser.value(themeOption) << "'\n";
+            return 2;
+        }
+        theme = *chosen;
+    }
+    loadscope::applyTheme(theme);
 
     loadscope::HistoryStore store;
     // Screenshots start from an empty history of their own unless --db names one, so that they
     // show the tour's runs and never add runs to the user's history.
-    QTemporaryDir scratch;
     const QString dbPath = parser.isSet(dbOption) ? parser.value(dbOption)
                            : parser.isSet(shotsOption)
                                ? scratch.filePath(QStringLiteral("shots.db"))
@@ -65,8 +141,8 @@ int main(int argc, char *argv[])
                             << '\n';
 
     loadscope::MainWindow window(&store, sampleApi.target());
-    if (parser.isSet(shotsOption)) {
-        window.resize(1400, 900);
+    if (shots) {
+        window.resize(shotSize);
         window.show();
         loadscope::ScreenshotTour tour(&window, parser.value(shotsOption));
         // The second run meets a slower sample API (+3 ms per response), so that the

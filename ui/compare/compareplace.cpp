@@ -92,6 +92,7 @@ ComparePlace::ComparePlace(HistoryStore *store, QWidget *parent)
     auto *content = new QVBoxLayout(m_content);
     content->setContentsMargins(0, 0, 0, 0);
     auto *splitter = new QSplitter(Qt::Vertical, m_content);
+    splitter->setObjectName(QStringLiteral("compareSplitter"));
     splitter->setChildrenCollapsible(false);
     splitter->addWidget(createCharts());
 

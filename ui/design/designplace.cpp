@@ -13,6 +13,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSaveFile>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStyle>
 #include <QTabWidget>
@@ -61,6 +62,7 @@ DesignPlace::DesignPlace(QWidget *parent)
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
     auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("designSplitter"));
     splitter->setChildrenCollapsible(false);
 
     auto *left = new QWidget(splitter);
@@ -79,10 +81,10 @@ DesignPlace::DesignPlace(QWidget *parent)
     problemsLayout->addWidget(m_problems, 1);
     leftLayout->addWidget(problemsBox);
 
-    left->setMinimumWidth(420);
-    splitter->addWidget(left);
-    splitter->addWidget(createStepBox());
-    splitter->addWidget(createLoadBox());
+    // Each column scrolls on its own when the window is smaller than the form (1024×640).
+    splitter->addWidget(scrollable(left, splitter));
+    splitter->addWidget(scrollable(createStepBox(), splitter));
+    splitter->addWidget(scrollable(createLoadBox(), splitter));
     splitter->setStretchFactor(0, 4);
     splitter->setStretchFactor(1, 5);
     splitter->setStretchFactor(2, 4);
@@ -199,6 +201,7 @@ QWidget *DesignPlace::createStepsBox()
 QWidget *DesignPlace::createStepBox()
 {
     auto *column = new QSplitter(Qt::Vertical, this);
+    column->setObjectName(QStringLiteral("designStepSplitter"));
     column->setChildrenCollapsible(false);
     auto *stepBox = group(tr("Selected step"), column);
     auto *stepLayout = new QVBoxLayout(stepBox);
@@ -235,6 +238,7 @@ QWidget *DesignPlace::createStepBox()
 QWidget *DesignPlace::createLoadBox()
 {
     auto *column = new QSplitter(Qt::Vertical, this);
+    column->setObjectName(QStringLiteral("designLoadSplitter"));
     column->setChildrenCollapsible(false);
     auto *loadBox = group(tr("Load shape"), column);
     auto *loadLayout = new QVBoxLayout(loadBox);

@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -74,6 +75,15 @@ QHBoxLayout *addRemoveRow(QWidget *parent, QTableWidget *table, std::function<vo
     row->addWidget(remove);
     row->addStretch();
     return row;
+}
+
+QScrollArea *scrollable(QWidget *content, QWidget *parent)
+{
+    auto *area = new QScrollArea(parent);
+    area->setFrameShape(QFrame::NoFrame);
+    area->setWidgetResizable(true);
+    area->setWidget(content);
+    return area;
 }
 
 QFont monospaceFont()

@@ -9,6 +9,7 @@
 class QFrame;
 class QHBoxLayout;
 class QLabel;
+class QScrollArea;
 class QTableWidget;
 class QWidget;
 
@@ -28,6 +29,9 @@ QHBoxLayout *addRemoveRow(QWidget *parent, QTableWidget *table, std::function<vo
                           std::function<void()> onRemoved);
 //! A KPI tile: a small grey caption over a large bold value; *@p value receives the label.
 QFrame *kpiTile(const QString &caption, QLabel **value, QWidget *parent);
+//! @p content in a frameless scroll area that follows its size: a form taller (or wider) than
+//! the window scrolls instead of pushing the window bigger.
+QScrollArea *scrollable(QWidget *content, QWidget *parent);
 //! The system fixed-pitch font.
 QFont monospaceFont();
 

@@ -10,12 +10,14 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
 #include "compare/runanalysis.h"
+#include "design/formwidgets.h"
 #include "history/historyjobs.h"
 #include "history/resultsfilterproxy.h"
 #include "history/resultstablemodel.h"
@@ -43,6 +45,7 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     layout->addWidget(createFilterBar());
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("historySplitter"));
     splitter->setChildrenCollapsible(false);
     auto *left = new QWidget(splitter);
     auto *leftLayout = new QVBoxLayout(left);
@@ -95,8 +98,9 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
 
     m_details = new RunDetails(splitter);
     splitter->addWidget(left);
-    splitter->addWidget(m_details);
-    m_details->setMinimumWidth(400);
+    // The details (charts, trend, figures) scroll when the window is short (1024×640).
+    splitter->addWidget(scrollable(m_details, splitter));
+    m_details->setMinimumWidth(300);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 0);
     splitter->setSizes({960, 400});

@@ -37,7 +37,7 @@ bool RunViewer::showRun(qint64 resultId, QString *error)
         return false;
     }
     setWindowTitle(tr("Run %1 — %2").arg(run->label(), run->testName));
-    m_charts->showTimeline(run->plan.value_or(TestPlan()), run->summary.timeline);
+    m_charts->showTimeline(run->plan.value_or(TestPlan()), run->summary);
     QJsonObject comparison = run->summary.extras.comparison;
     if (comparison.isEmpty()) {
         if (const auto computed = compareWithBaseline(*m_store, resultId, &why))

@@ -17,9 +17,14 @@ namespace loadscope {
 //! Series colours shared by every chart, in order of use.
 QColor seriesColor(int index);
 
+//! A grey between the palette's base and text, for planned and reference series.
+QColor neutralSeriesColor(const QPalette &palette);
+
 //! Gives @p plot the house look: base-coloured background, light grid, no frame on the
-//! top/right, the application font.
+//! top/right, the application font; its colours follow the palette when it changes (dark theme).
 void applyPlotStyle(QCustomPlot *plot);
+//! The palette-dependent part of applyPlotStyle(): backgrounds, grid, axes, legend text.
+void applyPlotColors(QCustomPlot *plot);
 
 //! A graph on @p plot with the house pen for series @p index (and a faint fill if @p fill).
 QCPGraph *addStyledGraph(QCustomPlot *plot, int index, QCPAxis *valueAxis = nullptr,

@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
+#include <QResizeEvent>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include "design/formwidgets.h"
@@ -78,7 +80,8 @@ QString LiveCharts::chartTitle(Chart chart)
 QCustomPlot *LiveCharts::createPlot(Chart chart)
 {
     auto *plot = new QCustomPlot(this);
-    plot->setMinimumHeight(150);
+    plot->setMinimumHeight(130);
+    plot->setMinimumWidth(220);
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot->setNoAntialiasingOnDrag(true);
     plot->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -96,20 +99,26 @@ QCustomPlot *LiveCharts::createPlot(Chart chart)
         graph(plot, tr("errors/s"), seriesColor(3), plot->yAxis2);
         plot->yAxis->setLabel(tr("requests/s"));
         plot->yAxis2->setLabel(tr("errors/s"));
-        plot->graph(0)->setBrush(QColor(0x2a, 0x6f, 0xdb, 30));
+        plot->graph(0)->setBrush(QColor(0x3a, 0x7b, 0xe0, 30));
+        m_ghosts[GhostThroughput] =
+            graph(plot, tr("baseline requests/s"), seriesColor(0), nullptr, Qt::DashLine, 1.2);
+        m_ghosts[GhostErrors] =
+            graph(plot, tr("baseline errors/s"), seriesColor(3), plot->yAxis2, Qt::DashLine, 1.2);
         break;
     case LatencyChart:
         graph(plot, tr("p50"), seriesColor(2));
         graph(plot, tr("p90"), seriesColor(5));
         graph(plot, tr("p95"), seriesColor(0));
         graph(plot, tr("p99"), seriesColor(1));
-        graph(plot, tr("max"), QColor(0x9e, 0x9e, 0x9e), nullptr, Qt::SolidLine, 1);
+        graph(plot, tr("max"), neutralSeriesColor(palette()), nullptr, Qt::SolidLine, 1);
         graph(plot, tr("p99 corrected"), seriesColor(3), nullptr, Qt::DashLine);
+        m_ghosts[GhostP95] =
+            graph(plot, tr("baseline p95"), seriesColor(0), nullptr, Qt::DashLine, 1.2);
         plot->yAxis->setLabel(tr("ms"));
         break;
     case VusChart:
         graph(plot, tr("active VUs"), seriesColor(4));
-        graph(plot, tr("planned"), QColor(0x75, 0x75, 0x75), nullptr, Qt::DashLine, 1.5);
+        graph(plot, tr("planned"), neutralSeriesColor(palette()), nullptr, Qt::DashLine, 1.5);
         plot->graph(0)->setBrush(QColor(0x8e, 0x44, 0xad, 30));
         plot->yAxis->setLabel(tr("VUs"));
         break;
@@ -129,6 +138,13 @@ QCustomPlot *LiveCharts::createPlot(Chart chart)
         break;
     }
     placeLegendOnTop(plot);
+    for (QCPGraph *ghost : m_ghosts) {
+        if (ghost && ghost->parentPlot() == plot) {
+            ghost->setVisible(false);
+            ghost->removeFromLegend();
+        }
+    }
+    plot->installEventFilter(this); // marker tooltips
     connect(plot, &QCustomPlot::mousePress, this,
             [this, chart] { m_follow[size_t(chart)] = false; });
     connect(plot, &QCustomPlot::mouseWheel, this,
@@ -146,9 +162,13 @@ QCustomPlot *LiveCharts::createPlot(Chart chart)
 void LiveCharts::reset(const TestPlan &plan)
 {
     for (QCustomPlot *plot : m_plots) {
-        for (int i = 0; i < plot->graphCount(); ++i)
-            plot->graph(i)->data()->clear();
+        for (int i = 0; i < plot->graphCount(); ++i) {
+            if (std::find(m_ghosts.cbegin(), m_ghosts.cend(), plot->graph(i)) == m_ghosts.cend())
+                plot->graph(i)->data()->clear();
+        }
     }
+    m_events.clear();
+    drawMarkers();
     QCustomPlot *st = plot(ServerTimingChart);
     for (QCPGraph *g : std::as_const(m_serverTiming))
         st->removeGraph(g);
@@ -255,10 +275,122 @@ void LiveCharts::append(const QList<IntervalSample> &samples)
     render();
 }
 
-void LiveCharts::showTimeline(const TestPlan &plan, const QList<IntervalSample> &timeline)
+void LiveCharts::showTimeline(const TestPlan &plan, const RunSummary &summary)
 {
+    setBaseline({}, QString());
     reset(plan);
-    append(timeline);
+    append(summary.timeline);
+    setEvents(runEvents(&plan, summary));
+}
+
+void LiveCharts::setBaseline(const QList<IntervalSample> &timeline, const QString &label)
+{
+    for (QCPGraph *ghost : m_ghosts) {
+        ghost->data()->clear();
+        ghost->setVisible(!timeline.isEmpty());
+        ghost->removeFromLegend();
+        if (!timeline.isEmpty())
+            ghost->addToLegend();
+    }
+    const QString prefix = label.isEmpty() ? tr("baseline") : label;
+    m_ghosts[GhostThroughput]->setName(prefix + tr(" requests/s"));
+    m_ghosts[GhostErrors]->setName(prefix + tr(" errors/s"));
+    m_ghosts[GhostP95]->setName(prefix + tr(" p95"));
+    for (const IntervalSample &s : timeline) {
+        const double seconds = s.intervalSec > 0 ? s.intervalSec : 1.0;
+        addPoint(m_ghosts[GhostThroughput], s.tSec, s.throughputRps());
+        addPoint(m_ghosts[GhostErrors], s.tSec, double(s.overall.totals.errors) / seconds);
+        addPoint(m_ghosts[GhostP95], s.tSec,
+                 s.overall.totals.requests > 0 ? s.overall.latency.p95Ms : qQNaN());
+    }
+    scheduleRender();
+}
+
+void LiveCharts::scheduleRender()
+{
+    // Queued: the batch being drained usually replots anyway, and one replot covers both.
+    m_dirty = true;
+    QMetaObject::invokeMethod(this, &LiveCharts::render, Qt::QueuedConnection);
+}
+
+QColor LiveCharts::eventColor(TimelineEvent::Kind kind)
+{
+    switch (kind) {
+    case TimelineEvent::StageChange:
+        return QColor(0x7f, 0x8c, 0x9a);
+    case TimelineEvent::ThresholdFailed:
+        return QColor(0xd9, 0x48, 0x3b);
+    case TimelineEvent::Abort:
+        return QColor(0xe6, 0x7e, 0x22);
+    case TimelineEvent::ErrorsStarted:
+        return QColor(0xc2, 0x18, 0x5b);
+    case TimelineEvent::Annotation:
+        return QColor(0x3a, 0x7b, 0xe0);
+    }
+    return {};
+}
+
+void LiveCharts::setEvents(const QList<TimelineEvent> &events)
+{
+    if (events == m_events)
+        return;
+    m_events = events;
+    drawMarkers();
+    scheduleRender();
+}
+
+void LiveCharts::drawMarkers()
+{
+    for (QCPAbstractItem *item : std::as_const(m_markerItems))
+        item->parentPlot()->removeItem(item);
+    m_markerItems.clear();
+    for (QCustomPlot *plot : m_plots) {
+        for (const TimelineEvent &e : std::as_const(m_events)) {
+            auto *line = new QCPItemStraightLine(plot);
+            line->setClipToAxisRect(true);
+            line->point1->setCoords(e.tSec, 0);
+            line->point2->setCoords(e.tSec, 1);
+            QColor color = eventColor(e.kind);
+            line->setPen(QPen(color, 1.2,
+                              e.kind == TimelineEvent::StageChange ? Qt::DotLine : Qt::SolidLine));
+            line->setSelectable(false);
+            m_markerItems.append(line);
+        }
+    }
+}
+
+QString LiveCharts::markerToolTip(Chart chart, double x) const
+{
+    const QCustomPlot *p = plot(chart);
+    QStringList lines;
+    for (const TimelineEvent &e : m_events) {
+        if (std::abs(p->xAxis->coordToPixel(e.tSec) - x) > 4)
+            continue;
+        QString line =
+            QStringLiteral("<b>%1 s</b> · %2").arg(e.tSec, 0, 'f', 0).arg(e.title.toHtmlEscaped());
+        if (!e.detail.isEmpty())
+            line += QStringLiteral("<br>") + e.detail.toHtmlEscaped();
+        lines << line;
+    }
+    return lines.join(QStringLiteral("<hr>"));
+}
+
+bool LiveCharts::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        for (int i = 0; i < ChartCount; ++i) {
+            if (watched != m_plots[size_t(i)])
+                continue;
+            const auto *help = static_cast<QHelpEvent *>(event);
+            const QString text = markerToolTip(Chart(i), help->pos().x());
+            if (text.isEmpty())
+                QToolTip::hideText();
+            else
+                QToolTip::showText(help->globalPos(), text, m_plots[size_t(i)]);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 bool LiveCharts::isChartShown(Chart chart) const
@@ -284,13 +416,15 @@ void LiveCharts::relayout()
         frame->setVisible(shown);
         if (!shown)
             continue;
-        m_grid->addWidget(frame, slot / 2, slot % 2);
+        m_grid->addWidget(frame, slot / m_columns, slot % m_columns);
         ++slot;
     }
-    for (int row = 0; row < 3; ++row)
-        m_grid->setRowStretch(row, row <= (slot - 1) / 2 ? 1 : 0);
+    for (int row = 0; row < ChartCount; ++row)
+        m_grid->setRowStretch(row, row <= (slot - 1) / m_columns ? 1 : 0);
+    m_grid->setColumnStretch(0, 1);
+    m_grid->setColumnStretch(1, m_columns > 1 ? 1 : 0);
     // A lone chart in the last row spans both columns rather than leave a hole.
-    if (slot % 2 == 1) {
+    if (m_columns == 2 && slot % 2 == 1) {
         for (int i = ChartCount - 1; i >= 0; --i) {
             if (isChartShown(Chart(i))) {
                 m_grid->removeWidget(m_frames[size_t(i)]);
@@ -339,6 +473,19 @@ void LiveCharts::render()
     }
     ++m_replots;
     m_dirty = false;
+}
+
+void LiveCharts::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    // Two charts side by side need about 2×340 px; a margin between the two thresholds keeps a
+    // scroll bar's width from flipping the grid back and forth.
+    const int w = width();
+    const int columns = w < 680 ? 1 : w >= 720 ? 2 : m_columns;
+    if (columns != m_columns) {
+        m_columns = columns;
+        relayout();
+    }
 }
 
 void LiveCharts::showEvent(QShowEvent *event)

@@ -6,9 +6,11 @@
 #include <QMap>
 #include <QWidget>
 
+#include "analysis/timelineevents.h"
 #include "metrics/runmetrics.h"
 #include "plan/testplan.h"
 
+class QCPAbstractItem;
 class QCPGraph;
 class QCustomPlot;
 class QGridLayout;
@@ -39,6 +41,14 @@ public:
         ServerTimingChart,
         ChartCount
     };
+    //! The baseline's series drawn under the live ones (setBaseline()).
+    enum Ghost
+    {
+        GhostThroughput, //!< requests/s, on the throughput chart
+        GhostErrors,     //!< errors/s, on the throughput chart's right axis
+        GhostP95,        //!< p95 ms, on the latency chart
+        GhostCount
+    };
 
     explicit LiveCharts(QWidget *parent = nullptr);
 
@@ -47,8 +57,20 @@ public:
     void reset(const TestPlan &plan);
     //! Adds a batch of samples to the graphs and schedules one replot (none while hidden).
     void append(const QList<IntervalSample> &samples);
-    //! Read-only use: reset(@p plan) then append(@p timeline).
-    void showTimeline(const TestPlan &plan, const QList<IntervalSample> &timeline);
+    //! Read-only use: reset(@p plan) then append(@p timeline), with runEvents() as markers.
+    void showTimeline(const TestPlan &plan, const RunSummary &summary);
+    //! Draws @p timeline (a baseline run's intervals) as thin dashed series at the same elapsed
+    //! seconds, whole from the start, so the live run visibly runs above or below it. An empty
+    //! timeline removes them. reset() keeps them: call it after reset().
+    void setBaseline(const QList<IntervalSample> &timeline, const QString &label);
+    QCPGraph *ghostGraph(Ghost ghost) const { return m_ghosts.at(size_t(ghost)); }
+    //! Marks @p events on every chart: a vertical line per event, its text as the tooltip.
+    void setEvents(const QList<TimelineEvent> &events);
+    const QList<TimelineEvent> &events() const { return m_events; }
+    //! The tooltip for a point @p x pixels across @p chart: the events within a few pixels.
+    QString markerToolTip(Chart chart, double x) const;
+    //! The colour of an event kind's markers.
+    static QColor eventColor(TimelineEvent::Kind kind);
 
     QCustomPlot *plot(Chart chart) const { return m_plots.at(size_t(chart)); }
     //! Intervals drawn so far.
@@ -59,19 +81,25 @@ public:
     bool isChartShown(Chart chart) const;
     //! Saves @p chart as PNG or PDF (by the suffix of @p path); false with @p error.
     bool saveChart(Chart chart, const QString &path, QString *error = nullptr);
+    //! Columns of the chart grid: two, or one when the widget is narrower than two charts.
+    int columnCount() const { return m_columns; }
     //! Chart titles, by index.
     static QString chartTitle(Chart chart);
 
 protected:
     void showEvent(QShowEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     QCustomPlot *createPlot(Chart chart);
     QCPGraph *serverTimingGraph(const QString &name);
     void render();
+    void scheduleRender();
     void rescale(Chart chart);
     void showContextMenu(Chart chart, const QPoint &pos);
     void relayout();
+    void drawMarkers();
 
     std::array<QCustomPlot *, ChartCount> m_plots{};
     std::array<QWidget *, ChartCount> m_frames{};
@@ -85,6 +113,10 @@ private:
     bool m_dirty = false;
     int m_samples = 0;
     int m_replots = 0;
+    int m_columns = 2;
+    std::array<QCPGraph *, GhostCount> m_ghosts{};
+    QList<TimelineEvent> m_events;
+    QList<QCPAbstractItem *> m_markerItems;
 };
 
 } // namespace loadscope

@@ -7,19 +7,23 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextDocumentFragment>
 #include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "analysis/provisionalverdict.h"
 #include "compare/runanalysis.h"
 #include "design/formwidgets.h"
 #include "metrics/durationformat.h"
+#include "plan/planjson.h"
 #include "run/endpointtablemodel.h"
 #include "run/livecharts.h"
 #include "run/runsummarypanel.h"
@@ -94,6 +98,12 @@ QWidget *RunPlace::createRunPage()
     titles->addWidget(m_title);
     titles->addWidget(m_status);
     header->addLayout(titles, 1);
+    m_provisional = new QLabel(page);
+    m_provisional->setTextFormat(Qt::RichText);
+    m_provisional->setWordWrap(true);
+    m_provisional->setToolTip(tr("The end-of-run test against the baseline, computed on the "
+                                 "intervals so far of both runs: provisional until the run ends"));
+    header->addWidget(m_provisional, 1);
     m_stop = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), page);
     m_stop->setToolTip(tr("Stop the run and keep everything measured (Esc)"));
     m_stop->setMinimumWidth(110);
@@ -121,8 +131,17 @@ QWidget *RunPlace::createRunPage()
                                                  {QStringLiteral("requests"), tr("Requests")}};
     for (const auto &[key, caption] : kpis) {
         QLabel *value = nullptr;
-        tiles->addWidget(kpiTile(caption, &value, page), 1);
+        QFrame *tile = kpiTile(caption, &value, page);
+        tiles->addWidget(tile, 1);
         m_kpis.append({key, value});
+        if (key == QLatin1String("rps") || key == QLatin1String("p95") ||
+            key == QLatin1String("errors")) {
+            auto *delta = new QLabel(tile);
+            delta->setTextFormat(Qt::RichText);
+            delta->setWordWrap(true); // a narrow tile wraps rather than widen the window
+            tile->layout()->addWidget(delta);
+            m_deltas.append({key, delta});
+        }
     }
     m_lightsBox = new QFrame(page);
     m_lightsBox->setFrameShape(QFrame::StyledPanel);
@@ -136,6 +155,7 @@ QWidget *RunPlace::createRunPage()
     layout->addLayout(tiles);
 
     auto *splitter = new QSplitter(Qt::Vertical, page);
+    splitter->setObjectName(QStringLiteral("runSplitter"));
     splitter->setChildrenCollapsible(false);
     m_charts = new LiveCharts(splitter);
     m_tabs = new QTabWidget(splitter);
@@ -158,7 +178,8 @@ QWidget *RunPlace::createRunPage()
     m_tabs->addTab(m_endpointView, tr("Endpoints"));
     m_summaryPanel = new RunSummaryPanel(m_tabs);
     m_tabs->addTab(m_summaryPanel, tr("Summary and recommendations"));
-    splitter->addWidget(m_charts);
+    // One column of charts on a narrow window is taller than the place: it scrolls.
+    splitter->addWidget(scrollable(m_charts, splitter));
     splitter->addWidget(m_tabs);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
@@ -191,6 +212,7 @@ bool RunPlace::start(const TestPlan &plan, QString *error)
         m_session->deleteLater();
     m_session = new RunSession(m_store, this);
     m_session->setDefaultTarget(m_defaultTarget);
+    m_session->setMonitorOptions(m_monitorOptions);
     connect(m_session, &RunSession::intervalSample, this, &RunPlace::onInterval);
     connect(m_session, &RunSession::finished, this, &RunPlace::onFinished);
     connect(m_session, &RunSession::storeWarning, this, &RunPlace::message);
@@ -202,6 +224,17 @@ bool RunPlace::start(const TestPlan &plan, QString *error)
     m_finished = false;
     m_summary = RunSummary();
     m_totals = TrafficTotals();
+    m_timeline.clear();
+    m_thresholdEvents.clear();
+    m_endEvents.clear();
+    m_baseline.reset();
+    m_noiseHistory.clear();
+    m_provisionalVerdict.clear();
+    m_provisionalAt = 0;
+    m_provisional->clear();
+    for (auto &[key, label] : m_deltas)
+        label->clear();
+    m_charts->setBaseline({}, QString());
     m_charts->reset(plan);
     m_endpoints->clear();
     for (auto &[key, label] : m_kpis)
@@ -228,6 +261,7 @@ bool RunPlace::start(const TestPlan &plan, QString *error)
         return false;
     }
     m_resultId = m_session->resultId();
+    loadBaseline();
     m_title->setText(plan.name.isEmpty() ? tr("Run") : plan.name);
     m_status->setText(tr("Running %1 against %2%3")
                           .arg(testTypeName(plan.type), m_session->baseUrl(),
@@ -255,6 +289,21 @@ void RunPlace::onInterval(const IntervalSample &sample)
     // Produce: nothing but an append; the drain timer does the work at its own pace.
     m_pending.append(sample);
     ++m_received;
+    // The session evaluated the thresholds on this very interval: the second a threshold
+    // first failed is this one's.
+    if (m_session) {
+        const QList<ThresholdResult> &results = m_session->thresholdsSoFar();
+        for (const ThresholdResult &r : results) {
+            if (!r.error.isEmpty() || r.passed)
+                continue;
+            const bool known = std::any_of(m_thresholdEvents.cbegin(), m_thresholdEvents.cend(),
+                                           [&r](const TimelineEvent &e) {
+                                               return e.title == thresholdFailedEvent(r, 0).title;
+                                           });
+            if (!known)
+                m_thresholdEvents.append(thresholdFailedEvent(r, sample.tSec));
+        }
+    }
 }
 
 void RunPlace::drain()
@@ -266,6 +315,8 @@ void RunPlace::drain()
     QList<IntervalSample> batch;
     batch.swap(m_pending);
     m_drained += int(batch.size());
+    m_timeline.append(batch);
+    updateEvents(); // before append(): its one replot draws the new markers too
     m_charts->append(batch);
     m_endpoints->addSamples(batch);
     for (const IntervalSample &s : std::as_const(batch))
@@ -280,6 +331,126 @@ void RunPlace::drain()
     setKpi(QStringLiteral("vus"), QString::number(last.activeVus));
     setKpi(QStringLiteral("requests"), QString::number(m_totals.requests));
     updateThresholdLights();
+    updateBaselineFigures();
+}
+
+void RunPlace::loadBaseline()
+{
+    if (!m_store || m_resultId <= 0)
+        return;
+    const auto record = m_store->result(m_resultId);
+    const qint64 id = record ? baselineIdFor(*m_store, *record) : 0;
+    if (id <= 0)
+        return;
+    QString why;
+    m_baseline = loadStoredRun(*m_store, id, &why);
+    if (!m_baseline) {
+        emit message(tr("Baseline run #%1 not shown: %2").arg(id).arg(why));
+        return;
+    }
+    const QString fingerprint = planFingerprint(toJson(m_plan));
+    m_noiseHistory = noiseHistory(*m_store, m_baseline->testId, fingerprint, {m_resultId, id});
+    m_charts->setBaseline(m_baseline->summary.timeline, m_baseline->label());
+    m_provisional->setText(tr("<span style='color:#808080'>Against baseline %1: a provisional "
+                              "verdict once both have enough intervals</span>")
+                               .arg(m_baseline->label().toHtmlEscaped()));
+}
+
+namespace {
+
+//! "+12.3 %" coloured red when worse and green when better beyond the noise floor.
+QString deltaHtml(double base, double now, bool higherIsBetter, bool points, double floor)
+{
+    if (!std::isfinite(base) || !std::isfinite(now))
+        return {};
+    const double delta = points ? now - base : (base != 0 ? 100.0 * (now - base) / base : 0.0);
+    const bool worse = higherIsBetter ? delta < -floor : delta > floor;
+    const bool better = higherIsBetter ? delta > floor : delta < -floor;
+    const QColor color = worse    ? verdictColor(verdictName(MetricDelta::Regression))
+                         : better ? verdictColor(verdictName(MetricDelta::Improvement))
+                                  : QColor(0x80, 0x80, 0x80);
+    return QStringLiteral("<span style='color:%1'>%2%3 %4</span>")
+        .arg(color.name(), delta >= 0 ? QStringLiteral("+") : QString(),
+             QString::number(delta, 'f', points ? 2 : 1),
+             points ? QStringLiteral("pp") : QStringLiteral("%"));
+}
+
+} // namespace
+
+void RunPlace::updateBaselineFigures()
+{
+    if (!m_baseline || m_timeline.isEmpty())
+        return;
+    const IntervalSample &now = m_timeline.constLast();
+    const QList<IntervalSample> &base = m_baseline->summary.timeline;
+    const IntervalSample *then = intervalAt(base, now.tSec);
+    const QString versus = tr(" vs #%1").arg(m_baseline->id);
+    const QString tip = tr("Against baseline %1 at the same elapsed second (%2 s)")
+                            .arg(m_baseline->label())
+                            .arg(now.tSec, 0, 'f', 0);
+    for (auto &[key, label] : m_deltas) {
+        QString html;
+        if (then && key == QLatin1String("rps")) {
+            html = deltaHtml(then->throughputRps(), now.throughputRps(), true, false, 5.0);
+        } else if (then && key == QLatin1String("p95") && then->overall.totals.requests > 0 &&
+                   now.overall.totals.requests > 0) {
+            html = deltaHtml(then->overall.latency.p95Ms, now.overall.latency.p95Ms, false, false,
+                             5.0);
+        } else if (key == QLatin1String("errors")) {
+            const RunSummary soFar = summaryOfIntervals(base, now.tSec);
+            if (soFar.totals.requests > 0)
+                html = deltaHtml(100.0 * soFar.totals.errorRate(), 100.0 * m_totals.errorRate(),
+                                 false, true, 0.5);
+        }
+        label->setText(html.isEmpty() ? QString() : html + versus.toHtmlEscaped());
+        label->setToolTip(tip);
+    }
+
+    // The provisional verdict: the end-of-run test on both runs' intervals so far.
+    RunForComparison candidate;
+    candidate.id = m_resultId;
+    candidate.label = tr("this run");
+    candidate.planFingerprint = planFingerprint(toJson(m_plan));
+    candidate.summary.timeline = m_timeline;
+    const RunComparison comparison = provisionalComparison(m_baseline->forComparison(), candidate,
+                                                           ComparisonOptions(), m_noiseHistory);
+    const MetricDelta::Verdict verdict =
+        comparison.candidateVerdicts.value(0, MetricDelta::Insufficient);
+    m_provisionalVerdict = verdictName(verdict);
+    m_provisionalAt = now.tSec;
+    QStringList changes;
+    for (const MetricDelta &d : comparison.perCandidate.value(0)) {
+        if (d.key &&
+            (d.verdict == MetricDelta::Regression || d.verdict == MetricDelta::Improvement))
+            changes << QStringLiteral("%1 %2%3 %")
+                           .arg(d.metric, d.relDeltaPct >= 0 ? QStringLiteral("+") : QString(),
+                                QString::number(d.relDeltaPct, 'f', 1));
+    }
+    const QString reason = verdict == MetricDelta::Inconclusive
+                               ? comparison.inconclusiveReasons.value(0).value(0)
+                               : changes.join(QStringLiteral(", "));
+    m_provisional->setText(tr("Provisional at %1 s against %2: <b style='color:%3'>%4</b> <span "
+                              "style='color:#808080'>%5</span>")
+                               .arg(now.tSec, 0, 'f', 0)
+                               .arg(m_baseline->label().toHtmlEscaped(),
+                                    verdictColor(m_provisionalVerdict).name(),
+                                    m_provisionalVerdict.toHtmlEscaped(), reason.toHtmlEscaped()));
+}
+
+QList<TimelineEvent> RunPlace::events() const
+{
+    const double until = m_timeline.isEmpty() ? 0 : m_timeline.constLast().tSec;
+    QList<TimelineEvent> events = stageEvents(m_plan.load, until);
+    events << m_thresholdEvents << errorStartEvents(m_timeline) << m_endEvents;
+    std::stable_sort(
+        events.begin(), events.end(),
+        [](const TimelineEvent &a, const TimelineEvent &b) { return a.tSec < b.tSec; });
+    return events;
+}
+
+void RunPlace::updateEvents()
+{
+    m_charts->setEvents(events());
 }
 
 void RunPlace::updateProgress()
@@ -333,6 +504,20 @@ void RunPlace::setKpi(const QString &key, const QString &text)
     }
 }
 
+QString RunPlace::provisionalText() const
+{
+    return QTextDocumentFragment::fromHtml(m_provisional->text()).toPlainText();
+}
+
+QString RunPlace::kpiDeltaText(const QString &key) const
+{
+    for (const auto &[name, label] : m_deltas) {
+        if (name == key)
+            return QTextDocumentFragment::fromHtml(label->text()).toPlainText();
+    }
+    return {};
+}
+
 QString RunPlace::kpiText(const QString &key) const
 {
     for (const auto &[name, label] : m_kpis) {
@@ -349,6 +534,13 @@ void RunPlace::onFinished(const RunSummary &summary, qint64 resultId)
     m_finished = true;
     m_summary = summary;
     m_resultId = resultId;
+    m_endEvents = abortEvents(summary);
+    updateEvents();
+    if (m_baseline)
+        m_provisional->setText(tr("<span style='color:#808080'>Provisional verdict at %1 s: %2; "
+                                  "the final one is in the summary</span>")
+                                   .arg(m_provisionalAt, 0, 'f', 0)
+                                   .arg(m_provisionalVerdict.toHtmlEscaped()));
     m_stop->setEnabled(false);
     updateProgress();
     updateThresholdLights();

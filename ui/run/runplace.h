@@ -1,13 +1,18 @@
 #pragma once
 
+#include <optional>
+
 #include <QList>
 #include <QPointer>
 #include <QWidget>
 
+#include "analysis/runcomparison.h"
+#include "analysis/timelineevents.h"
 #include "metrics/runmetrics.h"
 #include "plan/testplan.h"
 #include "session/runsession.h"
 #include "session/sampletarget.h"
+#include "session/storedrun.h"
 
 class QFrame;
 class QLabel;
@@ -48,6 +53,8 @@ public:
     //! Where plans without a base URL go (the GUI's built-in sample API).
     //! Target of plans without a base URL (the built-in sample API).
     void setDefaultTarget(const DefaultTarget &target) { m_defaultTarget = target; }
+    //! Resource monitoring of the next runs (on by default).
+    void setMonitorOptions(const MonitorOptions &options) { m_monitorOptions = options; }
 
     //! Starts @p plan; false with @p error when it cannot (a run is going, bad plan, ...).
     bool start(const TestPlan &plan, QString *error = nullptr);
@@ -66,6 +73,19 @@ public:
     QList<int> thresholdStates() const { return m_thresholdStates; }
     //! The text of a KPI tile ("rps", "p95", "errors", "vus", "requests").
     QString kpiText(const QString &key) const;
+    //! The delta to the baseline under a KPI tile ("rps", "p95", "errors"); empty without one.
+    QString kpiDeltaText(const QString &key) const;
+    //! The id of the baseline drawn as the ghost series (0: none).
+    qint64 baselineId() const { return m_baseline ? m_baseline->id : 0; }
+    //! The verdict so far against the baseline (provisionalComparison()), as verdictName()
+    //! gives it; empty before there is one (no baseline, no interval yet).
+    QString provisionalVerdict() const { return m_provisionalVerdict; }
+    //! The provisional verdict's line as shown (plain text), with its reasons.
+    QString provisionalText() const;
+    //! Elapsed second of the last interval the provisional verdict was computed on.
+    double provisionalAtSec() const { return m_provisionalAt; }
+    //! The events marked on the charts so far.
+    QList<TimelineEvent> events() const;
 
     RunSession *session() const { return m_session; }
     LiveCharts *charts() const { return m_charts; }
@@ -95,9 +115,13 @@ private:
     void updateProgress();
     void updateThresholdLights();
     void setKpi(const QString &key, const QString &text);
+    void loadBaseline();
+    void updateBaselineFigures();
+    void updateEvents();
 
     HistoryStore *m_store;
     DefaultTarget m_defaultTarget;
+    MonitorOptions m_monitorOptions;
     QPointer<RunSession> m_session;
     TestPlan m_plan;
     QList<IntervalSample> m_pending;
@@ -108,6 +132,15 @@ private:
     RunSummary m_summary;
     TrafficTotals m_totals;
     QList<int> m_thresholdStates;
+    std::optional<StoredRun> m_baseline;
+    QList<QJsonObject> m_noiseHistory;
+    QList<IntervalSample> m_timeline; //!< every interval drained so far
+    QList<TimelineEvent> m_thresholdEvents;
+    QList<TimelineEvent> m_endEvents;
+    QString m_provisionalVerdict;
+    double m_provisionalAt = 0;
+    QLabel *m_provisional = nullptr;
+    QList<QPair<QString, QLabel *>> m_deltas;
 
     QTimer *m_drainTimer = nullptr;
     QStackedWidget *m_pages = nullptr;

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLocale>
+#include <QScrollArea>
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -61,7 +62,10 @@ RunSummaryPanel::RunSummaryPanel(QWidget *parent)
 {
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 4, 0, 0);
-    auto *left = new QVBoxLayout;
+    // The figures scroll when the tab is shorter than they are (a small window).
+    auto *leftContent = new QWidget(this);
+    auto *left = new QVBoxLayout(leftContent);
+    left->setContentsMargins(0, 0, 0, 0);
     m_verdict = new QLabel(this);
     m_verdict->setWordWrap(true);
     m_verdict->setTextFormat(Qt::RichText);
@@ -82,7 +86,7 @@ RunSummaryPanel::RunSummaryPanel(QWidget *parent)
     m_thresholds->setWordWrap(true);
     left->addWidget(m_thresholds);
     left->addStretch();
-    layout->addLayout(left, 1);
+    layout->addWidget(scrollable(leftContent, this), 1);
 
     auto *right = new QVBoxLayout;
     right->addWidget(sectionLabel(tr("Recommendations"), this));
