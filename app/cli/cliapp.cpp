@@ -11,6 +11,7 @@
 #include "cli/mergecommand.h"
 #include "cli/plancommand.h"
 #include "cli/runoptions.h"
+#include "cli/schedulecommand.h"
 #include "cli/servecommand.h"
 #include "sample/sampleapihost.h"
 
@@ -32,6 +33,7 @@ const char *const kUsage =
     "  import FILE...         import k6, JMeter or Locust results\n"
     "  plan import FILE       make a plan from curl, HAR, Postman or OpenAPI\n"
     "  export-k6 PLAN.json    write a plan as a k6 script\n"
+    "  schedule add TEST      run a stored test daily, weekly, monthly or on a cron calendar\n"
     "  export-k8s PLAN.json   write a plan as a Kubernetes Indexed Job of N agents\n"
     "  merge FILE...          merge scale-out agents' results into one run\n"
     "\n"
@@ -168,6 +170,8 @@ int runCli(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return planCommand(rest, out, err);
     if (command == QLatin1String("export-k6"))
         return exportK6Command(rest, out, err);
+    if (command == QLatin1String("schedule"))
+        return scheduleCommand(rest, out, err);
     if (command == QLatin1String("export-k8s"))
         return exportK8sCommand(rest, out, err);
     if (command == QLatin1String("merge"))

@@ -12,6 +12,7 @@
 
 #include "cli/cliapp.h"
 #include "cli/commandline.h"
+#include "interop/accesslogimport.h"
 #include "interop/k6export.h"
 #include "interop/k8sexport.h"
 #include "interop/planimport.h"
@@ -49,15 +50,79 @@ void addOutputFileOption(SubcommandLine &line, const char *what)
         QStringLiteral("FILE")));
 }
 
+//! Prints what an import took and left out (stderr: stdout stays the plan), checks the plan
+//! and writes it; the exit code.
+int finishImport(SubcommandLine &line, const ImportResult &imported, const QString &name,
+                 QTextStream &out, QTextStream &err)
+{
+    const QStringList problems = planErrors(imported.plan);
+    if (!problems.isEmpty()) {
+        for (const QString &problem : problems)
+            err << "loadscope-cli plan import: " << name << ": the imported plan: " << problem
+                << '\n';
+        return ExitUsage;
+    }
+    for (const QString &taken : imported.taken)
+        err << "taken: " << taken << '\n';
+    for (const QString &left : imported.leftOut)
+        err << "left out: " << left << '\n';
+    err.flush();
+    const QString output = line.parser().value(QStringLiteral("output-file"));
+    if (!writeOutput(planToJsonBytes(imported.plan, true), output, line.command(), out, err))
+        return ExitUsage;
+    if (!output.isEmpty())
+        err << "plan with " << imported.plan.steps.size() << " steps written to " << output << '\n';
+    return ExitPassed;
+}
+
+//! `plan import LOG --format=access-log`: a replay plan of the log's route mix and arrivals.
+int replayPlan(SubcommandLine &line, QTextStream &out, QTextStream &err)
+{
+    const QCommandLineParser &p = line.parser();
+    const QString source = p.positionalArguments().constFirst();
+    if (source == QLatin1String("-"))
+        return line.usageError(err, QStringLiteral("an access log is read from a file (it can "
+                                                   "be large), not from stdin"));
+    double scale = 1;
+    if (p.isSet(QStringLiteral("scale"))) {
+        bool ok = false;
+        scale = p.value(QStringLiteral("scale")).toDouble(&ok);
+        if (!ok || !(scale > 0))
+            return line.usageError(err, QStringLiteral("--scale: \"") +
+                                            p.value(QStringLiteral("scale")) +
+                                            QStringLiteral("\" is not a positive number"));
+    }
+    // The syntax tells the server: nginx names $variables, Apache %directives.
+    const QString spec = p.value(QStringLiteral("log-format"));
+    const QString dialect = spec.contains(u'$') ? QStringLiteral("nginx")
+                            : spec.isEmpty()    ? QStringLiteral("combined")
+                                                : QStringLiteral("apache");
+    QString error;
+    const auto format = accessLogFormatFor(dialect, spec, &error);
+    if (!format)
+        return line.usageError(err, error);
+    const auto imported = replayPlanFromAccessLog(source, *format, scale, &error);
+    if (!imported) {
+        err << "loadscope-cli plan import: " << error << '\n';
+        return ExitUsage;
+    }
+    return finishImport(line, *imported, source, out, err);
+}
+
 int planImport(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     SubcommandLine line(QStringLiteral("plan import"),
                         QStringLiteral("Make a loadscope.plan/1 JSON from curl commands, a HAR "
                                        "file, a Postman collection or an OpenAPI document."));
     line.addOption(QCommandLineOption(QStringLiteral("format"),
-                                      QStringLiteral("auto (default), curl, har, postman or "
-                                                     "openapi."),
+                                      QStringLiteral("auto (default), curl, har, postman, "
+                                                     "openapi or access-log (a replay plan)."),
                                       QStringLiteral("FORMAT")));
+    line.addValueOption("log-format",
+                        "access-log: the server's nginx log_format or Apache LogFormat string "
+                        "(default: the combined format).",
+                        "FMT");
+    line.addValueOption("scale", "access-log: multiply the observed arrival rate by K.", "K");
     line.addOption(QCommandLineOption(QStringLiteral("include-host"),
                                       QStringLiteral("HAR: keep requests to this host too "
                                                      "(repeatable)."),
@@ -75,6 +140,12 @@ int planImport(const QStringList &args, QTextStream &out, QTextStream &err)
     const QCommandLineParser &p = line.parser();
     if (p.positionalArguments().size() != 1)
         return line.usageError(err, QStringLiteral("give one source file (or - for stdin)"));
+    if (p.value(QStringLiteral("format"))
+            .compare(QLatin1String("access-log"), Qt::CaseInsensitive) == 0)
+        return replayPlan(line, out, err);
+    if (p.isSet(QStringLiteral("log-format")) || p.isSet(QStringLiteral("scale")))
+        return line.usageError(err, QStringLiteral("--log-format and --scale apply to "
+                                                   "--format=access-log"));
     ImportOptions options;
     if (p.isSet(QStringLiteral("format"))) {
         const auto format = planSourceFromString(p.value(QStringLiteral("format")));
@@ -117,26 +188,7 @@ int planImport(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "loadscope-cli plan import: " << name << ": " << error << '\n';
         return ExitUsage;
     }
-    const QStringList problems = planErrors(imported->plan);
-    if (!problems.isEmpty()) {
-        for (const QString &problem : problems)
-            err << "loadscope-cli plan import: " << name << ": the imported plan: " << problem
-                << '\n';
-        return ExitUsage;
-    }
-    // The summary goes to stderr so that stdout stays the plan.
-    for (const QString &taken : imported->taken)
-        err << "taken: " << taken << '\n';
-    for (const QString &left : imported->leftOut)
-        err << "left out: " << left << '\n';
-    err.flush();
-    const QString output = p.value(QStringLiteral("output-file"));
-    if (!writeOutput(planToJsonBytes(imported->plan, true), output, line.command(), out, err))
-        return ExitUsage;
-    if (!output.isEmpty())
-        err << "plan with " << imported->plan.steps.size() << " steps written to " << output
-            << '\n';
-    return ExitPassed;
+    return finishImport(line, *imported, name, out, err);
 }
 
 } // namespace
@@ -147,9 +199,11 @@ int planCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         return planImport(args.mid(1), out, err);
     const bool help = !args.isEmpty() && (args.first() == QLatin1String("--help") ||
                                           args.first() == QLatin1String("-h"));
-    (help ? out : err) << "Usage: loadscope-cli plan import FILE|- "
-                          "[--format=auto|curl|har|postman|openapi] [--include-host=H]... "
-                          "[--environment=FILE] [--output-file=F]\n";
+    (help ? out : err)
+        << "Usage: loadscope-cli plan import FILE|- "
+           "[--format=auto|curl|har|postman|openapi|access-log] [--include-host=H]... "
+           "[--log-format=FMT] [--scale=K] "
+           "[--environment=FILE] [--output-file=F]\n";
     if (!help && !args.isEmpty())
         err << "loadscope-cli plan: unknown subcommand '" << args.first() << "'\n";
     return help ? ExitPassed : ExitUsage;

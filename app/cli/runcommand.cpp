@@ -223,6 +223,8 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     session.setDefaultTarget(sampleTarget.target());
     session.setBaseline(request->baseline);
     session.setMonitorOptions(request->monitor);
+    if (request->scheduled)
+        session.setTrigger(QStringLiteral("schedule"));
     session.setSegment(request->segment);
     session.setKeepIntervalHistograms(request->histograms);
     if (!request->segment.isWhole() || request->startAt.isValid()) {

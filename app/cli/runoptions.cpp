@@ -15,6 +15,7 @@
 #include "plan/planoverrides.h"
 #include "plan/planpresets.h"
 #include "plan/planvalidator.h"
+#include "store/historystore.h"
 
 namespace loadscope {
 namespace {
@@ -22,6 +23,38 @@ namespace {
 QString quoted(const QString &value)
 {
     return u'"' + value + u'"';
+}
+
+//! The plan of the stored test --test names, read from --db (read-only: a scheduled run must
+//! not migrate or lock the file before it has a plan).
+std::optional<TestPlan> storedTestPlan(const QCommandLineParser &p, QString *error)
+{
+    const QString name = p.value(QStringLiteral("test"));
+    const QString path =
+        p.isSet(QStringLiteral("db")) ? p.value(QStringLiteral("db")) : HistoryStore::defaultPath();
+    HistoryStore store;
+    QString why;
+    if (!store.open(path, HistoryStore::OpenMode::ReadOnly, &why)) {
+        *error = QStringLiteral("--test: cannot read the history database: ") + why;
+        return std::nullopt;
+    }
+    const auto test = store.findTestByName(name);
+    if (!test) {
+        QStringList names;
+        for (const StoredTest &t : store.listTests())
+            names << quoted(t.name);
+        *error = QStringLiteral("--test: no stored test is named ") + quoted(name) +
+                 QStringLiteral(" in ") + path +
+                 (names.isEmpty()
+                      ? QStringLiteral(" (it holds none)")
+                      : QStringLiteral(" (stored: ") + names.join(QStringLiteral(", ")) + u')');
+        return std::nullopt;
+    }
+    auto plan = planFromJson(test->plan, &why);
+    if (!plan)
+        *error = QStringLiteral("--test: the stored plan of ") + quoted(name) +
+                 QStringLiteral(" cannot be read: ") + why;
+    return plan;
 }
 
 } // namespace
@@ -61,7 +94,25 @@ void addRunOptions(SubcommandLine &line)
                         "N");
     line.addValueOption({QStringLiteral("timeout")},
                         "Per-request timeout (seconds or k6 duration).", "T");
-    line.addFlag({QStringLiteral("http2")}, "Use HTTP/2 (through Qt's network stack).");
+    line.addFlag({QStringLiteral("http2")},
+                 "Use HTTP/2 (the lean client: ALPN h2 over TLS, h2c with prior knowledge on "
+                 "http://); same as --http=2.");
+    line.addValueOption({QStringLiteral("http")},
+                        "HTTP version: 1.1 (default), 2, or auto (https: ALPN picks h2 or "
+                        "HTTP/1.1).",
+                        "1.1|2|auto");
+    line.addValueOption({QStringLiteral("transport")},
+                        "lean (default) or qnam (Qt's network stack: proxies, authentication "
+                        "challenges, redirects over HTTP/2).",
+                        "lean|qnam");
+    line.addValueOption({QStringLiteral("connections")},
+                        "HTTP/2: connections the VUs' streams are multiplexed over (default: a "
+                        "new one only when the open ones are full).",
+                        "N");
+    line.addValueOption({QStringLiteral("max-streams")},
+                        "HTTP/2: concurrent streams per connection (default: the server's "
+                        "SETTINGS_MAX_CONCURRENT_STREAMS).",
+                        "N");
     line.addFlag({QStringLiteral("insecure")}, "Do not verify TLS certificates.");
     line.addValueOption({QStringLiteral("output-file"), QStringLiteral("outputFile")},
                         "Write the result here.", "FILE");
@@ -90,6 +141,11 @@ void addRunOptions(SubcommandLine &line)
     line.addFlag({QStringLiteral("fail-on-regression")},
                  "Exit 98 when the comparison finds a regression.");
     line.addFlag({QStringLiteral("quiet"), QStringLiteral("q")}, "At most one line per interval.");
+    line.addValueOption({QStringLiteral("test")},
+                        "Run the plan of this stored test (by name) instead of a plan file.",
+                        "NAME");
+    line.addFlag({QStringLiteral("scheduled")},
+                 "Mark the run as started by a schedule (`loadscope-cli schedule add`).");
     line.addValueOption({QStringLiteral("segment")},
                         "Run segment I (0-based) of N of the plan, as one of N scale-out agents: "
                         "its share of the VUs, rates and data rows. Keeps histograms in the "
@@ -177,7 +233,19 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     }
 
     TestPlan &plan = request.plan;
-    if (!positional.isEmpty()) {
+    if (p.isSet(QStringLiteral("test"))) {
+        if (!positional.isEmpty()) {
+            *error = QStringLiteral("--test: names a stored test; give it or a plan file (") +
+                     positional.first() + QStringLiteral("), not both");
+            return std::nullopt;
+        }
+        const auto stored = storedTestPlan(p, error);
+        if (!stored)
+            return std::nullopt;
+        plan = *stored;
+        if (type)
+            plan.type = *type;
+    } else if (!positional.isEmpty()) {
         request.planFile = positional.first();
         QString why;
         const auto loaded = planFromFile(request.planFile, &why);
@@ -212,6 +280,10 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     if (p.isSet(QStringLiteral("threshold")))
         overrides.thresholds = p.values(QStringLiteral("threshold"));
     overrides.http2 = p.isSet(QStringLiteral("http2"));
+    overrides.http = text("http");
+    overrides.transport = text("transport");
+    overrides.connections = text("connections");
+    overrides.maxStreams = text("max-streams");
     overrides.insecure = p.isSet(QStringLiteral("insecure"));
     PlanOverrideError refused;
     if (!applyPlanOverrides(plan, overrides, &refused)) {
@@ -286,6 +358,7 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     request.monitor.gauges = p.values(QStringLiteral("target-gauge"));
     request.failOnRegression = p.isSet(QStringLiteral("fail-on-regression"));
     request.quiet = p.isSet(QStringLiteral("quiet"));
+    request.scheduled = p.isSet(QStringLiteral("scheduled"));
 
     if (p.isSet(QStringLiteral("segment"))) {
         QString why;

@@ -30,6 +30,7 @@ struct RunRequest
     MonitorOptions monitor;
     bool failOnRegression = false;
     bool quiet = false;
+    bool scheduled = false; //!< started by a schedule (--scheduled): marked so in the history
     ExecutionSegment segment; //!< --segment=I/N: this agent's part of the plan
     QDateTime startAt;        //!< --start-at: wait for this wall-clock time (invalid: start now)
     bool histograms = false;  //!< --histograms (always with --segment): keep them in the result

@@ -22,6 +22,14 @@ struct RequestTiming
     qint64 durationUs = 0;       //!< sending + waiting + receiving
 };
 
+//! The HTTP version a response came over (k6's proto tag).
+enum class HttpProtocol : quint8
+{
+    Unknown = 0,
+    Http11 = 1, //!< "HTTP/1.1"
+    Http2 = 2,  //!< "HTTP/2.0"
+};
+
 //! One HTTP request as the user described it; the transport adds Host, Content-Length, Connection.
 struct HttpRequestData
 {
@@ -64,6 +72,8 @@ struct HttpResult
     QByteArray body;            //!< response body (up to the capture limit), only when captured
     bool bodyTruncated = false; //!< the captured body hit the capture limit
     qint64 startNs = 0;         //!< steady-clock time (ns) at which the request was sent
+    //! The protocol of the response; Unknown when the transport does not say (HTTP/1.1 lean).
+    HttpProtocol protocol = HttpProtocol::Unknown;
 };
 
 } // namespace loadscope

@@ -68,6 +68,11 @@ public:
     QString targetText() const;
     const Target &target() const { return m_target; }
     const Options &options() const { return m_options; }
+    //! The resolved address (meaningful when isResolved()).
+    const sockaddr *address() const { return reinterpret_cast<const sockaddr *>(&m_addr); }
+    socklen_t addressLength() const { return m_addrLen; }
+    //! The Host header requests carry (HTTP/2's :authority).
+    const QByteArray &hostHeader() const { return m_hostHeader; }
 
     //! Builds the bytes of @p request once: adds Host, Content-Length and (without keep-alive)
     //! "Connection: close" unless the request sets them itself.

@@ -167,8 +167,10 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         why = QStringLiteral("baseUrl: \"") + baseUrl + QStringLiteral("\" is not an http(s) URL");
         return false;
     }
-    // HTTP/2 and proxies go through Qt's network stack (QnamTransport); all else the lean client.
-    const bool useQnam = plan.http2 || !plan.proxy.isEmpty();
+    // Proxies (and whoever asks for it) go through Qt's network stack (QnamTransport); HTTP/2,
+    // and "auto" on https, through the lean HTTP/2 client; all else the lean HTTP/1.1 client.
+    const bool useQnam = plan.transport == QLatin1String("qnam") || !plan.proxy.isEmpty();
+    const bool leanHttp2 = !useQnam && (plan.http2 || (plan.httpAuto && tls));
 
     m_endpointNames = endpointNames(plan);
     const auto steps = compileSteps(plan, baseUrl, m_endpointNames, &why);
@@ -263,7 +265,11 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         setup.target = target;
         setup.insecureSkipVerify = plan.insecureSkipTlsVerify;
         setup.useQnam = useQnam;
-        setup.http2 = plan.http2;
+        setup.http2 = plan.http2 || plan.httpAuto;
+        setup.leanHttp2 = leanHttp2;
+        setup.http2Fallback = !plan.http2;
+        setup.http2Connections = plan.connections;
+        setup.http2MaxStreams = plan.maxStreams;
         setup.proxy = plan.proxy;
         setup.maxHeaderBytes = plan.maxHeaderBytes;
         setup.index = i;

@@ -7,6 +7,7 @@
 #include <QTimer>
 
 #include "engine/httpconnection.h"
+#include "engine/leanhttp2transport.h"
 #include "engine/qnamtransport.h"
 #include "engine/servertiming.h"
 #include "engine/steadyclock.h"
@@ -71,7 +72,20 @@ void LoadWorker::begin()
         options.http2 = m_setup.http2;
         options.proxy = m_setup.proxy;
         m_transport = std::make_unique<QnamTransport>(m_setup.target, options);
+    } else if (m_setup.leanHttp2) {
+        LeanHttp2Transport::Options options;
+        options.connectTimeoutMs = int(std::min<qint64>(m_setup.timeouts.connectMs, 1 << 30));
+        options.requestTimeoutMs = int(std::min<qint64>(m_setup.timeouts.requestMs, 1 << 30));
+        options.hostHeader = m_setup.hostHeader;
+        options.insecureSkipVerify = m_setup.insecureSkipVerify;
+        options.maxHeaderBytes = m_setup.maxHeaderBytes;
+        options.connections =
+            m_setup.http2Connections > 0 ? std::max(1, share(m_setup.http2Connections)) : 0;
+        options.maxStreams = m_setup.http2MaxStreams;
+        options.fallbackToHttp1 = m_setup.http2Fallback;
+        m_transport = std::make_unique<LeanHttp2Transport>(m_setup.target, options);
     } else {
+        m_defaultProtocol = HttpProtocol::Http11;
         LeanHttpTransport::Options options;
         options.connectTimeoutMs = int(std::min<qint64>(m_setup.timeouts.connectMs, 1 << 30));
         options.requestTimeoutMs = int(std::min<qint64>(m_setup.timeouts.requestMs, 1 << 30));
@@ -339,6 +353,11 @@ void LoadWorker::requestFinished(HttpTransportConnection *, quint64 tag, HttpRes
         }
     }
     ++totals.requests;
+    if (result.status > 0) {
+        const HttpProtocol proto =
+            result.protocol != HttpProtocol::Unknown ? result.protocol : m_defaultProtocol;
+        totals.protocols |= quint8(proto);
+    }
     totals.bytesIn += result.bytesIn;
     totals.bytesOut += result.bytesOut;
     if (error != ErrorClass::None) {

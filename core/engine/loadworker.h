@@ -66,9 +66,13 @@ struct WorkerSetup
     LeanHttpTransport::Target target;
     QByteArray hostHeader;
     bool insecureSkipVerify = false; //!< TLS: accept any certificate
-    bool useQnam = false; //!< Qt's network stack (QnamTransport) instead of the lean client
-    bool http2 = false;   //!< with useQnam: allow HTTP/2
-    QString proxy;        //!< with useQnam: "http://[user:pass@]host:port", empty for none
+    bool useQnam = false;       //!< Qt's network stack (QnamTransport) instead of the lean client
+    bool http2 = false;         //!< with useQnam: allow HTTP/2
+    bool leanHttp2 = false;     //!< the lean HTTP/2 client (LeanHttp2Transport)
+    bool http2Fallback = false; //!< with leanHttp2: HTTP/1.1 when ALPN does not pick h2
+    int http2Connections = 0;   //!< with leanHttp2: connections over all workers; 0 = as needed
+    int http2MaxStreams = 0;    //!< with leanHttp2: streams per connection; 0 = the server's
+    QString proxy;              //!< with useQnam: "http://[user:pass@]host:port", empty for none
     qint64 maxHeaderBytes = 64 * 1024; //!< lean client: status line + headers cap
     int index = 0;
     int count = 1;
@@ -165,6 +169,8 @@ private:
     WorkerSetup m_setup;
     bool m_open = false;
     bool m_needsVariables = false; //!< some step uses templates or extracts values
+    //! The protocol of results whose transport does not say (the lean HTTP/1.1 client's).
+    HttpProtocol m_defaultProtocol = HttpProtocol::Unknown;
     std::unique_ptr<HttpTransport> m_transport;
     std::vector<std::unique_ptr<Vu>> m_vus;
     std::vector<int> m_idle;      //!< open model: VUs free for the next arrival

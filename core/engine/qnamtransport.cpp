@@ -204,6 +204,9 @@ private:
         const qint64 end = steadyNowNs();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         m_result.status = status;
+        m_result.protocol = reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()
+                                ? HttpProtocol::Http2
+                                : HttpProtocol::Http11;
         m_result.error = errorClassFor(reply->error(), status);
         if (m_result.error == ErrorClass::Http4xx || m_result.error == ErrorClass::Http5xx)
             m_result.errorText = QStringLiteral("HTTP %1").arg(status);

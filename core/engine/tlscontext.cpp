@@ -111,7 +111,7 @@ TlsStatus statusOf(ssl_st *ssl, int rc, int savedErrno, int *sysError)
 
 } // namespace
 
-TlsContext::TlsContext(const QByteArray &host, bool insecureSkipVerify)
+TlsContext::TlsContext(const QByteArray &host, bool insecureSkipVerify, const QByteArray &alpn)
     : m_host(host)
     , m_insecure(insecureSkipVerify)
 {
@@ -129,8 +129,8 @@ TlsContext::TlsContext(const QByteArray &host, bool insecureSkipVerify)
     // as browsers and wrk accept; it is not a TLS error.
     SSL_CTX_set_options(m_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_mode(m_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    static const unsigned char alpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-    SSL_CTX_set_alpn_protos(m_ctx, alpn, sizeof alpn);
+    SSL_CTX_set_alpn_protos(m_ctx, reinterpret_cast<const unsigned char *>(alpn.constData()),
+                            unsigned(alpn.size()));
     if (!m_insecure) {
         SSL_CTX_set_default_verify_paths(m_ctx);
         SSL_CTX_set_verify(m_ctx, SSL_VERIFY_PEER, nullptr);
@@ -241,6 +241,14 @@ TlsStatus TlsContext::write(ssl_st *ssl, const char *data, int size, int *bytes,
 bool TlsContext::hasPending(ssl_st *ssl)
 {
     return SSL_has_pending(ssl) != 0;
+}
+
+QByteArray TlsContext::alpnSelected(ssl_st *ssl)
+{
+    const unsigned char *name = nullptr;
+    unsigned int length = 0;
+    SSL_get0_alpn_selected(ssl, &name, &length);
+    return QByteArray(reinterpret_cast<const char *>(name), qsizetype(length));
 }
 
 bool TlsContext::sessionReused(ssl_st *ssl)

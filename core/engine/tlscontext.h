@@ -23,14 +23,16 @@ enum class TlsStatus
 };
 
 //! The client side of TLS for one target, with OpenSSL on the transport's own non-blocking
-//! sockets: one SSL_CTX (TLS 1.2+, ALPN http/1.1, the system's CA store, peer and host name
-//! verification unless skipped) and the newest session kept for resumption on reconnects.
-//! Used from one thread only, like the transport that owns it.
+//! sockets: one SSL_CTX (TLS 1.2+, ALPN http/1.1 or the protocols given, the system's CA store,
+//! peer and host name verification unless skipped) and the newest session kept for resumption on
+//! reconnects. Used from one thread only, like the transport that owns it.
 class TlsContext final
 {
 public:
-    //! @p host is the SNI name and the name (or IP address) the certificate must match.
-    TlsContext(const QByteArray &host, bool insecureSkipVerify);
+    //! @p host is the SNI name and the name (or IP address) the certificate must match;
+    //! @p alpn the protocols offered, in ALPN wire format (length-prefixed names).
+    TlsContext(const QByteArray &host, bool insecureSkipVerify,
+               const QByteArray &alpn = QByteArrayLiteral("\x08http/1.1"));
     ~TlsContext();
     Q_DISABLE_COPY_MOVE(TlsContext)
 
@@ -57,6 +59,8 @@ public:
     static TlsStatus write(ssl_st *ssl, const char *data, int size, int *bytes, int *sysError);
     //! True when OpenSSL holds bytes already read from the socket (epoll will not report them).
     static bool hasPending(ssl_st *ssl);
+    //! The protocol the server picked by ALPN ("h2", "http/1.1"); empty when it picked none.
+    static QByteArray alpnSelected(ssl_st *ssl);
     //! True when the finished handshake resumed a cached session.
     static bool sessionReused(ssl_st *ssl);
     //! Why the last operation on @p ssl failed (the certificate verify result when that is

@@ -11,6 +11,7 @@
 namespace loadscope {
 
 class HttpTransportConnection;
+struct Http2Request;
 
 //! A request made ready for sending once, so that the hot path neither formats nor copies
 //! anything per request. Cheap to copy (implicitly shared).
@@ -23,7 +24,12 @@ struct PreparedRequest
     //! Non-empty: the request must not go out; send() fails it as ErrorClass::Check with this.
     QString refusal;
     int maxRedirects = 10; //!< redirects the lean transport follows (HttpRequestData's)
-    bool isValid() const { return !bytes.isEmpty() || request != nullptr || !refusal.isEmpty(); }
+    //! The request as HTTP/2 header fields and body (lean HTTP/2 transport).
+    std::shared_ptr<const Http2Request> http2;
+    bool isValid() const
+    {
+        return !bytes.isEmpty() || request != nullptr || http2 != nullptr || !refusal.isEmpty();
+    }
 };
 
 //! Receives finished requests without a std::function per request (the engine's hot path).

@@ -49,6 +49,9 @@ QJsonObject endpointJson(const EndpointSummary &endpoint, const RunSummary &summ
                      {key("latencyMs"), statsJson(endpoint.duration)}};
     if (summary.openModel)
         json.insert(key("latencyCorrectedMs"), statsJson(endpoint.durationCorrected));
+    // k6's proto tag: the HTTP version the endpoint's responses actually came over.
+    if (endpoint.totals.protocols != 0)
+        json.insert(key("proto"), endpoint.totals.protocolText());
     return json;
 }
 
@@ -138,6 +141,8 @@ QJsonObject resultObject(const RunSummary &summary, qint64 resultId, const QStri
 
     result.insert(key("totals"), totalsJson(summary.totals, summary.durationSec));
     result.insert(key("errorsByClass"), summary.totals.errorsByClassJson());
+    if (summary.totals.protocols != 0)
+        result.insert(key("proto"), summary.totals.protocolText());
     result.insert(key("latencyMs"), statsJson(summary.duration));
     if (summary.openModel)
         result.insert(key("latencyCorrectedMs"), statsJson(summary.durationCorrected));

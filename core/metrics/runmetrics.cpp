@@ -37,6 +37,27 @@ QJsonObject LatencyStats::toJson() const
                        {QStringLiteral("p99"), p99Ms},   {QStringLiteral("p999"), p999Ms}};
 }
 
+LatencyStats LatencyStats::fromJson(const QJsonObject &json, qint64 count)
+{
+    const auto get = [&json](const char *key, const char *fallback = nullptr) {
+        const QJsonValue v = json.value(QLatin1String(key));
+        return v.isUndefined() && fallback ? json.value(QLatin1String(fallback)).toDouble()
+                                           : v.toDouble();
+    };
+    LatencyStats s;
+    s.count = count;
+    s.minMs = get("min");
+    s.meanMs = get("avg");
+    s.stddevMs = get("stddev");
+    s.p50Ms = get("p50", "med");
+    s.p90Ms = get("p90");
+    s.p95Ms = get("p95");
+    s.p99Ms = get("p99");
+    s.p999Ms = get("p999");
+    s.maxMs = get("max", "p100");
+    return s;
+}
+
 void TrafficTotals::add(const TrafficTotals &o)
 {
     requests += o.requests;
@@ -49,6 +70,17 @@ void TrafficTotals::add(const TrafficTotals &o)
     checksFailed += o.checksFailed;
     for (int i = 0; i < kErrorClassCount; ++i)
         errorsByClass[size_t(i)] += o.errorsByClass[size_t(i)];
+    protocols |= o.protocols;
+}
+
+QString TrafficTotals::protocolText() const
+{
+    QStringList names;
+    if (protocols & 1)
+        names.append(QStringLiteral("HTTP/1.1"));
+    if (protocols & 2)
+        names.append(QStringLiteral("HTTP/2.0"));
+    return names.join(QStringLiteral(", "));
 }
 
 QJsonObject TrafficTotals::errorsByClassJson() const
@@ -90,6 +122,10 @@ QJsonObject RunExtras::toJson() const
         json.insert(QStringLiteral("stress"), stress);
     if (rebuiltFromIntervals)
         json.insert(QStringLiteral("rebuiltFromIntervals"), true);
+    if (!trigger.isEmpty())
+        json.insert(QStringLiteral("trigger"), trigger);
+    if (!aggregated.isEmpty())
+        json.insert(QStringLiteral("aggregated"), aggregated);
     if (!agent.isEmpty())
         json.insert(QStringLiteral("agent"), agent);
     if (!agents.isEmpty())
@@ -108,6 +144,8 @@ RunExtras RunExtras::fromJson(const QJsonObject &result)
     e.anomalies = result.value(QStringLiteral("anomalies")).toArray();
     e.stress = result.value(QStringLiteral("stress")).toObject();
     e.rebuiltFromIntervals = result.value(QStringLiteral("rebuiltFromIntervals")).toBool();
+    e.trigger = result.value(QStringLiteral("trigger")).toString();
+    e.aggregated = result.value(QStringLiteral("aggregated")).toObject();
     e.agent = result.value(QStringLiteral("agent")).toObject();
     e.agents = result.value(QStringLiteral("agents")).toArray();
     return e;

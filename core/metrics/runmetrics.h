@@ -28,6 +28,9 @@ struct LatencyStats
     static LatencyStats fromHistogram(const LatencyHistogram &histogram);
     //! {"min","avg","max","p50","p90","p95","p99","p999"} (+ "count", "stddev").
     QJsonObject toJson() const;
+    //! The figures toJson() names in @p json (a missing one reads as 0; "med" stands in for a
+    //! missing "p50", "p100" for "max"), with @p count requests behind them.
+    static LatencyStats fromJson(const QJsonObject &json, qint64 count);
 };
 
 //! Counters of requests and their outcomes.
@@ -42,8 +45,12 @@ struct TrafficTotals
     qint64 checksPassed = 0;
     qint64 checksFailed = 0;
     std::array<qint64, kErrorClassCount> errorsByClass{};
+    //! HTTP versions responses came over, as bits: 1 = HTTP/1.1, 2 = HTTP/2.0 (k6's proto).
+    quint8 protocols = 0;
 
     void add(const TrafficTotals &other);
+    //! "HTTP/1.1", "HTTP/2.0", both joined by ", ", or empty (protocols' bits as k6 names them).
+    QString protocolText() const;
     double errorRate() const { return requests > 0 ? double(errors) / double(requests) : 0.0; }
     //! {"connect": n, ...} with only the classes that occurred.
     QJsonObject errorsByClassJson() const;
@@ -120,6 +127,12 @@ struct RunExtras
     QJsonArray anomalies;       //!< "anomalies": anomalous intervals
     QJsonObject stress;         //!< "stress": the stress analysis (stress tests)
     bool rebuiltFromIntervals = false; //!< "rebuiltFromIntervals": a killed run read back
+    QString trigger; //!< "trigger": what started the run when not a person ("schedule")
+    //! "aggregated": what an aggregated source (Locust's CSV, k6's end-of-test summary) gave in
+    //! place of its requests, for runs without histograms: {"tool", "percentiles": how the tool
+    //! computed them, "latencyMs": {the figures it gave, by our names}, "endpoints": {name:
+    //! {"latencyMs"}}, "lacks": [what it does not give]}. Empty for measured runs.
+    QJsonObject aggregated;
     //! "agent": a scale-out agent's run — host, segment "I/N", scheduled and clock start
     QJsonObject agent;
     //! "agents": a merged run's agents, one object each (host, segment, requests, throughput,

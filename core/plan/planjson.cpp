@@ -126,6 +126,23 @@ QJsonObject toJson(const TestPlan &plan)
         thresholds.insert(spec.metric, list);
     }
 
+    QJsonObject options{{QLatin1String("threads"), plan.threads},
+                        {QLatin1String("http2"), plan.http2},
+                        {QLatin1String("insecureSkipTlsVerify"), plan.insecureSkipTlsVerify},
+                        {QLatin1String("proxy"), plan.proxy},
+                        {QLatin1String("maxRedirects"), plan.maxRedirects},
+                        {QLatin1String("maxHeaderBytes"), double(plan.maxHeaderBytes)},
+                        {QLatin1String("interval"), formatDurationMs(plan.intervalMs)}};
+    // Written only when set, so that plans written before these existed read back the same.
+    if (plan.httpAuto && !plan.http2)
+        options.insert(QLatin1String("http"), QLatin1String("auto"));
+    if (!plan.transport.isEmpty())
+        options.insert(QLatin1String("transport"), plan.transport);
+    if (plan.connections != 0)
+        options.insert(QLatin1String("connections"), plan.connections);
+    if (plan.maxStreams != 0)
+        options.insert(QLatin1String("maxConcurrentStreams"), plan.maxStreams);
+
     return QJsonObject{
         {QLatin1String("schema"), QLatin1String(kPlanSchema)},
         {QLatin1String("name"), plan.name},
@@ -141,14 +158,7 @@ QJsonObject toJson(const TestPlan &plan)
         {QLatin1String("timeouts"),
          QJsonObject{{QLatin1String("request"), formatDurationMs(plan.timeouts.requestMs)},
                      {QLatin1String("connect"), formatDurationMs(plan.timeouts.connectMs)}}},
-        {QLatin1String("options"),
-         QJsonObject{{QLatin1String("threads"), plan.threads},
-                     {QLatin1String("http2"), plan.http2},
-                     {QLatin1String("insecureSkipTlsVerify"), plan.insecureSkipTlsVerify},
-                     {QLatin1String("proxy"), plan.proxy},
-                     {QLatin1String("maxRedirects"), plan.maxRedirects},
-                     {QLatin1String("maxHeaderBytes"), double(plan.maxHeaderBytes)},
-                     {QLatin1String("interval"), formatDurationMs(plan.intervalMs)}}}};
+        {QLatin1String("options"), options}};
 }
 
 namespace {

@@ -609,9 +609,22 @@ void PlanJsonReader::readPlan(const QJsonObject &o, TestPlan &plan)
                   {QLatin1String("threads"), QLatin1String("http2"),
                    QLatin1String("insecureSkipTlsVerify"), QLatin1String("proxy"),
                    QLatin1String("maxRedirects"), QLatin1String("maxHeaderBytes"),
-                   QLatin1String("interval")});
+                   QLatin1String("interval"), QLatin1String("http"), QLatin1String("transport"),
+                   QLatin1String("connections"), QLatin1String("maxConcurrentStreams")});
         readInt(object, QLatin1String("threads"), path, plan.threads);
         readBool(object, QLatin1String("http2"), path, plan.http2);
+        QString http;
+        readString(object, QLatin1String("http"), path, http);
+        if (http == QLatin1String("2"))
+            plan.http2 = true;
+        else if (http == QLatin1String("auto"))
+            plan.httpAuto = true;
+        else if (!http.isEmpty() && http != QLatin1String("1.1"))
+            error(path + QLatin1String(".http"),
+                  u'"' + http + QStringLiteral("\" is not an HTTP version: 1.1, 2 or auto"));
+        readString(object, QLatin1String("transport"), path, plan.transport);
+        readInt(object, QLatin1String("connections"), path, plan.connections);
+        readInt(object, QLatin1String("maxConcurrentStreams"), path, plan.maxStreams);
         readBool(object, QLatin1String("insecureSkipTlsVerify"), path, plan.insecureSkipTlsVerify);
         readString(object, QLatin1String("proxy"), path, plan.proxy);
         readInt(object, QLatin1String("maxRedirects"), path, plan.maxRedirects);

@@ -269,6 +269,29 @@ bool applyPlanOverrides(TestPlan &plan, const PlanOverrides &o, PlanOverrideErro
     }
     if (o.http2)
         plan.http2 = true;
+    if (o.http) {
+        if (*o.http == QLatin1String("2")) {
+            plan.http2 = true;
+            plan.httpAuto = false;
+        } else if (*o.http == QLatin1String("auto") || *o.http == QLatin1String("1.1")) {
+            plan.http2 = false;
+            plan.httpAuto = *o.http == QLatin1String("auto");
+        } else {
+            return fail(error, "http",
+                        quoted(*o.http) +
+                            QStringLiteral(" is not an HTTP version: 1.1, 2 or auto"));
+        }
+    }
+    if (o.transport) {
+        if (*o.transport != QLatin1String("lean") && *o.transport != QLatin1String("qnam"))
+            return fail(error, "transport",
+                        quoted(*o.transport) +
+                            QStringLiteral(" is not a transport: lean (the default) or qnam"));
+        plan.transport = *o.transport;
+    }
+    if (!wholeNumber(o.connections, "connections", 1, &plan.connections, error) ||
+        !wholeNumber(o.maxStreams, "max-streams", 1, &plan.maxStreams, error))
+        return false;
     if (o.insecure)
         plan.insecureSkipTlsVerify = true;
     if (o.versionLabel)

@@ -28,6 +28,10 @@ struct PlanOverrides
     std::optional<QString> versionLabel;
     std::optional<QStringList> thresholds; //!< replace the plan's thresholds
     bool http2 = false;
+    std::optional<QString> http;        //!< "1.1", "2" or "auto"
+    std::optional<QString> transport;   //!< "lean" or "qnam"
+    std::optional<QString> connections; //!< lean HTTP/2: connections at most
+    std::optional<QString> maxStreams;  //!< lean HTTP/2: concurrent streams per connection
     bool insecure = false;
 };
 

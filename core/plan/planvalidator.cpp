@@ -109,6 +109,18 @@ void Validator::checkTop()
               QStringLiteral("must be between 1024 and 16777216 (16 MiB)"));
     if (m_plan.intervalMs < 100)
         error(QStringLiteral("options.interval"), QStringLiteral("must be at least 100ms"));
+    if (!m_plan.transport.isEmpty() && m_plan.transport != QLatin1String("lean") &&
+        m_plan.transport != QLatin1String("qnam"))
+        error(QStringLiteral("options.transport"),
+              quoted(m_plan.transport) +
+                  QLatin1String(" is not a transport: lean (the default) or qnam (Qt's network "
+                                "stack, for proxies, authentication challenges and redirects)"));
+    if (m_plan.connections < 0 || m_plan.connections > 100000)
+        error(QStringLiteral("options.connections"),
+              QStringLiteral("must be between 0 (as many as the streams need) and 100000"));
+    if (m_plan.maxStreams < 0 || m_plan.maxStreams > 100000)
+        error(QStringLiteral("options.maxConcurrentStreams"),
+              QStringLiteral("must be between 0 (what the server allows) and 100000"));
     if (!m_plan.proxy.isEmpty() && !isHttpUrl(m_plan.proxy))
         error(QStringLiteral("options.proxy"),
               quoted(m_plan.proxy) + QLatin1String(" is not an http or https URL"));

@@ -277,8 +277,10 @@ bool operator==(const TestPlan &a, const TestPlan &b)
            groupedByMetric(a.thresholds) == groupedByMetric(b.thresholds) &&
            a.versionLabel == b.versionLabel && a.timeouts == b.timeouts &&
            a.dataFile == b.dataFile && a.variables == b.variables && a.threads == b.threads &&
-           a.http2 == b.http2 && a.insecureSkipTlsVerify == b.insecureSkipTlsVerify &&
-           a.proxy == b.proxy && a.maxRedirects == b.maxRedirects && a.intervalMs == b.intervalMs &&
+           a.http2 == b.http2 && a.httpAuto == b.httpAuto && a.transport == b.transport &&
+           a.connections == b.connections && a.maxStreams == b.maxStreams &&
+           a.insecureSkipTlsVerify == b.insecureSkipTlsVerify && a.proxy == b.proxy &&
+           a.maxRedirects == b.maxRedirects && a.intervalMs == b.intervalMs &&
            a.maxHeaderBytes == b.maxHeaderBytes;
 }
 

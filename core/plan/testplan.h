@@ -171,7 +171,16 @@ struct TestPlan
     QString dataFile; //!< CSV with a header row: one row of variables per iteration
     QMap<QString, QString> variables;
     int threads = 0; //!< worker threads; 0 = one per core
+    //! HTTP/2 (options "http": "2"): the lean HTTP/2 client, ALPN h2 over TLS or h2c with prior
+    //! knowledge on http://; through Qt's network stack when transport is "qnam" or a proxy is set.
     bool http2 = false;
+    //! "http": "auto": on https, ALPN picks HTTP/2 or HTTP/1.1; on http://, HTTP/1.1.
+    bool httpAuto = false;
+    //! "qnam": Qt's network stack (proxies, authentication challenges, redirects over HTTP/2);
+    //! empty or "lean": the lean clients.
+    QString transport;
+    int connections = 0; //!< lean HTTP/2: most connections at once; 0 = as many as streams need
+    int maxStreams = 0;  //!< lean HTTP/2: concurrent streams per connection; 0 = the server's
     bool insecureSkipTlsVerify = false;
     QString proxy;
     int maxRedirects = 10; //!< redirects followed per request, as k6's maxRedirects; 0 = none

@@ -265,6 +265,7 @@ void RunSession::analyze(RunSummary &summary)
             resources.insert(QStringLiteral("notes"), QJsonArray::fromStringList(m_monitorNotes));
     }
     summary.extras.resources = resources;
+    summary.extras.trigger = m_trigger;
 
     RecommendationInput input;
     input.summary = summary;

@@ -63,6 +63,8 @@ public:
     //! The run to compare with at the end (needs a store).
     void setBaseline(const BaselineChoice &baseline) { m_baseline = baseline; }
     void setMonitorOptions(const MonitorOptions &options) { m_monitorOptions = options; }
+    //! What started the run when not a person ("schedule"); stored in the summary.
+    void setTrigger(const QString &trigger) { m_trigger = trigger; }
     //! Runs only this segment of the plan (a scale-out agent); default the whole plan.
     void setSegment(const ExecutionSegment &segment) { m_segment = segment; }
     //! Keeps each interval's histograms in the samples and the summary (for `merge`).
@@ -120,6 +122,7 @@ private:
     QList<ThresholdResult> m_thresholdsSoFar;
     BaselineChoice m_baseline;
     MonitorOptions m_monitorOptions;
+    QString m_trigger;
     std::unique_ptr<ResourceMonitor> m_monitor;
     QJsonObject m_lastResources;
     QList<double> m_generatorCpu;

@@ -123,6 +123,7 @@ void rebuildFromTimeline(HistoryStore &store, StoredRun &run)
             endpoint.duration = *h;
         if (const auto h = histogramFrom(store, run.id, name, QStringLiteral("duration_corrected")))
             endpoint.durationCorrected = *h;
+        s.totals.protocols |= endpoint.totals.protocols;
         s.endpoints.append(endpoint);
     }
     s.extras.rebuiltFromIntervals = true;
@@ -221,6 +222,9 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
         endpoint.path = e.value(QStringLiteral("path")).toString();
         endpoint.totals = totalsFrom(e.value(QStringLiteral("totals")).toObject(),
                                      e.value(QStringLiteral("errorsByClass")).toObject());
+        const QString proto = e.value(QStringLiteral("proto")).toString();
+        endpoint.totals.protocols = quint8((proto.contains(QLatin1String("HTTP/1.1")) ? 1 : 0) |
+                                           (proto.contains(QLatin1String("HTTP/2.0")) ? 2 : 0));
         if (const auto h =
                 histogramFrom(store, resultId, endpoint.name, QStringLiteral("duration")))
             endpoint.duration = *h;
@@ -267,8 +271,9 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
 
 bool needsRebuild(const ResultRecord &record)
 {
+    // A list row (listResultRows()) has no summary but its figures say whether there is one.
     return record.status == ResultStatus::Aborted &&
-           !record.summary.contains(QStringLiteral("totals"));
+           !record.summary.contains(QStringLiteral("totals")) && record.figures.totals.isEmpty();
 }
 
 QJsonObject summaryJson(const StoredRun &run)

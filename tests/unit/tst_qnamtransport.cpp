@@ -342,6 +342,7 @@ private slots:
         TestPlan plan = shortPlan();
         plan.steps[0].path = QStringLiteral("/api/health");
         plan.http2 = true;
+        plan.transport = QStringLiteral("qnam"); // the lean HTTP/2 client has tst_http2
         plan.insecureSkipTlsVerify = true;
         const auto summary = runEngine(plan, nginx.baseUrl(), &error);
         QVERIFY2(summary.has_value(), qPrintable(error));
@@ -385,6 +386,7 @@ private slots:
         QVERIFY(fake.start());
         TestPlan plan = shortPlan();
         plan.http2 = true;
+        plan.transport = QStringLiteral("qnam");
         QString error;
         const auto summary = runEngine(
             plan, QStringLiteral("http://127.0.0.1:") + QString::number(fake.port()), &error);
