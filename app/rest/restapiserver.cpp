@@ -45,9 +45,12 @@ QString quoted(const QString &text)
 class GuardedTcpServer final : public QTcpServer
 {
 public:
-    GuardedTcpServer(qint64 maxRequestBytes, int maxConnections, int idleTimeoutMs, QObject *parent)
+    //! @p maxUploadBytes applies instead to POSTs of agents' results (results/merge).
+    GuardedTcpServer(qint64 maxRequestBytes, qint64 maxUploadBytes, int maxConnections,
+                     int idleTimeoutMs, QObject *parent)
         : QTcpServer(parent)
         , m_maxRequestBytes(maxRequestBytes)
+        , m_maxUploadBytes(maxUploadBytes)
         , m_maxConnections(maxConnections)
         , m_idleTimeoutMs(idleTimeoutMs)
     {}
@@ -72,13 +75,21 @@ public:
         // Connected before QHttpServer's own readyRead handler, so it runs first.
         auto received = std::make_shared<qint64>(0);
         connect(socket, &QTcpSocket::bytesWritten, socket, [received] { *received = 0; });
-        connect(socket, &QTcpSocket::readyRead, socket,
-                [socket, received, idle, max = m_maxRequestBytes] {
-                    idle->start();
-                    *received += socket->bytesAvailable();
-                    if (*received > max)
-                        refuse(socket, max);
-                });
+        auto limit = std::make_shared<qint64>(m_maxRequestBytes);
+        connect(
+            socket, &QTcpSocket::readyRead, socket,
+            [socket, received, limit, idle, normal = m_maxRequestBytes, upload = m_maxUploadBytes] {
+                idle->start();
+                if (*received == 0) {
+                    // A new request: its request line says which limit holds.
+                    static const QByteArray merge =
+                        "POST " + QByteArray(RestApiServer::kPrefix) + "/results/merge";
+                    *limit = socket->peek(merge.size() + 1).startsWith(merge) ? upload : normal;
+                }
+                *received += socket->bytesAvailable();
+                if (*received > *limit)
+                    refuse(socket, *limit);
+            });
         return socket;
     }
 
@@ -121,6 +132,7 @@ private:
         socket->disconnectFromHost();
     }
 
+    qint64 m_maxUploadBytes = 0;
     qint64 m_maxRequestBytes;
     int m_maxConnections;
     int m_idleTimeoutMs;
@@ -189,7 +201,8 @@ quint16 RestApiServer::listen(const QHostAddress &address, quint16 port, QString
         return 0;
     }
     // Room for the request line and headers on top of the body limit.
-    auto *tcp = new GuardedTcpServer(m_options.maxBodyBytes + 64 * 1024, m_options.maxConnections,
+    auto *tcp = new GuardedTcpServer(m_options.maxBodyBytes + 64 * 1024,
+                                     m_options.maxResultBytes + 64 * 1024, m_options.maxConnections,
                                      m_options.idleTimeoutMs, m_http);
     if (!tcp->listen(address, port)) {
         why = QStringLiteral("cannot listen on %1:%2: %3")
@@ -266,16 +279,18 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
                     : QByteArrayLiteral("Bearer realm=\"loadscope\"")});
         return reply;
     }
+    const QString prefix = QString::fromLatin1(kPrefix);
+    const QString mergeRoute = prefix + QStringLiteral("/results/merge");
+    const qint64 bodyLimit = request.path == mergeRoute || request.path == mergeRoute + u'/'
+                                 ? m_options.maxResultBytes
+                                 : m_options.maxBodyBytes;
     bool lengthOk = true;
     const qint64 declared =
         request.header(QByteArrayLiteral("content-length")).toLongLong(&lengthOk);
-    if ((lengthOk && declared > m_options.maxBodyBytes) ||
-        request.body.size() > m_options.maxBodyBytes)
+    if ((lengthOk && declared > bodyLimit) || request.body.size() > bodyLimit)
         return Reply::error(
-            413,
-            QStringLiteral("the request body is larger than %1 bytes").arg(m_options.maxBodyBytes));
+            413, QStringLiteral("the request body is larger than %1 bytes").arg(bodyLimit));
 
-    const QString prefix = QString::fromLatin1(kPrefix);
     if (request.path == prefix || request.path == prefix + u'/') {
         if (request.method == "GET")
             return describe();
@@ -339,6 +354,12 @@ RestApiServer::Reply RestApiServer::route(const Request &request, QHttpServerRes
         if (sub == QLatin1String("start"))
             return startTest(*id, request);
         return testResults(*id);
+    }
+    if (parts.size() == 2 && parts[0] == QLatin1String("results") &&
+        parts[1] == QLatin1String("merge")) {
+        if (method == "POST")
+            return mergeResults(request);
+        return method == "GET" ? pendingMerges() : allow("GET, POST");
     }
     if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == QLatin1String("results")) {
         if (parts.size() == 3 && parts[2] != QLatin1String("samples"))

@@ -39,6 +39,9 @@ struct RestApiOptions
     QString defaultBaseUrl; //!< target of plans without a base URL; empty = the
                             //!< built-in sample API, started per run
     RestSandbox sandbox;    //!< files and targets plans sent over the API may use
+    //! Bodies of POST results/merge (agent results carry every interval's histograms) may be
+    //! this large; every other route keeps maxBodyBytes.
+    qint64 maxResultBytes = 256 << 20;
 };
 
 //! The REST API of DESIGN.md §4.2 over a HistoryStore: tests (saved plans), runs started in the
@@ -98,6 +101,11 @@ private:
     Reply testRecommendations(qint64 testId, const Request &request);
     Reply followUpRecommendation(qint64 id, const Request &request);
     Reply startRun(const TestPlan &plan, qint64 testId, const QString &versionLabel);
+    // Scale-out agents' results (restmerge.cpp).
+    struct PendingMerge;
+    Reply mergeResults(const Request &request);
+    Reply pendingMerges() const;
+    Reply storeMerged(PendingMerge &pending);
 
     Reply conflictIfRunning() const;
     QJsonObject progressJson() const;
@@ -117,7 +125,8 @@ private:
     std::unique_ptr<LiveRun> m_live;
     std::unique_ptr<SampleTargetProcess> m_sampleTarget; //!< started by the first run needing it
     std::vector<std::unique_ptr<Stream>> m_streams;
-    std::vector<std::unique_ptr<UnsavedRun>> m_unsaved; //!< the last few, newest last
+    std::vector<std::unique_ptr<UnsavedRun>> m_unsaved;         //!< the last few, newest last
+    std::vector<std::unique_ptr<PendingMerge>> m_pendingMerges; //!< agents still coming in
 };
 
 } // namespace loadscope

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -10,6 +11,7 @@
 #include <QString>
 #include <QUrlQuery>
 
+#include "interop/runmerge.h"
 #include "plan/testplan.h"
 #include "rest/restapiserver.h"
 #include "rest/restplans.h"
@@ -99,5 +101,19 @@ struct RestApiServer::UnsavedRun
     QList<QJsonObject> timeline;
     QString storeError;
 };
+
+//! Agents' uploads of one scale-out run, merged once every segment is in (restmerge.cpp).
+struct RestApiServer::PendingMerge
+{
+    QString key;
+    QString testName;
+    int segments = 0;
+    QStringList received; //!< "I/N" in arrival order
+    std::unique_ptr<RunMerger> merger = std::make_unique<RunMerger>();
+};
+
+//! The request body as a JSON object (nesting deeper than the API allows refused before it
+//! is parsed); nothing with the reason in @p error.
+std::optional<QJsonObject> requestJsonObject(const QByteArray &body, RestError *error);
 
 } // namespace loadscope

@@ -10,6 +10,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMutex>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
@@ -78,6 +81,24 @@ private:
     QMap<int, QString> m_merged;         //!< N -> merged result file
 
     QString path(const QString &name) const { return m_dir.filePath(name); }
+
+    //! POSTs @p body to @p url with the bearer token; (status, JSON answer).
+    QPair<int, QJsonObject> post(const QString &url, const QString &token, const QByteArray &body)
+    {
+        QNetworkAccessManager network;
+        QNetworkRequest request{QUrl(url)};
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
+        request.setRawHeader("Authorization", "Bearer " + token.toLatin1());
+        QNetworkReply *reply = body.isNull() ? network.get(request) : network.post(request, body);
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        if (!done.wait(60000))
+            return {0, {}};
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QJsonObject json = QJsonDocument::fromJson(reply->readAll()).object();
+        reply->deleteLater();
+        return {status, json};
+    }
 
     //! Runs N agents as separate processes with a common start; their result files.
     QStringList runAgents(int count)
@@ -401,6 +422,72 @@ private slots:
                       QString::number(ids[1]), QStringLiteral("--db=") + db});
         QVERIFY2(run.exitCode == 0 && run.out.contains(QStringLiteral("#%1").arg(ids[1])),
                  qPrintable(describe(run)));
+    }
+
+    void agentsReportToTheRestApi()
+    {
+        // Each agent uploads its own result; the run is merged and stored when the last
+        // segment arrives.
+        const QString token = QStringLiteral("scale-out-test-token-0123456789");
+        QProcess serve;
+        const QString api = loadscope::test::startServe(
+            serve,
+            {QStringLiteral("--port=0"), QStringLiteral("--token=") + token,
+             QStringLiteral("--db=") + path(QStringLiteral("rest.db"))},
+            path(QStringLiteral("config")));
+        QVERIFY2(!api.isEmpty(), serve.readAllStandardError().constData());
+        const QString merge = api + QStringLiteral("/results/merge");
+        const QStringList two = m_agentFiles.value(2);
+        const QByteArray first = loadscope::test::readFileBytes(two[0]);
+        const QByteArray second = loadscope::test::readFileBytes(two[1]);
+
+        auto [status, answer] = post(merge, token, first);
+        QCOMPARE(status, 202);
+        QVERIFY2(answer[QStringLiteral("waitingFor")].toString().contains(
+                     QLatin1String("segment 1/2 is missing")),
+                 QJsonDocument(answer).toJson().constData());
+        std::tie(status, answer) = post(merge, token, QByteArray());
+        QCOMPARE(status, 200);
+        QCOMPARE(answer[QStringLiteral("pending")].toArray().size(), 1);
+        std::tie(status, answer) = post(merge, token, first); // the same segment again
+        QCOMPARE(status, 409);
+        QVERIFY(answer[QStringLiteral("error")].toString().contains(QLatin1String("overlaps")));
+        std::tie(status, answer) = post(merge, token, second);
+        QCOMPARE(status, 201);
+        const qint64 id = qint64(answer[QStringLiteral("resultId")].toDouble());
+        QVERIFY(id > 0);
+        QCOMPARE(qint64(answer[QStringLiteral("requests")].toDouble()), qint64(kPlanned));
+        QCOMPARE(answer[QStringLiteral("thresholdsPassed")].toBool(),
+                 false); // count<300 on the merge
+
+        std::tie(status, answer) =
+            post(api + QStringLiteral("/results/%1").arg(id), token, QByteArray());
+        QCOMPARE(status, 200);
+        const QJsonObject result = answer[QStringLiteral("result")].toObject();
+        QCOMPARE(result[QStringLiteral("agents")].toArray().size(), 2);
+        QCOMPARE(
+            qint64(
+                result[QStringLiteral("totals")].toObject()[QStringLiteral("requests")].toDouble()),
+            qint64(kPlanned));
+
+        // All at once: the same agents are the run already stored; one alone is refused.
+        const QJsonObject both{
+            {QStringLiteral("results"), QJsonArray{QJsonDocument::fromJson(first).object(),
+                                                   QJsonDocument::fromJson(second).object()}}};
+        std::tie(status, answer) =
+            post(merge, token, QJsonDocument(both).toJson(QJsonDocument::Compact));
+        QCOMPARE(status, 200);
+        QCOMPARE(qint64(answer[QStringLiteral("resultId")].toDouble()), id);
+        QVERIFY(answer[QStringLiteral("duplicate")].toBool());
+        const QJsonObject alone{
+            {QStringLiteral("results"), QJsonArray{QJsonDocument::fromJson(first).object()}}};
+        std::tie(status, answer) =
+            post(merge, token, QJsonDocument(alone).toJson(QJsonDocument::Compact));
+        QCOMPARE(status, 400);
+        QVERIFY(answer[QStringLiteral("error")].toString().contains(
+            QLatin1String("segment 1/2 is missing")));
+        serve.terminate();
+        serve.waitForFinished(10000);
     }
 };
 
