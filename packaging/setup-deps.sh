@@ -23,6 +23,9 @@ packages=(
   libnghttp2-dev nghttp2-client
   # lint (.ci/lint.sh): formatter and Qt-aware static checks
   clang-format clazy
+  # sanitizers and fuzzing (presets asan and fuzz, .ci/sanitize.sh, .ci/fuzz.sh): clang, its
+  # ASan/UBSan/libFuzzer runtimes, llvm-symbolizer for readable reports
+  clang libclang-rt-14-dev llvm
 )
 
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then

@@ -88,7 +88,8 @@ struct HttpConnection::Parser
     QByteArray location;  //!< the final response's Location header, for following redirects
     qint64 headBytes = 0; //!< status line and header bytes of the message being read
     int headerCount = 0;
-    QString limitError; //!< set when the response broke a limit (the parse stops with HPE_USER)
+    //! Set when a callback stops the parse: the response broke a limit or has no status code.
+    QString limitError;
 
     void reset()
     {
@@ -214,6 +215,14 @@ struct HttpConnection::Parser
     {
         Parser *s = self(p);
         const int status = p->status_code;
+        if (status < 100) {
+            // llhttp takes "HTTP/1.1  OK" (no code) as status 0, which would count as a success.
+            s->limitError = QStringLiteral("invalid HTTP response from %1: the status line has "
+                                           "no status code from 100 to 999 (read %2)")
+                                .arg(s->connection->m_transport->m_peerText)
+                                .arg(status);
+            return -1;
+        }
         s->connection->m_result.status = status;
         // No body, whatever Content-Length says: HEAD, 204, 304 and interim 1xx responses
         // (a 304 often carries the Content-Length of the representation it did not send).
@@ -346,6 +355,22 @@ bool HttpConnection::begin(const PreparedRequest &request, bool captureResponse)
         startConnect();
     }
     m_inSend = false;
+    return true;
+}
+
+bool HttpConnection::adoptConnectedSocket(int fd)
+{
+    if (m_busy || m_released || fd < 0 || m_transport->m_target.tls)
+        return false;
+    closeSocket();
+    ++m_generation; // as startConnect(): events of an earlier socket are ignored
+    if (!m_transport->m_loop->add(fd, EPOLLIN | EPOLLRDHUP, token()))
+        return false;
+    m_fd = fd;
+    ++m_socketsOpened;
+    m_reused = false;
+    m_parser->reset();
+    m_state = State::Idle;
     return true;
 }
 

@@ -66,6 +66,11 @@ public:
     int silentRetries() const { return m_silentRetries; }
     //! The transport owning this connection.
     LeanHttpTransport *transport() const { return m_transport; }
+    //! Takes @p fd, an already connected stream socket (one end of a socketpair in the fuzzer
+    //! and tests), as this connection's idle socket: the next send() writes to it and reads
+    //! the response from it through the same parser and states as a socket it opened itself.
+    //! Plain HTTP only. False (and @p fd left to the caller) while busy or on a TLS target.
+    bool adoptConnectedSocket(int fd);
 
 private:
     friend class LeanHttpTransport;

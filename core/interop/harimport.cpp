@@ -10,6 +10,8 @@
 #include <QSet>
 #include <QUrl>
 
+#include "plan/duration.h"
+
 namespace loadscope {
 
 namespace {
@@ -424,7 +426,12 @@ std::optional<ImportResult> importHar(const QByteArray &raw, const ImportOptions
     for (qsizetype i = 0; i + 1 < result.plan.steps.size(); ++i) {
         if (ends.at(i).isValid() && starts.at(i + 1).isValid()) {
             const qint64 gap = ends.at(i).msecsTo(starts.at(i + 1));
-            if (gap > 0)
+            if (gap > kMaxDurationMs) // dates a recording cannot have: no plan can hold it
+                result.leftOut.append(QStringLiteral("think time after steps[%1]: %2 days, longer "
+                                                     "than a plan holds (startedDateTime far off)")
+                                          .arg(i)
+                                          .arg(gap / (24 * 3600 * 1000)));
+            else if (gap > 0)
                 result.plan.steps[i].thinkTimeMs = gap;
         }
     }

@@ -245,7 +245,8 @@ bool splitCsv(std::string_view line, char delimiter, std::vector<std::string_vie
             }
             continue;
         }
-        const void *d = std::memchr(line.data() + i, delimiter, n - i);
+        // memchr() over nothing is still undefined with the null data() of an empty view.
+        const void *d = i < n ? std::memchr(line.data() + i, delimiter, n - i) : nullptr;
         if (!d) {
             fields->push_back(line.substr(i));
             return true;

@@ -6,8 +6,7 @@ namespace loadscope {
 
 namespace {
 
-// Longest accepted duration: 100 years. Keeps every sum of stages far from qint64 overflow.
-constexpr double kMaxMs = 100.0 * 365 * 24 * 3600 * 1000;
+constexpr double kMaxMs = double(kMaxDurationMs);
 
 std::optional<qint64> fail(QString *error, const QString &message)
 {

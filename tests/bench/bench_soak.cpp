@@ -1,0 +1,210 @@
+// Soak benchmark (run by hand, not by CTest): loadscope-cli runs at full rate against nginx
+// for a long time with everything recorded (histograms per endpoint, interval and timing) and
+// the history written while it runs, and its resident memory and open file descriptors are
+// sampled from /proc every 10 s. Build the release preset first:
+//   cmake --preset release && cmake --build --preset release
+//   build/release/tests/bench_soak [--minutes=10] [--connections=50] [--threads=N]
+// Prints the samples, then the RSS slope after the first minute in MB/hour beside the same
+// figure over the first minute (the reference: warm-up growth measured in the same run), the
+// file descriptors after the first minute (flat: max - min), and the run's errors by class
+// (nginx serves a static body, so every error is the generator's or the machine's). Nothing
+// here passes or fails on a number.
+
+#include <cstdio>
+#include <vector>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include "referenceserver.h"
+#include "testsupport.h"
+
+using namespace loadscope::test;
+
+namespace {
+
+struct Sample
+{
+    double seconds = 0;
+    double rssMb = 0;
+    int fds = 0;
+    double dbMb = 0; //!< history file plus its WAL
+};
+
+double rssMbOf(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    }
+    return 0;
+}
+
+int fdsOf(qint64 pid)
+{
+    return int(QDir(QStringLiteral("/proc/%1/fd").arg(pid))
+                   .entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)
+                   .size());
+}
+
+//! Least-squares slope of RSS over time, MB per hour, for samples in [@p from, @p to] seconds.
+double rssSlopeMbPerHour(const std::vector<Sample> &samples, double from, double to)
+{
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (const Sample &s : samples) {
+        if (s.seconds < from || s.seconds > to)
+            continue;
+        n += 1;
+        sx += s.seconds;
+        sy += s.rssMb;
+        sxx += s.seconds * s.seconds;
+        sxy += s.seconds * s.rssMb;
+    }
+    const double denominator = n * sxx - sx * sx;
+    if (n < 2 || denominator <= 0)
+        return 0;
+    return (n * sxy - sx * sy) / denominator * 3600.0;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    int minutes = 10;
+    int connections = 50;
+    QString threads;
+    for (const QString &arg : app.arguments().mid(1)) {
+        if (arg.startsWith(QLatin1String("--minutes=")))
+            minutes = arg.mid(10).toInt();
+        else if (arg.startsWith(QLatin1String("--connections=")))
+            connections = arg.mid(14).toInt();
+        else if (arg.startsWith(QLatin1String("--threads=")))
+            threads = arg;
+        else {
+            std::fprintf(stderr, "unknown argument %s\n", qPrintable(arg));
+            return 2;
+        }
+    }
+    if (minutes < 2 || connections < 1) {
+        std::fprintf(stderr, "--minutes must be at least 2 (the first minute is the reference) "
+                             "and --connections at least 1\n");
+        return 2;
+    }
+    NginxServer nginx;
+    QString error;
+    if (!nginx.start(&error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return 1;
+    }
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("soak.db"));
+    const QString output = dir.filePath(QStringLiteral("result.json"));
+    QStringList args{QStringLiteral("run"),
+                     QStringLiteral("--base-url=") + nginx.baseUrl(),
+                     QStringLiteral("--endpoint=/api/health"),
+                     QStringLiteral("--concurrency=%1").arg(connections),
+                     QStringLiteral("--duration=%1").arg(minutes * 60),
+                     QStringLiteral("--db=") + db,
+                     QStringLiteral("--quiet"),
+                     QStringLiteral("--output-file=") + output};
+    if (!threads.isEmpty())
+        args.append(threads);
+
+    std::printf("soak: loadscope-cli %s against nginx %s, %d connections, %d min, history %s\n",
+                qPrintable(cliPath()), qPrintable(nginx.baseUrl()), connections, minutes,
+                qPrintable(db));
+    std::printf("%8s %10s %6s %10s\n", "t s", "RSS MB", "fds", "history MB");
+    std::fflush(stdout);
+
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::MergedChannels);
+    std::vector<Sample> samples;
+    QElapsedTimer clock;
+    QTimer sampler;
+    sampler.setInterval(10000);
+    QObject::connect(&sampler, &QTimer::timeout, &app, [&] {
+        const qint64 pid = cli.processId();
+        if (pid <= 0)
+            return;
+        Sample s;
+        s.seconds = double(clock.elapsed()) / 1000.0;
+        s.rssMb = rssMbOf(pid);
+        s.fds = fdsOf(pid);
+        s.dbMb = double(QFileInfo(db).size() + QFileInfo(db + QStringLiteral("-wal")).size()) /
+                 (1024.0 * 1024.0);
+        if (s.rssMb <= 0)
+            return; // exiting
+        samples.push_back(s);
+        std::printf("%8.0f %10.1f %6d %10.2f\n", s.seconds, s.rssMb, s.fds, s.dbMb);
+        std::fflush(stdout);
+    });
+    QObject::connect(&cli, &QIODevice::readyRead, &app, [&] { (void)cli.readAll(); });
+    QObject::connect(&cli, &QProcess::finished, &app, [&] { app.quit(); });
+    // Bounded: the run's own duration plus time to write its result.
+    QTimer::singleShot((minutes * 60 + 120) * 1000, &app, [&] {
+        std::fprintf(stderr, "soak: loadscope-cli did not finish in time; killed\n");
+        cli.kill();
+    });
+    clock.start();
+    cli.start(cliPath(), args);
+    if (!cli.waitForStarted(10000)) {
+        std::fprintf(stderr, "cannot start %s: %s\n", qPrintable(cliPath()),
+                     qPrintable(cli.errorString()));
+        return 1;
+    }
+    sampler.start();
+    app.exec();
+    sampler.stop();
+
+    QFile file(output);
+    if (cli.exitStatus() != QProcess::NormalExit || cli.exitCode() != 0 ||
+        !file.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "loadscope-cli exited %d without a result\n", cli.exitCode());
+        return 1;
+    }
+    const QJsonObject result =
+        QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("result")).toObject();
+    const QJsonObject totals = result.value(QStringLiteral("totals")).toObject();
+
+    const double firstMinute = rssSlopeMbPerHour(samples, 0, 60);
+    const double afterFirst = rssSlopeMbPerHour(samples, 60, 1e9);
+    int fdMin = 1 << 30, fdMax = 0;
+    double rssAtMinute = 0;
+    for (const Sample &s : samples) {
+        if (s.seconds < 60)
+            continue;
+        if (rssAtMinute == 0)
+            rssAtMinute = s.rssMb;
+        fdMin = qMin(fdMin, s.fds);
+        fdMax = qMax(fdMax, s.fds);
+    }
+    std::printf("\nrequests %.0f at %.0f req/s, errors %.0f",
+                totals.value(QStringLiteral("requests")).toDouble(),
+                totals.value(QStringLiteral("throughputRps")).toDouble(),
+                totals.value(QStringLiteral("errors")).toDouble());
+    const QJsonObject byClass = result.value(QStringLiteral("errorsByClass")).toObject();
+    for (auto it = byClass.constBegin(); it != byClass.constEnd(); ++it) {
+        if (it.value().toDouble() > 0)
+            std::printf(" %s=%.0f", qPrintable(it.key()), it.value().toDouble());
+    }
+    std::printf("\nRSS: %.1f MB at the first minute, %.1f MB at the end\n", rssAtMinute,
+                samples.empty() ? 0.0 : samples.back().rssMb);
+    std::printf("RSS slope after the first minute: %.2f MB/hour   (first minute: %.2f MB/hour, "
+                "ratio %.3f)\n",
+                afterFirst, firstMinute, firstMinute != 0 ? afterFirst / firstMinute : 0.0);
+    std::printf("open fds after the first minute: min %d max %d (spread %d)\n", fdMin, fdMax,
+                fdMax - fdMin);
+    return 0;
+}

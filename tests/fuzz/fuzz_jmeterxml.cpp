@@ -1,0 +1,11 @@
+// JMeter JTL XML results (samples, nested sub-samples): any file gives a run or a refusal that says why.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzzsupport.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    loadscope::fuzz::parseResultBytes(data, size, loadscope::ImportFormat::JmeterXml);
+    return 0;
+}

@@ -1,0 +1,11 @@
+// Results import with the format detected from the first bytes (every results parser behind it): any file gives a run or a refusal that says why.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzzsupport.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    loadscope::fuzz::parseResultBytes(data, size, loadscope::ImportFormat::Auto);
+    return 0;
+}

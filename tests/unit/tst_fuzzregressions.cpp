@@ -1,0 +1,183 @@
+// The inputs the fuzzers (tests/fuzz) found problems with, kept as regression cases, and the
+// seam the response fuzzer drives: HttpConnection::adoptConnectedSocket() over a socketpair,
+// which must behave as a socket the connection opened itself.
+#include <fcntl.h>
+#include <optional>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine/httpconnection.h"
+#include "engine/leanhttptransport.h"
+#include "testmain.h"
+
+using namespace loadscope;
+
+namespace {
+
+//! One connection of a transport whose own connects go nowhere (port 9 on loopback is
+//! refused on this machine's test runs; nothing here should connect at all).
+struct AdoptedConnection
+{
+    LeanHttpTransport transport{LeanHttpTransport::Target{QByteArrayLiteral("127.0.0.1"), 9, false}};
+    HttpConnection *connection = transport.createConnection();
+    int server = -1; //!< the peer's end of the socketpair
+    int client = -1; //!< the connection's end (owned by the connection)
+
+    ~AdoptedConnection()
+    {
+        if (server >= 0)
+            ::close(server);
+    }
+
+    bool adopt()
+    {
+        int pair[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0)
+            return false;
+        if (!connection->adoptConnectedSocket(pair[0])) {
+            ::close(pair[0]);
+            ::close(pair[1]);
+            return false;
+        }
+        if (server >= 0)
+            ::close(server);
+        server = pair[1];
+        client = pair[0];
+        return true;
+    }
+
+    QByteArray readRequest() const
+    {
+        QByteArray request;
+        char buffer[4096];
+        for (ssize_t n; (n = ::recv(server, buffer, sizeof buffer, MSG_DONTWAIT)) > 0;)
+            request.append(buffer, n);
+        return request;
+    }
+
+    //! Sends GET /, then writes @p response in writes of @p chunk bytes (0: one write), each
+    //! read by the client before the next; closes the server's side when @p close.
+    std::optional<HttpResult> exchange(const QByteArray &response, int chunk, bool close = false)
+    {
+        std::optional<HttpResult> out;
+        HttpRequestData request;
+        request.maxRedirects = 0;
+        if (!connection->send(request, true, [&out](HttpResult &r) { out = std::move(r); }))
+            return std::nullopt;
+        const qsizetype step = chunk > 0 ? chunk : qMax<qsizetype>(1, response.size());
+        for (qsizetype at = 0; at < response.size() && !out; at += step) {
+            const QByteArray part = response.mid(at, step);
+            if (::send(server, part.constData(), size_t(part.size()), MSG_NOSIGNAL) !=
+                part.size())
+                return std::nullopt;
+            // Split reads: the client reads this write before the next one is sent.
+            if (!QTest::qWaitFor(
+                    [&] {
+                        (void)readRequest();
+                        return out.has_value() || !connection->isOpen() ||
+                               pendingOnClient() == 0;
+                    },
+                    10000))
+                return std::nullopt;
+        }
+        if (close)
+            ::shutdown(server, SHUT_WR);
+        if (!QTest::qWaitFor([&out] { return out.has_value(); }, 10000))
+            return std::nullopt;
+        return out;
+    }
+
+    //! Bytes written by the server and not yet read by the client.
+    int pendingOnClient() const
+    {
+        int pending = 0;
+        return ::ioctl(client, FIONREAD, &pending) == 0 ? pending : 0;
+    }
+};
+
+const QByteArray kResponse = QByteArrayLiteral("HTTP/1.1 200 OK\r\n"
+                                               "Content-Type: text/plain\r\n"
+                                               "Server-Timing: db;dur=1.5, app;dur=2\r\n"
+                                               "Transfer-Encoding: chunked\r\n\r\n"
+                                               "3\r\nabc\r\n"
+                                               "4\r\ndefg\r\n"
+                                               "0\r\n\r\n");
+
+} // namespace
+
+class TestFuzzRegressions : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void adoptedSocketReadsWholeAndSplitResponsesAlike_data()
+    {
+        QTest::addColumn<int>("chunk");
+        QTest::newRow("one write") << 0;
+        QTest::newRow("byte by byte") << 1;
+        QTest::newRow("7-byte writes") << 7;
+    }
+
+    void adoptedSocketReadsWholeAndSplitResponsesAlike()
+    {
+        QFETCH(int, chunk);
+        AdoptedConnection c;
+        QVERIFY(c.adopt());
+        const auto result = c.exchange(kResponse, chunk);
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::None);
+        QCOMPARE(result->status, 200);
+        QCOMPARE(result->body, QByteArrayLiteral("abcdefg"));
+        QCOMPARE(result->serverTiming, QByteArrayLiteral("db;dur=1.5, app;dur=2"));
+        QCOMPARE(result->bytesIn, kResponse.size());
+        QCOMPARE(result->headers.size(), 3);
+        // Kept alive on the adopted socket: a second request goes out on it.
+        QVERIFY(c.connection->isOpen());
+        const auto again = c.exchange(kResponse, chunk);
+        QVERIFY(again);
+        QCOMPARE(again->status, 200);
+        QCOMPARE(c.connection->socketsOpened(), 1);
+    }
+
+    void adoptedSocketClosesOnPipelinedBytes()
+    {
+        AdoptedConnection c;
+        QVERIFY(c.adopt());
+        const auto result = c.exchange(kResponse + "HTTP/1.1 200 OK\r\n", 0);
+        QVERIFY(result);
+        QCOMPARE(result->status, 200);
+        QVERIFY(!c.connection->isOpen()); // no pipelining: a stray response is not read as the next
+    }
+
+    void adoptedSocketReportsAResponseCutShort()
+    {
+        AdoptedConnection c;
+        QVERIFY(c.adopt());
+        const auto result =
+            c.exchange(QByteArrayLiteral("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"), 0,
+                       true);
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Reset);
+        QVERIFY2(result->errorText.contains(QLatin1String("before the response was complete")),
+                 qPrintable(result->errorText));
+    }
+
+    void adoptRefusedWhileBusy()
+    {
+        AdoptedConnection c;
+        QVERIFY(c.adopt());
+        HttpRequestData request;
+        QVERIFY(c.connection->send(request, false, [](HttpResult &) {}));
+        int pair[2];
+        QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+        QVERIFY(!c.connection->adoptConnectedSocket(pair[0]));
+        QVERIFY(::fcntl(pair[0], F_GETFD) != -1); // still the caller's
+        ::close(pair[0]);
+        ::close(pair[1]);
+        c.connection->abort();
+    }
+};
+
+LOADSCOPE_TEST_MAIN(TestFuzzRegressions)
+#include "tst_fuzzregressions.moc"
