@@ -286,10 +286,7 @@ void Http2Session::start()
     if (rc != 0 && errno != EINPROGRESS) {
         const int error = errno;
         close(error == EADDRNOTAVAIL ? ErrorClass::Local : ErrorClass::Connect,
-              error == ECONNREFUSED
-                  ? QStringLiteral("connection refused by %1").arg(m_transport->peerText())
-                  : QStringLiteral("cannot connect to %1: %2")
-                        .arg(m_transport->peerText(), errnoText(error)));
+              connectErrorText(m_transport->peerText(), error));
         return;
     }
     m_wantWrite = true;
@@ -333,10 +330,7 @@ void Http2Session::onConnectEvent()
         error = errno;
     if (error != 0) {
         close(ErrorClass::Connect,
-              error == ECONNREFUSED
-                  ? QStringLiteral("connection refused by %1").arg(m_transport->peerText())
-                  : QStringLiteral("cannot connect to %1: %2")
-                        .arg(m_transport->peerText(), errnoText(error)));
+              connectErrorText(m_transport->peerText(), error));
         return;
     }
     m_connectingUs = (steadyNowNs() - m_connectStartNs) / 1000;
