@@ -12,9 +12,13 @@ packages=(
   # plotting, HTTP parsing, TLS
   libqcustomplot-dev libqcustomplot2.1-qt6 node-llhttp libssl-dev
   # tests and benchmarks: offscreen X server, reference servers and load tools
-  xvfb nginx-light wrk sqlite3 xauth
+  xvfb nginx-light wrk sqlite3 xauth time
   # interop: node --check on exported k6 scripts, YAML for OpenAPI import
   nodejs libyaml-cpp-dev
+  # schedules: systemd-analyze verify checks the timer units, croniter reads cron independently
+  systemd python3-croniter
+  # a real peer for the results import test: Locust writes its CSV files
+  python3-locust
   # HTTP/2: framing and HPACK for the lean client; h2load is the benchmarks' reference
   libnghttp2-dev nghttp2-client
   # lint (.ci/lint.sh): formatter and Qt-aware static checks

@@ -8,8 +8,10 @@
 #include "cli/commandline.h"
 #include "cli/historycommand.h"
 #include "cli/importcommand.h"
+#include "cli/mergecommand.h"
 #include "cli/plancommand.h"
 #include "cli/runoptions.h"
+#include "cli/schedulecommand.h"
 #include "cli/servecommand.h"
 #include "sample/sampleapihost.h"
 
@@ -31,6 +33,9 @@ const char *const kUsage =
     "  import FILE...         import k6, JMeter or Locust results\n"
     "  plan import FILE       make a plan from curl, HAR, Postman or OpenAPI\n"
     "  export-k6 PLAN.json    write a plan as a k6 script\n"
+    "  schedule add TEST      run a stored test daily, weekly, monthly or on a cron calendar\n"
+    "  export-k8s PLAN.json   write a plan as a Kubernetes Indexed Job of N agents\n"
+    "  merge FILE...          merge scale-out agents' results into one run\n"
     "\n"
     "Options:\n"
     "  -h, --help             show this help (or a command's: loadscope-cli run --help)\n"
@@ -165,6 +170,12 @@ int runCli(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return planCommand(rest, out, err);
     if (command == QLatin1String("export-k6"))
         return exportK6Command(rest, out, err);
+    if (command == QLatin1String("schedule"))
+        return scheduleCommand(rest, out, err);
+    if (command == QLatin1String("export-k8s"))
+        return exportK8sCommand(rest, out, err);
+    if (command == QLatin1String("merge"))
+        return mergeCommand(rest, out, err);
     if (command.startsWith(u'-'))
         err << "loadscope-cli: unknown option '" << command << "' (options follow a command)\n";
     else

@@ -11,6 +11,7 @@
 #include "cli/cliapp.h"
 #include "cli/commandline.h"
 #include "interop/resultjson.h"
+#include "plan/duration.h"
 #include "session/storedrun.h"
 #include "store/historystore.h"
 
@@ -27,6 +28,11 @@ QString durationText(const ResultRecord &r)
     if (!r.startedAt.isValid() || !r.endedAt.isValid())
         return QStringLiteral("-");
     return number(r.startedAt.msecsTo(r.endedAt) / 1000.0, 1) + u's';
+}
+
+QString figure(const std::optional<double> &value, int decimals, double scale = 1.0)
+{
+    return value ? number(*value * scale, decimals) : QStringLiteral("-");
 }
 
 QString summaryFigure(const QJsonObject &summary, const char *group, const char *key, int decimals,
@@ -69,14 +75,24 @@ bool readFailed(const HistoryStore &store, QTextStream &err, const QString &comm
     return true;
 }
 
-//! The summary of a killed run, rebuilt from its intervals when it was never written.
+//! The summary of a killed run, rebuilt from its intervals when it was never written (and
+//! its figures with it, for a list row).
 void fillRebuiltSummary(HistoryStore &store, ResultRecord &record)
 {
     if (!needsRebuild(record))
         return;
     QString error;
-    if (const auto run = loadStoredRun(store, record.id, &error))
+    if (const auto run = loadStoredRun(store, record.id, &error)) {
         record.summary = summaryJson(*run);
+        record.figures = ResultFigures::fromSummary(record.summary);
+    }
+}
+
+QString durationText(const ResultRecord &r, const ResultFigures &f)
+{
+    if (f.durationSec)
+        return number(*f.durationSec, 1) + u's';
+    return durationText(r);
 }
 
 //! Fixed-width text table; the last column is not padded.
@@ -176,7 +192,8 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
         filter.testId = stored->id;
     }
 
-    QList<ResultRecord> results = store->listResults(filter);
+    // The figures columns only: no run's summary JSON is read for a list.
+    QList<ResultRecord> results = store->listResultRows(filter);
     if (readFailed(*store, err, line.command()))
         return ExitUsage;
     for (ResultRecord &r : results)
@@ -195,8 +212,10 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
                 {QStringLiteral("endedAt"), r.endedAt.isValid()
                                                 ? QJsonValue(r.endedAt.toString(Qt::ISODateWithMs))
                                                 : QJsonValue()},
-                {QStringLiteral("totals"), r.summary.value(QStringLiteral("totals"))},
-                {QStringLiteral("latencyMs"), r.summary.value(QStringLiteral("latencyMs"))},
+                {QStringLiteral("totals"),
+                 r.figures.totals.isEmpty() ? QJsonValue() : QJsonValue(r.figures.totals)},
+                {QStringLiteral("latencyMs"),
+                 r.figures.latencyMs.isEmpty() ? QJsonValue() : QJsonValue(r.figures.latencyMs)},
                 {QStringLiteral("source"),
                  r.source.isImported() ? r.source.tool : QStringLiteral("loadscope")},
             });
@@ -215,9 +234,8 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
                      resultStatusToString(r.status),
                      r.versionLabel.isEmpty() ? QStringLiteral("-") : r.versionLabel,
                      r.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
-                     durationText(r), summaryFigure(r.summary, "totals", "throughputRps", 1),
-                     summaryFigure(r.summary, "latencyMs", "p95", 2),
-                     summaryFigure(r.summary, "totals", "errorRate", 2, 100.0)});
+                     durationText(r, r.figures), figure(r.figures.rps, 1),
+                     figure(r.figures.p95Ms, 2), figure(r.figures.errorRate, 2, 100.0)});
     }
     printTable(out,
                {QStringLiteral("ID"), QStringLiteral("TEST"), QStringLiteral("TYPE"),
@@ -419,17 +437,15 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
 
 double trendValue(const ResultRecord &r, const QString &metric, bool *ok)
 {
-    const QJsonObject totals = r.summary.value(QStringLiteral("totals")).toObject();
-    const QJsonObject latency = r.summary.value(QStringLiteral("latencyMs")).toObject();
-    QJsonValue value;
+    std::optional<double> value;
     if (metric == QLatin1String("throughput") || metric == QLatin1String("rps"))
-        value = totals.value(QStringLiteral("throughputRps"));
+        value = r.figures.rps;
     else if (metric == QLatin1String("errorRate"))
-        value = totals.value(QStringLiteral("errorRate"));
+        value = r.figures.errorRate;
     else
-        value = latency.value(metric);
-    *ok = value.isDouble();
-    return value.toDouble();
+        value = r.figures.value(QStringLiteral("latencyMs"), metric);
+    *ok = value.has_value();
+    return value.value_or(0.0);
 }
 
 int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
@@ -481,7 +497,7 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
     ResultFilter filter;
     filter.testId = stored->id;
     filter.status = QStringLiteral("completed");
-    const QList<ResultRecord> results = store->listResults(filter);
+    const QList<ResultRecord> results = store->listResultRows(filter);
     if (readFailed(*store, err, line.command()))
         return ExitUsage;
     QList<TrendPoint> points;
@@ -553,6 +569,119 @@ int historyPin(const QStringList &args, QTextStream &out, QTextStream &err)
     return ExitPassed;
 }
 
+QString megabytes(qint64 bytes)
+{
+    return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1) + QStringLiteral(" MB");
+}
+
+int historyPrune(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    SubcommandLine line(QStringLiteral("history prune"),
+                        QStringLiteral("Delete old runs with their samples, histograms and "
+                                       "recommendations. Pinned baselines and running runs stay."));
+    line.addValueOption("keep", "Keep the N newest runs of each test.", "N");
+    line.addValueOption("older-than",
+                        "Delete runs started more than D ago (30d, 12h, 90m) or before a date "
+                        "(ISO 8601).",
+                        "D");
+    line.addOption(QCommandLineOption(QStringLiteral("keep-pinned"),
+                                      QStringLiteral("Keep pinned baselines (the default).")));
+    line.addOption(QCommandLineOption(QStringLiteral("include-pinned"),
+                                      QStringLiteral("Delete pinned baselines too when the rules "
+                                                     "select them.")));
+    line.addOption(QCommandLineOption(QStringLiteral("dry-run"),
+                                      QStringLiteral("Only list the runs that would be deleted.")));
+    line.addDbOption();
+    int code = 0;
+    if (!line.parse(args, out, err, &code))
+        return code;
+    QCommandLineParser &p = line.parser();
+    if (!p.positionalArguments().isEmpty())
+        return line.usageError(err, QStringLiteral("unexpected argument '") +
+                                        p.positionalArguments().constFirst() + u'\'');
+    PruneRequest request;
+    if (p.isSet(QStringLiteral("keep"))) {
+        bool ok = false;
+        const int keep = p.value(QStringLiteral("keep")).toInt(&ok);
+        if (!ok || keep < 0)
+            return line.usageError(err,
+                                   QStringLiteral("--keep: \"") + p.value(QStringLiteral("keep")) +
+                                       QStringLiteral("\" is not a number of runs (0 or more)"));
+        request.keepNewest = keep;
+    }
+    if (p.isSet(QStringLiteral("older-than"))) {
+        const QString text = p.value(QStringLiteral("older-than"));
+        QDateTime before = QDateTime::fromString(text, Qt::ISODate);
+        if (!before.isValid()) {
+            QString why;
+            const auto ms = parseDurationMs(text, &why);
+            if (!ms)
+                return line.usageError(err, QStringLiteral("--older-than: \"") + text +
+                                                QStringLiteral("\" is neither a duration (30d, "
+                                                               "12h) nor an ISO 8601 date: ") +
+                                                why);
+            before = QDateTime::currentDateTimeUtc().addMSecs(-*ms);
+        }
+        request.olderThan = before;
+    }
+    if (!request.keepNewest && !request.olderThan.isValid())
+        return line.usageError(err, QStringLiteral("expects --keep=N or --older-than=D"));
+    if (p.isSet(QStringLiteral("keep-pinned")) && p.isSet(QStringLiteral("include-pinned")))
+        return line.usageError(err,
+                               QStringLiteral("--keep-pinned and --include-pinned contradict"));
+    request.includePinned = p.isSet(QStringLiteral("include-pinned"));
+
+    const bool dryRun = p.isSet(QStringLiteral("dry-run"));
+    auto store =
+        dryRun ? openForReading(p, err, line.command()) : openStoreFor(p, err, line.command());
+    if (!store)
+        return ExitUsage;
+    if (dryRun) {
+        const QList<qint64> ids = store->pruneCandidates(request);
+        if (readFailed(*store, err, line.command()))
+            return ExitUsage;
+        out << ids.size() << " run(s) would be deleted from " << store->path();
+        QStringList list;
+        for (const qint64 id : ids)
+            list << u'#' + QString::number(id);
+        out << (ids.isEmpty() ? QString() : QStringLiteral(": ") + list.join(u' ')) << '\n';
+        return ExitPassed;
+    }
+    const auto deleted = store->prune(request);
+    if (!deleted) {
+        err << "loadscope-cli history prune: " << store->lastError() << '\n';
+        return ExitUsage;
+    }
+    out << "deleted " << deleted->size() << " run(s) from " << store->path()
+        << "; `loadscope-cli history vacuum` gives the space back\n";
+    return ExitPassed;
+}
+
+int historyVacuum(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    SubcommandLine line(QStringLiteral("history vacuum"),
+                        QStringLiteral("Rebuild the history file to give the space of deleted "
+                                       "runs back."));
+    line.addDbOption();
+    int code = 0;
+    if (!line.parse(args, out, err, &code))
+        return code;
+    if (!line.parser().positionalArguments().isEmpty())
+        return line.usageError(err, QStringLiteral("unexpected argument '") +
+                                        line.parser().positionalArguments().constFirst() + u'\'');
+    auto store = openStoreFor(line.parser(), err, line.command());
+    if (!store)
+        return ExitUsage;
+    qint64 before = 0;
+    qint64 after = 0;
+    if (!store->vacuum(&before, &after)) {
+        err << "loadscope-cli history vacuum: " << store->lastError() << '\n';
+        return ExitUsage;
+    }
+    out << store->path() << ": " << megabytes(before) << " -> " << megabytes(after) << '\n';
+    return ExitPassed;
+}
+
 } // namespace
 
 int historyCommand(const QStringList &args, QTextStream &out, QTextStream &err)
@@ -568,6 +697,10 @@ int historyCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         return historyTrend(args.mid(1), out, err);
     if (sub == QLatin1String("pin"))
         return historyPin(args.mid(1), out, err);
+    if (sub == QLatin1String("prune"))
+        return historyPrune(args.mid(1), out, err);
+    if (sub == QLatin1String("vacuum"))
+        return historyVacuum(args.mid(1), out, err);
     if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         (sub.isEmpty() ? err : out)
             << "Usage: loadscope-cli history list [--test=T] [--type=TYPE] [--status=S] "
@@ -578,11 +711,14 @@ int historyCommand(const QStringList &args, QTextStream &out, QTextStream &err)
                "[--output-file=FILE] [--noise-floor=PCT] [--db=FILE]\n"
                "       loadscope-cli history trend TEST [--metric=p95] [--format=text|json] "
                "[--db=FILE]\n"
-               "       loadscope-cli history pin ID [--db=FILE]\n";
+               "       loadscope-cli history pin ID [--db=FILE]\n"
+               "       loadscope-cli history prune --keep=N|--older-than=D [--keep-pinned|"
+               "--include-pinned] [--dry-run] [--db=FILE]\n"
+               "       loadscope-cli history vacuum [--db=FILE]\n";
         return sub.isEmpty() ? ExitUsage : ExitPassed;
     }
     err << "loadscope-cli history: unknown subcommand '" << sub
-        << "' (expected list, show, compare, trend or pin)\n";
+        << "' (expected list, show, compare, trend, pin, prune or vacuum)\n";
     return ExitUsage;
 }
 

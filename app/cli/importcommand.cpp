@@ -12,8 +12,9 @@ namespace loadscope {
 int importCommand(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     SubcommandLine line(QStringLiteral("import"),
-                        QStringLiteral("Import k6, JMeter or Locust results into the history:"
-                                       " each file becomes one run."));
+                        QStringLiteral("Import k6, JMeter or Locust results, or web-server access "
+                                       "logs (real users), into the history: each file becomes "
+                                       "one run."));
     line.addFormatOption(importFormatNames());
     line.addOption(QCommandLineOption(QStringLiteral("test"),
                                       QStringLiteral("Test the runs belong to (default: the"
@@ -22,6 +23,11 @@ int importCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     line.addOption(QCommandLineOption(QStringLiteral("version-label"),
                                       QStringLiteral("Version label of the imported runs."),
                                       QStringLiteral("V")));
+    line.addValueOption(
+        "log-format",
+        "Access logs (--format=nginx|apache): the server's log_format / LogFormat string "
+        "(default: the combined format). $request_time or %D gives the latency.",
+        "FMT");
     line.addDbOption();
     line.addPositional(QStringLiteral("FILE"), QStringLiteral("Results file(s) to import."),
                        QStringLiteral("FILE..."));
@@ -39,6 +45,12 @@ int importCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     options.format = importFormatFromName(*format).value_or(ImportFormat::Auto);
     options.testName = p.value(QStringLiteral("test"));
     options.versionLabel = p.value(QStringLiteral("version-label"));
+    options.logFormat = p.value(QStringLiteral("log-format"));
+    if (!options.logFormat.isEmpty() && options.format != ImportFormat::Nginx &&
+        options.format != ImportFormat::Apache)
+        return line.usageError(err,
+                               QStringLiteral("--log-format needs --format=nginx or "
+                                              "--format=apache (the syntax it is written in)"));
 
     auto store = openStoreFor(p, err, line.command());
     if (!store)

@@ -2,16 +2,21 @@
 
 #include <cstdio>
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QTextStream>
+#include <QUrl>
 
 #include "cli/cliapp.h"
 #include "cli/commandline.h"
+#include "interop/accesslogimport.h"
 #include "interop/k6export.h"
+#include "interop/k8sexport.h"
 #include "interop/planimport.h"
+#include "plan/duration.h"
 #include "plan/planjson.h"
 #include "plan/planvalidator.h"
 
@@ -45,15 +50,79 @@ void addOutputFileOption(SubcommandLine &line, const char *what)
         QStringLiteral("FILE")));
 }
 
+//! Prints what an import took and left out (stderr: stdout stays the plan), checks the plan
+//! and writes it; the exit code.
+int finishImport(SubcommandLine &line, const ImportResult &imported, const QString &name,
+                 QTextStream &out, QTextStream &err)
+{
+    const QStringList problems = planErrors(imported.plan);
+    if (!problems.isEmpty()) {
+        for (const QString &problem : problems)
+            err << "loadscope-cli plan import: " << name << ": the imported plan: " << problem
+                << '\n';
+        return ExitUsage;
+    }
+    for (const QString &taken : imported.taken)
+        err << "taken: " << taken << '\n';
+    for (const QString &left : imported.leftOut)
+        err << "left out: " << left << '\n';
+    err.flush();
+    const QString output = line.parser().value(QStringLiteral("output-file"));
+    if (!writeOutput(planToJsonBytes(imported.plan, true), output, line.command(), out, err))
+        return ExitUsage;
+    if (!output.isEmpty())
+        err << "plan with " << imported.plan.steps.size() << " steps written to " << output << '\n';
+    return ExitPassed;
+}
+
+//! `plan import LOG --format=access-log`: a replay plan of the log's route mix and arrivals.
+int replayPlan(SubcommandLine &line, QTextStream &out, QTextStream &err)
+{
+    const QCommandLineParser &p = line.parser();
+    const QString source = p.positionalArguments().constFirst();
+    if (source == QLatin1String("-"))
+        return line.usageError(err, QStringLiteral("an access log is read from a file (it can "
+                                                   "be large), not from stdin"));
+    double scale = 1;
+    if (p.isSet(QStringLiteral("scale"))) {
+        bool ok = false;
+        scale = p.value(QStringLiteral("scale")).toDouble(&ok);
+        if (!ok || !(scale > 0))
+            return line.usageError(err, QStringLiteral("--scale: \"") +
+                                            p.value(QStringLiteral("scale")) +
+                                            QStringLiteral("\" is not a positive number"));
+    }
+    // The syntax tells the server: nginx names $variables, Apache %directives.
+    const QString spec = p.value(QStringLiteral("log-format"));
+    const QString dialect = spec.contains(u'$') ? QStringLiteral("nginx")
+                            : spec.isEmpty()    ? QStringLiteral("combined")
+                                                : QStringLiteral("apache");
+    QString error;
+    const auto format = accessLogFormatFor(dialect, spec, &error);
+    if (!format)
+        return line.usageError(err, error);
+    const auto imported = replayPlanFromAccessLog(source, *format, scale, &error);
+    if (!imported) {
+        err << "loadscope-cli plan import: " << error << '\n';
+        return ExitUsage;
+    }
+    return finishImport(line, *imported, source, out, err);
+}
+
 int planImport(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     SubcommandLine line(QStringLiteral("plan import"),
                         QStringLiteral("Make a loadscope.plan/1 JSON from curl commands, a HAR "
                                        "file, a Postman collection or an OpenAPI document."));
     line.addOption(QCommandLineOption(QStringLiteral("format"),
-                                      QStringLiteral("auto (default), curl, har, postman or "
-                                                     "openapi."),
+                                      QStringLiteral("auto (default), curl, har, postman, "
+                                                     "openapi or access-log (a replay plan)."),
                                       QStringLiteral("FORMAT")));
+    line.addValueOption("log-format",
+                        "access-log: the server's nginx log_format or Apache LogFormat string "
+                        "(default: the combined format).",
+                        "FMT");
+    line.addValueOption("scale", "access-log: multiply the observed arrival rate by K.", "K");
     line.addOption(QCommandLineOption(QStringLiteral("include-host"),
                                       QStringLiteral("HAR: keep requests to this host too "
                                                      "(repeatable)."),
@@ -71,6 +140,12 @@ int planImport(const QStringList &args, QTextStream &out, QTextStream &err)
     const QCommandLineParser &p = line.parser();
     if (p.positionalArguments().size() != 1)
         return line.usageError(err, QStringLiteral("give one source file (or - for stdin)"));
+    if (p.value(QStringLiteral("format"))
+            .compare(QLatin1String("access-log"), Qt::CaseInsensitive) == 0)
+        return replayPlan(line, out, err);
+    if (p.isSet(QStringLiteral("log-format")) || p.isSet(QStringLiteral("scale")))
+        return line.usageError(err, QStringLiteral("--log-format and --scale apply to "
+                                                   "--format=access-log"));
     ImportOptions options;
     if (p.isSet(QStringLiteral("format"))) {
         const auto format = planSourceFromString(p.value(QStringLiteral("format")));
@@ -113,26 +188,7 @@ int planImport(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "loadscope-cli plan import: " << name << ": " << error << '\n';
         return ExitUsage;
     }
-    const QStringList problems = planErrors(imported->plan);
-    if (!problems.isEmpty()) {
-        for (const QString &problem : problems)
-            err << "loadscope-cli plan import: " << name << ": the imported plan: " << problem
-                << '\n';
-        return ExitUsage;
-    }
-    // The summary goes to stderr so that stdout stays the plan.
-    for (const QString &taken : imported->taken)
-        err << "taken: " << taken << '\n';
-    for (const QString &left : imported->leftOut)
-        err << "left out: " << left << '\n';
-    err.flush();
-    const QString output = p.value(QStringLiteral("output-file"));
-    if (!writeOutput(planToJsonBytes(imported->plan, true), output, line.command(), out, err))
-        return ExitUsage;
-    if (!output.isEmpty())
-        err << "plan with " << imported->plan.steps.size() << " steps written to " << output
-            << '\n';
-    return ExitPassed;
+    return finishImport(line, *imported, name, out, err);
 }
 
 } // namespace
@@ -143,9 +199,11 @@ int planCommand(const QStringList &args, QTextStream &out, QTextStream &err)
         return planImport(args.mid(1), out, err);
     const bool help = !args.isEmpty() && (args.first() == QLatin1String("--help") ||
                                           args.first() == QLatin1String("-h"));
-    (help ? out : err) << "Usage: loadscope-cli plan import FILE|- "
-                          "[--format=auto|curl|har|postman|openapi] [--include-host=H]... "
-                          "[--environment=FILE] [--output-file=F]\n";
+    (help ? out : err)
+        << "Usage: loadscope-cli plan import FILE|- "
+           "[--format=auto|curl|har|postman|openapi|access-log] [--include-host=H]... "
+           "[--log-format=FMT] [--scale=K] "
+           "[--environment=FILE] [--output-file=F]\n";
     if (!help && !args.isEmpty())
         err << "loadscope-cli plan: unknown subcommand '" << args.first() << "'\n";
     return help ? ExitPassed : ExitUsage;
@@ -189,6 +247,111 @@ int exportK6Command(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "not expressed in k6: " << note << '\n';
     if (!output.isEmpty())
         err << "k6 script written to " << output << '\n';
+    return ExitPassed;
+}
+
+int exportK8sCommand(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    SubcommandLine line(QStringLiteral("export-k8s"),
+                        QStringLiteral("Write a plan as a Kubernetes ConfigMap and an Indexed Job "
+                                       "of N agents, each running one segment of it from a "
+                                       "common start; `loadscope-cli merge` makes one run of "
+                                       "their results."));
+    line.addValueOption("agents", "Number of agents (pods), one segment each.", "N");
+    line.addValueOption("image",
+                        "Container image with loadscope-cli (default "
+                        "localhost/loadscope-cli:latest, see packaging/container/).",
+                        "IMG");
+    line.addValueOption("namespace", "Namespace of the objects (default: default).", "NS");
+    line.addValueOption("start-delay",
+                        "The agents start together this long after the export (default 30s): "
+                        "time for the pods to be scheduled and pull the image.",
+                        "DURATION");
+    line.addValueOption("report-to",
+                        "A Loadscope REST endpoint the agents POST their results to, e.g. "
+                        "http://workbench:8080/api/performance/results/merge (default: each "
+                        "agent prints its result as the last line of its log).",
+                        "URL");
+    line.addValueOption({QStringLiteral("base-url"), QStringLiteral("baseUrl")},
+                        "Target base URL as the pods reach it (default: the plan's).", "URL");
+    line.addValueOption("cpu", "CPU each agent requests (default 1).", "CPU");
+    line.addValueOption("memory", "Memory each agent requests (default 256Mi).", "MEM");
+    line.addFormatOption({QStringLiteral("yaml"), QStringLiteral("json")});
+    addOutputFileOption(line, "manifest");
+    line.addPositional(QStringLiteral("PLAN"), QStringLiteral("Plan JSON file."),
+                       QStringLiteral("PLAN.json"));
+    int code = 0;
+    if (!line.parse(args, out, err, &code))
+        return code;
+    const QCommandLineParser &p = line.parser();
+    if (p.positionalArguments().size() != 1)
+        return line.usageError(err, QStringLiteral("give one plan file"));
+    const auto format = line.format(err);
+    if (!format)
+        return ExitUsage;
+    K8sExportOptions options;
+    bool ok = false;
+    options.agents = p.value(QStringLiteral("agents")).toInt(&ok);
+    if (!p.isSet(QStringLiteral("agents")) || !ok || options.agents < 1)
+        return line.usageError(err, QStringLiteral("--agents: give the number of agents (1 or "
+                                                   "more), e.g. --agents=4"));
+    if (p.isSet(QStringLiteral("image")))
+        options.image = p.value(QStringLiteral("image"));
+    if (p.isSet(QStringLiteral("namespace"))) {
+        options.namespaceName = p.value(QStringLiteral("namespace"));
+        if (kubernetesName(options.namespaceName, 63) != options.namespaceName)
+            return line.usageError(err, QStringLiteral("--namespace: \"") + options.namespaceName +
+                                            QStringLiteral("\" is not a DNS-1123 label "
+                                                           "(lower case, digits, '-')"));
+    }
+    qint64 delayMs = 30000;
+    if (p.isSet(QStringLiteral("start-delay"))) {
+        QString why;
+        const auto parsed = parseDurationMs(p.value(QStringLiteral("start-delay")), &why);
+        if (!parsed || *parsed < 0)
+            return line.usageError(err, QStringLiteral("--start-delay: ") +
+                                            (why.isEmpty() ? QStringLiteral("negative") : why));
+        delayMs = *parsed;
+    }
+    options.startAt = QDateTime::currentDateTimeUtc().addMSecs(delayMs);
+    options.reportTo = p.value(QStringLiteral("report-to"));
+    if (!options.reportTo.isEmpty()) {
+        const QUrl url(options.reportTo, QUrl::StrictMode);
+        if (!url.isValid() ||
+            (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+            return line.usageError(err, QStringLiteral("--report-to: \"") + options.reportTo +
+                                            QStringLiteral("\" is not an http(s) URL"));
+    }
+    if (p.isSet(QStringLiteral("cpu")))
+        options.cpu = p.value(QStringLiteral("cpu"));
+    if (p.isSet(QStringLiteral("memory")))
+        options.memory = p.value(QStringLiteral("memory"));
+
+    const QString planFile = p.positionalArguments().constFirst();
+    QString error;
+    auto plan = planFromFile(planFile, &error);
+    if (!plan) {
+        for (const QString &problem : error.split(u'\n', Qt::SkipEmptyParts))
+            err << planFile << ": " << problem << '\n';
+        return ExitUsage;
+    }
+    if (p.isSet(QStringLiteral("base-url")))
+        plan->baseUrl = p.value(QStringLiteral("base-url"));
+    const auto manifest = k8sManifest(*plan, options, &error);
+    if (!manifest)
+        return line.usageError(err, planFile + QStringLiteral(": ") + error);
+    const QByteArray bytes =
+        *format == QLatin1String("json") ? manifestToJson(*manifest) : manifestToYaml(*manifest);
+    const QString output = p.value(QStringLiteral("output-file"));
+    if (!writeOutput(bytes, output, line.command(), out, err))
+        return ExitUsage;
+    err << options.agents << " agents start at " << options.startAt.toString(Qt::ISODateWithMs)
+        << "; apply before then (kubectl apply -f), then merge their results ("
+        << (options.reportTo.isEmpty()
+                ? QStringLiteral("kubectl logs job/") + kubernetesName(plan->name) +
+                      QStringLiteral(" per pod, last line")
+                : options.reportTo)
+        << ")\n";
     return ExitPassed;
 }
 

@@ -10,14 +10,18 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QSocketNotifier>
 #include <QTextStream>
+#include <QTimer>
+#include <QUrl>
 
 #include "cli/cliapp.h"
 #include "cli/commandline.h"
 #include "cli/runoptions.h"
 #include "cli/runreport.h"
 #include "interop/resultjson.h"
+#include "interop/resultupload.h"
 #include "interop/resultwriters.h"
 #include "session/runsession.h"
 #include "session/sampletarget.h"
@@ -109,6 +113,67 @@ private:
     bool m_installed = false;
 };
 
+//! Waits on the event loop until @p at (a signal gives up); false when interrupted. A time
+//! already past starts at once: `merge` aligns the agents' intervals by their clock starts.
+bool waitForStart(const QDateTime &at, const ExecutionSegment &segment, QTextStream &out,
+                  QTextStream &err)
+{
+    const qint64 waitMs = QDateTime::currentDateTimeUtc().msecsTo(at);
+    const QString who = segment.isWhole() ? QStringLiteral("the run")
+                                          : QStringLiteral("segment ") + segment.toString();
+    if (waitMs <= 0) {
+        err << "loadscope-cli run: warning: --start-at " << at.toString(Qt::ISODateWithMs)
+            << " passed " << QString::number(double(-waitMs) / 1000.0, 'f', 1) << " s ago; " << who
+            << " starts now\n";
+        err.flush();
+        return true;
+    }
+    out << "  " << who << " starts at " << at.toString(Qt::ISODateWithMs) << " (in "
+        << QString::number(double(waitMs) / 1000.0, 'f', 1) << " s)\n";
+    out.flush();
+    int code = 0;
+    QTimer timer;
+    timer.setSingleShot(true);
+    timer.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&timer, &QTimer::timeout, &timer, [] { QCoreApplication::exit(0); });
+    timer.start(int(std::min<qint64>(waitMs, 1 << 30)));
+    {
+        StopSignals stop([&code](int) {
+            code = 1;
+            QCoreApplication::exit(1);
+        });
+        QCoreApplication::exec();
+    }
+    if (code != 0) {
+        err << "loadscope-cli run: interrupted before the start\n";
+        return false;
+    }
+    // A Qt timer may fire up to a millisecond early; the start is the promised time or later.
+    while (QDateTime::currentDateTimeUtc() < at) {
+    }
+    return true;
+}
+
+//! --report-to: "-" prints the result as one compact JSON line, the last of stdout (for
+//! `kubectl logs`); a URL gets it POSTed (DESIGN.md §4.2), with $LOADSCOPE_TOKEN as bearer.
+bool reportResult(const QString &to, const QJsonObject &document, QTextStream &out,
+                  QTextStream &err)
+{
+    if (to == QLatin1String("-")) {
+        out << QString::fromUtf8(QJsonDocument(document).toJson(QJsonDocument::Compact)) << '\n';
+        out.flush();
+        return true;
+    }
+    QString why;
+    const QString token = qEnvironmentVariable("LOADSCOPE_TOKEN");
+    if (!postResult(QUrl(to), token, document, &why)) {
+        err << "loadscope-cli run: --report-to: " << why << '\n';
+        return false;
+    }
+    out << "  result reported to " << to << '\n';
+    return true;
+}
+
 } // namespace
 
 int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
@@ -158,6 +223,19 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
     session.setDefaultTarget(sampleTarget.target());
     session.setBaseline(request->baseline);
     session.setMonitorOptions(request->monitor);
+    if (request->scheduled)
+        session.setTrigger(QStringLiteral("schedule"));
+    session.setSegment(request->segment);
+    session.setKeepIntervalHistograms(request->histograms);
+    if (!request->segment.isWhole() || request->startAt.isValid()) {
+        QJsonObject agent;
+        if (request->startAt.isValid())
+            agent.insert(QStringLiteral("scheduledStart"),
+                         request->startAt.toString(Qt::ISODateWithMs));
+        session.setAgent(agent);
+    }
+    if (request->startAt.isValid() && !waitForStart(request->startAt, request->segment, out, err))
+        return ExitRunFailed;
     const bool tty = isatty(fileno(stdout)) && !request->quiet;
     ProgressPrinter progress(out, request->plan, tty, request->quiet);
     QObject::connect(&session, &RunSession::intervalSample, &session,
@@ -216,6 +294,9 @@ int runCommand(const QStringList &args, QTextStream &out, QTextStream &err)
             out << "  result written to " << request->outputFile << '\n';
     }
     out.flush();
+
+    if (!request->reportTo.isEmpty() && !reportResult(request->reportTo, document, out, err))
+        return ExitRunFailed;
 
     if (!stored.ok) {
         err << "loadscope-cli run: the run was NOT stored in " << store->path() << ": "

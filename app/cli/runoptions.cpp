@@ -15,6 +15,7 @@
 #include "plan/planoverrides.h"
 #include "plan/planpresets.h"
 #include "plan/planvalidator.h"
+#include "store/historystore.h"
 
 namespace loadscope {
 namespace {
@@ -24,20 +25,36 @@ QString quoted(const QString &value)
     return u'"' + value + u'"';
 }
 
-std::optional<ResultFormat> formatFromName(const QString &name)
+//! The plan of the stored test --test names, read from --db (read-only: a scheduled run must
+//! not migrate or lock the file before it has a plan).
+std::optional<TestPlan> storedTestPlan(const QCommandLineParser &p, QString *error)
 {
-    const QString n = name.toLower();
-    if (n == QLatin1String("json"))
-        return ResultFormat::Json;
-    if (n == QLatin1String("csv"))
-        return ResultFormat::Csv;
-    if (n == QLatin1String("junit") || n == QLatin1String("xml"))
-        return ResultFormat::Junit;
-    if (n == QLatin1String("html") || n == QLatin1String("htm"))
-        return ResultFormat::Html;
-    if (n == QLatin1String("md") || n == QLatin1String("markdown"))
-        return ResultFormat::Markdown;
-    return std::nullopt;
+    const QString name = p.value(QStringLiteral("test"));
+    const QString path =
+        p.isSet(QStringLiteral("db")) ? p.value(QStringLiteral("db")) : HistoryStore::defaultPath();
+    HistoryStore store;
+    QString why;
+    if (!store.open(path, HistoryStore::OpenMode::ReadOnly, &why)) {
+        *error = QStringLiteral("--test: cannot read the history database: ") + why;
+        return std::nullopt;
+    }
+    const auto test = store.findTestByName(name);
+    if (!test) {
+        QStringList names;
+        for (const StoredTest &t : store.listTests())
+            names << quoted(t.name);
+        *error = QStringLiteral("--test: no stored test is named ") + quoted(name) +
+                 QStringLiteral(" in ") + path +
+                 (names.isEmpty()
+                      ? QStringLiteral(" (it holds none)")
+                      : QStringLiteral(" (stored: ") + names.join(QStringLiteral(", ")) + u')');
+        return std::nullopt;
+    }
+    auto plan = planFromJson(test->plan, &why);
+    if (!plan)
+        *error = QStringLiteral("--test: the stored plan of ") + quoted(name) +
+                 QStringLiteral(" cannot be read: ") + why;
+    return plan;
 }
 
 } // namespace
@@ -124,6 +141,26 @@ void addRunOptions(SubcommandLine &line)
     line.addFlag({QStringLiteral("fail-on-regression")},
                  "Exit 98 when the comparison finds a regression.");
     line.addFlag({QStringLiteral("quiet"), QStringLiteral("q")}, "At most one line per interval.");
+    line.addValueOption({QStringLiteral("test")},
+                        "Run the plan of this stored test (by name) instead of a plan file.",
+                        "NAME");
+    line.addFlag({QStringLiteral("scheduled")},
+                 "Mark the run as started by a schedule (`loadscope-cli schedule add`).");
+    line.addValueOption({QStringLiteral("segment")},
+                        "Run segment I (0-based) of N of the plan, as one of N scale-out agents: "
+                        "its share of the VUs, rates and data rows. Keeps histograms in the "
+                        "result and does not store the run unless --db is given.",
+                        "I/N");
+    line.addValueOption(
+        {QStringLiteral("start-at")},
+        "Wait until this wall-clock time (RFC 3339 or Unix seconds), so agents start together.",
+        "TIME");
+    line.addFlag({QStringLiteral("histograms")},
+                 "Keep every interval's HDR histograms in the JSON result (for `merge`).");
+    line.addValueOption({QStringLiteral("report-to")},
+                        "Report the JSON result: '-' prints it as the last line of stdout, a URL "
+                        "posts it to a Loadscope REST API (token from $LOADSCOPE_TOKEN).",
+                        "URL|-");
     line.addPositional(QStringLiteral("PLAN"), QStringLiteral("Plan JSON file (optional)."),
                        QStringLiteral("[PLAN.json]"));
 }
@@ -142,6 +179,32 @@ std::optional<ThresholdSpec> parseThresholdOption(const QString &text, QString *
     if (!spec)
         *error = QStringLiteral("--threshold: ") + *error;
     return spec;
+}
+
+std::optional<QDateTime> parseWallClockTime(const QString &text, QString *error)
+{
+    const QString t = text.trimmed();
+    bool isNumber = false;
+    const double epoch = t.toDouble(&isNumber);
+    if (isNumber) {
+        // Seconds, as `date +%s` prints them; up to the year 9999.
+        if (!std::isfinite(epoch) || epoch < 0 || epoch > 253402300799.0) {
+            *error = quoted(text) + QStringLiteral(" is not a time in Unix seconds");
+            return std::nullopt;
+        }
+        return QDateTime::fromMSecsSinceEpoch(qint64(std::llround(epoch * 1000.0)), Qt::UTC);
+    }
+    QDateTime time = QDateTime::fromString(t, Qt::ISODateWithMs);
+    // RFC 3339 needs a zone (Z or an offset): a time without one would mean each agent's own.
+    const bool zoned = t.endsWith(u'Z') || t.endsWith(u'z') ||
+                       (t.size() > 6 && (t[t.size() - 6] == u'+' || t[t.size() - 6] == u'-'));
+    if (!time.isValid() || !zoned) {
+        *error = quoted(text) +
+                 QStringLiteral(" is not an RFC 3339 time with a zone (2026-12-02T20:15:00Z) or "
+                                "Unix seconds");
+        return std::nullopt;
+    }
+    return time.toUTC();
 }
 
 std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QString *error)
@@ -170,7 +233,19 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     }
 
     TestPlan &plan = request.plan;
-    if (!positional.isEmpty()) {
+    if (p.isSet(QStringLiteral("test"))) {
+        if (!positional.isEmpty()) {
+            *error = QStringLiteral("--test: names a stored test; give it or a plan file (") +
+                     positional.first() + QStringLiteral("), not both");
+            return std::nullopt;
+        }
+        const auto stored = storedTestPlan(p, error);
+        if (!stored)
+            return std::nullopt;
+        plan = *stored;
+        if (type)
+            plan.type = *type;
+    } else if (!positional.isEmpty()) {
         request.planFile = positional.first();
         QString why;
         const auto loaded = planFromFile(request.planFile, &why);
@@ -218,7 +293,7 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
 
     request.outputFile = p.value(QStringLiteral("output-file"));
     if (p.isSet(QStringLiteral("format"))) {
-        const auto format = formatFromName(p.value(QStringLiteral("format")));
+        const auto format = resultFormatFromName(p.value(QStringLiteral("format")));
         if (!format) {
             *error = QStringLiteral("--format: ") + quoted(p.value(QStringLiteral("format"))) +
                      QStringLiteral(" is not json, csv, junit, html or md");
@@ -226,8 +301,8 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
         }
         request.format = *format;
     } else if (!request.outputFile.isEmpty()) {
-        request.format =
-            formatFromName(QFileInfo(request.outputFile).suffix()).value_or(ResultFormat::Json);
+        request.format = resultFormatFromName(QFileInfo(request.outputFile).suffix())
+                             .value_or(ResultFormat::Json);
     }
     request.useDb = !p.isSet(QStringLiteral("no-db"));
     const QString baseline = p.value(QStringLiteral("baseline"));
@@ -283,6 +358,46 @@ std::optional<RunRequest> runRequestFromOptions(const QCommandLineParser &p, QSt
     request.monitor.gauges = p.values(QStringLiteral("target-gauge"));
     request.failOnRegression = p.isSet(QStringLiteral("fail-on-regression"));
     request.quiet = p.isSet(QStringLiteral("quiet"));
+    request.scheduled = p.isSet(QStringLiteral("scheduled"));
+
+    if (p.isSet(QStringLiteral("segment"))) {
+        QString why;
+        const auto segment = ExecutionSegment::parse(p.value(QStringLiteral("segment")), &why);
+        if (!segment) {
+            *error = QStringLiteral("--segment: ") + why;
+            return std::nullopt;
+        }
+        request.segment = *segment;
+        // An agent's part of a run is not a run of the test: only its merge is stored.
+        if (!p.isSet(QStringLiteral("db")))
+            request.useDb = false;
+        if (const QStringList split = request.segment.problems(plan); !split.isEmpty()) {
+            *error = QStringLiteral("--segment=") + request.segment.toString() +
+                     QStringLiteral(": ") + split.join(QStringLiteral("; "));
+            return std::nullopt;
+        }
+    }
+    if (p.isSet(QStringLiteral("start-at"))) {
+        QString why;
+        const auto at = parseWallClockTime(p.value(QStringLiteral("start-at")), &why);
+        if (!at) {
+            *error = QStringLiteral("--start-at: ") + why;
+            return std::nullopt;
+        }
+        request.startAt = *at;
+    }
+    request.histograms =
+        p.isSet(QStringLiteral("histograms")) || p.isSet(QStringLiteral("segment"));
+    request.reportTo = p.value(QStringLiteral("report-to"));
+    if (!request.reportTo.isEmpty() && request.reportTo != QLatin1String("-")) {
+        const QUrl url(request.reportTo, QUrl::StrictMode);
+        if (!url.isValid() ||
+            (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+            *error = QStringLiteral("--report-to: ") + quoted(request.reportTo) +
+                     QStringLiteral(" is neither '-' (stdout) nor an http(s) URL");
+            return std::nullopt;
+        }
+    }
 
     const QStringList problems = validatePlan(plan);
     if (!problems.isEmpty()) {

@@ -2,10 +2,12 @@
 
 #include <optional>
 
+#include <QDateTime>
 #include <QString>
 #include <QStringList>
 
 #include "interop/resultwriters.h"
+#include "plan/executionsegment.h"
 #include "plan/testplan.h"
 #include "session/runsession.h"
 
@@ -28,6 +30,11 @@ struct RunRequest
     MonitorOptions monitor;
     bool failOnRegression = false;
     bool quiet = false;
+    bool scheduled = false; //!< started by a schedule (--scheduled): marked so in the history
+    ExecutionSegment segment; //!< --segment=I/N: this agent's part of the plan
+    QDateTime startAt;        //!< --start-at: wait for this wall-clock time (invalid: start now)
+    bool histograms = false;  //!< --histograms (always with --segment): keep them in the result
+    QString reportTo;         //!< --report-to: "-" for stdout's last line, or a workbench's URL
 };
 
 //! Declares every option of `run` (DESIGN.md §4.1, plus the original framework's spellings).
@@ -44,6 +51,10 @@ std::optional<QList<Stage>> parseStagesOption(const QString &text, QString *erro
 //! Parses one --threshold value: "p(95)<200", "http_req_duration{name:x}: p(99)<500",
 //! "rate<0.01" (on http_req_failed), with an optional ";abortOnFail" suffix.
 std::optional<ThresholdSpec> parseThresholdOption(const QString &text, QString *error);
+
+//! Parses a wall-clock time as --start-at takes it: RFC 3339 ("2026-12-02T20:15:00Z", an offset
+//! or fractional seconds allowed) or seconds since the Unix epoch ("1796242500", "1796242500.25").
+std::optional<QDateTime> parseWallClockTime(const QString &text, QString *error);
 
 //! `loadscope-cli run`.
 int runCommand(const QStringList &args, QTextStream &out, QTextStream &err);

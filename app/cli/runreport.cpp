@@ -251,6 +251,25 @@ void printRunSummary(QTextStream &out, const TestPlan &plan, const RunSummary &s
             << ms(l.p95Ms) << "  max " << ms(l.maxMs) << '\n';
     }
     printTypeHeadline(out, plan, s);
+    for (const QJsonValue &value : s.extras.agents) {
+        const QJsonObject a = value.toObject();
+        const QJsonObject cpu = a.value(QStringLiteral("resources"))
+                                    .toObject()
+                                    .value(QStringLiteral("generatorCpuPct"))
+                                    .toObject();
+        out << "  agent       " << a.value(QStringLiteral("segment")).toString().leftJustified(6)
+            << ' ' << a.value(QStringLiteral("host")).toString().leftJustified(20) << ' '
+            << QString::number(qint64(a.value(QStringLiteral("requests")).toDouble()))
+                   .rightJustified(9)
+            << " req (" << rate(a.value(QStringLiteral("throughputRps")).toDouble()) << "/s)";
+        if (!cpu.isEmpty())
+            out << "  CPU avg "
+                << QString::number(cpu.value(QStringLiteral("avg")).toDouble(), 'f', 0) << " % max "
+                << QString::number(cpu.value(QStringLiteral("max")).toDouble(), 'f', 0) << " %";
+        if (a.value(QStringLiteral("saturated")).toBool())
+            out << "  SATURATED";
+        out << '\n';
+    }
     for (const ThresholdResult &r : s.thresholds) {
         out << "  threshold   " << (r.passed ? "PASS " : "FAIL ") << r.metric << ' '
             << r.expression;

@@ -344,7 +344,8 @@ RestApiServer::Reply RestApiServer::testResults(qint64 id)
     ResultFilter filter;
     filter.testId = id;
     QJsonArray results;
-    for (const ResultRecord &record : m_store->listResults(filter)) {
+    // The figures columns only (resultRowJson()): no run's summary JSON is parsed for a list.
+    for (const ResultRecord &record : m_store->listResultRows(filter)) {
         QJsonObject row = resultRowJson(record);
         if (isRunning() && record.id == m_live->resultId)
             row.insert(QStringLiteral("progress"), progressJson());

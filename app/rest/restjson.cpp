@@ -38,18 +38,16 @@ QJsonObject resultRowJson(const ResultRecord &record)
                      {QStringLiteral("versionLabel"), record.versionLabel}};
     if (!record.errorDetails.isEmpty())
         json.insert(QStringLiteral("errorDetails"), record.errorDetails);
-    for (const char *key : {"durationSec", "totals", "latencyMs"}) {
-        const QString name = QString::fromLatin1(key);
-        if (record.summary.contains(name))
-            json.insert(name, record.summary.value(name));
-    }
-    const QJsonArray thresholds = record.summary.value(QStringLiteral("thresholds")).toArray();
-    if (!thresholds.isEmpty()) {
-        bool passed = true;
-        for (const QJsonValue &t : thresholds)
-            passed = passed && t.toObject().value(QStringLiteral("passed")).toBool(true);
-        json.insert(QStringLiteral("thresholdsPassed"), passed);
-    }
+    // From the figures columns (HistoryStore::listResultRows()), never the summary JSON.
+    const ResultFigures &f = record.figures;
+    if (f.durationSec)
+        json.insert(QStringLiteral("durationSec"), *f.durationSec);
+    if (!f.totals.isEmpty())
+        json.insert(QStringLiteral("totals"), f.totals);
+    if (!f.latencyMs.isEmpty())
+        json.insert(QStringLiteral("latencyMs"), f.latencyMs);
+    if (f.thresholdsPassed)
+        json.insert(QStringLiteral("thresholdsPassed"), *f.thresholdsPassed);
     return json;
 }
 

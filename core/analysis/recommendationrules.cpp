@@ -350,7 +350,12 @@ std::optional<Recommendation> errorsRisingWithConcurrency(const RecommendationIn
 
 std::optional<Recommendation> tailRatio(const RecommendationInput &in)
 {
-    const LatencyStats st = LatencyStats::fromHistogram(in.summary.duration);
+    const RunSummary &s = in.summary;
+    // An aggregated import has no histogram: the percentiles its tool gave, when it gave both.
+    const QJsonObject given = s.extras.aggregated.value(QLatin1String("latencyMs")).toObject();
+    const bool fromGiven = s.duration.isEmpty() && given.contains(QLatin1String("p99"));
+    const LatencyStats st = fromGiven ? LatencyStats::fromJson(given, s.totals.requests)
+                                      : LatencyStats::fromHistogram(s.duration);
     if (st.count < 100 || st.p50Ms <= 0)
         return std::nullopt;
     const double ratio = st.p99Ms / st.p50Ms;

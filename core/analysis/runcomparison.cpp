@@ -69,6 +69,32 @@ std::optional<double> statOf(const LatencyHistogram &h, double LatencyStats::*fi
     return LatencyStats::fromHistogram(h).*field;
 }
 
+//! A figure an aggregated source gave (RunExtras::aggregated) for the run (@p endpoint "") or
+//! an endpoint; nothing when it gave none.
+std::optional<double> givenStat(const RunSummary &s, const QString &endpoint, const QString &key)
+{
+    const QJsonObject &given = s.extras.aggregated;
+    const QJsonObject latency = endpoint.isEmpty()
+                                    ? given.value(QLatin1String("latencyMs")).toObject()
+                                    : given.value(QLatin1String("endpoints"))
+                                          .toObject()
+                                          .value(endpoint)
+                                          .toObject()
+                                          .value(QLatin1String("latencyMs"))
+                                          .toObject();
+    return jsonNumber(latency.value(key));
+}
+
+//! The histogram's figure, or for a run without one (an aggregated import) the given one.
+std::optional<double> statOrGiven(const RunSummary &s, const LatencyHistogram &h,
+                                  double LatencyStats::*field, const QString &endpoint,
+                                  const QString &key)
+{
+    if (!h.isEmpty() || s.extras.aggregated.isEmpty())
+        return statOf(h, field);
+    return givenStat(s, endpoint, key);
+}
+
 std::optional<double> intervalStat(const LatencyStats &s, double LatencyStats::*field)
 {
     if (s.count <= 0)
@@ -141,7 +167,9 @@ QList<MetricSpec> metricSpecs(const RunSummary &a, const RunSummary &b)
                               : name == QLatin1String("max") ? Spread::Max
                                                              : Spread::Ordinary;
         specs.append({name, QStringLiteral("ms"), false, key, false,
-                      [field = field](const RunSummary &s) { return statOf(s.duration, field); },
+                      [field = field, name = name](const RunSummary &s) {
+                          return statOrGiven(s, s.duration, field, QString(), name);
+                      },
                       [field = field](const IntervalSample &i) {
                           return intervalStat(i.overall.latency, field);
                       },
@@ -197,7 +225,9 @@ QList<MetricSpec> metricSpecs(const RunSummary &a, const RunSummary &b)
                       QStringLiteral("ms"), false, false, false,
                       [name](const RunSummary &s) -> std::optional<double> {
                           const EndpointSummary *e = findEndpoint(s, name);
-                          return e ? statOf(e->duration, &LatencyStats::p95Ms) : std::nullopt;
+                          return e ? statOrGiven(s, e->duration, &LatencyStats::p95Ms, name,
+                                                 QStringLiteral("p95"))
+                                   : std::nullopt;
                       },
                       [name](const IntervalSample &i) -> std::optional<double> {
                           const EndpointSample *e = findEndpoint(i, name);
@@ -548,6 +578,26 @@ QString reasonsLine(const RunComparison &c, qsizetype i)
                              : QStringLiteral("no verdict: ") + reasons.join(QStringLiteral("; "));
 }
 
+QList<const RunForComparison *> givenRunsOf(const RunForComparison &baseline,
+                                            const QList<RunForComparison> &candidates)
+{
+    QList<const RunForComparison *> runs;
+    if (!baseline.summary.extras.aggregated.isEmpty())
+        runs << &baseline;
+    for (const RunForComparison &c : candidates)
+        if (!c.summary.extras.aggregated.isEmpty())
+            runs << &c;
+    return runs;
+}
+
+QString notComparedLine(const RunComparison &c, qsizetype i)
+{
+    const QStringList missing = c.notCompared.value(i);
+    return missing.isEmpty() ? QString()
+                             : QStringLiteral("not compared, a side lacks them: ") +
+                                   missing.join(QStringLiteral(", "));
+}
+
 QString testDescription(const RunComparison &c)
 {
     return QStringLiteral("t test of the change (log ratio; error rates in points; two-sided, "
@@ -619,6 +669,7 @@ QJsonObject RunComparison::toJson() const
         c.insert(QStringLiteral("inconclusiveReasons"),
                  QJsonArray::fromStringList(inconclusiveReasons.value(i)));
         c.insert(QStringLiteral("metrics"), metrics);
+        c.insert(QStringLiteral("notCompared"), QJsonArray::fromStringList(notCompared.value(i)));
         cands.append(c);
     }
     return QJsonObject{
@@ -626,6 +677,7 @@ QJsonObject RunComparison::toJson() const
         {QStringLiteral("candidates"), cands},
         {QStringLiteral("samePlan"), samePlan},
         {QStringLiteral("planNote"), planNote},
+        {QStringLiteral("givenFigures"), QJsonArray::fromStringList(givenFigures)},
         {QStringLiteral("verdict"), verdictName(overall)},
         {QStringLiteral("options"),
          QJsonObject{
@@ -660,8 +712,14 @@ QString RunComparison::toMarkdown() const
                 cells.last() = QStringLiteral("**") + cells.last() + QStringLiteral("**");
             md += QStringLiteral("| ") + cells.join(QStringLiteral(" | ")) + QStringLiteral(" |\n");
         }
+        if (!notCompared.value(i).isEmpty())
+            md += QStringLiteral("\n") + notComparedLine(*this, i) + QStringLiteral("\n");
         md += u'\n';
     }
+    for (const QString &given : givenFigures)
+        md += QStringLiteral("> ") + given + QStringLiteral("\n");
+    if (!givenFigures.isEmpty())
+        md += u'\n';
     md += QStringLiteral("Noise floor ") + QString::number(options.noiseFloorPct) +
           QStringLiteral(" % (error rate ") + QString::number(options.errorRateFloorPct) +
           QStringLiteral(" pp); ") + testDescription(*this) + QStringLiteral(", α = ") +
@@ -697,7 +755,11 @@ QString RunComparison::toText() const
                         QStringLiteral("  ");
             text += line.trimmed() + u'\n';
         }
+        if (!notCompared.value(i).isEmpty())
+            text += notComparedLine(*this, i) + u'\n';
     }
+    for (const QString &given : givenFigures)
+        text += QStringLiteral("Figures of ") + given + u'\n';
     return text;
 }
 
@@ -796,6 +858,18 @@ RunComparison compareRuns(const RunForComparison &baseline,
         for (qsizetype k = 0; k < deltas.size(); ++k)
             deltas[k].verdict = verdictOf(specs[k], deltas[k], trustworthy, options);
         const MetricDelta::Verdict v = trustworthy ? overallOf(deltas) : MetricDelta::Inconclusive;
+        QStringList missing;
+        for (const MetricDelta &d : std::as_const(deltas)) {
+            if (d.verdict != MetricDelta::Insufficient)
+                continue;
+            const bool noBase = std::isnan(d.base), noCandidate = std::isnan(d.candidate);
+            missing << d.metric + QStringLiteral(" (not in ") +
+                           (noBase && noCandidate ? QStringLiteral("either")
+                            : noBase              ? baseline.label
+                                                  : cand.label) +
+                           u')';
+        }
+        result.notCompared.append(missing);
         result.perCandidate.append(deltas);
         result.candidateVerdicts.append(v);
         result.inconclusiveReasons.append(reasons);
@@ -809,6 +883,11 @@ RunComparison compareRuns(const RunForComparison &baseline,
                                                  : QStringLiteral(" ran different plans than ")) +
                           baseline.label +
                           QStringLiteral(": differences may come from the plan, not the target.");
+    }
+    for (const RunForComparison *run : givenRunsOf(baseline, candidates)) {
+        result.givenFigures
+            << run->label + QStringLiteral(": ") +
+                   run->summary.extras.aggregated.value(QLatin1String("percentiles")).toString();
     }
     result.overall = MetricDelta::NoSignificantChange;
     for (MetricDelta::Verdict v : std::as_const(result.candidateVerdicts))

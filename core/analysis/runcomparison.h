@@ -123,6 +123,12 @@ struct RunComparison
     QList<QList<MetricDelta>> perCandidate;        //!< same order as candidates
     QList<MetricDelta::Verdict> candidateVerdicts; //!< overall verdict per candidate
     QList<QStringList> inconclusiveReasons;        //!< per candidate; empty unless Inconclusive
+    //! Per candidate: the metrics a side lacks (an aggregated import gives fewer), each as
+    //! "p99 (not in #13)": listed, not compared.
+    QList<QStringList> notCompared;
+    //! "#13: percentiles as given by Locust ..." for each run whose figures came from an
+    //! aggregated source rather than from histograms.
+    QStringList givenFigures;
     int historyRuns = 0; //!< earlier runs the run-to-run spread was measured over (0: defaults)
     bool samePlan = true;
     QString planNote; //!< says which runs were of a different plan; empty when samePlan

@@ -1,6 +1,7 @@
 #include "loadengine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <sys/resource.h>
 
@@ -26,6 +27,14 @@ void registerTypes()
 LatencyHistogram &histogramNamed(QMap<QString, LatencyHistogram> &map, const QString &name)
 {
     return map[name];
+}
+
+void keepHistograms(EndpointSample &sample, const LatencyHistogram &duration,
+                    const LatencyHistogram &corrected, bool open)
+{
+    sample.histograms.insert(QStringLiteral("duration"), duration.serialize());
+    if (open)
+        sample.histograms.insert(QStringLiteral("duration_corrected"), corrected.serialize());
 }
 
 } // namespace
@@ -146,7 +155,9 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         why = problems.join(u'\n');
         return false;
     }
-    if (const QString tooMany = vuCapacityProblem(plan.load); !tooMany.isEmpty()) {
+    // A segment holds only its share of the VUs, so its own peak is what this process needs.
+    const LoadModel ownLoad = m_segment.load(plan.load);
+    if (const QString tooMany = vuCapacityProblem(ownLoad); !tooMany.isEmpty()) {
         why = tooMany;
         return false;
     }
@@ -170,7 +181,16 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         const auto rows = readDataFile(plan.dataFile, &why);
         if (!rows)
             return false;
-        dataRows = *rows;
+        // Agents never share rows: this segment takes the rows it owns.
+        if (const QStringList split = m_segment.problems(plan, rows->size()); !split.isEmpty()) {
+            why = split.join(u'\n');
+            return false;
+        }
+        dataRows = m_segment.ownItems(*rows);
+    }
+    if (const QStringList split = m_segment.problems(plan); !split.isEmpty()) {
+        why = split.join(u'\n');
+        return false;
     }
     VariableMap variables;
     for (auto it = plan.variables.constBegin(); it != plan.variables.constEnd(); ++it)
@@ -205,10 +225,10 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
     }
 
     const bool open = isOpenModel(plan.load.executor);
-    int peak = open ? plan.load.maxVus : plan.load.vus;
+    int peak = open ? ownLoad.maxVus : ownLoad.vus;
     if (plan.load.executor == Executor::RampingVus) {
         peak = 1;
-        for (const Stage &stage : plan.load.stages)
+        for (const Stage &stage : ownLoad.stages)
             peak = std::max(peak, int(stage.target));
     }
     int threads = plan.threads > 0 ? plan.threads : QThread::idealThreadCount();
@@ -255,6 +275,7 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
         setup.index = i;
         setup.count = threads;
         setup.startNs = m_startNs;
+        setup.segment = m_segment;
         setup.dataRows = dataRows;
         setup.variables = variables;
         ThreadHandle thread = makeThread(QStringLiteral("loadscope-worker-") + QString::number(i));
@@ -326,6 +347,7 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
     sample.intervalSec = std::max(1e-3, double(now - m_lastTickNs) / 1e9);
     m_lastTickNs = now;
 
+    const bool open = m_summary.openModel;
     LatencyHistogram overall;
     LatencyHistogram overallCorrected;
     TrafficTotals overallTotals;
@@ -345,6 +367,8 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
         endpoint.totals = merged.totals;
         endpoint.latency = LatencyStats::fromHistogram(merged.duration);
         endpoint.latencyCorrected = LatencyStats::fromHistogram(merged.corrected);
+        if (m_keepIntervalHistograms)
+            keepHistograms(endpoint, merged.duration, merged.corrected, open);
         sample.endpoints.append(endpoint);
 
         overallTotals.add(merged.totals);
@@ -374,12 +398,13 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
     sample.overall.latencyCorrected = LatencyStats::fromHistogram(overallCorrected);
     const qint64 elapsedMs = (now - m_startNs) / 1000000;
     sample.plannedTarget =
-        m_plan.load.executor == Executor::ConstantVus ? m_plan.load.vus
+        m_plan.load.executor == Executor::ConstantVus ? double(m_segment.share(m_plan.load.vus))
         : m_plan.load.executor == Executor::ConstantArrivalRate
-            ? m_plan.load.rate * 1000.0 / double(m_plan.load.timeUnitMs)
+            ? m_plan.load.rate * 1000.0 / double(m_plan.load.timeUnitMs) * m_segment.fraction()
         : m_plan.load.executor == Executor::RampingArrivalRate
-            ? m_plan.load.targetAt(elapsedMs) * 1000.0 / double(m_plan.load.timeUnitMs)
-            : m_plan.load.targetAt(elapsedMs);
+            ? m_plan.load.targetAt(elapsedMs) * 1000.0 / double(m_plan.load.timeUnitMs) *
+                  m_segment.fraction()
+            : double(m_segment.share(std::lround(m_plan.load.targetAt(elapsedMs))));
     if (last)
         sample.plannedTarget = 0;
     for (auto it = serverTiming.cbegin(); it != serverTiming.cend(); ++it)
@@ -388,6 +413,18 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
     for (int i = 0; i < TimingCount; ++i) {
         if (timings[size_t(i)].count() > 0)
             sample.timingMeansMs.insert(names[i], timings[size_t(i)].mean() / 1000.0);
+    }
+    if (m_keepIntervalHistograms) {
+        keepHistograms(sample.overall, overall, overallCorrected, open);
+        QMap<QString, QByteArray> &kept = sample.overall.histograms;
+        if (!iteration.isEmpty())
+            kept.insert(QStringLiteral("iteration_duration"), iteration.serialize());
+        for (int i = 0; i < TimingCount; ++i) {
+            if (!timings[size_t(i)].isEmpty())
+                kept.insert(names[i], timings[size_t(i)].serialize());
+        }
+        for (auto it = serverTiming.cbegin(); it != serverTiming.cend(); ++it)
+            kept.insert(QStringLiteral("server_timing:") + it.key(), it.value().serialize());
     }
 
     // Cumulative figures.

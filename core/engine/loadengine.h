@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include "metrics/runmetrics.h"
+#include "plan/executionsegment.h"
 #include "plan/testplan.h"
 #include "util/threadhandle.h"
 
@@ -58,6 +59,13 @@ public:
     //! Called after every interval with the cumulative figures; a non-empty answer stops the
     //! run as aborted with that reason (used for thresholds with abortOnFail).
     void setAbortCheck(std::function<QString(const RunSummary &)> check);
+    //! Runs only @p segment of the plans started after this call (default: the whole plan):
+    //! its share of the VUs, arrivals and data rows (ExecutionSegment).
+    void setSegment(const ExecutionSegment &segment) { m_segment = segment; }
+    const ExecutionSegment &segment() const { return m_segment; }
+    //! Keeps every interval's serialized histograms in its IntervalSample (EndpointSample::
+    //! histograms), so that the run can be merged with other agents' runs exactly.
+    void setKeepIntervalHistograms(bool keep) { m_keepIntervalHistograms = keep; }
 
 signals:
     //! One merged interval; emitted every plan.intervalMs while running, and once for the
@@ -98,6 +106,8 @@ private:
     QString m_reason;
     QString m_firstError;
     std::function<QString(const RunSummary &)> m_abortCheck;
+    ExecutionSegment m_segment;
+    bool m_keepIntervalHistograms = false;
 };
 
 } // namespace loadscope

@@ -53,10 +53,13 @@ LoadWorker::LoadWorker(WorkerSetup setup, QObject *parent)
 
 LoadWorker::~LoadWorker() = default;
 
-int LoadWorker::share(int total) const
+int LoadWorker::share(qint64 total) const
 {
-    const int base = total / m_setup.count;
-    return base + (m_setup.index < total % m_setup.count ? 1 : 0);
+    // The segment's share of the plan's count, then this worker's share of the segment's: both
+    // striped, so that every worker of every agent adds up to the plan's count.
+    const qint64 own = m_setup.segment.share(total);
+    const qint64 base = own / m_setup.count;
+    return int(base + (m_setup.index < own % m_setup.count ? 1 : 0));
 }
 
 void LoadWorker::begin()
@@ -112,7 +115,7 @@ void LoadWorker::begin()
         connect(m_arrivalTimer, &QTimer::timeout, this, &LoadWorker::onArrivalTimer);
         // Position on this worker's first arrival of the global schedule.
         m_nextArrivalMs = nextArrivalMs(-1);
-        while (m_nextArrivalMs >= 0 && m_arrivalIndex % m_setup.count != m_setup.index) {
+        while (m_nextArrivalMs >= 0 && m_arrivalIndex % arrivalStride() != arrivalOffset()) {
             m_nextArrivalMs = nextArrivalMs(m_nextArrivalMs);
             ++m_arrivalIndex;
         }
@@ -249,7 +252,7 @@ void LoadWorker::onArrivalTimer()
         // than the request itself.
         dispatchArrival(std::min(dueNs, now));
         // Advance to this worker's next arrival in the global schedule.
-        for (int i = 0; i < m_setup.count && m_nextArrivalMs >= 0; ++i) {
+        for (qint64 i = 0; i < arrivalStride() && m_nextArrivalMs >= 0; ++i) {
             m_nextArrivalMs = nextArrivalMs(m_nextArrivalMs);
             ++m_arrivalIndex;
         }
@@ -306,8 +309,11 @@ void LoadWorker::startIteration(Vu &vu)
             for (auto it = data.constBegin(); it != data.constEnd(); ++it)
                 vu.variables.insert(it.key(), it.value());
         }
-        vu.variables.insert(QStringLiteral("__VU"),
-                            QString::number(m_setup.index + m_setup.count * vu.id + 1));
+        // 1-based and unique over every agent: the agent's own VU numbers, striped.
+        vu.variables.insert(
+            QStringLiteral("__VU"),
+            QString::number(
+                m_setup.segment.globalIndex(m_setup.index + qint64(m_setup.count) * vu.id) + 1));
         vu.variables.insert(QStringLiteral("__ITER"), QString::number(vu.iteration));
     }
     sendStep(vu);

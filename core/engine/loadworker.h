@@ -15,6 +15,7 @@
 #include "engine/scenario.h"
 #include "engine/transport.h"
 #include "metrics/runmetrics.h"
+#include "plan/executionsegment.h"
 #include "plan/testplan.h"
 
 class QTimer;
@@ -75,7 +76,8 @@ struct WorkerSetup
     qint64 maxHeaderBytes = 64 * 1024; //!< lean client: status line + headers cap
     int index = 0;
     int count = 1;
-    qint64 startNs = 0; //!< steady-clock start of the run, shared by all workers
+    qint64 startNs = 0;       //!< steady-clock start of the run, shared by all workers
+    ExecutionSegment segment; //!< the part of the plan this process runs (agents)
     QList<VariableMap> dataRows;
     VariableMap variables;
 };
@@ -152,7 +154,14 @@ private:
     void dispatchArrival(qint64 intendedNs);
     void dropStaleArrivals(qint64 now);
     double nextArrivalMs(double fromMs) const;
-    int share(int total) const;
+    int share(qint64 total) const;
+    //! Open model: this worker takes global arrival a when a % stride == offset (the segment
+    //! stripes arrivals over agents, then the agent over its workers).
+    qint64 arrivalStride() const { return qint64(m_setup.segment.count) * m_setup.count; }
+    qint64 arrivalOffset() const
+    {
+        return m_setup.segment.index + qint64(m_setup.segment.count) * m_setup.index;
+    }
     void finishStop();
     WorkerSnapshot takeAccumulated();
     void recordServerTiming(const QByteArray &header);

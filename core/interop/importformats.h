@@ -7,12 +7,14 @@
 #include <QStringList>
 
 #include "metrics/errorclass.h"
+#include "metrics/runmetrics.h"
 
 // The per-format parsers behind importResultFile() (internal to interop/).
 
 namespace loadscope {
+class AccessLogFormat;
 class RunBuilder;
-}
+} // namespace loadscope
 
 namespace loadscope::importing {
 
@@ -53,6 +55,30 @@ bool parseK6Csv(LineReader &reader, RunBuilder &builder, ParseContext &context);
 bool parseJmeterCsv(LineReader &reader, RunBuilder &builder, ParseContext &context);
 //! JMeter JTL XML (<httpSample>/<sample>, sub-samples nested).
 bool parseJmeterXml(const QString &path, RunBuilder &builder, ParseContext &context);
+
+//! A web server's access log in @p format: one request per line, routes as endpoints.
+bool parseAccessLog(LineReader &reader, RunBuilder &builder, ParseContext &context,
+                    const AccessLogFormat &format);
+//! A run read from an aggregated source (Locust, k6's summary): figures as the tool gave them,
+//! no histograms. summary.extras.aggregated says what was given and what is lacking.
+struct AggregatedRun
+{
+    RunSummary summary;
+    QStringList files;   //!< the files read, the one named first
+    QString contentHash; //!< SHA-256 over those files, in that order
+    QStringList notes;   //!< how it was read, what it lacks
+};
+
+//! Locust's --csv files: PREFIX_stats.csv with _stats_history.csv and _failures.csv beside
+//! it; @p path is any one of them or the prefix.
+bool parseLocustCsv(const QString &path, AggregatedRun *run, ParseContext &context);
+//! k6's end-of-test summary: the --summary-export JSON or handleSummary()'s data object.
+bool parseK6Summary(const QString &path, AggregatedRun *run, ParseContext &context);
+//! The PREFIX_stats.csv of Locust file @p path (one of its files or the prefix), or "".
+QString locustStatsFile(const QString &path);
+//! The error class of a Locust failure message ("ConnectionRefusedError(111, ...)",
+//! "HTTPError('500 Server Error: ...')"); None when the message does not say.
+ErrorClass locustErrorClass(QStringView message);
 
 //! The error class of a k6 request from its status, expected_response and error_code tags.
 ErrorClass k6ErrorClass(int status, int expected, int errorCode);

@@ -5,6 +5,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include "interop/accesslogimport.h"
+#include "analysis/recommendations.h"
 #include "interop/importformats.h"
 #include "interop/importreader.h"
 #include "interop/resultjson.h"
@@ -30,7 +32,16 @@ constexpr FormatInfo kFormats[] = {
     {ImportFormat::JmeterCsv, "jmeter-csv", "JMeter"},
     {ImportFormat::JmeterXml, "jmeter-xml", "JMeter"},
     {ImportFormat::LocustCsv, "locust-csv", "Locust"},
+    {ImportFormat::Nginx, "nginx", "real users"},
+    {ImportFormat::Apache, "apache", "real users"},
+    {ImportFormat::Combined, "combined", "real users"},
 };
+
+bool isAccessLog(ImportFormat format)
+{
+    return format == ImportFormat::Nginx || format == ImportFormat::Apache ||
+           format == ImportFormat::Combined;
+}
 
 const FormatInfo &infoOf(ImportFormat format)
 {
@@ -64,6 +75,31 @@ QString firstLine(const QByteArray &head)
 QString fileNameOf(const QString &path)
 {
     return QFileInfo(path).fileName();
+}
+
+//! An aggregated source has no histogram to compute figures from: the stored summary says the
+//! figures the tool gave (only those, so that a missing one reads as missing, not as zero).
+void useGivenLatency(const QJsonObject &aggregated, QJsonObject *summary)
+{
+    const QJsonObject given = aggregated.value(QLatin1String("latencyMs")).toObject();
+    summary->insert(QStringLiteral("latencyMs"), given);
+    const QJsonObject byEndpoint = aggregated.value(QLatin1String("endpoints")).toObject();
+    QJsonArray endpoints = summary->value(QLatin1String("endpoints")).toArray();
+    for (qsizetype i = 0; i < endpoints.size(); ++i) {
+        QJsonObject e = endpoints[i].toObject();
+        e.insert(QStringLiteral("latencyMs"),
+                 byEndpoint.value(e.value(QLatin1String("name")).toString())
+                     .toObject()
+                     .value(QLatin1String("latencyMs"))
+                     .toObject());
+        endpoints[i] = e;
+    }
+    summary->insert(QStringLiteral("endpoints"), endpoints);
+    const QJsonObject timings = aggregated.value(QLatin1String("timingsMs")).toObject();
+    QJsonObject storedTimings;
+    for (auto it = timings.constBegin(); it != timings.constEnd(); ++it)
+        storedTimings.insert(it.key(), it.value());
+    summary->insert(QStringLiteral("timingsMs"), storedTimings);
 }
 
 } // namespace
@@ -134,9 +170,16 @@ ImportFormat detectImportFormat(const QString &path, QString *why)
         if (tsOk && elapsedOk)
             return ImportFormat::JmeterCsv;
     }
+    AccessLogFormat::Entry entry;
+    const char *mismatch = nullptr;
+    const std::string first = line.toStdString();
+    if (AccessLogFormat::nginxCombined().parse(first, &entry, &mismatch))
+        return ImportFormat::Combined;
     if (why) {
         *why = path + QStringLiteral(": line 1: not a k6 (JSON, CSV, summary), JMeter (CSV, XML)"
-                                     " or Locust (CSV) results file");
+                                     " or Locust (CSV) results file, nor an access log in the "
+                                     "combined format (for another log format give "
+                                     "--format=nginx|apache --log-format=...)");
     }
     return ImportFormat::Auto;
 }
@@ -161,25 +204,132 @@ QString ImportReport::summaryLine() const
     return line;
 }
 
+namespace {
+
+void fillSource(const QString &path, ImportFormat format, const importing::ParseContext &context,
+                const QString &hash, ParsedResult *parsed)
+{
+    const FormatInfo &info = infoOf(format);
+    ResultSource &source = parsed->source;
+    source.tool = QLatin1String(info.tool);
+    source.toolVersion = context.toolVersion;
+    source.format = importFormatName(format);
+    source.fileName = fileNameOf(path);
+    source.contentHash = hash;
+    source.lines = context.records;
+    source.badLines = context.bad;
+    parsed->badNotes = context.badNotes;
+}
+
+//! The recommendation rules over what the file gave; rules that need what an import lacks
+//! (resource samples, a histogram) have nothing to go on and stay silent.
+void analyse(RunSummary *summary)
+{
+    RecommendationInput input;
+    input.summary = std::move(*summary); // moved, not copied: it holds every histogram
+    const QList<Recommendation> recommendations = recommend(input);
+    *summary = std::move(input.summary);
+    summary->extras.recommendations = recommendationsToJson(recommendations);
+    summary->extras.untrustworthy = resultsUntrustworthy(recommendations);
+}
+
+void fillReport(const ParsedResult &parsed, ImportReport *report)
+{
+    report->requests = parsed.summary.totals.requests;
+    report->endpoints = int(parsed.summary.endpoints.size());
+    report->durationSec = parsed.summary.durationSec;
+    report->notes = parsed.notes;
+}
+
+bool tooManyBad(const QString &path, const importing::ParseContext &context, ImportReport *report)
+{
+    // More than 1 % bad lines: the file is not what it claims to be, or badly damaged.
+    if (context.bad * 100 <= context.records)
+        return false;
+    report->error = path + QStringLiteral(": ") + QString::number(context.bad) +
+                    QStringLiteral(" of ") + QString::number(context.records) +
+                    QStringLiteral(" lines are bad (more than 1 %), nothing was stored: ") +
+                    context.badNotes.join(QStringLiteral("; "));
+    return true;
+}
+
+//! Locust's CSV files and k6's summary: the figures as the tool gave them.
+bool parseAggregatedFile(const QString &path, ImportFormat format,
+                         const ResultImportOptions &options, ParsedResult *parsed,
+                         ImportReport *report)
+{
+    importing::ParseContext context;
+    context.cancel = options.cancel;
+    importing::AggregatedRun run;
+    const bool read = format == ImportFormat::LocustCsv
+                          ? importing::parseLocustCsv(path, &run, context)
+                          : importing::parseK6Summary(path, &run, context);
+    report->records = context.records;
+    report->badRecords = context.bad;
+    report->badNotes = context.badNotes;
+    if (!read) {
+        report->error = path + QStringLiteral(": ") +
+                        (context.fatal.isEmpty()
+                             ? QStringLiteral("cannot be read as ") + importFormatName(format)
+                             : context.fatal);
+        return false;
+    }
+    if (tooManyBad(path, context, report))
+        return false;
+    if (run.summary.totals.requests <= 0) {
+        report->error = path + QStringLiteral(": holds no HTTP request (") +
+                        importFormatName(format) + QStringLiteral("), nothing was stored");
+        return false;
+    }
+    parsed->summary = std::move(run.summary);
+    fillSource(run.files.value(0, path), format, context, run.contentHash, parsed);
+    parsed->notes = run.notes;
+    if (run.files.size() > 1) {
+        QStringList names;
+        for (const QString &file : std::as_const(run.files))
+            names << fileNameOf(file);
+        parsed->notes.prepend(QStringLiteral("read ") + names.join(QStringLiteral(", ")));
+    }
+    const QJsonArray lacks =
+        parsed->summary.extras.aggregated.value(QLatin1String("lacks")).toArray();
+    for (const QJsonValue &lack : lacks)
+        parsed->notes << QStringLiteral("lacks ") + lack.toString();
+    analyse(&parsed->summary);
+    fillReport(*parsed, report);
+    return true;
+}
+
+} // namespace
+
 bool parseResultFile(const QString &path, const ResultImportOptions &options, ParsedResult *parsed,
                      ImportReport *report)
 {
     report->path = path;
     ImportFormat format = options.format;
-    if (!QFileInfo::exists(path)) {
+    // Locust's files may be named by their prefix ("run" for run_stats.csv and the rest).
+    const bool locustPrefix = !QFileInfo::exists(path) &&
+                              !importing::locustStatsFile(path).isEmpty() &&
+                              (format == ImportFormat::Auto || format == ImportFormat::LocustCsv);
+    if (!QFileInfo::exists(path) && !locustPrefix) {
         report->error = path + QStringLiteral(": no such file");
         return false;
     }
+    if (locustPrefix)
+        format = ImportFormat::LocustCsv;
     if (format == ImportFormat::Auto) {
         format = detectImportFormat(path, &report->error);
         if (format == ImportFormat::Auto)
             return false;
     }
     report->format = format;
-    if (format == ImportFormat::K6Summary || format == ImportFormat::LocustCsv) {
-        report->error = path + QStringLiteral(": importing ") + importFormatName(format) +
-                        QStringLiteral(" files is not available in this build yet");
-        return false;
+    if (format == ImportFormat::K6Summary || format == ImportFormat::LocustCsv)
+        return parseAggregatedFile(path, format, options, parsed, report);
+
+    std::optional<AccessLogFormat> accessLog;
+    if (isAccessLog(format)) {
+        accessLog = accessLogFormatFor(importFormatName(format), options.logFormat, &report->error);
+        if (!accessLog)
+            return false;
     }
 
     importing::ParseContext context;
@@ -204,6 +354,11 @@ bool parseResultFile(const QString &path, const ResultImportOptions &options, Pa
             break;
         case ImportFormat::K6Csv:
             read = importing::parseK6Csv(reader, builder, context);
+            break;
+        case ImportFormat::Nginx:
+        case ImportFormat::Apache:
+        case ImportFormat::Combined:
+            read = importing::parseAccessLog(reader, builder, context, *accessLog);
             break;
         default:
             read = importing::parseJmeterCsv(reader, builder, context);
@@ -231,14 +386,8 @@ bool parseResultFile(const QString &path, const ResultImportOptions &options, Pa
         report->error = path + QStringLiteral(" cannot be read: ") + report->error;
         return false;
     }
-    // More than 1 % bad lines: the file is not what it claims to be, or badly damaged.
-    if (context.bad * 100 > context.records) {
-        report->error = path + QStringLiteral(": ") + QString::number(context.bad) +
-                        QStringLiteral(" of ") + QString::number(context.records) +
-                        QStringLiteral(" lines are bad (more than 1 %), nothing was stored: ") +
-                        context.badNotes.join(QStringLiteral("; "));
+    if (tooManyBad(path, context, report))
         return false;
-    }
     if (builder.requests() == 0) {
         report->error = path + QStringLiteral(": holds no HTTP request (") +
                         importFormatName(format) + QStringLiteral("), nothing was stored");
@@ -248,27 +397,20 @@ bool parseResultFile(const QString &path, const ResultImportOptions &options, Pa
     parsed->summary = builder.finish();
     parsed->summary.target = context.target;
     parsed->target = context.target;
-    const FormatInfo &info = infoOf(format);
-    ResultSource &source = parsed->source;
-    source.tool = QLatin1String(info.tool);
-    source.toolVersion = context.toolVersion;
-    source.format = importFormatName(format);
-    source.fileName = fileNameOf(path);
-    source.contentHash = hash;
-    source.lines = context.records;
-    source.badLines = context.bad;
-    parsed->badNotes = context.badNotes;
+    fillSource(path, format, context, hash, parsed);
+    analyse(&parsed->summary);
     if (late > 0)
         parsed->notes << QString::number(late) +
                              QStringLiteral(" record(s) more than 15 s out of time order:"
                                             " counted in the totals, not in the timeline");
+    if (accessLog && !accessLog->hasDuration() && !accessLog->hasUpstreamTime())
+        parsed->notes << QStringLiteral("the log format has no request time ($request_time, "
+                                        "%D, %T): requests, status classes, routes and the "
+                                        "arrival rate only, no latency");
     if (context.subSamples > 0)
         parsed->notes << QString::number(context.subSamples) +
                              QStringLiteral(" sub-sample(s) counted within their parent sample");
-    report->requests = parsed->summary.totals.requests;
-    report->endpoints = int(parsed->summary.endpoints.size());
-    report->durationSec = parsed->summary.durationSec;
-    report->notes = parsed->notes;
+    fillReport(*parsed, report);
     return true;
 }
 
@@ -305,16 +447,21 @@ ImportedResult importedResultFor(const ParsedResult &parsed, const ResultImportO
     if (!parsed.notes.isEmpty())
         sourceJson.insert(QStringLiteral("notes"), QJsonArray::fromStringList(parsed.notes));
     r.summary.insert(QStringLiteral("source"), sourceJson);
+    if (s.duration.isEmpty())
+        useGivenLatency(s.extras.aggregated, &r.summary);
     for (const IntervalSample &sample : s.timeline)
         r.samples.append(samplesForStore(sample));
-    r.histograms.append({QString(), QStringLiteral("duration"), s.duration.serialize()});
+    if (!s.duration.isEmpty())
+        r.histograms.append({QString(), QStringLiteral("duration"), s.duration.serialize()});
     if (!s.iterationDuration.isEmpty())
         r.histograms.append(
             {QString(), QStringLiteral("iteration_duration"), s.iterationDuration.serialize()});
     for (auto it = s.timings.cbegin(); it != s.timings.cend(); ++it)
         r.histograms.append({QString(), it.key(), it.value().serialize()});
-    for (const EndpointSummary &e : s.endpoints)
-        r.histograms.append({e.name, QStringLiteral("duration"), e.duration.serialize()});
+    for (const EndpointSummary &e : s.endpoints) {
+        if (!e.duration.isEmpty())
+            r.histograms.append({e.name, QStringLiteral("duration"), e.duration.serialize()});
+    }
     r.source = parsed.source;
     return r;
 }
@@ -326,8 +473,12 @@ ImportReport importResultFile(HistoryStore &store, const QString &path,
     ParsedResult parsed;
     if (!parseResultFile(path, options, &parsed, &report))
         return report;
+    // Locust's files are named by their prefix ("run" for run_stats.csv and the rest).
+    const QString named = report.format == ImportFormat::LocustCsv
+                              ? importing::locustStatsFile(path).chopped(10) // "_stats.csv"
+                              : path;
     report.testName =
-        options.testName.isEmpty() ? QFileInfo(path).completeBaseName() : options.testName;
+        options.testName.isEmpty() ? QFileInfo(named).completeBaseName() : options.testName;
     bool duplicate = false;
     const qint64 id =
         store.storeImportedResult(importedResultFor(parsed, options, report.testName), &duplicate);

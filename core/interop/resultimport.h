@@ -23,7 +23,10 @@ enum class ImportFormat
     K6Summary, //!< k6 --summary-export / handleSummary data (aggregated)
     JmeterCsv, //!< JMeter JTL, CSV
     JmeterXml, //!< JMeter JTL, XML
-    LocustCsv  //!< Locust --csv files (aggregated)
+    LocustCsv, //!< Locust --csv files (aggregated)
+    Nginx,     //!< an nginx access log (real users), log_format given by --log-format
+    Apache,    //!< an Apache access log (real users), LogFormat given by --log-format
+    Combined   //!< an access log in the combined format nginx and Apache both write
 };
 
 //! "k6-json", "jmeter-csv", ... ("auto" for Auto).
@@ -41,6 +44,7 @@ struct ResultImportOptions
     ImportFormat format = ImportFormat::Auto;
     QString testName;     //!< the test the run belongs to; default: the file's base name
     QString versionLabel; //!< the run's version label
+    QString logFormat;    //!< access logs: nginx log_format / Apache LogFormat (default combined)
     //! Called now and then with bytes done and the file's size (same thread).
     std::function<void(qint64 done, qint64 total)> progress;
     const std::atomic<bool> *cancel = nullptr; //!< set to stop: nothing is stored

@@ -1,5 +1,7 @@
 #include "resultjson.h"
 
+#include <algorithm>
+
 #include "plan/planjson.h"
 
 namespace loadscope {
@@ -172,11 +174,106 @@ QJsonObject resultObject(const RunSummary &summary, qint64 resultId, const QStri
         result.insert(key("timeline"), timeline);
     }
 
+    if (withTimeline && hasIntervalHistograms(summary))
+        result.insert(key("histograms"), histogramsJson(summary));
+
     result.insert(key("thresholds"), thresholdsJson(summary.thresholds));
     const QJsonObject extras = summary.extras.toJson();
     for (auto it = extras.constBegin(); it != extras.constEnd(); ++it)
         result.insert(it.key(), it.value());
     return result;
+}
+
+bool hasIntervalHistograms(const RunSummary &summary)
+{
+    return std::any_of(summary.timeline.cbegin(), summary.timeline.cend(),
+                       [](const IntervalSample &s) { return !s.overall.histograms.isEmpty(); });
+}
+
+QJsonObject fullTotalsJson(const TrafficTotals &totals)
+{
+    return QJsonObject{{key("requests"), totals.requests},
+                       {key("errors"), totals.errors},
+                       {key("bytesIn"), totals.bytesIn},
+                       {key("bytesOut"), totals.bytesOut},
+                       {key("iterations"), totals.iterations},
+                       {key("droppedIterations"), totals.droppedIterations},
+                       {key("checksPassed"), totals.checksPassed},
+                       {key("checksFailed"), totals.checksFailed},
+                       {key("errorsByClass"), totals.errorsByClassJson()}};
+}
+
+namespace {
+
+QJsonObject blobsJson(const QMap<QString, QByteArray> &blobs)
+{
+    QJsonObject json;
+    for (auto it = blobs.cbegin(); it != blobs.cend(); ++it)
+        json.insert(it.key(), QString::fromLatin1(it.value().toBase64()));
+    return json;
+}
+
+void insertBlob(QJsonObject &json, const char *metric, const LatencyHistogram &histogram)
+{
+    if (!histogram.isEmpty())
+        json.insert(key(metric), QString::fromLatin1(histogram.serialize().toBase64()));
+}
+
+} // namespace
+
+QJsonObject histogramsJson(const RunSummary &summary)
+{
+    QJsonObject overall;
+    insertBlob(overall, "duration", summary.duration);
+    if (summary.openModel)
+        insertBlob(overall, "duration_corrected", summary.durationCorrected);
+    insertBlob(overall, "iteration_duration", summary.iterationDuration);
+    for (auto it = summary.timings.cbegin(); it != summary.timings.cend(); ++it) {
+        if (!it.value().isEmpty())
+            overall.insert(it.key(), QString::fromLatin1(it.value().serialize().toBase64()));
+    }
+    for (auto it = summary.serverTiming.cbegin(); it != summary.serverTiming.cend(); ++it)
+        overall.insert(QStringLiteral("server_timing:") + it.key(),
+                       QString::fromLatin1(it.value().serialize().toBase64()));
+    QJsonObject endpoints;
+    for (const EndpointSummary &endpoint : summary.endpoints) {
+        QJsonObject blobs;
+        insertBlob(blobs, "duration", endpoint.duration);
+        if (summary.openModel)
+            insertBlob(blobs, "duration_corrected", endpoint.durationCorrected);
+        endpoints.insert(endpoint.name,
+                         QJsonObject{{key("totals"), fullTotalsJson(endpoint.totals)},
+                                     {key("method"), endpoint.method},
+                                     {key("path"), endpoint.path},
+                                     {key("histograms"), blobs}});
+    }
+    QJsonArray intervals;
+    // A plan's only endpoint has the overall histograms: they are written once.
+    const bool single = summary.endpoints.size() == 1;
+    for (const IntervalSample &sample : summary.timeline) {
+        QJsonObject perEndpoint;
+        for (const EndpointSample &endpoint : sample.endpoints) {
+            QJsonObject json{{key("totals"), fullTotalsJson(endpoint.totals)}};
+            if (single)
+                json.insert(key("sameAsOverall"), true);
+            else
+                json.insert(key("histograms"), blobsJson(endpoint.histograms));
+            perEndpoint.insert(endpoint.name, json);
+        }
+        intervals.append(QJsonObject{{key("index"), sample.index},
+                                     {key("t"), sample.tSec},
+                                     {key("intervalSec"), sample.intervalSec},
+                                     {key("activeVus"), sample.activeVus},
+                                     {key("plannedTarget"), sample.plannedTarget},
+                                     {key("totals"), fullTotalsJson(sample.overall.totals)},
+                                     {key("histograms"), blobsJson(sample.overall.histograms)},
+                                     {key("endpoints"), perEndpoint}});
+    }
+    return QJsonObject{{key("format"), key(kHistogramsFormat)},
+                       {key("run"), QJsonObject{{key("totals"), fullTotalsJson(summary.totals)},
+                                                {key("overall"), overall},
+                                                {key("endpoints"), endpoints}}},
+                       {key("intervals"), intervals}};
 }
 
 QJsonObject resultDocument(const TestPlan &plan, const RunSummary &summary, qint64 resultId,

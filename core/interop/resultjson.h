@@ -34,6 +34,24 @@ QJsonObject resultSummaryForStore(const RunSummary &summary, qint64 resultId,
 //! [{expression, metric, value, passed, abortOnFail, error?}] in the order given.
 QJsonArray thresholdsJson(const QList<ThresholdResult> &thresholds);
 
+//! Version tag of the "histograms" object a result carries for merging (agent results).
+inline constexpr char kHistogramsFormat[] = "loadscope.hdr/1";
+
+//! Whether the run kept its per-interval histograms (LoadEngine::setKeepIntervalHistograms).
+bool hasIntervalHistograms(const RunSummary &summary);
+
+//! The "histograms" object of an agent result, everything `merge` needs to rebuild the run
+//! exactly: {format, run: {overall: {metric: base64}, endpoints: {name: {metric: base64}}},
+//! intervals: [{index, t, intervalSec, activeVus, plannedTarget, totals (all counters and
+//! errorsByClass), histograms: {metric: base64}, endpoints: {name: {totals, histograms}}}]}.
+//! Blobs are LatencyHistogram::serialize() in base64. A plan's only endpoint says
+//! "sameAsOverall": true in each interval instead of repeating the overall histograms.
+QJsonObject histogramsJson(const RunSummary &summary);
+
+//! Every counter of @p totals, errorsByClass included ({requests, errors, bytesIn, bytesOut,
+//! iterations, droppedIterations, checksPassed, checksFailed, errorsByClass}).
+QJsonObject fullTotalsJson(const TrafficTotals &totals);
+
 //! One timeline entry {t, requests, errors, rps, activeVus, target, latencyMs,
 //! latencyCorrectedMs?, errorsByClass}; corrected figures only when @p openModel.
 QJsonObject timelineEntry(const IntervalSample &sample, bool openModel);

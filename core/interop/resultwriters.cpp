@@ -53,6 +53,22 @@ void writeTestcase(QXmlStreamWriter &xml, const QString &className, const QStrin
 
 } // namespace
 
+std::optional<ResultFormat> resultFormatFromName(const QString &name)
+{
+    const QString n = name.toLower();
+    if (n == QLatin1String("json"))
+        return ResultFormat::Json;
+    if (n == QLatin1String("csv"))
+        return ResultFormat::Csv;
+    if (n == QLatin1String("junit") || n == QLatin1String("xml"))
+        return ResultFormat::Junit;
+    if (n == QLatin1String("html") || n == QLatin1String("htm"))
+        return ResultFormat::Html;
+    if (n == QLatin1String("md") || n == QLatin1String("markdown"))
+        return ResultFormat::Markdown;
+    return std::nullopt;
+}
+
 QByteArray resultToJson(const QJsonObject &resultDocument)
 {
     return QJsonDocument(resultDocument).toJson(QJsonDocument::Indented);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
@@ -19,6 +21,10 @@ enum class ResultFormat
     Html,
     Markdown
 };
+
+//! The format named @p name case-insensitively (json, csv, junit or xml, html or htm, md or
+//! markdown), as --format and file extensions spell it.
+std::optional<ResultFormat> resultFormatFromName(const QString &name);
 
 //! Indented JSON text of the document.
 QByteArray resultToJson(const QJsonObject &resultDocument);

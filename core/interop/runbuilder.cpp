@@ -120,16 +120,22 @@ void RunBuilder::addRequest(qint64 startUs, int endpoint, qint64 durationUs, Err
     one.bytesOut = bytesOut;
     EndpointSummary &summary = m_summary.endpoints[endpoint];
     summary.totals.add(one);
-    summary.duration.record(durationUs);
     m_summary.totals.add(one);
-    m_summary.duration.record(durationUs);
+    // A source without a request time (an access log in the combined format) counts the
+    // request but has no latency to record.
+    const bool timed = durationUs >= 0;
+    if (timed) {
+        summary.duration.record(durationUs);
+        m_summary.duration.record(durationUs);
+    }
     // The interval of its end, as the engine counts a request when it completes.
     if (Interval *in = interval(startUs + std::max<qint64>(0, durationUs))) {
         if (in->endpoints.size() <= size_t(endpoint))
             in->endpoints.resize(size_t(endpoint) + 1);
         Accumulator &acc = in->endpoints[size_t(endpoint)];
         acc.totals.add(one);
-        acc.duration.record(durationUs);
+        if (timed)
+            acc.duration.record(durationUs);
     }
 }
 

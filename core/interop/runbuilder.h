@@ -37,7 +37,8 @@ public:
 
     //! The index of endpoint @p name, created on first use (no allocation once it exists).
     int endpoint(std::string_view name);
-    //! One request started at @p startUs (µs since the epoch) that took @p durationUs.
+    //! One request started at @p startUs (µs since the epoch) that took @p durationUs (-1: the
+    //! source does not say; counted without a latency).
     void addRequest(qint64 startUs, int endpoint, qint64 durationUs, ErrorClass error,
                     qint64 bytesIn = 0, qint64 bytesOut = 0);
     //! One timing of the breakdown (index into timingNames()).

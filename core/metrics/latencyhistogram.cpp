@@ -381,14 +381,13 @@ QByteArray LatencyHistogram::serialize() const
     return out;
 }
 
-std::optional<LatencyHistogram> LatencyHistogram::deserialize(const QByteArray &data,
-                                                              QString *error)
+bool LatencyHistogram::decode(const QByteArray &data, Decoded *out, QString *error)
 {
     QString scratch;
     QString *err = error ? error : &scratch;
     const auto fail = [err](const QString &message) {
         *err = QStringLiteral("latency histogram: ") + message;
-        return std::nullopt;
+        return false;
     };
 
     if (data.size() < kPrefixSize + kCrcSize)
@@ -432,8 +431,10 @@ std::optional<LatencyHistogram> LatencyHistogram::deserialize(const QByteArray &
                         .arg(payloadBytes)
                         .arg(std::max<qsizetype>(in.remaining() - kCrcSize, 0)));
 
-    // length is bounded by kCountsLength above, so a hostile header cannot ask for more.
-    std::vector<qint64> counts(size_t(length), 0);
+    // Only the non-zero slots are kept: merging a blob then costs what it holds, not the
+    // length of the counts array.
+    std::vector<std::pair<qint32, qint64>> &nonZero = out->nonZero;
+    nonZero.clear();
     Reader payload{in.p, in.p + payloadBytes};
     qint64 index = 0;
     qint64 countSum = 0;
@@ -459,7 +460,9 @@ std::optional<LatencyHistogram> LatencyHistogram::deserialize(const QByteArray &
                             .arg(length));
         if (n > total - countSum)
             return fail(QStringLiteral("counts add up to more than the total count %1").arg(total));
-        counts[size_t(index++)] = n;
+        if (n > 0)
+            nonZero.emplace_back(qint32(index), n);
+        ++index;
         countSum += n;
     }
     if (index != length)
@@ -478,12 +481,10 @@ std::optional<LatencyHistogram> LatencyHistogram::deserialize(const QByteArray &
         if (minValue != 0 || maxValue != 0 || sum != 0 || overflow != 0 || length != 0)
             return fail(QStringLiteral("empty histogram with non-zero min, max, sum or overflow"));
     } else {
-        const auto firstNonZero =
-            std::find_if(counts.begin(), counts.end(), [](qint64 c) { return c != 0; }) -
-            counts.begin();
+        const qint64 firstNonZero = nonZero.front().first;
         if (minValue < kLowestTrackable || minValue > maxValue || maxValue > kHighestValue ||
             countsIndex(minValue) != firstNonZero || countsIndex(maxValue) != length - 1 ||
-            counts[size_t(length - 1)] == 0)
+            nonZero.back().first != length - 1)
             return fail(QStringLiteral("min %1 / max %2 inconsistent with the counts")
                             .arg(minValue)
                             .arg(maxValue));
@@ -508,14 +509,52 @@ std::optional<LatencyHistogram> LatencyHistogram::deserialize(const QByteArray &
                         .arg(stored, 8, 16, QLatin1Char('0'))
                         .arg(computed, 8, 16, QLatin1Char('0')));
 
+    out->total = total;
+    out->overflow = overflow;
+    out->min = minValue;
+    out->max = maxValue;
+    out->sum = sum;
+    out->length = length;
+    return true;
+}
+
+std::optional<LatencyHistogram> LatencyHistogram::deserialize(const QByteArray &data,
+                                                              QString *error)
+{
+    Decoded decoded;
+    if (!decode(data, &decoded, error))
+        return std::nullopt;
     LatencyHistogram h;
-    h.m_counts = std::move(counts);
-    h.m_totalCount = total;
-    h.m_overflowCount = overflow;
-    h.m_min = total ? minValue : kHighestValue;
-    h.m_max = maxValue;
-    h.m_sum = sum;
+    // length is bounded by kCountsLength in decode(), so a hostile header cannot ask for more.
+    h.m_counts.assign(size_t(decoded.length), 0);
+    for (const auto &[index, count] : decoded.nonZero)
+        h.m_counts[size_t(index)] = count;
+    h.m_totalCount = decoded.total;
+    h.m_overflowCount = decoded.overflow;
+    h.m_min = decoded.total ? decoded.min : kHighestValue;
+    h.m_max = decoded.max;
+    h.m_sum = decoded.sum;
     return h;
+}
+
+bool LatencyHistogram::mergeSerialized(const QByteArray &data, QString *error)
+{
+    // One decode buffer per thread: merging many blobs allocates nothing once it is warm.
+    thread_local Decoded decoded;
+    if (!decode(data, &decoded, error))
+        return false;
+    if (decoded.total == 0)
+        return true;
+    if (m_counts.size() < size_t(decoded.length))
+        grow(int(decoded.length) - 1);
+    for (const auto &[index, count] : decoded.nonZero)
+        m_counts[size_t(index)] += count;
+    m_totalCount += decoded.total;
+    m_overflowCount += decoded.overflow;
+    m_sum += decoded.sum;
+    m_min = std::min(m_min, decoded.min);
+    m_max = std::max(m_max, decoded.max);
+    return true;
 }
 
 } // namespace loadscope

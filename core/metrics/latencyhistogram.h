@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include <QByteArray>
@@ -46,7 +47,7 @@ public:
         const auto subBucket = int(v >> bucket);
         return ((bucket + 1) << kSubBucketHalfCountMagnitude) + subBucket - kSubBucketHalfCount;
     }
-    //! Number of counts slots needed to hold every trackable value.
+    //! Number of counts nonZero needed to hold every trackable value.
     static constexpr int kCountsLength = 23221; // countsIndex(kHighestValue) + 1, asserted below
 
     LatencyHistogram() = default;
@@ -114,11 +115,24 @@ public:
     static std::optional<LatencyHistogram> deserialize(const QByteArray &data,
                                                        QString *error = nullptr);
 
+    //! Adds the histogram serialize() wrote in @p data, as merge() would its deserialize()d
+    //! form, with the same checks but without building it: costs the blob's size, not the
+    //! counts array's. On corrupted input changes nothing and says why in *error.
+    bool mergeSerialized(const QByteArray &data, QString *error = nullptr);
+
     //! Same recorded distribution (counts, min, max, sum, overflow).
     bool operator==(const LatencyHistogram &other) const;
     bool operator!=(const LatencyHistogram &other) const { return !(*this == other); }
 
 private:
+    //! A checked serialize() blob: header figures and its non-zero nonZero in order.
+    struct Decoded
+    {
+        qint64 total = 0, overflow = 0, min = 0, max = 0, length = 0;
+        quint64 sum = 0;
+        std::vector<std::pair<qint32, qint64>> nonZero;
+    };
+    static bool decode(const QByteArray &data, Decoded *out, QString *error);
     void grow(int index);
     void clearStatistics(); // everything but the counts array
     //! Slots actually in use: up to and including the bucket of max().
@@ -135,7 +149,7 @@ private:
 
 static_assert(LatencyHistogram::kCountsLength ==
               LatencyHistogram::countsIndex(LatencyHistogram::kHighestValue) + 1);
-// Zero and the lowest discernible value keep slots of their own, so 0 never reads as 1 µs.
+// Zero and the lowest discernible value keep nonZero of their own, so 0 never reads as 1 µs.
 static_assert(LatencyHistogram::countsIndex(0) == 0 &&
               LatencyHistogram::countsIndex(LatencyHistogram::kLowestValue) == 1);
 

@@ -37,6 +37,27 @@ QJsonObject LatencyStats::toJson() const
                        {QStringLiteral("p99"), p99Ms},   {QStringLiteral("p999"), p999Ms}};
 }
 
+LatencyStats LatencyStats::fromJson(const QJsonObject &json, qint64 count)
+{
+    const auto get = [&json](const char *key, const char *fallback = nullptr) {
+        const QJsonValue v = json.value(QLatin1String(key));
+        return v.isUndefined() && fallback ? json.value(QLatin1String(fallback)).toDouble()
+                                           : v.toDouble();
+    };
+    LatencyStats s;
+    s.count = count;
+    s.minMs = get("min");
+    s.meanMs = get("avg");
+    s.stddevMs = get("stddev");
+    s.p50Ms = get("p50", "med");
+    s.p90Ms = get("p90");
+    s.p95Ms = get("p95");
+    s.p99Ms = get("p99");
+    s.p999Ms = get("p999");
+    s.maxMs = get("max", "p100");
+    return s;
+}
+
 void TrafficTotals::add(const TrafficTotals &o)
 {
     requests += o.requests;
@@ -101,6 +122,14 @@ QJsonObject RunExtras::toJson() const
         json.insert(QStringLiteral("stress"), stress);
     if (rebuiltFromIntervals)
         json.insert(QStringLiteral("rebuiltFromIntervals"), true);
+    if (!trigger.isEmpty())
+        json.insert(QStringLiteral("trigger"), trigger);
+    if (!aggregated.isEmpty())
+        json.insert(QStringLiteral("aggregated"), aggregated);
+    if (!agent.isEmpty())
+        json.insert(QStringLiteral("agent"), agent);
+    if (!agents.isEmpty())
+        json.insert(QStringLiteral("agents"), agents);
     return json;
 }
 
@@ -115,6 +144,10 @@ RunExtras RunExtras::fromJson(const QJsonObject &result)
     e.anomalies = result.value(QStringLiteral("anomalies")).toArray();
     e.stress = result.value(QStringLiteral("stress")).toObject();
     e.rebuiltFromIntervals = result.value(QStringLiteral("rebuiltFromIntervals")).toBool();
+    e.trigger = result.value(QStringLiteral("trigger")).toString();
+    e.aggregated = result.value(QStringLiteral("aggregated")).toObject();
+    e.agent = result.value(QStringLiteral("agent")).toObject();
+    e.agents = result.value(QStringLiteral("agents")).toArray();
     return e;
 }
 

@@ -28,6 +28,9 @@ struct LatencyStats
     static LatencyStats fromHistogram(const LatencyHistogram &histogram);
     //! {"min","avg","max","p50","p90","p95","p99","p999"} (+ "count", "stddev").
     QJsonObject toJson() const;
+    //! The figures toJson() names in @p json (a missing one reads as 0; "med" stands in for a
+    //! missing "p50", "p100" for "max"), with @p count requests behind them.
+    static LatencyStats fromJson(const QJsonObject &json, qint64 count);
 };
 
 //! Counters of requests and their outcomes.
@@ -60,6 +63,11 @@ struct EndpointSample
     TrafficTotals totals;
     LatencyStats latency;          //!< http_req_duration (service time)
     LatencyStats latencyCorrected; //!< open models: from the intended start time
+    //! This interval's HDR histograms (LatencyHistogram::serialize()) by metric name
+    //! ("duration", "duration_corrected"; overall also "iteration_duration", the timing names
+    //! and "server_timing:NAME"). Only kept when asked for (agent results, `run --histograms`):
+    //! they are what lets runs of several agents be merged exactly.
+    QMap<QString, QByteArray> histograms;
 };
 
 //! What the engine emits every interval (DESIGN.md §3.2): values only, safe to queue.
@@ -119,6 +127,17 @@ struct RunExtras
     QJsonArray anomalies;       //!< "anomalies": anomalous intervals
     QJsonObject stress;         //!< "stress": the stress analysis (stress tests)
     bool rebuiltFromIntervals = false; //!< "rebuiltFromIntervals": a killed run read back
+    QString trigger; //!< "trigger": what started the run when not a person ("schedule")
+    //! "aggregated": what an aggregated source (Locust's CSV, k6's end-of-test summary) gave in
+    //! place of its requests, for runs without histograms: {"tool", "percentiles": how the tool
+    //! computed them, "latencyMs": {the figures it gave, by our names}, "endpoints": {name:
+    //! {"latencyMs"}}, "lacks": [what it does not give]}. Empty for measured runs.
+    QJsonObject aggregated;
+    //! "agent": a scale-out agent's run — host, segment "I/N", scheduled and clock start
+    QJsonObject agent;
+    //! "agents": a merged run's agents, one object each (host, segment, requests, throughput,
+    //! resources), in segment order
+    QJsonArray agents;
 
     //! The names above; resources, recommendations and comparison always, the others when set.
     QJsonObject toJson() const;

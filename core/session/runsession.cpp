@@ -5,6 +5,7 @@
 
 #include <QHostAddress>
 #include <QJsonArray>
+#include <QSysInfo>
 
 #include "analysis/anomalies.h"
 #include "analysis/recommendations.h"
@@ -65,6 +66,8 @@ bool RunSession::start(const TestPlan &plan, QString *error)
     }
 
     m_engine = std::make_unique<LoadEngine>();
+    m_engine->setSegment(m_segment);
+    m_engine->setKeepIntervalHistograms(m_keepIntervalHistograms);
     connect(m_engine.get(), &LoadEngine::intervalSample, this, &RunSession::onInterval);
     connect(m_engine.get(), &LoadEngine::finished, this, &RunSession::onFinished);
     const QList<ThresholdSpec> thresholds = plan.thresholds;
@@ -262,6 +265,7 @@ void RunSession::analyze(RunSummary &summary)
             resources.insert(QStringLiteral("notes"), QJsonArray::fromStringList(m_monitorNotes));
     }
     summary.extras.resources = resources;
+    summary.extras.trigger = m_trigger;
 
     RecommendationInput input;
     input.summary = summary;
@@ -334,6 +338,14 @@ void RunSession::onFinished(const RunSummary &engineSummary)
     if (m_monitor)
         m_monitor->stop();
     summary.thresholds = evaluateThresholds(m_plan.thresholds, summary);
+    if (!m_agent.isEmpty()) {
+        QJsonObject agent = m_agent;
+        agent.insert(QStringLiteral("host"), QSysInfo::machineHostName());
+        agent.insert(QStringLiteral("segment"), m_segment.toString());
+        agent.insert(QStringLiteral("clockStart"),
+                     summary.startedAt.toUTC().toString(Qt::ISODateWithMs));
+        summary.extras.agent = agent;
+    }
     analyze(summary);
     compareWithBaseline(summary);
     if (m_store && m_resultId > 0) {

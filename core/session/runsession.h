@@ -9,6 +9,7 @@
 #include <QUrl>
 
 #include "metrics/runmetrics.h"
+#include "plan/executionsegment.h"
 #include "plan/testplan.h"
 #include "session/sampletarget.h"
 #include "store/historystore.h"
@@ -62,6 +63,15 @@ public:
     //! The run to compare with at the end (needs a store).
     void setBaseline(const BaselineChoice &baseline) { m_baseline = baseline; }
     void setMonitorOptions(const MonitorOptions &options) { m_monitorOptions = options; }
+    //! What started the run when not a person ("schedule"); stored in the summary.
+    void setTrigger(const QString &trigger) { m_trigger = trigger; }
+    //! Runs only this segment of the plan (a scale-out agent); default the whole plan.
+    void setSegment(const ExecutionSegment &segment) { m_segment = segment; }
+    //! Keeps each interval's histograms in the samples and the summary (for `merge`).
+    void setKeepIntervalHistograms(bool keep) { m_keepIntervalHistograms = keep; }
+    //! Marks the run as a scale-out agent's: @p agent (e.g. {"scheduledStart": …}) goes into
+    //! the summary's "agent" object with the host, the segment and the clock start added.
+    void setAgent(const QJsonObject &agent) { m_agent = agent; }
 
     //! Starts the run; false with a message naming the problem.
     bool start(const TestPlan &plan, QString *error = nullptr);
@@ -112,6 +122,7 @@ private:
     QList<ThresholdResult> m_thresholdsSoFar;
     BaselineChoice m_baseline;
     MonitorOptions m_monitorOptions;
+    QString m_trigger;
     std::unique_ptr<ResourceMonitor> m_monitor;
     QJsonObject m_lastResources;
     QList<double> m_generatorCpu;
@@ -124,6 +135,9 @@ private:
     bool m_generatorSaturated = false;
     int m_workerThreads = 1;
     QStringList m_monitorNotes;
+    ExecutionSegment m_segment;
+    bool m_keepIntervalHistograms = false;
+    QJsonObject m_agent;
 };
 
 } // namespace loadscope

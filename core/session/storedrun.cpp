@@ -271,8 +271,9 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
 
 bool needsRebuild(const ResultRecord &record)
 {
+    // A list row (listResultRows()) has no summary but its figures say whether there is one.
     return record.status == ResultStatus::Aborted &&
-           !record.summary.contains(QStringLiteral("totals"));
+           !record.summary.contains(QStringLiteral("totals")) && record.figures.totals.isEmpty();
 }
 
 QJsonObject summaryJson(const StoredRun &run)

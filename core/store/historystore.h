@@ -118,8 +118,13 @@ public:
     //! their figures can be rebuilt from the stored intervals.
     QList<qint64> resultsWithoutSummary();
 
-    //! Results matching \a filter, newest first.
+    //! Results matching \a filter, newest first (or in the filter's order), with plan and summary.
     QList<ResultRecord> listResults(const ResultFilter &filter = ResultFilter());
+    //! As listResults() without plan and summary: what a list shows, from the figures columns
+    //! (ResultRecord::figures), so that no summary JSON is read or parsed.
+    QList<ResultRecord> listResultRows(const ResultFilter &filter = ResultFilter());
+    //! How many results match \a filter (its limit and offset aside).
+    qint64 countResults(const ResultFilter &filter = ResultFilter());
     std::optional<ResultRecord> result(qint64 id);
     //! Samples of a result ordered by time; a null \a endpoint means every endpoint, '' overall.
     QList<ResultSample> samples(qint64 resultId, const QString &endpoint = QString());
@@ -132,6 +137,17 @@ public:
     std::optional<ResultRecord> previousCompletedResult(qint64 testId, qint64 beforeResultId);
     //! Deletes a result with its samples, histograms and recommendations.
     bool deleteResult(qint64 id);
+
+    //! The runs prune() would delete for \a request, oldest first (reads only).
+    QList<qint64> pruneCandidates(const PruneRequest &request);
+    //! Deletes the runs \a request selects, with their samples, histograms, recommendations and
+    //! sources, in one transaction (waits for the writer); the ids deleted, nothing on failure.
+    std::optional<QList<qint64>> prune(const PruneRequest &request);
+    //! Rebuilds the file to give the space of deleted runs back (VACUUM) and truncates the WAL;
+    //! the sizes before and after in bytes. False with lastError() when it failed.
+    bool vacuum(qint64 *bytesBefore = nullptr, qint64 *bytesAfter = nullptr);
+    //! The number of runs and the size of the file.
+    StoreStats stats();
 
     //! "endpoint<TAB>metric" (endpoint '' = overall), as histogramKeys() lists them.
     static QString histogramKey(const QString &endpoint, const QString &metric);
@@ -146,6 +162,7 @@ private:
     using WriteFunction = std::function<bool(const QSqlDatabase &, qint64 *, QString *)>;
 
     bool ensureOpen();
+    QList<ResultRecord> readResults(const ResultFilter &filter, bool full);
     void enqueue(const QString &what, WriteFunction run);
     std::optional<qint64> runSync(const QString &what, WriteFunction run);
     bool recoverAbandonedResults(QString *error);

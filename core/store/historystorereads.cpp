@@ -15,13 +15,71 @@ namespace {
 const char testColumns[] = "SELECT id, name, test_type, plan_json, created_at, updated_at,"
                            " baseline_result_id FROM performance_tests";
 
+// The run's columns; %1 is "r.plan_json, r.summary_json" for a full read and "NULL, NULL" for
+// a list row, which reads the figures columns (schema version 5) instead of the summary.
 const char resultColumns[] =
     "SELECT r.id, r.test_id, t.name, COALESCE(r.test_type, t.test_type), r.status,"
-    " r.started_at, r.ended_at, r.version_label, r.plan_json, r.summary_json, r.error_details,"
+    " r.started_at, r.ended_at, r.version_label, %1, r.error_details,"
     " s.tool, s.tool_version, s.format, s.file_name, s.content_hash, s.lines, s.bad_lines,"
-    " s.imported_at"
+    " s.imported_at,"
+    " r.requests, r.errors, r.rps, r.error_rate, r.p50_ms, r.p90_ms, r.p95_ms, r.p99_ms,"
+    " r.max_ms, r.mean_ms, r.duration_sec, r.verdict, r.thresholds_passed, r.totals_json,"
+    " r.latency_json, t.baseline_result_id = r.id"
     " FROM performance_test_results r JOIN performance_tests t ON t.id = r.test_id"
     " LEFT JOIN result_sources s ON s.result_id = r.id";
+
+QString resultSelect(bool full)
+{
+    return QString::fromLatin1(resultColumns)
+        .arg(full ? QStringLiteral("r.plan_json, r.summary_json") : QStringLiteral("NULL, NULL"));
+}
+
+std::optional<double> optionalDouble(const QVariant &value)
+{
+    if (value.isNull())
+        return std::nullopt;
+    return value.toDouble();
+}
+
+std::optional<qint64> optionalInteger(const QVariant &value)
+{
+    if (value.isNull())
+        return std::nullopt;
+    return value.toLongLong();
+}
+
+// The SQL of each ResultOrder; NULLs (no summary) sort first ascending, as in SQLite.
+QString orderExpression(ResultOrder order)
+{
+    switch (order) {
+    case ResultOrder::StartedAt:
+        return QStringLiteral("r.started_at");
+    case ResultOrder::Id:
+        return QStringLiteral("r.id");
+    case ResultOrder::Test:
+        return QStringLiteral("t.name COLLATE NOCASE");
+    case ResultOrder::Type:
+        return QStringLiteral("COALESCE(r.test_type, t.test_type)");
+    case ResultOrder::Status:
+        return QStringLiteral("r.status");
+    case ResultOrder::Version:
+        return QStringLiteral("r.version_label COLLATE NOCASE");
+    case ResultOrder::Duration:
+        return QStringLiteral("COALESCE(r.duration_sec,"
+                              " (julianday(r.ended_at) - julianday(r.started_at)) * 86400.0)");
+    case ResultOrder::Rps:
+        return QStringLiteral("r.rps");
+    case ResultOrder::P95:
+        return QStringLiteral("r.p95_ms");
+    case ResultOrder::ErrorRate:
+        return QStringLiteral("r.error_rate");
+    case ResultOrder::Verdict:
+        return QStringLiteral("r.verdict");
+    case ResultOrder::Source:
+        return QStringLiteral("COALESCE(s.tool, 'Loadscope') COLLATE NOCASE");
+    }
+    return QStringLiteral("r.started_at");
+}
 
 StoredTest testFrom(const QSqlQuery &query)
 {
@@ -59,6 +117,24 @@ ResultRecord resultFrom(const QSqlQuery &query)
     record.source.lines = query.value(16).toLongLong();
     record.source.badLines = query.value(17).toLongLong();
     record.source.importedAt = StoreSql::timeFrom(query.value(18));
+    ResultFigures &f = record.figures;
+    f.requests = optionalInteger(query.value(19));
+    f.errors = optionalInteger(query.value(20));
+    f.rps = optionalDouble(query.value(21));
+    f.errorRate = optionalDouble(query.value(22));
+    f.p50Ms = optionalDouble(query.value(23));
+    f.p90Ms = optionalDouble(query.value(24));
+    f.p95Ms = optionalDouble(query.value(25));
+    f.p99Ms = optionalDouble(query.value(26));
+    f.maxMs = optionalDouble(query.value(27));
+    f.meanMs = optionalDouble(query.value(28));
+    f.durationSec = optionalDouble(query.value(29));
+    f.verdict = query.value(30).toString();
+    if (!query.value(31).isNull())
+        f.thresholdsPassed = query.value(31).toLongLong() != 0;
+    f.totals = StoreSql::jsonFrom(query.value(32));
+    f.latencyMs = StoreSql::jsonFrom(query.value(33));
+    record.pinned = query.value(34).toLongLong() != 0;
     return record;
 }
 
@@ -127,57 +203,90 @@ std::optional<StoredTest> HistoryStore::findTestByName(const QString &name)
     return testFrom(query);
 }
 
-QList<ResultRecord> HistoryStore::listResults(const ResultFilter &filter)
+namespace {
+
+//! The WHERE clause of @p filter (empty or " WHERE ...") and its bound values.
+QString filterSql(const ResultFilter &filter, QVariantList *values)
 {
-    QList<ResultRecord> results;
-    if (!ensureOpen())
-        return results;
     QStringList conditions;
-    QVariantList values;
     if (filter.testId) {
         conditions << QStringLiteral("r.test_id = ?");
-        values << *filter.testId;
+        *values << *filter.testId;
     }
     if (!filter.testType.isEmpty()) {
         conditions << QStringLiteral("COALESCE(r.test_type, t.test_type) = ?");
-        values << filter.testType;
+        *values << filter.testType;
     }
     if (!filter.status.isEmpty()) {
         conditions << QStringLiteral("r.status = ?");
-        values << filter.status;
+        *values << filter.status;
     }
     if (!filter.versionLabel.isEmpty()) {
         conditions << QStringLiteral("r.version_label = ?");
-        values << filter.versionLabel;
+        *values << filter.versionLabel;
     }
+    // instr() rather than LIKE: no wildcard escaping for names holding % or _.
     if (!filter.text.isEmpty()) {
-        // instr() rather than LIKE: no wildcard escaping for names holding % or _.
         conditions << QStringLiteral("instr(lower(t.name), lower(?)) > 0");
-        values << filter.text;
+        *values << filter.text;
+    }
+    if (!filter.versionText.isEmpty()) {
+        conditions << QStringLiteral("instr(lower(COALESCE(r.version_label, '')), lower(?)) > 0");
+        *values << filter.versionText;
     }
     if (!filter.source.isEmpty()) {
         if (filter.source.compare(QLatin1String("loadscope"), Qt::CaseInsensitive) == 0) {
             conditions << QStringLiteral("s.tool IS NULL");
         } else {
             conditions << QStringLiteral("lower(s.tool) = lower(?)");
-            values << filter.source;
+            *values << filter.source;
         }
     }
     // Times are stored as UTC ISO text with milliseconds, so text order is time order.
     if (filter.from.isValid()) {
         conditions << QStringLiteral("r.started_at >= ?");
-        values << StoreSql::timeValue(filter.from);
+        *values << StoreSql::timeValue(filter.from);
     }
     if (filter.to.isValid()) {
         conditions << QStringLiteral("r.started_at <= ?");
-        values << StoreSql::timeValue(filter.to);
+        *values << StoreSql::timeValue(filter.to);
     }
-    QString sql = QLatin1String(resultColumns);
-    if (!conditions.isEmpty())
-        sql += QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
-    sql += QStringLiteral(" ORDER BY r.started_at DESC, r.id DESC");
-    if (filter.limit > 0)
-        sql += QStringLiteral(" LIMIT ") + QString::number(filter.limit);
+    if (conditions.isEmpty())
+        return {};
+    return QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
+}
+
+} // namespace
+
+QList<ResultRecord> HistoryStore::listResults(const ResultFilter &filter)
+{
+    return readResults(filter, true);
+}
+
+QList<ResultRecord> HistoryStore::listResultRows(const ResultFilter &filter)
+{
+    return readResults(filter, false);
+}
+
+QList<ResultRecord> HistoryStore::readResults(const ResultFilter &filter, bool full)
+{
+    QList<ResultRecord> results;
+    if (!ensureOpen())
+        return results;
+    QVariantList values;
+    QString sql = resultSelect(full) + filterSql(filter, &values);
+    const QString direction = filter.ascending ? QStringLiteral(" ASC") : QStringLiteral(" DESC");
+    sql += QStringLiteral(" ORDER BY ") + orderExpression(filter.order) + direction;
+    if (filter.order != ResultOrder::Id) {
+        // Runs started at the same time (imports) keep a stable order, and pages never overlap.
+        if (filter.order != ResultOrder::StartedAt)
+            sql += QStringLiteral(", r.started_at") + direction;
+        sql += QStringLiteral(", r.id") + direction;
+    }
+    if (filter.limit > 0 || filter.offset > 0)
+        sql += QStringLiteral(" LIMIT ") + QString::number(filter.limit > 0 ? filter.limit : -1);
+    if (filter.offset > 0)
+        sql += QStringLiteral(" OFFSET ") + QString::number(filter.offset);
 
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
@@ -196,13 +305,37 @@ QList<ResultRecord> HistoryStore::listResults(const ResultFilter &filter)
     return results;
 }
 
+qint64 HistoryStore::countResults(const ResultFilter &filter)
+{
+    if (!ensureOpen())
+        return 0;
+    QVariantList values;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT COUNT(*) FROM performance_test_results r"
+                                 " JOIN performance_tests t ON t.id = r.test_id"
+                                 " LEFT JOIN result_sources s ON s.result_id = r.id") +
+                  filterSql(filter, &values));
+    for (const QVariant &value : std::as_const(values))
+        query.addBindValue(value);
+    if (!query.exec()) {
+        failRead(QStringLiteral("Counting results"), query.lastError());
+        return 0;
+    }
+    if (!query.next()) {
+        failedStep(query);
+        return 0;
+    }
+    return query.value(0).toLongLong();
+}
+
 std::optional<ResultRecord> HistoryStore::result(qint64 id)
 {
     if (!ensureOpen())
         return std::nullopt;
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(QLatin1String(resultColumns) + QStringLiteral(" WHERE r.id = ?"));
+    query.prepare(resultSelect(true) + QStringLiteral(" WHERE r.id = ?"));
     query.addBindValue(id);
     if (!query.exec()) {
         failRead(QStringLiteral("Reading result %1").arg(id), query.lastError());
@@ -222,8 +355,8 @@ std::optional<ResultRecord> HistoryStore::previousCompletedResult(qint64 testId,
 {
     if (!ensureOpen())
         return std::nullopt;
-    QString sql = QLatin1String(resultColumns) +
-                  QStringLiteral(" WHERE r.test_id = ? AND r.status = 'completed'");
+    QString sql =
+        resultSelect(true) + QStringLiteral(" WHERE r.test_id = ? AND r.status = 'completed'");
     if (beforeResultId > 0) {
         sql += QStringLiteral(" AND (r.started_at, r.id) < (SELECT b.started_at, b.id"
                               " FROM performance_test_results b WHERE b.id = ?)");

@@ -1,6 +1,7 @@
 #include "storeschema.h"
 
 #include <atomic>
+#include <iterator>
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -152,6 +153,38 @@ QStringList version4Statements()
     };
 }
 
+// Version 5: the figures a list shows, in columns of the run's row, so that listing 10,000
+// runs (history list, the REST list, the History table) reads no summary JSON. Triggers fill
+// them from summary_json whenever a row is inserted with one or its summary is rewritten, so
+// every path that stores a summary (own runs, imports, rebuilt runs) fills them in one place;
+// the last statement fills them for the runs already stored. An index on the start time lets a
+// newest-first page walk the index instead of sorting every row.
+QStringList version5Statements()
+{
+    QStringList statements;
+    for (const char *column :
+         {"requests INTEGER", "errors INTEGER", "rps REAL", "error_rate REAL", "p50_ms REAL",
+          "p90_ms REAL", "p95_ms REAL", "p99_ms REAL", "max_ms REAL", "mean_ms REAL",
+          "duration_sec REAL", "verdict TEXT", "thresholds_passed INTEGER", "totals_json TEXT",
+          "latency_json TEXT"}) {
+        statements << QStringLiteral("ALTER TABLE performance_test_results ADD COLUMN ") +
+                          QLatin1String(column);
+    }
+    const QString fill = StoreSchema::figuresUpdateSql();
+    statements << QStringLiteral("CREATE TRIGGER results_figures_on_insert"
+                                 " AFTER INSERT ON performance_test_results"
+                                 " WHEN NEW.summary_json IS NOT NULL BEGIN ") +
+                      fill + QStringLiteral(" WHERE id = NEW.id; END");
+    statements << QStringLiteral("CREATE TRIGGER results_figures_on_summary"
+                                 " AFTER UPDATE OF summary_json ON performance_test_results"
+                                 " BEGIN ") +
+                      fill + QStringLiteral(" WHERE id = NEW.id; END");
+    statements << fill;
+    statements << QStringLiteral("CREATE INDEX idx_results_started"
+                                 " ON performance_test_results(started_at, id)");
+    return statements;
+}
+
 QStringList statementsFor(int version)
 {
     switch (version) {
@@ -163,6 +196,8 @@ QStringList statementsFor(int version)
         return version3Statements();
     case 4:
         return version4Statements();
+    case 5:
+        return version5Statements();
     default:
         return {};
     }
@@ -184,6 +219,34 @@ QString blockingAncestor(const QString &dir)
 std::atomic<int> s_tempConnectionCounter{0};
 
 } // namespace
+
+QString StoreSchema::figuresUpdateSql()
+{
+    // One parse per row: json_extract with several paths answers one JSON array of the values.
+    // A summary that is not valid JSON leaves the figures NULL rather than failing the write.
+    static const char *const paths[] = {
+        "$.totals.requests", "$.totals.errors", "$.totals.throughputRps", "$.totals.errorRate",
+        "$.latencyMs.p50",   "$.latencyMs.p90", "$.latencyMs.p95",        "$.latencyMs.p99",
+        "$.latencyMs.max",   "$.latencyMs.avg", "$.durationSec",          "$.comparison.verdict",
+        "$.totals",          "$.latencyMs"};
+    QStringList quoted;
+    QStringList picks;
+    for (int i = 0; i < int(std::size(paths)); ++i) {
+        quoted << u'\'' + QLatin1String(paths[i]) + u'\'';
+        // ->> answers SQL values: numbers as numbers, objects as their JSON text.
+        picks << QStringLiteral("f ->> %1").arg(i);
+    }
+    return QStringLiteral("UPDATE performance_test_results SET (requests, errors, rps,"
+                          " error_rate, p50_ms, p90_ms, p95_ms, p99_ms, max_ms, mean_ms,"
+                          " duration_sec, verdict, totals_json, latency_json,"
+                          " thresholds_passed) = (SELECT ") +
+           picks.join(QStringLiteral(", ")) +
+           QStringLiteral(", (SELECT min(coalesce(t.value ->> 'passed', 1)) FROM"
+                          "  json_each(performance_test_results.summary_json, '$.thresholds') t)"
+                          " FROM (SELECT json_extract(performance_test_results.summary_json, ") +
+           quoted.join(QStringLiteral(", ")) +
+           QStringLiteral(") AS f WHERE json_valid(performance_test_results.summary_json)))");
+}
 
 bool StoreSchema::checkFile(const QString &path, QString *error, Access access)
 {

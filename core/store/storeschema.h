@@ -13,7 +13,7 @@ class StoreSchema
 {
 public:
     //! The schema version this build writes; files with a higher version are refused.
-    static constexpr int currentVersion = 4;
+    static constexpr int currentVersion = 5;
 
     enum Access
     {
@@ -37,6 +37,9 @@ public:
     static bool createVersion1Database(const QString &path, QString *error);
     //! PRAGMA user_version, or -1 (with \a error set) when the file cannot be read.
     static int userVersion(const QSqlDatabase &db, const QString &path, QString *error);
+    //! "UPDATE performance_test_results SET (figures...) = (... from summary_json)" without a
+    //! WHERE clause: the schema's one definition of the list figures (version 5 columns).
+    static QString figuresUpdateSql();
     //! A message naming \a path for an SQLite error (not a database, read-only, ...).
     static QString describeError(const QString &path, const QSqlError &error);
 

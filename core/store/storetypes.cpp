@@ -1,5 +1,7 @@
 #include "storetypes.h"
 
+#include <QHash>
+
 namespace loadscope {
 
 QString ResultSource::label() const
@@ -25,6 +27,84 @@ QJsonObject ResultSource::toJson() const
     if (importedAt.isValid())
         json.insert(QStringLiteral("importedAt"), importedAt.toString(Qt::ISODateWithMs));
     return json;
+}
+
+} // namespace loadscope
+
+namespace loadscope {
+
+namespace {
+
+std::optional<double> numberIn(const QJsonObject &object, const QString &key)
+{
+    const QJsonValue value = object.value(key);
+    if (!value.isDouble())
+        return std::nullopt;
+    return value.toDouble();
+}
+
+} // namespace
+
+ResultFigures ResultFigures::fromSummary(const QJsonObject &summary)
+{
+    // The C++ twin of StoreSchema::figuresUpdateSql(), for summaries that are not stored.
+    ResultFigures f;
+    f.totals = summary.value(QLatin1String("totals")).toObject();
+    f.latencyMs = summary.value(QLatin1String("latencyMs")).toObject();
+    if (const auto requests = numberIn(f.totals, QStringLiteral("requests")))
+        f.requests = qint64(*requests);
+    if (const auto errors = numberIn(f.totals, QStringLiteral("errors")))
+        f.errors = qint64(*errors);
+    f.rps = numberIn(f.totals, QStringLiteral("throughputRps"));
+    f.errorRate = numberIn(f.totals, QStringLiteral("errorRate"));
+    f.p50Ms = numberIn(f.latencyMs, QStringLiteral("p50"));
+    f.p90Ms = numberIn(f.latencyMs, QStringLiteral("p90"));
+    f.p95Ms = numberIn(f.latencyMs, QStringLiteral("p95"));
+    f.p99Ms = numberIn(f.latencyMs, QStringLiteral("p99"));
+    f.maxMs = numberIn(f.latencyMs, QStringLiteral("max"));
+    f.meanMs = numberIn(f.latencyMs, QStringLiteral("avg"));
+    f.durationSec = numberIn(summary, QStringLiteral("durationSec"));
+    f.verdict = summary.value(QLatin1String("comparison"))
+                    .toObject()
+                    .value(QLatin1String("verdict"))
+                    .toString();
+    const QJsonArray thresholds = summary.value(QLatin1String("thresholds")).toArray();
+    if (!thresholds.isEmpty()) {
+        bool passed = true;
+        for (const QJsonValue &t : thresholds)
+            passed = passed && t.toObject().value(QLatin1String("passed")).toBool(true);
+        f.thresholdsPassed = passed;
+    }
+    return f;
+}
+
+std::optional<double> ResultFigures::value(const QString &group, const QString &key) const
+{
+    if (group == QLatin1String("totals")) {
+        if (key == QLatin1String("throughputRps"))
+            return rps;
+        if (key == QLatin1String("errorRate"))
+            return errorRate;
+        if (key == QLatin1String("requests"))
+            return requests ? std::optional<double>(double(*requests)) : std::nullopt;
+        if (key == QLatin1String("errors"))
+            return errors ? std::optional<double>(double(*errors)) : std::nullopt;
+        return numberIn(totals, key);
+    }
+    if (group == QLatin1String("latencyMs")) {
+        static const QHash<QString, std::optional<double> ResultFigures::*> byKey{
+            {QStringLiteral("p50"), &ResultFigures::p50Ms},
+            {QStringLiteral("p90"), &ResultFigures::p90Ms},
+            {QStringLiteral("p95"), &ResultFigures::p95Ms},
+            {QStringLiteral("p99"), &ResultFigures::p99Ms},
+            {QStringLiteral("max"), &ResultFigures::maxMs},
+            {QStringLiteral("avg"), &ResultFigures::meanMs}};
+        const auto it = byKey.constFind(key);
+        return it != byKey.constEnd() ? this->*(*it) : numberIn(latencyMs, key);
+    }
+    if (group.isEmpty() && key == QLatin1String("durationSec"))
+        return durationSec;
+    return std::nullopt;
 }
 
 } // namespace loadscope

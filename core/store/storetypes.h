@@ -45,6 +45,32 @@ struct ResultSource
     QJsonObject toJson() const;
 };
 
+//! The figures a list of runs shows, kept in columns of the run's row (schema version 5) so
+//! that listing reads no summary JSON; unset when the run stored no summary (yet).
+struct ResultFigures
+{
+    std::optional<qint64> requests;
+    std::optional<qint64> errors;
+    std::optional<double> rps;
+    std::optional<double> errorRate; //!< 0..1
+    std::optional<double> p50Ms;
+    std::optional<double> p90Ms;
+    std::optional<double> p95Ms;
+    std::optional<double> p99Ms;
+    std::optional<double> maxMs;
+    std::optional<double> meanMs;
+    std::optional<double> durationSec;
+    std::optional<bool> thresholdsPassed; //!< unset: the run had no thresholds
+    QString verdict;       //!< the comparison stored with the summary ("regression", ...)
+    QJsonObject totals;    //!< the summary's "totals" as stored
+    QJsonObject latencyMs; //!< the summary's "latencyMs" as stored
+
+    //! The same figures taken from a summary object (a run rebuilt in memory).
+    static ResultFigures fromSummary(const QJsonObject &summary);
+    //! A figure by the summary's names ("totals"/"throughputRps", "latencyMs"/"p95", ...).
+    std::optional<double> value(const QString &group, const QString &key) const;
+};
+
 //! One run: a row of performance_test_results joined with its test's name.
 struct ResultRecord
 {
@@ -56,10 +82,12 @@ struct ResultRecord
     QDateTime startedAt;
     QDateTime endedAt; //!< invalid while running
     QString versionLabel;
-    QJsonObject plan; //!< the plan as run
-    QJsonObject summary;
+    QJsonObject plan;    //!< the plan as run
+    QJsonObject summary; //!< empty in HistoryStore::listResultRows()
     QString errorDetails;
     ResultSource source; //!< empty tool for a Loadscope run
+    ResultFigures figures;
+    bool pinned = false; //!< the pinned baseline of its test
 };
 
 //! One interval of one endpoint ('' = overall): a row of result_samples.
@@ -107,6 +135,23 @@ struct ImportedResult
     ResultSource source; //!< contentHash must be set: a second import of it stores nothing
 };
 
+//! The orders listResultRows() can sort by; every order ends with the run's id.
+enum class ResultOrder
+{
+    StartedAt,
+    Id,
+    Test,
+    Type,
+    Status,
+    Version,
+    Duration,
+    Rps,
+    P95,
+    ErrorRate,
+    Verdict,
+    Source
+};
+
 //! What listResults() returns; empty / unset fields do not filter.
 struct ResultFilter
 {
@@ -114,11 +159,32 @@ struct ResultFilter
     QString testType;
     QString status; //!< stored spelling, see resultStatusToString()
     QString versionLabel;
-    QString text;   //!< test name contains (case-insensitive)
-    QString source; //!< tool of the run: "loadscope" for our own runs, "k6", "jmeter", ...
-    QDateTime from; //!< started at or after
-    QDateTime to;   //!< started at or before
-    int limit = 0;  //!< 0 = no limit
+    QString text;        //!< test name contains (case-insensitive)
+    QString versionText; //!< version label contains (case-insensitive)
+    QString source;      //!< tool of the run: "loadscope" for our own runs, "k6", "jmeter", ...
+    QDateTime from;      //!< started at or after
+    QDateTime to;        //!< started at or before
+    int limit = 0;       //!< 0 = no limit
+    int offset = 0;      //!< rows skipped before the first one returned
+    ResultOrder order = ResultOrder::StartedAt;
+    bool ascending = false; //!< newest (largest) first by default
+};
+
+//! What HistoryStore::prune() deletes. A run goes when every rule given says so: it is not
+//! among the keepNewest newest of its test (when set) and it started before olderThan (when
+//! valid). Running runs always stay; pinned baselines stay unless includePinned.
+struct PruneRequest
+{
+    std::optional<int> keepNewest; //!< runs kept per test, newest first
+    QDateTime olderThan;
+    bool includePinned = false;
+};
+
+//! The size of the history, for a status bar.
+struct StoreStats
+{
+    qint64 runs = 0;
+    qint64 bytes = 0; //!< the database file with its -wal file
 };
 
 } // namespace loadscope

@@ -93,6 +93,19 @@ bool NginxServer::startH2c(QString *error)
     return startServer(false, true, error);
 }
 
+void NginxServer::addAccessLog(const QString &path, const QString &format)
+{
+    if (m_logCount++ == 0)
+        m_logs.clear();
+    if (format.isEmpty()) {
+        m_logs += QStringLiteral("  access_log ") + path + QStringLiteral(" combined;\n");
+        return;
+    }
+    const QString name = QStringLiteral("custom") + QString::number(m_logCount);
+    m_logs += QStringLiteral("  log_format ") + name + QStringLiteral(" '") + format +
+              QStringLiteral("';\n  access_log ") + path + u' ' + name + QStringLiteral(";\n");
+}
+
 bool NginxServer::startServer(bool tls, bool http2, QString *error)
 {
     m_tls = tls;
@@ -124,7 +137,7 @@ bool NginxServer::startServer(bool tls, bool http2, QString *error)
                        "error_log %1/error.log;\n"
                        "events { worker_connections 8192; }\n"
                        "http {\n"
-                       "  access_log off;\n"
+                       "%3"
                        "  default_type application/json;\n"
                        "  keepalive_timeout 65;\n"
                        "  keepalive_requests 100000000;\n"
@@ -132,9 +145,10 @@ bool NginxServer::startServer(bool tls, bool http2, QString *error)
                        "  server {\n"
                        "    %2"
                        "    location /api/health { return 200 '{\"status\":\"ok\"}'; }\n"
+                       "%4"
                        "  }\n"
                        "}\n")
-            .arg(m_dir.path(), listen);
+            .arg(m_dir.path(), listen, m_logs, m_locations);
     QFile file(m_dir.filePath(QStringLiteral("nginx.conf")));
     if (!file.open(QIODevice::WriteOnly) || file.write(config.toUtf8()) < 0) {
         *error = QStringLiteral("cannot write ") + file.fileName();

@@ -23,6 +23,11 @@ public:
     bool startTls(QString *error, bool http2 = false);
     //! As start(), serving cleartext HTTP/2 only (h2c with prior knowledge, as nginx does).
     bool startH2c(QString *error);
+    //! Before start(): write an access log to @p path in nginx's log_format @p format (the
+    //! predefined "combined" when empty); may be called twice for two logs.
+    void addAccessLog(const QString &path, const QString &format = QString());
+    //! Before start(): extra location blocks inside the server, e.g. a proxy_pass.
+    void addLocations(const QString &locations) { m_locations += locations; }
     quint16 port() const { return m_port; }
     //! "http://127.0.0.1:PORT", or https:// after startTls().
     QString baseUrl() const;
@@ -31,6 +36,9 @@ private:
     bool startServer(bool tls, bool http2, QString *error);
 
     QTemporaryDir m_dir;
+    QString m_logs = QStringLiteral("  access_log off;\n");
+    QString m_locations;
+    int m_logCount = 0;
     bool m_tls = false;
     QProcess m_process;
     quint16 m_port = 0;

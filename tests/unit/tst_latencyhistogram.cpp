@@ -102,6 +102,8 @@ private slots:
     void recordNAndCountBetween();
     void percentileCurve();
     void recordRate();
+    void mergeSerializedEqualsMerge();
+    void mergeSerializedRefusesCorruptionUnchanged();
 
 private:
     std::vector<DataSet> m_sets;
@@ -602,6 +604,51 @@ void TestLatencyHistogram::recordRate()
     qInfo("record(): %.1f million values/s (%.1f ns each)", double(n) * 1e3 / double(ns),
           double(ns) / double(n));
     QCOMPARE(h.count(), n);
+}
+
+void TestLatencyHistogram::mergeSerializedEqualsMerge()
+{
+    // Adding a blob straight into a histogram is the same as merging its deserialized form.
+    LatencyHistogram a;
+    LatencyHistogram b;
+    for (qint64 v = 1; v < 30'000'000; v = v * 3 / 2 + 7)
+        a.recordN(v, v % 5 + 1);
+    for (qint64 v = 0; v < 2'000; v += 3)
+        b.record(v);
+    b.record(5'000'000'000LL); // overflow travels too
+    LatencyHistogram expected = a;
+    expected.merge(b);
+    LatencyHistogram merged = a;
+    QString error;
+    QVERIFY2(merged.mergeSerialized(b.serialize(), &error), qPrintable(error));
+    QCOMPARE(merged, expected);
+    QCOMPARE(merged.overflowCount(), qint64(1));
+    QCOMPARE(merged.valueAtPercentile(99), expected.valueAtPercentile(99));
+    // Into an empty one, and an empty blob changes nothing.
+    LatencyHistogram fresh;
+    QVERIFY(fresh.mergeSerialized(a.serialize()));
+    QCOMPARE(fresh, a);
+    QVERIFY(fresh.mergeSerialized(LatencyHistogram().serialize()));
+    QCOMPARE(fresh, a);
+}
+
+void TestLatencyHistogram::mergeSerializedRefusesCorruptionUnchanged()
+{
+    LatencyHistogram target;
+    for (qint64 v = 100; v < 90'000; v += 17)
+        target.record(v);
+    const LatencyHistogram before = target;
+    LatencyHistogram other;
+    for (qint64 v = 1; v < 400'000; v = v * 2 + 1)
+        other.record(v);
+    QByteArray bad = other.serialize();
+    bad[bad.size() / 2] = char(bad[bad.size() / 2] ^ 0x10);
+    QString error;
+    QVERIFY(!target.mergeSerialized(bad, &error));
+    QVERIFY2(error.startsWith(QLatin1String("latency histogram: ")), qPrintable(error));
+    QCOMPARE(target, before);
+    QVERIFY(!target.mergeSerialized(QByteArrayLiteral("nonsense"), &error));
+    QCOMPARE(target, before);
 }
 
 LOADSCOPE_TEST_MAIN(TestLatencyHistogram)

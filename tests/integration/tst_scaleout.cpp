@@ -1,0 +1,408 @@
+// Scale-out (#12) with real agents: separate `loadscope-cli run --segment=I/N` processes against
+// a loopback server, merged by `loadscope-cli merge` into one run whose counts are the sum of
+// theirs and whose percentiles are those of the union of their histograms.
+#include <cmath>
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutex>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QUrlQuery>
+
+#include "fakehttpserver.h"
+#include "metrics/runmetrics.h"
+#include "plan/executionsegment.h"
+#include "testmain.h"
+#include "testsupport.h"
+
+using namespace loadscope;
+using loadscope::test::CliRun;
+using loadscope::test::FakeHttpServer;
+using loadscope::test::FakeReply;
+using loadscope::test::FakeRequest;
+using loadscope::test::runCli;
+
+namespace {
+
+constexpr int kRate = 100;      // arrivals per second
+constexpr int kDurationSec = 3; // so the plan's arrivals are exactly 300
+constexpr int kPlanned = kRate * kDurationSec;
+constexpr int kDataRows = 40;
+
+QString describe(const CliRun &run)
+{
+    return QStringLiteral("exit %1\n--- stdout\n%2\n--- stderr\n%3")
+        .arg(run.exitCode)
+        .arg(run.out, run.err);
+}
+
+QJsonObject readJson(const QString &path)
+{
+    return QJsonDocument::fromJson(loadscope::test::readFileBytes(path)).object();
+}
+
+bool writeJson(const QString &path, const QJsonObject &json)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) &&
+           file.write(QJsonDocument(json).toJson(QJsonDocument::Compact)) > 0;
+}
+
+LatencyHistogram blob(const QJsonValue &base64)
+{
+    const auto h =
+        LatencyHistogram::deserialize(QByteArray::fromBase64(base64.toString().toLatin1()));
+    return h.value_or(LatencyHistogram());
+}
+
+} // namespace
+
+class TestScaleOut : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<FakeHttpServer> m_server;
+    QMutex m_mutex;
+    QList<QPair<int, int>> m_seen; //!< (data row, global VU number) of every request
+    QString m_plan;
+    QMap<int, QStringList> m_agentFiles; //!< N -> the agents' result files
+    QMap<int, QString> m_merged;         //!< N -> merged result file
+
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+
+    //! Runs N agents as separate processes with a common start; their result files.
+    QStringList runAgents(int count)
+    {
+        const QString startAt =
+            QDateTime::currentDateTimeUtc().addMSecs(2500).toString(Qt::ISODateWithMs);
+        std::vector<std::unique_ptr<QProcess>> agents;
+        QStringList files;
+        for (int i = 0; i < count; ++i) {
+            const QString file = path(QStringLiteral("agent-%1-of-%2.json").arg(i).arg(count));
+            files << file;
+            auto process = std::make_unique<QProcess>();
+            process->setProgram(loadscope::test::cliPath());
+            process->setArguments(
+                {QStringLiteral("run"), m_plan, QStringLiteral("--segment=%1/%2").arg(i).arg(count),
+                 QStringLiteral("--start-at=") + startAt, QStringLiteral("--quiet"),
+                 QStringLiteral("--output-file=") + file});
+            process->start();
+            agents.push_back(std::move(process));
+        }
+        for (int i = 0; i < count; ++i) {
+            QProcess &p = *agents[size_t(i)];
+            if (!p.waitForFinished(120000) || p.exitCode() != 0) {
+                qWarning("agent %d/%d: exit %d\n%s\n%s", i, count, p.exitCode(),
+                         p.readAllStandardOutput().constData(),
+                         p.readAllStandardError().constData());
+                return {};
+            }
+        }
+        return files;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_server = std::make_unique<FakeHttpServer>([this](const FakeRequest &request) {
+            const QUrlQuery query(QUrl(QString::fromLatin1(request.target)).query());
+            const QMutexLocker lock(&m_mutex);
+            m_seen.append({query.queryItemValue(QStringLiteral("row")).toInt(),
+                           request.header("X-VU").toInt()});
+            return FakeReply::ok(QByteArrayLiteral("{\"status\":\"ok\"}"));
+        });
+        QVERIFY(m_server->start());
+        QFile csv(path(QStringLiteral("rows.csv")));
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("row\n");
+        for (int r = 0; r < kDataRows; ++r)
+            csv.write(QByteArray::number(r) + '\n');
+        csv.close();
+        // Each agent alone stays under the count threshold; the merged run crosses it, so
+        // only a merge that evaluates thresholds again on the merged data exits 99.
+        const QJsonObject plan{
+            {QStringLiteral("name"), QStringLiteral("scale-out")},
+            {QStringLiteral("testType"), QStringLiteral("LOAD_TEST")},
+            {QStringLiteral("baseUrl"),
+             QStringLiteral("http://127.0.0.1:%1").arg(m_server->port())},
+            {QStringLiteral("dataFile"), csv.fileName()},
+            {QStringLiteral("steps"),
+             QJsonArray{
+                 QJsonObject{{QStringLiteral("name"), QStringLiteral("health")},
+                             {QStringLiteral("path"), QStringLiteral("/api/health?row={{row}}")},
+                             {QStringLiteral("headers"),
+                              QJsonObject{{QStringLiteral("X-VU"), QStringLiteral("{{__VU}}")}}}}}},
+            {QStringLiteral("load"),
+             QJsonObject{{QStringLiteral("executor"), QStringLiteral("constant-arrival-rate")},
+                         {QStringLiteral("rate"), kRate},
+                         {QStringLiteral("duration"), QStringLiteral("%1s").arg(kDurationSec)},
+                         {QStringLiteral("preAllocatedVUs"), 8},
+                         {QStringLiteral("maxVUs"), 16}}},
+            {QStringLiteral("thresholds"),
+             QJsonObject{{QStringLiteral("http_reqs"),
+                          QJsonArray{QStringLiteral("count<%1").arg(kPlanned)}},
+                         {QStringLiteral("http_req_duration"),
+                          QJsonArray{QStringLiteral("p(95)<10000")}}}}};
+        m_plan = path(QStringLiteral("plan.json"));
+        QVERIFY(writeJson(m_plan, plan));
+    }
+
+    void agentsMergeIntoOneRun_data()
+    {
+        QTest::addColumn<int>("agents");
+        QTest::newRow("2 agents") << 2;
+        QTest::newRow("4 agents") << 4;
+    }
+    void agentsMergeIntoOneRun()
+    {
+        QFETCH(int, agents);
+        {
+            const QMutexLocker lock(&m_mutex);
+            m_seen.clear();
+        }
+        const QStringList files = runAgents(agents);
+        QVERIFY(!files.isEmpty());
+        m_agentFiles[agents] = files;
+
+        // Each agent ran exactly its striped share of the plan's arrivals.
+        qint64 sum = 0;
+        LatencyHistogram all;
+        LatencyHistogram allCorrected;
+        QList<QJsonObject> docs;
+        for (int i = 0; i < agents; ++i) {
+            const QJsonObject result =
+                readJson(files[i]).value(QStringLiteral("result")).toObject();
+            docs << result;
+            const qint64 requests = qint64(
+                result[QStringLiteral("totals")].toObject()[QStringLiteral("requests")].toDouble());
+            QCOMPARE(requests, ExecutionSegment({i, agents}).share(kPlanned));
+            QCOMPARE(
+                result[QStringLiteral("agent")].toObject()[QStringLiteral("segment")].toString(),
+                QStringLiteral("%1/%2").arg(i).arg(agents));
+            sum += requests;
+            const QJsonObject overall = result[QStringLiteral("histograms")]
+                                            .toObject()[QStringLiteral("run")]
+                                            .toObject()[QStringLiteral("overall")]
+                                            .toObject();
+            all.merge(blob(overall[QStringLiteral("duration")]));
+            allCorrected.merge(blob(overall[QStringLiteral("duration_corrected")]));
+        }
+        QCOMPARE(sum, qint64(kPlanned));
+        QCOMPARE(all.count(), sum);
+
+        // Agents never used each other's data rows, and each used only rows it owns.
+        {
+            const QMutexLocker lock(&m_mutex);
+            QCOMPARE(m_seen.size(), kPlanned);
+            for (const auto &[row, vu] : std::as_const(m_seen)) {
+                QVERIFY(vu >= 1);
+                const int segment = (vu - 1) % agents; // global VU numbers are striped too
+                QVERIFY2(ExecutionSegment({segment, agents}).owns(row),
+                         qPrintable(QStringLiteral("row %1 used by VU %2").arg(row).arg(vu)));
+            }
+        }
+
+        const QString merged = path(QStringLiteral("merged-%1.json").arg(agents));
+        QStringList args{QStringLiteral("merge")};
+        args << files << QStringLiteral("--no-db") << QStringLiteral("--output-file=") + merged;
+        const CliRun run = runCli(args);
+        // 300 requests cross "count<300" only together: thresholds are evaluated on the merge.
+        QVERIFY2(run.exitCode == 99, qPrintable(describe(run)));
+        QVERIFY2(run.out.contains(QLatin1String("FAIL http_reqs count<300")), qPrintable(run.out));
+        m_merged[agents] = merged;
+
+        const QJsonObject result = readJson(merged).value(QStringLiteral("result")).toObject();
+        QCOMPARE(
+            qint64(
+                result[QStringLiteral("totals")].toObject()[QStringLiteral("requests")].toDouble()),
+            sum);
+        QCOMPARE(result[QStringLiteral("latencyMs")].toObject(),
+                 LatencyStats::fromHistogram(all).toJson());
+        QCOMPARE(result[QStringLiteral("latencyCorrectedMs")].toObject(),
+                 LatencyStats::fromHistogram(allCorrected).toJson());
+        const QJsonArray agentList = result[QStringLiteral("agents")].toArray();
+        QCOMPARE(agentList.size(), agents);
+        for (int i = 0; i < agents; ++i)
+            QCOMPARE(agentList[i].toObject()[QStringLiteral("segment")].toString(),
+                     QStringLiteral("%1/%2").arg(i).arg(agents));
+
+        // Interval by interval, aligned on the agents' clock starts: summed counts and VUs, and
+        // the percentiles of the union of the agents' interval histograms.
+        const QDateTime origin = [&docs] {
+            QDateTime first;
+            for (const QJsonObject &d : docs) {
+                const QDateTime t = QDateTime::fromString(
+                    d[QStringLiteral("agent")].toObject()[QStringLiteral("clockStart")].toString(),
+                    Qt::ISODateWithMs);
+                if (!first.isValid() || t < first)
+                    first = t;
+            }
+            return first;
+        }();
+        const QJsonArray timeline = result[QStringLiteral("timeline")].toArray();
+        QVERIFY(timeline.size() >= kDurationSec);
+        qint64 timelineRequests = 0;
+        for (qsizetype k = 0; k < timeline.size(); ++k) {
+            LatencyHistogram union_;
+            qint64 requests = 0;
+            int vus = 0;
+            for (const QJsonObject &d : std::as_const(docs)) {
+                const QDateTime start = QDateTime::fromString(
+                    d[QStringLiteral("agent")].toObject()[QStringLiteral("clockStart")].toString(),
+                    Qt::ISODateWithMs);
+                const qsizetype j = k - qRound64(double(origin.msecsTo(start)) / 1000.0);
+                const QJsonArray intervals = d[QStringLiteral("histograms")]
+                                                 .toObject()[QStringLiteral("intervals")]
+                                                 .toArray();
+                if (j < 0 || j >= intervals.size())
+                    continue;
+                const QJsonObject in = intervals[j].toObject();
+                union_.merge(
+                    blob(in[QStringLiteral("histograms")].toObject()[QStringLiteral("duration")]));
+                requests += qint64(
+                    in[QStringLiteral("totals")].toObject()[QStringLiteral("requests")].toDouble());
+                vus += in[QStringLiteral("activeVus")].toInt();
+            }
+            const QJsonObject entry = timeline[k].toObject();
+            QCOMPARE(qint64(entry[QStringLiteral("requests")].toDouble()), requests);
+            QCOMPARE(entry[QStringLiteral("activeVus")].toInt(), vus);
+            QCOMPARE(entry[QStringLiteral("latencyMs")].toObject(),
+                     LatencyStats::fromHistogram(union_).toJson());
+            timelineRequests += requests;
+        }
+        QVERIFY(timelineRequests <= sum);
+    }
+
+    void refusesWhatDoesNotMerge()
+    {
+        const QStringList two = m_agentFiles.value(2);
+        const QStringList four = m_agentFiles.value(4);
+        QVERIFY(two.size() == 2 && four.size() == 4);
+
+        // The same segment twice.
+        CliRun run = runCli({QStringLiteral("merge"), two[0], two[0], QStringLiteral("--no-db")});
+        QVERIFY2(run.exitCode == 2 &&
+                     run.err.contains(two[0] + QStringLiteral(": segment 0/2 overlaps")),
+                 qPrintable(describe(run)));
+        // A segment missing.
+        run =
+            runCli({QStringLiteral("merge"), four[0], four[1], four[3], QStringLiteral("--no-db")});
+        QVERIFY2(run.exitCode == 2 && run.err.contains(QLatin1String("segment 2/4 is missing")),
+                 qPrintable(describe(run)));
+        // Segments of different splits overlap as well.
+        run = runCli({QStringLiteral("merge"), two[0], four[1], QStringLiteral("--no-db")});
+        QVERIFY2(run.exitCode == 2 && run.err.contains(four[1]) &&
+                     run.err.contains(QLatin1String("the same way")),
+                 qPrintable(describe(run)));
+
+        // Another plan: the rate changed.
+        QJsonObject other = readJson(two[1]);
+        QJsonObject test = other[QStringLiteral("test")].toObject();
+        QJsonObject load = test[QStringLiteral("load")].toObject();
+        load[QStringLiteral("rate")] = 2 * kRate;
+        test[QStringLiteral("load")] = load;
+        other[QStringLiteral("test")] = test;
+        const QString otherPlan = path(QStringLiteral("other-plan.json"));
+        QVERIFY(writeJson(otherPlan, other));
+        run = runCli({QStringLiteral("merge"), two[0], otherPlan, QStringLiteral("--no-db")});
+        QVERIFY2(run.exitCode == 2 &&
+                     run.err.contains(otherPlan + QStringLiteral(": ran a different plan")),
+                 qPrintable(describe(run)));
+
+        // A corrupted histogram (one byte of an interval's blob flipped): named with its place.
+        QJsonObject corrupt = readJson(two[1]);
+        QJsonObject result = corrupt[QStringLiteral("result")].toObject();
+        QJsonObject histograms = result[QStringLiteral("histograms")].toObject();
+        QJsonArray intervals = histograms[QStringLiteral("intervals")].toArray();
+        QJsonObject first = intervals[0].toObject();
+        QJsonObject blobs = first[QStringLiteral("histograms")].toObject();
+        QByteArray bytes =
+            QByteArray::fromBase64(blobs[QStringLiteral("duration")].toString().toLatin1());
+        bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x04);
+        blobs[QStringLiteral("duration")] = QString::fromLatin1(bytes.toBase64());
+        first[QStringLiteral("histograms")] = blobs;
+        intervals[0] = first;
+        histograms[QStringLiteral("intervals")] = intervals;
+        result[QStringLiteral("histograms")] = histograms;
+        corrupt[QStringLiteral("result")] = result;
+        const QString corrupted = path(QStringLiteral("corrupted.json"));
+        QVERIFY(writeJson(corrupted, corrupt));
+        run = runCli({QStringLiteral("merge"), two[0], corrupted, QStringLiteral("--no-db")});
+        QVERIFY2(
+            run.exitCode == 2 &&
+                run.err.contains(corrupted + QStringLiteral(": result.histograms.intervals[0]")) &&
+                run.err.contains(QLatin1String("latency histogram")),
+            qPrintable(describe(run)));
+
+        // A result without histograms, and a file that is not JSON.
+        QJsonObject bare = readJson(two[1]);
+        QJsonObject bareResult = bare[QStringLiteral("result")].toObject();
+        bareResult.remove(QStringLiteral("histograms"));
+        bare[QStringLiteral("result")] = bareResult;
+        const QString noHistograms = path(QStringLiteral("no-histograms.json"));
+        QVERIFY(writeJson(noHistograms, bare));
+        run = runCli({QStringLiteral("merge"), two[0], noHistograms, QStringLiteral("--no-db")});
+        QVERIFY2(run.exitCode == 2 &&
+                     run.err.contains(noHistograms + QStringLiteral(": carries no histograms")),
+                 qPrintable(describe(run)));
+        run = runCli({QStringLiteral("merge"), m_plan + QStringLiteral(".missing"),
+                      QStringLiteral("--no-db")});
+        QVERIFY2(run.exitCode == 2 && run.err.contains(QLatin1String(".missing: cannot read")),
+                 qPrintable(describe(run)));
+    }
+
+    void mergedRunIsStoredListedAndCompared()
+    {
+        const QString db = path(QStringLiteral("history.db"));
+        QList<qint64> ids;
+        for (int agents : {2, 4}) {
+            QStringList args{QStringLiteral("merge")};
+            args << m_agentFiles.value(agents) << QStringLiteral("--db=") + db;
+            const CliRun run = runCli(args);
+            QVERIFY2(run.exitCode == 99, qPrintable(describe(run)));
+            static const QRegularExpression stored(QStringLiteral("stored      run #(\\d+)"));
+            const auto match = stored.match(run.out);
+            QVERIFY2(match.hasMatch(), qPrintable(run.out));
+            ids << match.captured(1).toLongLong();
+        }
+        // The same merge again is the same run, not a second one.
+        QStringList again{QStringLiteral("merge")};
+        again << m_agentFiles.value(2) << QStringLiteral("--db=") + db;
+        CliRun run = runCli(again);
+        QVERIFY2(run.out.contains(QStringLiteral("stored already, as run #%1").arg(ids[0])),
+                 qPrintable(describe(run)));
+
+        run = runCli(
+            {QStringLiteral("history"), QStringLiteral("list"), QStringLiteral("--db=") + db});
+        QVERIFY2(run.exitCode == 0 && run.out.contains(QLatin1String("scale-out")),
+                 qPrintable(describe(run)));
+        run = runCli({QStringLiteral("history"), QStringLiteral("show"), QString::number(ids[1]),
+                      QStringLiteral("--format=json"), QStringLiteral("--db=") + db});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        const QJsonObject shown = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        const QJsonObject result = shown[QStringLiteral("result")].toObject();
+        QCOMPARE(
+            qint64(
+                result[QStringLiteral("totals")].toObject()[QStringLiteral("requests")].toDouble()),
+            qint64(kPlanned));
+        QCOMPARE(result[QStringLiteral("agents")].toArray().size(), 4);
+        QVERIFY(!result[QStringLiteral("timeline")].toArray().isEmpty());
+        run = runCli({QStringLiteral("history"), QStringLiteral("compare"), QString::number(ids[0]),
+                      QString::number(ids[1]), QStringLiteral("--db=") + db});
+        QVERIFY2(run.exitCode == 0 && run.out.contains(QStringLiteral("#%1").arg(ids[1])),
+                 qPrintable(describe(run)));
+    }
+};
+
+LOADSCOPE_TEST_MAIN(TestScaleOut)
+#include "tst_scaleout.moc"
