@@ -329,8 +329,7 @@ void Http2Session::onConnectEvent()
     if (getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
         error = errno;
     if (error != 0) {
-        close(ErrorClass::Connect,
-              connectErrorText(m_transport->peerText(), error));
+        close(ErrorClass::Connect, connectErrorText(m_transport->peerText(), error));
         return;
     }
     m_connectingUs = (steadyNowNs() - m_connectStartNs) / 1000;

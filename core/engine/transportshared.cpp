@@ -43,10 +43,9 @@ void fillPhaseTiming(RequestTiming &t, qint64 writeStartNs, qint64 writeEndNs, q
 
 QString connectErrorText(const QString &peer, int error)
 {
-    return error == ECONNREFUSED
-               ? QStringLiteral("connection refused by %1").arg(peer)
-               : QStringLiteral("cannot connect to %1: %2")
-                     .arg(peer, QString::fromLocal8Bit(strerror(error)));
+    return error == ECONNREFUSED ? QStringLiteral("connection refused by %1").arg(peer)
+                                 : QStringLiteral("cannot connect to %1: %2")
+                                       .arg(peer, QString::fromLocal8Bit(strerror(error)));
 }
 
 } // namespace loadscope
