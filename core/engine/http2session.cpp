@@ -110,6 +110,11 @@ struct Http2Session::Callbacks
             s->m_transport->schedulePump(); // the rest go to a new connection
             break;
         case NGHTTP2_SETTINGS:
+            if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0)
+                s->m_transport->m_serverStreams =
+                    int(qMin<quint32>(nghttp2_session_get_remote_settings(
+                                          h2, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS),
+                                      1u << 30));
             s->m_transport->schedulePump(); // the stream limit may have grown
             break;
         default:
@@ -232,8 +237,8 @@ Http2Session::~Http2Session()
 int Http2Session::streamLimit() const
 {
     const int configured = m_transport->m_options.maxStreams;
-    int server = kAssumedStreams;
-    if (m_h2 != nullptr && m_state == State::Open)
+    int server = m_transport->m_serverStreams > 0 ? m_transport->m_serverStreams : kAssumedStreams;
+    if (m_h2 != nullptr && m_state == State::Open && m_anyFrame)
         server = int(qMin<quint32>(
             nghttp2_session_get_remote_settings(m_h2, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS),
             1u << 30));
@@ -281,10 +286,7 @@ void Http2Session::start()
     if (rc != 0 && errno != EINPROGRESS) {
         const int error = errno;
         close(error == EADDRNOTAVAIL ? ErrorClass::Local : ErrorClass::Connect,
-              error == ECONNREFUSED
-                  ? QStringLiteral("connection refused by %1").arg(m_transport->peerText())
-                  : QStringLiteral("cannot connect to %1: %2")
-                        .arg(m_transport->peerText(), errnoText(error)));
+              connectErrorText(m_transport->peerText(), error));
         return;
     }
     m_wantWrite = true;
@@ -327,11 +329,7 @@ void Http2Session::onConnectEvent()
     if (getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
         error = errno;
     if (error != 0) {
-        close(ErrorClass::Connect,
-              error == ECONNREFUSED
-                  ? QStringLiteral("connection refused by %1").arg(m_transport->peerText())
-                  : QStringLiteral("cannot connect to %1: %2")
-                        .arg(m_transport->peerText(), errnoText(error)));
+        close(ErrorClass::Connect, connectErrorText(m_transport->peerText(), error));
         return;
     }
     m_connectingUs = (steadyNowNs() - m_connectStartNs) / 1000;

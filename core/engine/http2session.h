@@ -148,8 +148,6 @@ private:
     bool m_anyFrame = false; //!< a frame arrived: the server speaks HTTP/2
     int m_inCallbacks = 0;   //!< nghttp2 is calling us: no session teardown now
     bool m_closeAfter = false;
-    ErrorClass m_closeError = ErrorClass::None;
-    QString m_closeText;
     std::vector<Http2Stream *> m_live; //!< attached streams, submitted or waiting for open()
     std::string m_out;                 //!< bytes nghttp2 produced, not yet written
     size_t m_outOffset = 0;

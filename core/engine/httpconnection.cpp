@@ -415,11 +415,7 @@ void HttpConnection::startConnect()
              QStringLiteral("cannot connect to %1: %2").arg(m_transport->m_peerText, local));
         return;
     }
-    fail(ErrorClass::Connect,
-         error == ECONNREFUSED
-             ? QStringLiteral("connection refused by %1").arg(m_transport->m_peerText)
-             : QStringLiteral("cannot connect to %1: %2")
-                   .arg(m_transport->m_peerText, errnoText(error)));
+    fail(ErrorClass::Connect, connectErrorText(m_transport->m_peerText, error));
 }
 
 void HttpConnection::onConnectEvent()
@@ -429,11 +425,7 @@ void HttpConnection::onConnectEvent()
     if (getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
         error = errno;
     if (error != 0) {
-        fail(ErrorClass::Connect,
-             error == ECONNREFUSED
-                 ? QStringLiteral("connection refused by %1").arg(m_transport->m_peerText)
-                 : QStringLiteral("cannot connect to %1: %2")
-                       .arg(m_transport->m_peerText, errnoText(error)));
+        fail(ErrorClass::Connect, connectErrorText(m_transport->m_peerText, error));
         return;
     }
     m_result.timing.connectingUs = (steadyNowNs() - m_connectStartNs) / 1000;
@@ -637,19 +629,7 @@ bool HttpConnection::retryOnFreshConnection()
 
 void HttpConnection::fillTiming(qint64 endNs)
 {
-    RequestTiming &t = m_result.timing;
-    if (m_writeStartNs == 0)
-        return; // never got to send: only connecting (if anything) is meaningful
-    const qint64 writeEnd =
-        m_writeEndNs != 0 ? m_writeEndNs : (m_firstByteNs != 0 ? m_firstByteNs : endNs);
-    t.sendingUs = qMax<qint64>(0, writeEnd - m_writeStartNs) / 1000;
-    if (m_firstByteNs != 0) {
-        t.waitingUs = qMax<qint64>(0, m_firstByteNs - writeEnd) / 1000;
-        t.receivingUs = qMax<qint64>(0, endNs - qMax(m_firstByteNs, writeEnd)) / 1000;
-    } else {
-        t.waitingUs = qMax<qint64>(0, endNs - writeEnd) / 1000;
-    }
-    t.durationUs = t.sendingUs + t.waitingUs + t.receivingUs;
+    fillPhaseTiming(m_result.timing, m_writeStartNs, m_writeEndNs, m_firstByteNs, endNs);
 }
 
 void HttpConnection::completeResponse(bool keepAlive)

@@ -120,19 +120,7 @@ void Http2Stream::requestFinished(HttpTransportConnection *, quint64, HttpResult
 
 void Http2Stream::fillTiming(qint64 endNs)
 {
-    RequestTiming &t = m_result.timing;
-    if (m_writeStartNs == 0)
-        return;
-    const qint64 writeEnd =
-        m_writeEndNs != 0 ? m_writeEndNs : (m_firstByteNs != 0 ? m_firstByteNs : endNs);
-    t.sendingUs = qMax<qint64>(0, writeEnd - m_writeStartNs) / 1000;
-    if (m_firstByteNs != 0) {
-        t.waitingUs = qMax<qint64>(0, m_firstByteNs - writeEnd) / 1000;
-        t.receivingUs = qMax<qint64>(0, endNs - qMax(m_firstByteNs, writeEnd)) / 1000;
-    } else {
-        t.waitingUs = qMax<qint64>(0, endNs - writeEnd) / 1000;
-    }
-    t.durationUs = t.sendingUs + t.waitingUs + t.receivingUs;
+    fillPhaseTiming(m_result.timing, m_writeStartNs, m_writeEndNs, m_firstByteNs, endNs);
 }
 
 void Http2Stream::complete()

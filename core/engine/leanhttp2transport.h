@@ -121,6 +121,9 @@ private:
     bool m_http1Mode = false;
     int m_connectionsOpened = 0;
     int m_streamsRetried = 0;
+    //! The server's SETTINGS_MAX_CONCURRENT_STREAMS as last received (0: not yet); what new
+    //! connections assume until their own SETTINGS arrive.
+    int m_serverStreams = 0;
 };
 
 } // namespace loadscope

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include <QObject>
+#include <QString>
 #include <QTimer>
 
 #include "engine/transport.h"
@@ -75,5 +76,15 @@ private:
     std::function<void(qint64)> m_checkDeadlines;
     int m_inFlight = 0;
 };
+
+//! Fills @p timing's sending, waiting, receiving and duration from steady-clock times (ns):
+//! writing started at @p writeStartNs (0: never sent, nothing is filled) and ended at
+//! @p writeEndNs (0: not finished), the first response byte came at @p firstByteNs (0: none),
+//! and the request ended at @p endNs. Shared by the HTTP/1.1 and HTTP/2 lean clients.
+void fillPhaseTiming(RequestTiming &timing, qint64 writeStartNs, qint64 writeEndNs,
+                     qint64 firstByteNs, qint64 endNs);
+
+//! "connection refused by PEER" for ECONNREFUSED, else "cannot connect to PEER: strerror".
+QString connectErrorText(const QString &peer, int error);
 
 } // namespace loadscope
