@@ -577,10 +577,4 @@ void RestApiServer::onFinished(const RunSummary &summary, qint64 resultId)
     emit runFinished(resultId, resultStatusToString(summary.status));
 }
 
-std::optional<QJsonObject> requestJsonObject(const QByteArray &body, RestError *error)
-{
-    auto parsed = jsonBody(body, false, error);
-    return parsed ? std::optional<QJsonObject>(parsed->object) : std::nullopt;
-}
-
 } // namespace loadscope

@@ -112,8 +112,4 @@ struct RestApiServer::PendingMerge
     std::unique_ptr<RunMerger> merger = std::make_unique<RunMerger>();
 };
 
-//! The request body as a JSON object (nesting deeper than the API allows refused before it
-//! is parsed); nothing with the reason in @p error.
-std::optional<QJsonObject> requestJsonObject(const QByteArray &body, RestError *error);
-
 } // namespace loadscope

@@ -118,9 +118,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break; // the client closed its end, or the buffer is full: it reads on below
             sent += size_t(w);
             // Split reads: the client reads this write before the next one arrives.
-            if (!loadscope::fuzz::pumpUntil([&] {
-                    return done || !connection->isOpen() || pendingBytes(pair[0]) == 0;
-                }))
+            if (!loadscope::fuzz::pumpUntil(
+                    [&] { return done || !connection->isOpen() || pendingBytes(pair[0]) == 0; }))
                 __builtin_trap();
         }
         if (!done) {

@@ -1,4 +1,5 @@
-// JMeter JTL CSV results (with a header or in the default column order): any file gives a run or a refusal that says why.
+// JMeter JTL CSV results (with a header or in the default column order): any file gives a run or a
+// refusal that says why.
 #include <cstddef>
 #include <cstdint>
 

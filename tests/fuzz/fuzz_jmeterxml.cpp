@@ -1,4 +1,5 @@
-// JMeter JTL XML results (samples, nested sub-samples): any file gives a run or a refusal that says why.
+// JMeter JTL XML results (samples, nested sub-samples): any file gives a run or a refusal that says
+// why.
 #include <cstddef>
 #include <cstdint>
 

@@ -1,4 +1,5 @@
-// k6 `--out json` results (NDJSON Metric and Point lines): any file gives a run or a refusal that says why.
+// k6 `--out json` results (NDJSON Metric and Point lines): any file gives a run or a refusal that
+// says why.
 #include <cstddef>
 #include <cstdint>
 

@@ -46,8 +46,7 @@ struct Harness
         loadscope::RestApiOptions options;
         options.token = QStringLiteral("fuzz-token");
         options.maxBodyBytes = 64 * 1024;
-        options.defaultBaseUrl =
-            QStringLiteral("http://127.0.0.1:%1").arg(ntohs(addr.sin_port));
+        options.defaultBaseUrl = QStringLiteral("http://127.0.0.1:%1").arg(ntohs(addr.sin_port));
         server = std::make_unique<loadscope::RestApiServer>(&store, options);
         port = server->listen(QHostAddress::LocalHost, 0, &error);
         if (port == 0)

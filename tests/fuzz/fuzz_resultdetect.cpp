@@ -1,4 +1,5 @@
-// Results import with the format detected from the first bytes (every results parser behind it): any file gives a run or a refusal that says why.
+// Results import with the format detected from the first bytes (every results parser behind it):
+// any file gives a run or a refusal that says why.
 #include <cstddef>
 #include <cstdint>
 

@@ -51,8 +51,7 @@ inline QCoreApplication &app()
 
 //! Runs the event loop until @p done() holds; false when it still does not after @p ms (the
 //! caller traps: with every peer on this machine and already written, that is a hang).
-template<typename Done>
-bool pumpUntil(Done done, int ms = 10000)
+template<typename Done> bool pumpUntil(Done done, int ms = 10000)
 {
     const QDeadlineTimer deadline(ms);
     while (!done()) {

@@ -19,7 +19,8 @@ namespace {
 //! refused on this machine's test runs; nothing here should connect at all).
 struct AdoptedConnection
 {
-    LeanHttpTransport transport{LeanHttpTransport::Target{QByteArrayLiteral("127.0.0.1"), 9, false}};
+    LeanHttpTransport transport{
+        LeanHttpTransport::Target{QByteArrayLiteral("127.0.0.1"), 9, false}};
     HttpConnection *connection = transport.createConnection();
     int server = -1; //!< the peer's end of the socketpair
     int client = -1; //!< the connection's end (owned by the connection)
@@ -68,15 +69,13 @@ struct AdoptedConnection
         const qsizetype step = chunk > 0 ? chunk : qMax<qsizetype>(1, response.size());
         for (qsizetype at = 0; at < response.size() && !out; at += step) {
             const QByteArray part = response.mid(at, step);
-            if (::send(server, part.constData(), size_t(part.size()), MSG_NOSIGNAL) !=
-                part.size())
+            if (::send(server, part.constData(), size_t(part.size()), MSG_NOSIGNAL) != part.size())
                 return std::nullopt;
             // Split reads: the client reads this write before the next one is sent.
             if (!QTest::qWaitFor(
                     [&] {
                         (void)readRequest();
-                        return out.has_value() || !connection->isOpen() ||
-                               pendingOnClient() == 0;
+                        return out.has_value() || !connection->isOpen() || pendingOnClient() == 0;
                     },
                     10000))
                 return std::nullopt;
@@ -154,9 +153,8 @@ private slots:
     {
         AdoptedConnection c;
         QVERIFY(c.adopt());
-        const auto result =
-            c.exchange(QByteArrayLiteral("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"), 0,
-                       true);
+        const auto result = c.exchange(
+            QByteArrayLiteral("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"), 0, true);
         QVERIFY(result);
         QCOMPARE(result->error, ErrorClass::Reset);
         QVERIFY2(result->errorText.contains(QLatin1String("before the response was complete")),
