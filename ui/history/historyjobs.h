@@ -46,7 +46,7 @@ public:
 
 signals:
     void verdictsReady(quint64 generation, const QHash<qint64, QString> &verdicts);
-    void trendReady(quint64 generation, qint64 testId, const QList<ResultRecord> &runs);
+    void trendReady(quint64 generation, qint64 testId, const QList<loadscope::ResultRecord> &runs);
     //! A request failed (the file could not be read); @p message says why.
     void failed(const QString &message);
 

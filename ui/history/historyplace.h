@@ -95,7 +95,7 @@ signals:
     //! A store operation failed; @p message says which and why.
     void errorOccurred(const QString &message);
     //! The history was read again: its number of runs and file size (for a status bar).
-    void historyStatsChanged(const StoreStats &stats);
+    void historyStatsChanged(const loadscope::StoreStats &stats);
 
 protected:
     //! Result files dropped on the place are imported.
