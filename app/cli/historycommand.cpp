@@ -181,9 +181,7 @@ int historyList(const QStringList &args, QTextStream &out, QTextStream &err)
         return ExitUsage;
     const QString test = p.value(QStringLiteral("test"));
     if (!test.isEmpty()) {
-        bool isId = false;
-        const qint64 id = test.toLongLong(&isId);
-        const auto stored = isId ? store->test(id) : store->findTestByName(test);
+        const auto stored = findTest(*store, test);
         if (readFailed(*store, err, line.command()))
             return ExitUsage;
         if (!stored) {
@@ -499,9 +497,7 @@ int historyTrend(const QStringList &args, QTextStream &out, QTextStream &err)
     if (!store)
         return ExitUsage;
     const QString test = p.positionalArguments().constFirst();
-    bool isId = false;
-    const qint64 testId = test.toLongLong(&isId);
-    const auto stored = isId ? store->test(testId) : store->findTestByName(test);
+    const auto stored = findTest(*store, test);
     if (readFailed(*store, err, line.command()))
         return ExitUsage;
     if (!stored) {

@@ -27,13 +27,6 @@ QString percent(const QJsonObject &delta)
     return text;
 }
 
-std::optional<StoredTest> findTest(HistoryStore &store, const QString &test)
-{
-    bool isId = false;
-    const qint64 id = test.toLongLong(&isId);
-    return isId ? store.test(id) : store.findTestByName(test);
-}
-
 //! "estimated: p95 -30 %; measured: p95 -27.5 % (p=0.001), throughput +3.0 %, improvement".
 QString estimateBesideMeasurement(const RecommendationFollowUp &f)
 {
@@ -51,6 +44,13 @@ QString estimateBesideMeasurement(const RecommendationFollowUp &f)
 }
 
 } // namespace
+
+std::optional<StoredTest> findTest(HistoryStore &store, const QString &test)
+{
+    bool isId = false;
+    const qint64 id = test.toLongLong(&isId);
+    return isId ? store.test(id) : store.findTestByName(test);
+}
 
 std::optional<Budget> budgetFor(const QJsonObject &planJson, const QString &metric)
 {
@@ -125,16 +125,8 @@ void printChangeLog(HistoryStore &store, qint64 testId, QTextStream &out)
 QJsonArray changeLogJson(HistoryStore &store, qint64 testId)
 {
     QJsonArray array;
-    for (const ChangeEffect &e : changeEffects(store, testId)) {
-        QJsonObject json = e.annotation.toJson();
-        if (e.beforeId > 0)
-            json.insert(QStringLiteral("before"), e.beforeId);
-        if (e.afterId > 0)
-            json.insert(QStringLiteral("after"), e.afterId);
-        if (!e.measured.isEmpty())
-            json.insert(QStringLiteral("measured"), e.measured);
-        array.append(json);
-    }
+    for (const ChangeEffect &e : changeEffects(store, testId))
+        array.append(e.toJson());
     return array;
 }
 

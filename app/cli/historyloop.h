@@ -6,11 +6,16 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include "store/storetypes.h"
+
 class QTextStream;
 
 namespace loadscope {
 
 class HistoryStore;
+
+//! The stored test @p test names: an id, else a name.
+std::optional<StoredTest> findTest(HistoryStore &store, const QString &test);
 
 //! A test's performance requirement on a trend metric, from its thresholds.
 struct Budget

@@ -70,16 +70,8 @@ RestApiServer::Reply RestApiServer::annotations(qint64 testId, qint64 resultId)
     if (testId > 0) {
         if (!m_store->test(testId))
             return Reply::error(404, QStringLiteral("no test with id %1").arg(testId));
-        for (const ChangeEffect &e : changeEffects(*m_store, testId)) {
-            QJsonObject json = e.annotation.toJson();
-            if (e.beforeId > 0)
-                json.insert(QStringLiteral("before"), e.beforeId);
-            if (e.afterId > 0)
-                json.insert(QStringLiteral("after"), e.afterId);
-            if (!e.measured.isEmpty())
-                json.insert(QStringLiteral("measured"), e.measured);
-            array.append(json);
-        }
+        for (const ChangeEffect &e : changeEffects(*m_store, testId))
+            array.append(e.toJson());
     } else {
         if (!m_store->result(resultId))
             return Reply::error(404, QStringLiteral("no result with id %1").arg(resultId));

@@ -51,6 +51,18 @@ QJsonObject measuredChange(HistoryStore &store, qint64 baselineId, qint64 candid
     return json;
 }
 
+QJsonObject ChangeEffect::toJson() const
+{
+    QJsonObject json = annotation.toJson();
+    if (beforeId > 0)
+        json.insert(QStringLiteral("before"), beforeId);
+    if (afterId > 0)
+        json.insert(QStringLiteral("after"), afterId);
+    if (!measured.isEmpty())
+        json.insert(QStringLiteral("measured"), measured);
+    return json;
+}
+
 QList<ChangeEffect> changeEffects(HistoryStore &store, qint64 testId)
 {
     QList<ChangeEffect> effects;

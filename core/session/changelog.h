@@ -24,6 +24,9 @@ struct ChangeEffect
     qint64 beforeId = 0;  //!< 0: no completed run before the change
     qint64 afterId = 0;   //!< 0: no completed run since
     QJsonObject measured; //!< measuredChange(beforeId, afterId); empty when a side is missing
+
+    //! The annotation's JSON with "before", "after" and "measured" when known.
+    QJsonObject toJson() const;
 };
 
 //! Every annotation of test @p testId with the effect measured across it, in time order.

@@ -181,6 +181,8 @@ private:
 
     bool ensureOpen();
     QList<ResultRecord> readResults(const ResultFilter &filter, bool full);
+    //! The annotations whose @p column ("test_id" or "result_id") is @p id, by time.
+    QList<Annotation> readAnnotations(const char *column, qint64 id, const QString &what);
     void enqueue(const QString &what, WriteFunction run);
     std::optional<qint64> runSync(const QString &what, WriteFunction run);
     bool recoverAbandonedResults(QString *error);

@@ -28,15 +28,7 @@ const char *const kFollowUpColumns =
 RecommendationFollowUp followUpFrom(const QSqlQuery &query)
 {
     RecommendationFollowUp f;
-    Recommendation &r = f.recommendation;
-    r.id = query.value(0).toLongLong();
-    r.area = query.value(1).toString();
-    r.impact = query.value(2).toString();
-    r.title = query.value(3).toString();
-    r.detail = query.value(4).toString();
-    r.implementation = query.value(5).toString();
-    r.estimatedImprovement = query.value(6).toString();
-    r.evidence = StoreSql::jsonFrom(query.value(7));
+    f.recommendation = StoreSql::recommendationFrom(query);
     f.resultId = query.value(8).toLongLong();
     f.testId = query.value(9).toLongLong();
     f.testName = query.value(10).toString();
@@ -111,7 +103,7 @@ qint64 HistoryStore::addAnnotation(const Annotation &annotation)
     return id.value_or(-1);
 }
 
-QList<Annotation> HistoryStore::annotations(qint64 testId)
+QList<Annotation> HistoryStore::readAnnotations(const char *column, qint64 id, const QString &what)
 {
     QList<Annotation> list;
     if (!ensureOpen())
@@ -119,12 +111,11 @@ QList<Annotation> HistoryStore::annotations(qint64 testId)
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     query.prepare(QStringLiteral("SELECT id, test_id, result_id, at, note, author, link,"
-                                 " created_at FROM result_annotations WHERE test_id = ?"
-                                 " ORDER BY at, id"));
-    query.addBindValue(testId);
+                                 " created_at FROM result_annotations WHERE ") +
+                  QLatin1String(column) + QStringLiteral(" = ? ORDER BY at, id"));
+    query.addBindValue(id);
     if (!query.exec()) {
-        failRead(QStringLiteral("Reading the annotations of test %1").arg(testId),
-                 query.lastError());
+        failRead(what, query.lastError());
         return list;
     }
     while (query.next())
@@ -133,26 +124,16 @@ QList<Annotation> HistoryStore::annotations(qint64 testId)
     return list;
 }
 
+QList<Annotation> HistoryStore::annotations(qint64 testId)
+{
+    return readAnnotations("test_id", testId,
+                           QStringLiteral("Reading the annotations of test %1").arg(testId));
+}
+
 QList<Annotation> HistoryStore::resultAnnotations(qint64 resultId)
 {
-    QList<Annotation> list;
-    if (!ensureOpen())
-        return list;
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT id, test_id, result_id, at, note, author, link,"
-                                 " created_at FROM result_annotations WHERE result_id = ?"
-                                 " ORDER BY at, id"));
-    query.addBindValue(resultId);
-    if (!query.exec()) {
-        failRead(QStringLiteral("Reading the annotations of run %1").arg(resultId),
-                 query.lastError());
-        return list;
-    }
-    while (query.next())
-        list.append(annotationFrom(query));
-    failedStep(query);
-    return list;
+    return readAnnotations("result_id", resultId,
+                           QStringLiteral("Reading the annotations of run %1").arg(resultId));
 }
 
 QList<RecommendationFollowUp> HistoryStore::testRecommendations(qint64 testId, bool openOnly)

@@ -487,18 +487,8 @@ QList<Recommendation> HistoryStore::recommendations(qint64 resultId)
                  query.lastError());
         return list;
     }
-    while (query.next()) {
-        Recommendation r;
-        r.id = query.value(0).toLongLong();
-        r.area = query.value(1).toString();
-        r.impact = query.value(2).toString();
-        r.title = query.value(3).toString();
-        r.detail = query.value(4).toString();
-        r.implementation = query.value(5).toString();
-        r.estimatedImprovement = query.value(6).toString();
-        r.evidence = StoreSql::jsonFrom(query.value(7));
-        list.append(r);
-    }
+    while (query.next())
+        list.append(StoreSql::recommendationFrom(query));
     failedStep(query);
     return list;
 }

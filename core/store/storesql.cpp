@@ -119,4 +119,18 @@ bool StoreSql::exec(const QSqlDatabase &db, const QString &sql, QString *error)
     return false;
 }
 
+Recommendation StoreSql::recommendationFrom(const QSqlQuery &query, int first)
+{
+    Recommendation r;
+    r.id = query.value(first).toLongLong();
+    r.area = query.value(first + 1).toString();
+    r.impact = query.value(first + 2).toString();
+    r.title = query.value(first + 3).toString();
+    r.detail = query.value(first + 4).toString();
+    r.implementation = query.value(first + 5).toString();
+    r.estimatedImprovement = query.value(first + 6).toString();
+    r.evidence = jsonFrom(query.value(first + 7));
+    return r;
+}
+
 } // namespace loadscope

@@ -5,6 +5,8 @@
 #include <QString>
 #include <QVariant>
 
+#include "analysis/recommendation.h"
+
 class QSqlDatabase;
 class QSqlError;
 class QSqlQuery;
@@ -30,6 +32,9 @@ public:
     static QDateTime timeFrom(const QVariant &value);
     //! Compact JSON text; NULL for an empty object.
     static QVariant jsonValue(const QJsonObject &object);
+    //! A recommendation from columns @p first.. of @p query: id, area, impact, title, detail,
+    //! implementation, estimated_improvement, evidence_json.
+    static Recommendation recommendationFrom(const QSqlQuery &query, int first = 0);
     static QJsonObject jsonFrom(const QVariant &value);
     //! Compact JSON text, "{}" for an empty object (NOT NULL columns).
     static QString jsonText(const QJsonObject &object);
