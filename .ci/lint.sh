@@ -25,7 +25,11 @@ detaching-temporary,mutable-container-key,qdeleteall,qenums,qstring-arg,range-lo
 returning-data-from-temporary,unused-non-trivial-variable,writing-to-temporary,\
 wrong-qevent-cast,wrong-qglobalstatic,qt-keywords
 
-mapfile -t units < <(git ls-files 'app/*.cpp' 'core/*.cpp' 'ui/*.cpp' 'tests/*.cpp')
+# Only the units this build compiles: the fuzz targets exist in the asan build alone, and clazy
+# cannot parse a file without its compile command.
+mapfile -t units < <(git ls-files 'app/*.cpp' 'core/*.cpp' 'ui/*.cpp' 'tests/*.cpp' |
+  while read -r f; do grep -qF "\"file\": \"$PWD/$f\"" "$build/compile_commands.json" && echo "$f"; done)
+skipped=$(($(git ls-files 'app/*.cpp' 'core/*.cpp' 'ui/*.cpp' 'tests/*.cpp' | wc -l) - ${#units[@]}))
 log=$(mktemp)
 # GCC 12 defaults to C++17 so CMake passes no -std; clang needs it said.
 printf '%s\n' "${units[@]}" |
@@ -37,5 +41,5 @@ if grep -E 'warning: .*\[-Wclazy-|error:' "$log" >/dev/null; then
   status=1
 fi
 rm -f "$log"
-[ "$status" -eq 0 ] && echo "lint: clang-format and clazy (${#units[@]} files) found nothing."
+[ "$status" -eq 0 ] && echo "lint: clang-format and clazy (${#units[@]} files) found nothing (${skipped} files not in this build)."
 exit "$status"

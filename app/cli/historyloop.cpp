@@ -216,10 +216,10 @@ int historyRecommendations(const QStringList &args, QTextStream &out, QTextStrea
     auto store = openStoreFor(p, err, line.command());
     if (!store)
         return ExitUsage;
-    const auto test = findTest(*store, p.positionalArguments().first());
+    const QString testRef = p.positionalArguments().constFirst();
+    const auto test = findTest(*store, testRef);
     if (!test)
-        return line.usageError(err, QStringLiteral("no stored test \"") +
-                                        p.positionalArguments().first() + u'"');
+        return line.usageError(err, QStringLiteral("no stored test \"") + testRef + u'"');
     const QList<RecommendationFollowUp> list =
         store->testRecommendations(test->id, !p.isSet(QStringLiteral("all")));
     if (*format == QLatin1String("json")) {

@@ -152,7 +152,7 @@ int scheduleAdd(const QStringList &args, QTextStream &out, QTextStream &err)
         return line.usageError(err, QStringLiteral("--print and --crontab exclude each other"));
 
     Schedule schedule;
-    schedule.test = p.positionalArguments().first();
+    schedule.test = p.positionalArguments().constFirst();
     schedule.every = p.value(QStringLiteral("every")).trimmed();
     if (p.isSet(QStringLiteral("at"))) {
         schedule.at = QTime::fromString(p.value(QStringLiteral("at")), QStringLiteral("H:mm"));

@@ -60,12 +60,14 @@ void emitYaml(YAML::Emitter &out, const QJsonValue &value)
         out << YAML::EndMap;
         return;
     }
-    case QJsonValue::Array:
+    case QJsonValue::Array: {
+        const QJsonArray items = value.toArray();
         out << YAML::BeginSeq;
-        for (const QJsonValue &item : value.toArray())
+        for (const QJsonValue &item : items)
             emitYaml(out, item);
         out << YAML::EndSeq;
         return;
+    }
     case QJsonValue::Bool:
         out << value.toBool();
         return;

@@ -259,7 +259,8 @@ bool RunMerger::add(const QJsonObject &document, const QString &source, QString 
     s.saturated =
         result.value(key("untrustworthy")).toBool() ||
         s.resources.value(key("generatorCpuPct")).toObject().value(key("saturated")).toBool();
-    for (const QJsonValue &r : result.value(key("recommendations")).toArray()) {
+    const QJsonArray recommendations = result.value(key("recommendations")).toArray();
+    for (const QJsonValue &r : recommendations) {
         if (r.toObject().value(key("area")).toString() == QLatin1String("load generator"))
             s.saturationDetail = r.toObject().value(key("detail")).toString();
     }

@@ -265,7 +265,8 @@ std::optional<QString> checkSchedule(const Schedule &schedule, QString *error)
 QString Schedule::unitName() const
 {
     QString slug;
-    for (const QChar c : test.toLower()) {
+    const QString lower = test.toLower();
+    for (const QChar c : lower) {
         const bool keep = (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9');
         if (keep)
             slug += c;

@@ -140,7 +140,8 @@ private slots:
                      .toInteger(),
                  qint64(readAll(path("combined.log")).count("GET /missing ")));
         QStringList names;
-        for (const QJsonValue &e : record->summary.value(QLatin1String("endpoints")).toArray())
+        const QJsonArray endpoints = record->summary.value(QLatin1String("endpoints")).toArray();
+        for (const QJsonValue &e : endpoints)
             names << e.toObject().value(QLatin1String("name")).toString();
         names.sort();
         QCOMPARE(names,
@@ -214,7 +215,8 @@ private slots:
                  QStringLiteral("ramping-arrival-rate"));
         // The stages add up to the log's requests × 3, in iterations of 20 requests.
         double iterations = 0;
-        for (const QJsonValue &stage : load.value(QLatin1String("stages")).toArray()) {
+        const QJsonArray stages = load.value(QLatin1String("stages")).toArray();
+        for (const QJsonValue &stage : stages) {
             const QJsonObject s = stage.toObject();
             iterations += s.value(QLatin1String("target")).toDouble() *
                           s.value(QLatin1String("duration")).toString().chopped(1).toDouble();

@@ -140,14 +140,12 @@ private slots:
                                          : QStringLiteral("curl/8.1");
             text += QStringLiteral("10.0.0.%1 - %2 [02/Dec/2026:10:00:%3 +0100] \"GET %4 "
                                    "HTTP/1.1\" %5 %6 \"-\" \"%7\" %8\n")
-                        .arg(i % 7)
-                        .arg(i == 9 ? QStringLiteral("frank") : QStringLiteral("-"))
-                        .arg(second, 2, 10, QLatin1Char('0'))
-                        .arg(QString::fromLatin1(path).arg(1000 + i))
-                        .arg(status)
-                        .arg(i % 11 == 0 ? QStringLiteral("-") : QString::number(100 + i))
-                        .arg(agent)
-                        .arg(us)
+                        .arg(QString::number(i % 7),
+                             i == 9 ? QStringLiteral("frank") : QStringLiteral("-"),
+                             QStringLiteral("%1").arg(second, 2, 10, QLatin1Char('0')),
+                             QString::fromLatin1(path).arg(1000 + i), QString::number(status),
+                             i % 11 == 0 ? QStringLiteral("-") : QString::number(100 + i), agent,
+                             QString::number(us))
                         .toUtf8();
         }
         text += "10.0.0.1 - - [02/Dec/2026:10:00:29 +0100] \"GET /api/health HTTP/1.1\" 200 1";

@@ -398,7 +398,7 @@ void TestHistoryFigures::vacuumGivesSpaceBack()
     const StoreStats stats = store.stats();
     QCOMPARE(stats.runs, 1);
     QCOMPARE(stats.bytes, after);
-    QCOMPARE(store.samples(store.listResultRows().first().id).size(),
+    QCOMPARE(store.samples(store.listResultRows().constFirst().id).size(),
              2000); // the kept run is whole
 }
 
