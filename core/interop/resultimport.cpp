@@ -380,6 +380,19 @@ bool parseResultFile(const QString &path, const ResultImportOptions &options, Pa
                         importFormatName(format) + QStringLiteral("), nothing was stored");
         return false;
     }
+    const qint64 spanSec = (builder.lastUs() - builder.firstUs()) / 1000000;
+    if (spanSec > RunBuilder::kMaxTimelineSeconds) {
+        const auto at = [](qint64 us) {
+            return QDateTime::fromMSecsSinceEpoch(us / 1000, Qt::UTC).toString(Qt::ISODate);
+        };
+        report->error = path + QStringLiteral(": the records span %1 days (%2 to %3); one run's "
+                                              "timeline holds at most %4 days: check the "
+                                              "timestamps or split the file, nothing was stored")
+                                   .arg(QString::number(spanSec / 86400), at(builder.firstUs()),
+                                        at(builder.lastUs()),
+                                        QString::number(RunBuilder::kMaxTimelineSeconds / 86400));
+        return false;
+    }
     const qint64 late = builder.lateRecords();
     parsed->summary = builder.finish();
     parsed->summary.target = context.target;

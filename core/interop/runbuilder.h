@@ -53,6 +53,12 @@ public:
     qint64 requests() const { return m_summary.totals.requests; }
     qint64 lateRecords() const { return m_late; }
     bool isEmpty() const { return m_firstUs == kUnset; }
+    //! Microseconds since the epoch of the earliest and latest record (meaningless when empty).
+    qint64 firstUs() const { return m_firstUs; }
+    qint64 lastUs() const { return m_lastUs; }
+    //! The longest span finish() turns into a gap-free 1 s timeline: a week, ~440 bytes per
+    //! second even where nothing happened. A longer span is a bad timestamp or a file to split.
+    static constexpr qint64 kMaxTimelineSeconds = 7 * 24 * 3600;
 
     //! The run: timeline, totals, whole-run histograms, start/end/duration from the timestamps.
     RunSummary finish();

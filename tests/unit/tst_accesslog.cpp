@@ -269,6 +269,36 @@ private slots:
                  qPrintable(report.error));
     }
 
+    void recordsYearsApartAreRefusedNotFilled()
+    {
+        // Fuzz finding (tests/fuzz/findings/accesslog-oom-far-dates): two lines dated 2026 and
+        // 4052 made the builder fill a 1 s timeline over 2,026 years and run out of memory.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("far.log"));
+        QVERIFY(writeFile(path, "192.0.2.1 - - [02/Dec/2026:19:00:00 +0000] \"GET /p/1 HTTP/1.1\" "
+                                "200 5 \"-\" \"-\"\n"
+                                "192.0.2.1 - - [02/Dec/4052:19:00:00 +0000] \"GET /p/1 HTTP/1.1\" "
+                                "200 5 \"-\" \"-\"\n"));
+        ResultImportOptions options;
+        options.format = ImportFormat::Combined;
+        ParsedResult parsed;
+        ImportReport report;
+        QVERIFY(!parseResultFile(path, options, &parsed, &report));
+        QVERIFY2(report.error.contains(QLatin1String("the records span")) &&
+                     report.error.contains(QLatin1String("at most 7 days")) &&
+                     report.error.contains(QLatin1String("2026-12-02T19:00:00")),
+                 qPrintable(report.error));
+
+        // A week to the second is still one run.
+        QVERIFY(writeFile(path, "192.0.2.1 - - [02/Dec/2026:19:00:00 +0000] \"GET /p/1 HTTP/1.1\" "
+                                "200 5 \"-\" \"-\"\n"
+                                "192.0.2.1 - - [09/Dec/2026:19:00:00 +0000] \"GET /p/1 HTTP/1.1\" "
+                                "200 5 \"-\" \"-\"\n"));
+        ParsedResult week;
+        QVERIFY2(parseResultFile(path, options, &week, &report), qPrintable(report.error));
+        QCOMPARE(week.summary.totals.requests, qint64(2));
+    }
+
     void replayPlanFollowsTheArrivals()
     {
         // 10 s of traffic: second k has 2(k+1) requests (110 in all); routes 50 / 30 / 20 %.
