@@ -15,11 +15,7 @@ qint64 floorDiv(qint64 a, qint64 b)
 
 } // namespace
 
-RunBuilder::RunBuilder()
-{
-    for (const QString &name : timingNames())
-        m_summary.timings.insert(name, LatencyHistogram());
-}
+RunBuilder::RunBuilder() = default;
 
 int RunBuilder::endpoint(std::string_view name)
 {
@@ -70,7 +66,12 @@ RunBuilder::Interval *RunBuilder::interval(qint64 atUs)
         closeBefore(index - kOpenSeconds);
     }
     m_lastIndex = index;
-    m_lastInterval = &m_open[index];
+    const auto [it, created] = m_open.try_emplace(index);
+    if (created && !m_spare.empty()) {
+        it->second.endpoints = std::move(m_spare.back());
+        m_spare.pop_back();
+    }
+    m_lastInterval = &it->second;
     return m_lastInterval;
 }
 
@@ -83,6 +84,14 @@ void RunBuilder::closeBefore(qint64 index)
         }
         auto node = m_open.extract(m_open.begin());
         closeInterval(node.key(), node.mapped());
+        // Kept for a later interval (as many as are open at once, so memory stays bounded).
+        std::vector<Accumulator> &endpoints = node.mapped().endpoints;
+        for (Accumulator &acc : endpoints) {
+            acc.totals = TrafficTotals();
+            acc.duration.reset();
+        }
+        if (m_spare.size() < size_t(kOpenSeconds) + 2)
+            m_spare.push_back(std::move(endpoints));
     }
     if (m_closedBelow == kUnset || index > m_closedBelow)
         m_closedBelow = index;
@@ -91,7 +100,8 @@ void RunBuilder::closeBefore(qint64 index)
 void RunBuilder::closeInterval(qint64 index, Interval &in)
 {
     IntervalSample sample;
-    LatencyHistogram overall;
+    LatencyHistogram &overall = m_overall;
+    overall.reset();
     for (int e = 0; e < int(in.endpoints.size()); ++e) {
         Accumulator &acc = in.endpoints[size_t(e)];
         if (acc.totals.requests == 0 && acc.duration.isEmpty())
@@ -163,7 +173,7 @@ void RunBuilder::addTiming(qint64 atUs, int timing, qint64 valueUs)
 {
     if (timing < 0 || timing >= kTimingCount)
         return;
-    m_summary.timings[timingNames()[timing]].record(valueUs);
+    m_timings[size_t(timing)].record(valueUs);
     if (Interval *in = interval(atUs)) {
         in->timingSum[size_t(timing)] += double(valueUs);
         ++in->timingCount[size_t(timing)];
@@ -205,6 +215,9 @@ void RunBuilder::addIteration(qint64 atUs, qint64 durationUs)
 RunSummary RunBuilder::finish()
 {
     closeBefore(std::numeric_limits<qint64>::max());
+    const QStringList &names = timingNames();
+    for (int i = 0; i < kTimingCount; ++i)
+        m_summary.timings.insert(names[i], std::move(m_timings[size_t(i)]));
     RunSummary summary = std::move(m_summary);
     m_summary = RunSummary();
     summary.timings.removeIf([](const auto &timing) { return timing.value().isEmpty(); });

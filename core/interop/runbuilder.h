@@ -84,6 +84,13 @@ private:
     void closeInterval(qint64 index, Interval &interval);
 
     RunSummary m_summary;
+    //! The whole-run timing histograms, timingNames() order, into m_summary.timings at finish()
+    //! (no QMap lookup by name per record).
+    std::array<LatencyHistogram, kTimingCount> m_timings;
+    //! Endpoint accumulators of closed intervals, reset, for the next interval to reuse: no
+    //! allocation and growth of the histograms' counts per interval.
+    std::vector<std::vector<Accumulator>> m_spare;
+    LatencyHistogram m_overall; //!< closeInterval()'s sum of the endpoints, reused
     std::deque<std::string> m_names;
     std::unordered_map<std::string_view, int> m_index;
     std::map<qint64, Interval> m_open;

@@ -100,6 +100,19 @@ struct Reader
 
 } // namespace
 
+namespace {
+
+// The first slot at or after @p i that may be non-zero, skipping empty slots four at a time:
+// per-interval histograms of an import hold a few hundred values over thousands of slots.
+inline int skipEmpty(const qint64 *counts, int i, int used)
+{
+    while (i + 4 <= used && (counts[i] | counts[i + 1] | counts[i + 2] | counts[i + 3]) == 0)
+        i += 4;
+    return i;
+}
+
+} // namespace
+
 LatencyHistogram::LatencyHistogram(const LatencyHistogram &other)
     : m_counts(other.m_counts.begin(), other.m_counts.begin() + qptrdiff(other.usedLength()))
     , m_totalCount(other.m_totalCount)
@@ -186,7 +199,8 @@ void LatencyHistogram::merge(const LatencyHistogram &other)
     const size_t used = other.usedLength();
     if (m_counts.size() < used)
         grow(int(used) - 1);
-    for (size_t i = 0; i < used; ++i)
+    // Nothing is counted below the slot of other's min.
+    for (size_t i = size_t(countsIndex(other.m_min)); i < used; ++i)
         m_counts[i] += other.m_counts[i];
     m_totalCount += other.m_totalCount;
     m_overflowCount += other.m_overflowCount;
@@ -245,8 +259,12 @@ double LatencyHistogram::stddev() const
     const double avg = mean();
     double acc = 0.0;
     const int used = int(usedLength());
-    for (int i = 0; i < used; ++i) {
-        const qint64 c = m_counts[size_t(i)];
+    const qint64 *const counts = m_counts.data();
+    for (int i = countsIndex(m_min); i < used; ++i) {
+        i = skipEmpty(counts, i, used);
+        if (i >= used)
+            break;
+        const qint64 c = counts[i];
         if (c == 0)
             continue;
         const qint64 lo = valueFromIndex(i);
@@ -269,8 +287,12 @@ qint64 LatencyHistogram::valueAtPercentile(double p) const
         std::clamp(qint64(std::ceil(p / 100.0 * double(m_totalCount))), qint64(1), m_totalCount);
     qint64 cumulative = 0;
     const int used = int(usedLength());
-    for (int i = 0; i < used; ++i) {
-        cumulative += m_counts[size_t(i)];
+    const qint64 *const counts = m_counts.data();
+    for (int i = countsIndex(m_min); i < used; ++i) {
+        i = skipEmpty(counts, i, used);
+        if (i >= used)
+            break;
+        cumulative += counts[i];
         if (cumulative >= rank) {
             const qint64 lo = valueFromIndex(i);
             return std::clamp(lo + (valueFromIndex(i + 1) - lo) / 2, min(), m_max);
