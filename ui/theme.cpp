@@ -1,6 +1,9 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QDBusConnection>
+#include <QDBusMessage>
+#include <QDBusVariant>
 #include <QPalette>
 #include <QSettings>
 #include <QStyle>
@@ -83,10 +86,37 @@ bool isDarkPalette(const QPalette &palette)
            palette.color(QPalette::WindowText).lightness();
 }
 
+std::optional<bool> portalPrefersDark(const QDBusConnection &bus)
+{
+    if (!bus.isConnected())
+        return std::nullopt;
+    QDBusMessage call = QDBusMessage::createMethodCall(
+        QStringLiteral("org.freedesktop.portal.Desktop"),
+        QStringLiteral("/org/freedesktop/portal/desktop"),
+        QStringLiteral("org.freedesktop.portal.Settings"), QStringLiteral("Read"));
+    call << QStringLiteral("org.freedesktop.appearance") << QStringLiteral("color-scheme");
+    // A short wait: a desktop without the portal must not hold up the start.
+    const QDBusMessage reply = bus.call(call, QDBus::Block, 500);
+    if (reply.type() != QDBusMessage::ReplyMessage || reply.arguments().isEmpty())
+        return std::nullopt;
+    // Read() answers a variant holding the value (some portals wrap it once more).
+    QVariant value = reply.arguments().constFirst();
+    while (value.canConvert<QDBusVariant>())
+        value = qvariant_cast<QDBusVariant>(value).variant();
+    bool ok = false;
+    const uint scheme = value.toUInt(&ok); // 0 no preference, 1 prefer dark, 2 prefer light
+    if (!ok || (scheme != 1 && scheme != 2))
+        return std::nullopt;
+    return scheme == 1;
+}
+
 bool desktopPrefersDark()
 {
-    // Qt 6.4 has no colour-scheme hint yet (QStyleHints::colorScheme is 6.5): a dark desktop
-    // shows as a dark palette (KDE, a dark Qt platform theme) or as a GTK theme's dark variant.
+    // Qt 6.4 has no colour-scheme hint yet (QStyleHints::colorScheme is 6.5): the portal's
+    // setting is what GNOME and KDE both publish; without it, a dark desktop shows as a dark
+    // palette (KDE, a dark Qt platform theme) or as a GTK theme's dark variant.
+    if (const auto portal = portalPrefersDark(QDBusConnection::sessionBus()))
+        return *portal;
     return isDarkPalette(desktopPalette()) ||
            qEnvironmentVariable("GTK_THEME").endsWith(QLatin1String(":dark"), Qt::CaseInsensitive);
 }

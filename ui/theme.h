@@ -4,6 +4,7 @@
 
 #include <QString>
 
+class QDBusConnection;
 class QPalette;
 
 namespace loadscope {
@@ -23,7 +24,11 @@ std::optional<Theme> themeFromName(const QString &name);
 
 //! True when @p palette is a dark one (light text on a dark window).
 bool isDarkPalette(const QPalette &palette);
-//! Whether the desktop asks for dark: its palette is dark, or GTK_THEME names a ":dark" variant.
+//! The freedesktop portal's `org.freedesktop.appearance color-scheme` on @p bus: true for
+//! "prefer dark", false for "prefer light", nothing when there is no portal or no preference.
+std::optional<bool> portalPrefersDark(const QDBusConnection &bus);
+//! Whether the desktop asks for dark: the portal's colour scheme on the session bus when it
+//! states one, else a dark palette, or GTK_THEME naming a ":dark" variant.
 bool desktopPrefersDark();
 
 //! Applies @p theme to the application (Fusion style with a light or dark palette; the
