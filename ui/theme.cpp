@@ -1,6 +1,8 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QChart>
+#include <QChartView>
 #include <QDBusConnection>
 #include <QDBusMessage>
 #include <QDBusVariant>
@@ -56,7 +58,62 @@ QPalette darkPalette()
     return p;
 }
 
+//! Qt Charts views (Compare's box plot) do not follow the palette by themselves: each view is
+//! styled when it is first polished and again when the palette changes. The chart theme also
+//! styles axes a view adds later, which Compare does on every refresh.
+class ChartViewThemer final : public QObject
+{
+public:
+    using QObject::QObject;
+
+    static void style(QChartView *view)
+    {
+        QChart *chart = view->chart();
+        if (!chart)
+            return;
+        const QPalette palette = view->palette();
+        const bool dark = isDarkPalette(palette);
+        const auto wanted = dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+        if (chart->theme() != wanted)
+            chart->setTheme(wanted);
+        chart->setBackgroundBrush(palette.brush(QPalette::Base));
+        chart->setBackgroundPen(Qt::NoPen);
+        chart->setPlotAreaBackgroundVisible(false);
+        chart->setTitleBrush(palette.brush(QPalette::WindowText));
+        chart->legend()->setLabelColor(palette.color(QPalette::WindowText));
+        view->setBackgroundBrush(palette.brush(QPalette::Window));
+    }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        const auto type = event->type();
+        if (type == QEvent::Polish || type == QEvent::PaletteChange ||
+            type == QEvent::ApplicationPaletteChange) {
+            // Not while a view is still being built (its constructor changes its palette).
+            auto *view = qobject_cast<QChartView *>(watched);
+            if (view && (type == QEvent::Polish || view->testAttribute(Qt::WA_WState_Polished)))
+                style(view);
+        }
+        return false;
+    }
+};
+
+void installChartThemer()
+{
+    static ChartViewThemer *themer = nullptr;
+    if (themer || !qApp)
+        return;
+    themer = new ChartViewThemer(qApp);
+    qApp->installEventFilter(themer);
+}
+
 } // namespace
+
+void styleChartView(QChartView *view)
+{
+    ChartViewThemer::style(view);
+}
 
 QString themeName(Theme theme)
 {
@@ -124,6 +181,7 @@ bool desktopPrefersDark()
 void applyTheme(Theme theme)
 {
     desktopPalette(); // remembered before the first change
+    installChartThemer();
     g_current = theme;
     const bool dark = theme == Theme::Dark || (theme == Theme::System && desktopPrefersDark());
     if (theme == Theme::System && !dark) {

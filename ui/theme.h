@@ -4,6 +4,7 @@
 
 #include <QString>
 
+class QChartView;
 class QDBusConnection;
 class QPalette;
 
@@ -34,6 +35,9 @@ bool desktopPrefersDark();
 //! Applies @p theme to the application (Fusion style with a light or dark palette; the
 //! desktop's own palette for System when it is light). Charts follow through plotstyle.h.
 void applyTheme(Theme theme);
+//! Colours @p view's chart from its palette (Qt Charts' light or dark theme, the palette's base
+//! behind it). applyTheme() has every chart view styled so when polished and on palette changes.
+void styleChartView(QChartView *view);
 //! The theme applied last (System before any).
 Theme currentTheme();
 

@@ -1,3 +1,5 @@
+#include <QChart>
+#include <QChartView>
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
 #include <QDBusVariant>
@@ -5,6 +7,7 @@
 #include <QProcess>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QValueAxis>
 
 #include "theme.h"
 #include "widgettestmain.h"
@@ -124,6 +127,27 @@ private slots:
         QCOMPARE(currentTheme(), Theme::Dark);
         applyTheme(Theme::System);
         QVERIFY(!isDarkPalette(QApplication::palette()));
+    }
+
+    void chartViewsFollowThePalette()
+    {
+        applyTheme(Theme::Dark);
+        QChartView view(new QChart);
+        view.resize(300, 200);
+        view.show(); // polished: styled from the dark palette
+        QVERIFY(view.chart()->backgroundBrush().color().lightness() < 80);
+        QCOMPARE(int(view.chart()->theme()), int(QChart::ChartThemeDark));
+        // An axis the view adds later (Compare rebuilds them) takes the chart's dark theme.
+        auto *axis = new QValueAxis;
+        view.chart()->addAxis(axis, Qt::AlignLeft);
+        QVERIFY(axis->labelsBrush().color().lightness() > 150);
+        applyTheme(Theme::Light);
+        QCoreApplication::processEvents();
+        QVERIFY2(view.chart()->backgroundBrush().color().lightness() > 200,
+                 qPrintable(view.chart()->backgroundBrush().color().name() +
+                            view.palette().color(QPalette::Base).name()));
+        QVERIFY(axis->labelsBrush().color().lightness() < 110);
+        applyTheme(Theme::System);
     }
 
     void overrideIsSaved()
