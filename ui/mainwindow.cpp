@@ -32,7 +32,9 @@
 #include "history/resultstablemodel.h"
 #include "history/runviewer.h"
 #include "plan/testplan.h"
+#include "run/livecharts.h"
 #include "run/runplace.h"
+#include "session/storedrun.h"
 #include "store/historystore.h"
 #include "theme.h"
 #include "windowstate.h"
@@ -401,6 +403,10 @@ bool MainWindow::openRun(qint64 resultId)
         statusBar()->showMessage(tr("Cannot open run #%1: %2").arg(resultId).arg(error), 10000);
         return false;
     }
+    // The viewer marks what the run's own figures show; the notes people made on it (or on
+    // its test while it ran) are markers too, as on the live charts.
+    LiveCharts *charts = viewer->charts();
+    charts->setEvents(charts->events() + storedAnnotationEvents(*m_store, resultId));
     m_lastViewer = viewer;
     viewer->show();
     return true;

@@ -1,6 +1,11 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QDBusConnection>
+#include <QDBusMessage>
+#include <QDBusVariant>
 #include <QPalette>
 #include <QSettings>
 #include <QStyle>
@@ -53,7 +58,62 @@ QPalette darkPalette()
     return p;
 }
 
+//! Qt Charts views (Compare's box plot) do not follow the palette by themselves: each view is
+//! styled when it is first polished and again when the palette changes. The chart theme also
+//! styles axes a view adds later, which Compare does on every refresh.
+class ChartViewThemer final : public QObject
+{
+public:
+    using QObject::QObject;
+
+    static void style(QChartView *view)
+    {
+        QChart *chart = view->chart();
+        if (!chart)
+            return;
+        const QPalette palette = view->palette();
+        const bool dark = isDarkPalette(palette);
+        const auto wanted = dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+        if (chart->theme() != wanted)
+            chart->setTheme(wanted);
+        chart->setBackgroundBrush(palette.brush(QPalette::Base));
+        chart->setBackgroundPen(Qt::NoPen);
+        chart->setPlotAreaBackgroundVisible(false);
+        chart->setTitleBrush(palette.brush(QPalette::WindowText));
+        chart->legend()->setLabelColor(palette.color(QPalette::WindowText));
+        view->setBackgroundBrush(palette.brush(QPalette::Window));
+    }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        const auto type = event->type();
+        if (type == QEvent::Polish || type == QEvent::PaletteChange ||
+            type == QEvent::ApplicationPaletteChange) {
+            // Not while a view is still being built (its constructor changes its palette).
+            auto *view = qobject_cast<QChartView *>(watched);
+            if (view && (type == QEvent::Polish || view->testAttribute(Qt::WA_WState_Polished)))
+                style(view);
+        }
+        return false;
+    }
+};
+
+void installChartThemer()
+{
+    static ChartViewThemer *themer = nullptr;
+    if (themer || !qApp)
+        return;
+    themer = new ChartViewThemer(qApp);
+    qApp->installEventFilter(themer);
+}
+
 } // namespace
+
+void styleChartView(QChartView *view)
+{
+    ChartViewThemer::style(view);
+}
 
 QString themeName(Theme theme)
 {
@@ -83,10 +143,37 @@ bool isDarkPalette(const QPalette &palette)
            palette.color(QPalette::WindowText).lightness();
 }
 
+std::optional<bool> portalPrefersDark(const QDBusConnection &bus)
+{
+    if (!bus.isConnected())
+        return std::nullopt;
+    QDBusMessage call = QDBusMessage::createMethodCall(
+        QStringLiteral("org.freedesktop.portal.Desktop"),
+        QStringLiteral("/org/freedesktop/portal/desktop"),
+        QStringLiteral("org.freedesktop.portal.Settings"), QStringLiteral("Read"));
+    call << QStringLiteral("org.freedesktop.appearance") << QStringLiteral("color-scheme");
+    // A short wait: a desktop without the portal must not hold up the start.
+    const QDBusMessage reply = bus.call(call, QDBus::Block, 500);
+    if (reply.type() != QDBusMessage::ReplyMessage || reply.arguments().isEmpty())
+        return std::nullopt;
+    // Read() answers a variant holding the value (some portals wrap it once more).
+    QVariant value = reply.arguments().constFirst();
+    while (value.canConvert<QDBusVariant>())
+        value = qvariant_cast<QDBusVariant>(value).variant();
+    bool ok = false;
+    const uint scheme = value.toUInt(&ok); // 0 no preference, 1 prefer dark, 2 prefer light
+    if (!ok || (scheme != 1 && scheme != 2))
+        return std::nullopt;
+    return scheme == 1;
+}
+
 bool desktopPrefersDark()
 {
-    // Qt 6.4 has no colour-scheme hint yet (QStyleHints::colorScheme is 6.5): a dark desktop
-    // shows as a dark palette (KDE, a dark Qt platform theme) or as a GTK theme's dark variant.
+    // Qt 6.4 has no colour-scheme hint yet (QStyleHints::colorScheme is 6.5): the portal's
+    // setting is what GNOME and KDE both publish; without it, a dark desktop shows as a dark
+    // palette (KDE, a dark Qt platform theme) or as a GTK theme's dark variant.
+    if (const auto portal = portalPrefersDark(QDBusConnection::sessionBus()))
+        return *portal;
     return isDarkPalette(desktopPalette()) ||
            qEnvironmentVariable("GTK_THEME").endsWith(QLatin1String(":dark"), Qt::CaseInsensitive);
 }
@@ -94,6 +181,7 @@ bool desktopPrefersDark()
 void applyTheme(Theme theme)
 {
     desktopPalette(); // remembered before the first change
+    installChartThemer();
     g_current = theme;
     const bool dark = theme == Theme::Dark || (theme == Theme::System && desktopPrefersDark());
     if (theme == Theme::System && !dark) {

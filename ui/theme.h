@@ -4,6 +4,8 @@
 
 #include <QString>
 
+class QChartView;
+class QDBusConnection;
 class QPalette;
 
 namespace loadscope {
@@ -23,12 +25,19 @@ std::optional<Theme> themeFromName(const QString &name);
 
 //! True when @p palette is a dark one (light text on a dark window).
 bool isDarkPalette(const QPalette &palette);
-//! Whether the desktop asks for dark: its palette is dark, or GTK_THEME names a ":dark" variant.
+//! The freedesktop portal's `org.freedesktop.appearance color-scheme` on @p bus: true for
+//! "prefer dark", false for "prefer light", nothing when there is no portal or no preference.
+std::optional<bool> portalPrefersDark(const QDBusConnection &bus);
+//! Whether the desktop asks for dark: the portal's colour scheme on the session bus when it
+//! states one, else a dark palette, or GTK_THEME naming a ":dark" variant.
 bool desktopPrefersDark();
 
 //! Applies @p theme to the application (Fusion style with a light or dark palette; the
 //! desktop's own palette for System when it is light). Charts follow through plotstyle.h.
 void applyTheme(Theme theme);
+//! Colours @p view's chart from its palette (Qt Charts' light or dark theme, the palette's base
+//! behind it). applyTheme() has every chart view styled so when polished and on palette changes.
+void styleChartView(QChartView *view);
 //! The theme applied last (System before any).
 Theme currentTheme();
 

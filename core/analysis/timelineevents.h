@@ -19,7 +19,7 @@ struct TimelineEvent
         ThresholdFailed, //!< a threshold failed for the first time
         Abort,           //!< the run was stopped early
         ErrorsStarted,   //!< errors began after an error-free stretch (or at the start)
-        Annotation       //!< a note a person attached to the run (not produced yet)
+        Annotation       //!< a note a person attached to the run (storedAnnotationEvents())
     };
 
     Kind kind = StageChange;

@@ -1,5 +1,7 @@
 #include "storedrun.h"
 
+#include <algorithm>
+
 #include <QJsonArray>
 #include <QMap>
 
@@ -347,6 +349,42 @@ std::optional<QJsonObject> loadResultDocument(HistoryStore &store, qint64 result
     }
     document.insert(QStringLiteral("result"), result);
     return document;
+}
+
+QList<TimelineEvent> annotationEvents(const QList<Annotation> &annotations, qint64 resultId,
+                                      const QDateTime &startedAt, double durationSec)
+{
+    QList<TimelineEvent> events;
+    for (const Annotation &a : annotations) {
+        const bool own = a.resultId == resultId;
+        if (!own && a.resultId != 0)
+            continue; // another run's note
+        double t = 0;
+        if (a.at.isValid() && startedAt.isValid())
+            t = double(startedAt.msecsTo(a.at)) / 1000.0;
+        if (!own && (t < 0 || t > durationSec))
+            continue; // the test's note from outside this run
+        t = std::clamp(t, 0.0, std::max(durationSec, 0.0));
+        QString detail = a.author.isEmpty() ? QString() : a.author;
+        if (!a.link.isEmpty())
+            detail = detail.isEmpty() ? a.link : detail + QStringLiteral(" · ") + a.link;
+        events.append({TimelineEvent::Annotation, t, a.note, detail});
+    }
+    std::stable_sort(
+        events.begin(), events.end(),
+        [](const TimelineEvent &x, const TimelineEvent &y) { return x.tSec < y.tSec; });
+    return events;
+}
+
+QList<TimelineEvent> storedAnnotationEvents(HistoryStore &store, qint64 resultId)
+{
+    const auto record = store.result(resultId);
+    if (!record)
+        return {};
+    const QDateTime end = record->endedAt.isValid() ? record->endedAt : record->startedAt;
+    const double duration = double(record->startedAt.msecsTo(end)) / 1000.0;
+    return annotationEvents(store.annotations(record->testId), resultId, record->startedAt,
+                            duration);
 }
 
 } // namespace loadscope

@@ -6,6 +6,7 @@
 #include <QString>
 
 #include "analysis/runcomparison.h"
+#include "analysis/timelineevents.h"
 #include "metrics/runmetrics.h"
 #include "plan/testplan.h"
 #include "store/storetypes.h"
@@ -56,5 +57,14 @@ int rebuildAbandonedRuns(HistoryStore &store, QString *error = nullptr);
 //! at most 20, leaving out @p exclude and runs started after @p before (when valid).
 QList<QJsonObject> noiseHistory(HistoryStore &store, qint64 testId, const QString &fingerprint,
                                 const QList<qint64> &exclude, const QDateTime &before = {});
+
+//! The notes of @p annotations that belong on the charts of @p run (started at @p startedAt,
+//! @p durationSec long) as TimelineEvent::Annotation markers at elapsed seconds: the run's own
+//! (at their time, clamped into the run; a note without one sits at its start) and the test's
+//! made while it ran. Sorted by time.
+QList<TimelineEvent> annotationEvents(const QList<Annotation> &annotations, qint64 resultId,
+                                      const QDateTime &startedAt, double durationSec);
+//! annotationEvents() of stored run @p resultId from the history; nothing when it is unknown.
+QList<TimelineEvent> storedAnnotationEvents(HistoryStore &store, qint64 resultId);
 
 } // namespace loadscope

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <QAction>
 #include <QImage>
 #include <QLabel>
@@ -236,11 +238,24 @@ void TestMainWindow::wholeFlow()
     QVERIFY(compare->tableModel()->rowOf(QStringLiteral("p95")) >= 0);
     QVERIFY(!compare->verdictText().isEmpty());
 
-    // Open the second run again: its charts and summary.
+    // Open the second run again: its charts and summary, and a note on it as a marker.
+    Annotation noteOnRun;
+    noteOnRun.testId = m_store.result(second)->testId;
+    noteOnRun.resultId = second;
+    noteOnRun.at = m_store.result(second)->startedAt.addMSecs(1000);
+    noteOnRun.note = QStringLiteral("cache warmed");
+    QVERIFY(m_store.addAnnotation(noteOnRun) > 0);
     QVERIFY(m_window->openRun(second));
     RunViewer *viewer = m_window->lastRunViewer();
     QVERIFY(viewer);
     QVERIFY(viewer->charts()->sampleCount() >= 1);
+    const QList<TimelineEvent> shown = viewer->charts()->events();
+    const auto marker = std::find_if(shown.cbegin(), shown.cend(), [](const TimelineEvent &e) {
+        return e.kind == TimelineEvent::Annotation;
+    });
+    QVERIFY(marker != shown.cend());
+    QCOMPARE(marker->title, QStringLiteral("cache warmed"));
+    QCOMPARE(marker->tSec, 1.0);
     QCOMPARE(viewer->summaryPanel()->percentileTable()->rowCount(), 1);
     // Only a completed run is a baseline: the stopped first run is none.
     const bool firstCompleted = m_store.result(first)->status == ResultStatus::Completed;

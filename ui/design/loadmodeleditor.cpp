@@ -1,5 +1,8 @@
 #include "loadmodeleditor.h"
 
+#include <algorithm>
+
+#include <QBoxLayout>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -46,7 +49,10 @@ LoadModelEditor::LoadModelEditor(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
 
-    auto *fields = new QHBoxLayout;
+    // Form and stages side by side when the column is wide enough, else one above the other
+    // (resizeEvent), so a narrow Design column never scrolls sideways.
+    m_fields = new QBoxLayout(QBoxLayout::LeftToRight);
+    auto *fields = m_fields;
     m_form = new QFormLayout;
     m_form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     m_executor = new QComboBox(this);
@@ -284,6 +290,28 @@ void LoadModelEditor::focusField(const QString &field)
         }
     }
     m_executor->setFocus();
+}
+
+QSize LoadModelEditor::minimumSizeHint() const
+{
+    // As narrow as the stacked form: a scroll area then hands the editor its viewport's
+    // width, and resizeEvent stacks the form and stages where side by side would not fit.
+    QSize hint = QWidget::minimumSizeHint();
+    const int stacked =
+        std::max(m_form->minimumSize().width(), m_stagesBox->minimumSizeHint().width());
+    hint.setWidth(std::min(hint.width(), stacked));
+    return hint;
+}
+
+void LoadModelEditor::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    const int sideBySide = m_form->minimumSize().width() + m_fields->spacing() +
+                           m_stagesBox->minimumSizeHint().width();
+    const auto direction =
+        width() >= sideBySide ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom;
+    if (m_fields->direction() != direction)
+        m_fields->setDirection(direction);
 }
 
 } // namespace loadscope

@@ -4,6 +4,7 @@
 
 #include "plan/testplan.h"
 
+class QBoxLayout;
 class QComboBox;
 class QCustomPlot;
 class QDoubleSpinBox;
@@ -39,8 +40,13 @@ public:
     //! The preview; graph 0 holds the shape in seconds against VUs or iterations/s.
     QCustomPlot *previewPlot() const { return m_plot; }
 
+    QSize minimumSizeHint() const override;
+
 signals:
     void loadEdited();
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void readWidgets();
@@ -51,6 +57,7 @@ private:
     LoadModel m_load;
     bool m_loading = false;
     QFormLayout *m_form = nullptr;
+    QBoxLayout *m_fields = nullptr;
     QComboBox *m_executor = nullptr;
     QSpinBox *m_vus = nullptr;
     DurationEdit *m_duration = nullptr;
