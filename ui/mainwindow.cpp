@@ -113,7 +113,16 @@ MainWindow::MainWindow(HistoryStore *store, const DefaultTarget &sample, QWidget
     connect(m_design, &DesignPlace::planChanged, this, &MainWindow::updateTitle);
     connect(m_history, &HistoryPlace::errorOccurred, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
-    connect(m_history, &HistoryPlace::compareRequested, this, &MainWindow::compareRuns);
+    connect(m_history, &HistoryPlace::compareRequested, this, &MainWindow::compareRunsInBackground);
+    connect(m_compare, &ComparePlace::comparisonFinished, this,
+            [this](quint64, bool ok, const QString &error) {
+                if (!ok) {
+                    statusBar()->showMessage(tr("Cannot compare: %1").arg(error), 10000);
+                    return;
+                }
+                statusBar()->clearMessage();
+                setCurrentPlace(ComparePlaceIndex);
+            });
     connect(m_history, &HistoryPlace::openRequested, this, &MainWindow::openRun);
     connect(m_run, &RunPlace::message, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
@@ -391,6 +400,12 @@ bool MainWindow::compareRuns(const QList<qint64> &resultIds)
     }
     setCurrentPlace(ComparePlaceIndex);
     return true;
+}
+
+void MainWindow::compareRunsInBackground(const QList<qint64> &resultIds)
+{
+    m_compare->compareInBackground(resultIds);
+    statusBar()->showMessage(tr("Comparing %n runs…", nullptr, int(resultIds.size())));
 }
 
 bool MainWindow::openRun(qint64 resultId)

@@ -83,6 +83,9 @@ public slots:
     bool runPlan();
     //! Compares runs @p resultIds in the Compare place and shows it.
     bool compareRuns(const QList<qint64> &resultIds);
+    //! As compareRuns(), with the runs read and compared off the GUI thread (History's
+    //! Compare button); the Compare place is shown when the result arrives.
+    void compareRunsInBackground(const QList<qint64> &resultIds);
     //! Opens a viewer over stored run @p resultId.
     bool openRun(qint64 resultId);
     bool openPlan(const QString &path);

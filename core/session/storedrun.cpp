@@ -76,10 +76,11 @@ EndpointSample endpointFromRow(const ResultSample &row)
     return e;
 }
 
-std::optional<LatencyHistogram> histogramFrom(HistoryStore &store, qint64 id,
+// From the blobs HistoryStore::histograms() read in one query for the whole run.
+std::optional<LatencyHistogram> histogramFrom(const QHash<QString, QByteArray> &blobs,
                                               const QString &endpoint, const QString &metric)
 {
-    const QByteArray blob = store.histogram(id, endpoint, metric);
+    const QByteArray blob = blobs.value(HistoryStore::histogramKey(endpoint, metric));
     if (blob.isEmpty())
         return std::nullopt;
     return LatencyHistogram::deserialize(blob);
@@ -88,7 +89,7 @@ std::optional<LatencyHistogram> histogramFrom(HistoryStore &store, qint64 id,
 // A run whose process was killed never wrote its summary: its totals are the sums of its
 // interval rows, its percentiles those of the whole-run histograms checkpointed after every
 // interval (RunSession), so history show / list / compare see what was measured.
-void rebuildFromTimeline(HistoryStore &store, StoredRun &run)
+void rebuildFromTimeline(const QHash<QString, QByteArray> &blobs, StoredRun &run)
 {
     RunSummary &s = run.summary;
     s.totals = TrafficTotals();
@@ -121,9 +122,9 @@ void rebuildFromTimeline(HistoryStore &store, StoredRun &run)
     s.endpoints.clear();
     for (const QString &name : std::as_const(order)) {
         EndpointSummary endpoint = endpoints.value(name);
-        if (const auto h = histogramFrom(store, run.id, name, QStringLiteral("duration")))
+        if (const auto h = histogramFrom(blobs, name, QStringLiteral("duration")))
             endpoint.duration = *h;
-        if (const auto h = histogramFrom(store, run.id, name, QStringLiteral("duration_corrected")))
+        if (const auto h = histogramFrom(blobs, name, QStringLiteral("duration_corrected")))
             endpoint.durationCorrected = *h;
         s.totals.protocols |= endpoint.totals.protocols;
         s.endpoints.append(endpoint);
@@ -197,11 +198,12 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
     }
 
     // Whole-run histograms: exact percentiles, as measured.
-    for (const QString &key : store.histogramKeys(resultId)) {
-        const auto [endpoint, metric] = HistoryStore::splitHistogramKey(key);
+    const QHash<QString, QByteArray> blobs = store.histograms(resultId);
+    for (auto it = blobs.constBegin(); it != blobs.constEnd(); ++it) {
+        const auto [endpoint, metric] = HistoryStore::splitHistogramKey(it.key());
         if (!endpoint.isEmpty())
             continue;
-        const auto h = histogramFrom(store, resultId, endpoint, metric);
+        const auto h = histogramFrom(blobs, endpoint, metric);
         if (!h)
             continue;
         if (metric == QLatin1String("duration"))
@@ -227,11 +229,10 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
         const QString proto = e.value(QStringLiteral("proto")).toString();
         endpoint.totals.protocols = quint8((proto.contains(QLatin1String("HTTP/1.1")) ? 1 : 0) |
                                            (proto.contains(QLatin1String("HTTP/2.0")) ? 2 : 0));
-        if (const auto h =
-                histogramFrom(store, resultId, endpoint.name, QStringLiteral("duration")))
+        if (const auto h = histogramFrom(blobs, endpoint.name, QStringLiteral("duration")))
             endpoint.duration = *h;
         if (const auto h =
-                histogramFrom(store, resultId, endpoint.name, QStringLiteral("duration_corrected")))
+                histogramFrom(blobs, endpoint.name, QStringLiteral("duration_corrected")))
             endpoint.durationCorrected = *h;
         s.endpoints.append(endpoint);
     }
@@ -267,7 +268,7 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
         s.timeline.append(sample);
     }
     if (!json.contains(QStringLiteral("totals")) && !s.timeline.isEmpty())
-        rebuildFromTimeline(store, run);
+        rebuildFromTimeline(blobs, run);
     return run;
 }
 

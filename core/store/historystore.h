@@ -132,6 +132,8 @@ public:
     QByteArray histogram(qint64 resultId, const QString &endpoint, const QString &metric);
     //! The histograms of a result as histogramKey() strings, sorted.
     QStringList histogramKeys(qint64 resultId);
+    //! Every histogram blob of a result by histogramKey(), in one query (opening a run).
+    QHash<QString, QByteArray> histograms(qint64 resultId);
     QList<Recommendation> recommendations(qint64 resultId);
     //! The latest completed result of \a testId started before \a beforeResultId (0 = latest).
     std::optional<ResultRecord> previousCompletedResult(qint64 testId, qint64 beforeResultId);

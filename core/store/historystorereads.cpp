@@ -471,6 +471,28 @@ QStringList HistoryStore::histogramKeys(qint64 resultId)
     return keys;
 }
 
+QHash<QString, QByteArray> HistoryStore::histograms(qint64 resultId)
+{
+    QHash<QString, QByteArray> blobs;
+    if (!ensureOpen())
+        return blobs;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT endpoint, metric, blob FROM result_histograms"
+                                 " WHERE result_id = ?"));
+    query.addBindValue(resultId);
+    if (!query.exec()) {
+        failRead(QStringLiteral("Reading the histograms of result %1").arg(resultId),
+                 query.lastError());
+        return blobs;
+    }
+    while (query.next())
+        blobs.insert(histogramKey(query.value(0).toString(), query.value(1).toString()),
+                     query.value(2).toByteArray());
+    failedStep(query);
+    return blobs;
+}
+
 QList<Recommendation> HistoryStore::recommendations(qint64 resultId)
 {
     QList<Recommendation> list;

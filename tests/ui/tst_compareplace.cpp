@@ -38,6 +38,7 @@ private slots:
     void tableModelPassesTheTester();
     void pinnedBaselineComesFirst();
     void needsTwoRuns();
+    void backgroundComparisonSupersedes();
     void historyShowsVerdicts();
     void recommendationsFromExtras();
 
@@ -272,6 +273,43 @@ void TestComparePlace::needsTwoRuns()
     QVERIFY(error.contains(QStringLiteral("two")));
     QVERIFY(!place.compare({m_fast, 999999}, &error));
     QVERIFY2(error.contains(QStringLiteral("999999")), qPrintable(error));
+}
+
+void TestComparePlace::backgroundComparisonSupersedes()
+{
+    ComparePlace place(&m_store);
+    QSignalSpy finished(&place, &ComparePlace::comparisonFinished);
+    // The first request would fail (no run 999999); the second, made before the first's result
+    // could arrive, supersedes it: only the second reports, and it is the one shown.
+    const quint64 first = place.compareInBackground({m_fast, 999999});
+    const quint64 second = place.compareInBackground({m_slow, m_fast});
+    QVERIFY(second > first);
+    QVERIFY(place.runs().isEmpty()); // nothing was read on this thread
+    QTRY_COMPARE_WITH_TIMEOUT(place.pendingComparisons(), 0, 30000);
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(finished.first().at(0).toULongLong(), second);
+    QVERIFY2(finished.first().at(1).toBool(), qPrintable(finished.first().at(2).toString()));
+    QCOMPARE(place.runs().size(), 2);
+    QCOMPARE(place.runs().at(0).id, m_fast);
+    QVERIFY(place.throughputPlot()->graph(1)->dataCount() >= 5);
+    // Each run's events are markers on both time charts.
+    QCOMPARE(place.events().size(), 2);
+    QCOMPARE(place.markerCount(),
+             2 * int(place.events().at(0).size() + place.events().at(1).size()));
+
+    // A failing request on its own reports its error.
+    const quint64 failing = place.compareInBackground({m_fast, 999999});
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 30000);
+    QCOMPARE(finished.last().at(0).toULongLong(), failing);
+    QVERIFY(!finished.last().at(1).toBool());
+    QVERIFY(finished.last().at(2).toString().contains(QStringLiteral("999999")));
+
+    // A synchronous compare() supersedes a background one still being read.
+    place.compareInBackground({m_fast, 999999});
+    QVERIFY(place.compare({m_fast, m_slow}));
+    QTRY_COMPARE_WITH_TIMEOUT(place.pendingComparisons(), 0, 30000);
+    QCOMPARE(finished.size(), 2);
+    QCOMPARE(place.runs().size(), 2);
 }
 
 void TestComparePlace::historyShowsVerdicts()

@@ -231,7 +231,8 @@ void TestMainWindow::wholeFlow()
     QCOMPARE(history->selectedResultIds().size(), 2);
     QVERIFY(history->compareButton()->isEnabled());
     history->compareButton()->click();
-    QCOMPARE(m_window->currentPlace(), int(MainWindow::ComparePlaceIndex));
+    // Read and compared off the GUI thread: the Compare place shows when the result arrives.
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->currentPlace(), int(MainWindow::ComparePlaceIndex), 30000);
     ComparePlace *compare = m_window->comparePlace();
     QCOMPARE(compare->runs().size(), 2);
     QCOMPARE(compare->runs().first().id, first);

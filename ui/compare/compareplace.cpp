@@ -10,6 +10,7 @@
 #include <QChartView>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QHelpEvent>
 #include <QJsonObject>
 #include <QLabel>
 #include <QScrollArea>
@@ -18,14 +19,18 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
+#include <QThread>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include "analysis/decimate.h"
 #include "compare/comparisontablemodel.h"
 #include "compare/runanalysis.h"
 #include "design/formwidgets.h"
 #include "plot/chartexport.h"
 #include "plot/plotstyle.h"
+#include "run/livecharts.h"
 #include "run/runsummarypanel.h"
 #include "store/historystore.h"
 
@@ -170,54 +175,140 @@ QWidget *ComparePlace::createCharts()
     layout->addWidget(titled(tr("Latency by percentile (HDR)"), m_hdrPlot, charts), 4);
     for (QCustomPlot *plot : {m_rpsPlot, m_p95Plot, m_hdrPlot})
         installSaveAsMenu(plot);
+    m_rpsPlot->installEventFilter(this);
+    m_p95Plot->installEventFilter(this);
     installSaveAsMenu(m_boxView);
     return charts;
 }
 
-bool ComparePlace::compare(const QList<qint64> &resultIds, QString *error)
+ComparePlace::~ComparePlace()
 {
-    QString dummy;
-    QString &why = error ? *error : dummy;
-    if (!m_store) {
-        why = tr("no history database");
-        return false;
-    }
+    // A background comparison posts its result to this place: it must end first.
+    for (QThread *thread : std::as_const(m_threads))
+        thread->wait();
+}
+
+ComparePlace::Prepared ComparePlace::prepare(HistoryStore &store, const QList<qint64> &resultIds)
+{
+    Prepared p;
     if (resultIds.size() < 2) {
-        why = tr("select at least two runs to compare");
-        return false;
+        p.error = tr("select at least two runs to compare");
+        return p;
     }
-    QList<StoredRun> runs;
     for (const qint64 id : resultIds) {
-        auto run = loadStoredRun(*m_store, id, &why);
-        if (!run)
-            return false;
-        runs.append(std::move(*run));
+        auto run = loadStoredRun(store, id, &p.error);
+        if (!run) {
+            p.runs.clear();
+            return p;
+        }
+        p.runs.append(std::move(*run));
     }
-    std::sort(runs.begin(), runs.end(), [](const StoredRun &a, const StoredRun &b) {
+    std::sort(p.runs.begin(), p.runs.end(), [](const StoredRun &a, const StoredRun &b) {
         return a.summary.startedAt < b.summary.startedAt ||
                (a.summary.startedAt == b.summary.startedAt && a.id < b.id);
     });
     // A selected run pinned as its test's baseline wins over the oldest.
-    for (int i = 1; i < runs.size(); ++i) {
-        const auto test = m_store->test(runs.at(i).testId);
-        if (test && test->baselineResultId == runs.at(i).id) {
-            runs.move(i, 0);
+    for (int i = 1; i < p.runs.size(); ++i) {
+        const auto test = store.test(p.runs.at(i).testId);
+        if (test && test->baselineResultId == p.runs.at(i).id) {
+            p.runs.move(i, 0);
             break;
         }
     }
-    m_runs = runs;
     QList<RunForComparison> candidates;
-    for (int i = 1; i < m_runs.size(); ++i)
-        candidates.append(m_runs.at(i).forComparison());
-    m_model->setComparison(compareRuns(m_runs.first().forComparison(), candidates));
+    for (int i = 1; i < p.runs.size(); ++i)
+        candidates.append(p.runs.at(i).forComparison());
+    p.comparison = compareRuns(p.runs.first().forComparison(), candidates);
+    for (const StoredRun &run : std::as_const(p.runs)) {
+        p.recommendations.append(recommendationsFor(run.summary, &store, run.id));
+        p.events.append(runEvents(run.plan ? &*run.plan : nullptr, run.summary));
+    }
+    return p;
+}
+
+bool ComparePlace::compare(const QList<qint64> &resultIds, QString *error)
+{
+    ++m_generation; // whatever is still being read in the background is stale now
+    if (!m_store) {
+        if (error)
+            *error = tr("no history database");
+        return false;
+    }
+    return showPrepared(prepare(*m_store, resultIds), error);
+}
+
+quint64 ComparePlace::compareInBackground(const QList<qint64> &resultIds)
+{
+    const quint64 generation = ++m_generation;
+    const QString path = m_store ? m_store->path() : QString();
+    if (path.isEmpty() || path == QLatin1String(":memory:")) {
+        // No file a second connection could read: compare here, report as if from a thread.
+        QString error;
+        const bool ok = compare(resultIds, &error);
+        m_generation = generation;
+        ++m_pending;
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, ok, error] {
+                --m_pending;
+                if (generation == m_generation)
+                    emit comparisonFinished(generation, ok, error);
+            },
+            Qt::QueuedConnection);
+        return generation;
+    }
+    ++m_pending;
+    QThread *thread = QThread::create([this, path, resultIds, generation] {
+        HistoryStore store;
+        Prepared prepared;
+        if (!store.open(path, HistoryStore::OpenMode::ReadOnly, &prepared.error))
+            prepared.runs.clear();
+        else
+            prepared = prepare(store, resultIds);
+        store.close();
+        // Queued to the place, which outlives this thread (its destructor waits).
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, prepared = std::move(prepared)]() mutable {
+                --m_pending;
+                if (generation != m_generation)
+                    return; // superseded by a later request
+                QString error;
+                const bool ok = showPrepared(std::move(prepared), &error);
+                emit comparisonFinished(generation, ok, error);
+            },
+            Qt::QueuedConnection);
+    });
+    thread->setObjectName(QStringLiteral("compare-%1").arg(generation));
+    m_threads.append(thread);
+    connect(thread, &QThread::finished, this, [this, thread] {
+        m_threads.removeOne(thread);
+        thread->deleteLater();
+    });
+    thread->start(QThread::LowPriority);
+    return generation;
+}
+
+bool ComparePlace::showPrepared(Prepared prepared, QString *error)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (!prepared.error.isEmpty() || prepared.runs.size() < 2) {
+        if (error)
+            *error = prepared.error;
+        return false;
+    }
+    m_runs = std::move(prepared.runs);
+    m_events = std::move(prepared.events);
+    m_model->setComparison(prepared.comparison);
     m_view->resizeColumnsToContents();
     m_view->horizontalHeader()->setSectionResizeMode(ComparisonTableModel::MetricColumn,
                                                      QHeaderView::Stretch);
     showHeader();
     showTimeSeries();
+    showMarkers();
     showBoxes();
     showPercentileCurves();
-    showRecommendations();
+    showRecommendations(prepared.recommendations);
     m_empty->setVisible(false);
     m_content->setVisible(true);
     return true;
@@ -276,7 +367,10 @@ void ComparePlace::showTimeSeries()
                     values.append(s.overall.totals.requests > 0 ? s.overall.latency.p95Ms
                                                                 : qQNaN());
             }
-            graph->setData(keys, values, true);
+            // Min/max per pixel column: an hour of intervals fits, and no spike is dropped.
+            const DecimatedSeries shown =
+                decimateMinMax(keys, values, std::max(500, plot->axisRect()->width()));
+            graph->setData(shown.keys, shown.values, true);
         }
         plot->rescaleAxes();
         plot->xAxis->setRangeLower(0);
@@ -284,6 +378,67 @@ void ComparePlace::showTimeSeries()
         plot->yAxis->setRangeUpper(plot->yAxis->range().upper * 1.1 + 1e-9);
         plot->replot(QCustomPlot::rpQueuedReplot);
     }
+}
+
+void ComparePlace::showMarkers()
+{
+    for (QCPAbstractItem *item : std::as_const(m_markerItems))
+        item->parentPlot()->removeItem(item);
+    m_markerItems.clear();
+    for (QCustomPlot *plot : {m_rpsPlot, m_p95Plot}) {
+        for (int i = 0; i < m_events.size(); ++i) {
+            for (const TimelineEvent &e : m_events.at(i)) {
+                // The run's colour says whose event it is; the pen says what kind, as on the
+                // Run charts (dotted: a stage change).
+                auto *line = new QCPItemStraightLine(plot);
+                line->setClipToAxisRect(true);
+                line->point1->setCoords(e.tSec, 0);
+                line->point2->setCoords(e.tSec, 1);
+                line->setPen(QPen(seriesColor(i), 1.2,
+                                  e.kind == TimelineEvent::StageChange  ? Qt::DotLine
+                                  : e.kind == TimelineEvent::Annotation ? Qt::DashLine
+                                                                        : Qt::SolidLine));
+                line->setSelectable(false);
+                m_markerItems.append(line);
+            }
+        }
+        plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+QString ComparePlace::markerToolTip(const QCustomPlot *plot, double x) const
+{
+    QStringList lines;
+    for (int i = 0; i < m_events.size() && i < m_runs.size(); ++i) {
+        for (const TimelineEvent &e : m_events.at(i)) {
+            if (std::abs(plot->xAxis->coordToPixel(e.tSec) - x) > 4)
+                continue;
+            QString line = QStringLiteral("<b style='color:%1'>%2</b> · <b>%3 s</b> · %4 (%5)")
+                               .arg(seriesColor(i).name(),
+                                    m_runs.at(i).label().section(u' ', 0, 0).toHtmlEscaped())
+                               .arg(e.tSec, 0, 'f', 0)
+                               .arg(e.title.toHtmlEscaped(), timelineEventKindName(e.kind));
+            if (!e.detail.isEmpty())
+                line += QStringLiteral("<br>") + e.detail.toHtmlEscaped();
+            lines << line;
+        }
+    }
+    return lines.join(QStringLiteral("<hr>"));
+}
+
+bool ComparePlace::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip && (watched == m_rpsPlot || watched == m_p95Plot)) {
+        auto *plot = static_cast<QCustomPlot *>(watched);
+        const auto *help = static_cast<QHelpEvent *>(event);
+        const QString text = markerToolTip(plot, help->pos().x());
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(help->globalPos(), text, plot);
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void ComparePlace::showBoxes()
@@ -374,7 +529,7 @@ void ComparePlace::showPercentileCurves()
     m_hdrPlot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void ComparePlace::showRecommendations()
+void ComparePlace::showRecommendations(const QList<QList<Recommendation>> &recommendations)
 {
     while (QLayoutItem *item = m_recommendationLayout->takeAt(0)) {
         delete item->widget();
@@ -393,7 +548,7 @@ void ComparePlace::showRecommendations()
                                  column);
         layout->addWidget(title);
         auto *view = new QTextBrowser(column);
-        view->setHtml(recommendationsHtml(recommendationsFor(run.summary, m_store, run.id)));
+        view->setHtml(recommendationsHtml(recommendations.value(i)));
         layout->addWidget(view, 1);
         m_recommendationLayout->addWidget(column, 1);
         m_recommendationViews.append(view);
