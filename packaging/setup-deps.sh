@@ -13,6 +13,8 @@ packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6 node-llhttp libssl-dev
   # tests and benchmarks: offscreen X server, reference servers and load tools
   xvfb nginx-light wrk sqlite3 xauth time
+  # the theme test runs a private session bus with a fake freedesktop portal
+  dbus-daemon
   # interop: node --check on exported k6 scripts, YAML for OpenAPI import
   nodejs libyaml-cpp-dev
   # schedules: systemd-analyze verify checks the timer units, croniter reads cron independently
