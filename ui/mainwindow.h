@@ -83,6 +83,9 @@ public slots:
     bool runPlan();
     //! Compares runs @p resultIds in the Compare place and shows it.
     bool compareRuns(const QList<qint64> &resultIds);
+    //! Merges agent result files into one stored run and shows it in History; its id, 0
+    //! when they were refused (the reason shown in a message box).
+    qint64 mergeAgentResults(const QStringList &paths);
     //! Opens a viewer over stored run @p resultId.
     bool openRun(qint64 resultId);
     bool openPlan(const QString &path);
