@@ -4,6 +4,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
+#include <QScrollBar>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -45,7 +46,7 @@ AgentsPanel::AgentsPanel(QWidget *parent)
     m_heading->setFont(bold);
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setHorizontalHeaderLabels({tr("Segment"), tr("Host"), tr("Requests"), tr("Errors"),
-                                        tr("Throughput (req/s)"), tr("Generator CPU avg / max"),
+                                        tr("Throughput (req/s)"), tr("CPU avg / max"),
                                         tr("Peak RSS"), tr("Saturated")});
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -120,7 +121,9 @@ void AgentsPanel::setAgents(const QJsonArray &agents)
     const int rows = std::min<int>(int(agents.size()), 8);
     m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() +
                             rows * m_table->verticalHeader()->defaultSectionSize() +
-                            2 * m_table->frameWidth());
+                            2 * m_table->frameWidth() +
+                            // room for the horizontal scroll bar a narrow column needs
+                            m_table->horizontalScrollBar()->sizeHint().height());
 }
 
 int AgentsPanel::agentCount() const
