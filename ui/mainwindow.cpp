@@ -32,6 +32,8 @@
 #include "history/resultstablemodel.h"
 #include "history/runviewer.h"
 #include "plan/testplan.h"
+#include "run/agentmerge.h"
+#include "run/k8sexportdialog.h"
 #include "run/livecharts.h"
 #include "run/runplace.h"
 #include "session/storedrun.h"
@@ -216,6 +218,18 @@ void MainWindow::createMenus()
     m_stopAction = run->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("&Stop run"),
                                   m_run, &RunPlace::stop);
     m_stopAction->setToolTip(tr("Stop the run; everything measured is kept (Esc in Run)"));
+    run->addSeparator();
+    run->addAction(tr("Export for &Kubernetes…"), this, [this] {
+        K8sExportDialog dialog(m_design->plan(), this);
+        dialog.exec();
+    });
+    run->addAction(tr("&Merge agent results…"), this, [this] {
+        const QStringList paths =
+            QFileDialog::getOpenFileNames(this, tr("Merge agent results"), QDir::homePath(),
+                                          tr("Agent results (*.json);;All files (*)"));
+        if (!paths.isEmpty())
+            mergeAgentResults(paths);
+    });
     QToolBar *toolBar = addToolBar(tr("Run"));
     toolBar->setObjectName(QStringLiteral("runToolBar"));
     toolBar->setMovable(false);
@@ -406,6 +420,27 @@ void MainWindow::compareRunsInBackground(const QList<qint64> &resultIds)
 {
     m_compare->compareInBackground(resultIds);
     statusBar()->showMessage(tr("Comparing %n runs…", nullptr, int(resultIds.size())));
+}
+
+qint64 MainWindow::mergeAgentResults(const QStringList &paths)
+{
+    const AgentMergeOutcome outcome = mergeAgentResultFiles(*m_store, paths);
+    if (outcome.resultId <= 0) {
+        QMessageBox::warning(this, tr("Merge agent results"),
+                             tr("The agents' results were not merged:\n%1").arg(outcome.error));
+        return 0;
+    }
+    statusBar()->showMessage(
+        outcome.duplicate
+            ? tr("These %1 agents were merged before: run #%2")
+                  .arg(outcome.agents)
+                  .arg(outcome.resultId)
+            : tr("Merged %1 agents into run #%2").arg(outcome.agents).arg(outcome.resultId),
+        10000);
+    m_history->reload();
+    m_history->selectResult(outcome.resultId);
+    setCurrentPlace(HistoryPlaceIndex);
+    return outcome.resultId;
 }
 
 bool MainWindow::openRun(qint64 resultId)

@@ -86,6 +86,9 @@ public slots:
     //! As compareRuns(), with the runs read and compared off the GUI thread (History's
     //! Compare button); the Compare place is shown when the result arrives.
     void compareRunsInBackground(const QList<qint64> &resultIds);
+    //! Merges agent result files into one stored run and shows it in History; its id, 0
+    //! when they were refused (the reason shown in a message box).
+    qint64 mergeAgentResults(const QStringList &paths);
     //! Opens a viewer over stored run @p resultId.
     bool openRun(qint64 resultId);
     bool openPlan(const QString &path);

@@ -451,17 +451,7 @@ ImportedResult importedResultFor(const ParsedResult &parsed, const ResultImportO
         useGivenLatency(s.extras.aggregated, &r.summary);
     for (const IntervalSample &sample : s.timeline)
         r.samples.append(samplesForStore(sample));
-    if (!s.duration.isEmpty())
-        r.histograms.append({QString(), QStringLiteral("duration"), s.duration.serialize()});
-    if (!s.iterationDuration.isEmpty())
-        r.histograms.append(
-            {QString(), QStringLiteral("iteration_duration"), s.iterationDuration.serialize()});
-    for (auto it = s.timings.cbegin(); it != s.timings.cend(); ++it)
-        r.histograms.append({QString(), it.key(), it.value().serialize()});
-    for (const EndpointSummary &e : s.endpoints) {
-        if (!e.duration.isEmpty())
-            r.histograms.append({e.name, QStringLiteral("duration"), e.duration.serialize()});
-    }
+    r.histograms = histogramsForStore(s);
     r.source = parsed.source;
     return r;
 }

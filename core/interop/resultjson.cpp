@@ -290,6 +290,34 @@ QJsonObject resultSummaryForStore(const RunSummary &summary, qint64 resultId,
     return resultObject(summary, resultId, versionLabel, false);
 }
 
+QList<StoredHistogram> histogramsForStore(const RunSummary &summary, StoredHistograms which)
+{
+    QList<StoredHistogram> out;
+    const auto add = [&out](const QString &endpoint, const QString &metric,
+                            const LatencyHistogram &h) {
+        if (!h.isEmpty())
+            out.append({endpoint, metric, h.serialize()});
+    };
+    const QString duration = QStringLiteral("duration");
+    const QString corrected = QStringLiteral("duration_corrected");
+    add(QString(), duration, summary.duration);
+    if (summary.openModel)
+        add(QString(), corrected, summary.durationCorrected);
+    if (which == StoredHistograms::All) {
+        add(QString(), QStringLiteral("iteration_duration"), summary.iterationDuration);
+        for (auto it = summary.timings.cbegin(); it != summary.timings.cend(); ++it)
+            add(QString(), it.key(), it.value());
+        for (auto it = summary.serverTiming.cbegin(); it != summary.serverTiming.cend(); ++it)
+            add(QString(), QStringLiteral("server_timing:") + it.key(), it.value());
+    }
+    for (const EndpointSummary &endpoint : summary.endpoints) {
+        add(endpoint.name, duration, endpoint.duration);
+        if (summary.openModel)
+            add(endpoint.name, corrected, endpoint.durationCorrected);
+    }
+    return out;
+}
+
 QList<ResultSample> samplesForStore(const IntervalSample &sample)
 {
     QList<ResultSample> rows;

@@ -31,6 +31,20 @@ QJsonObject resultObject(const RunSummary &summary, qint64 resultId, const QStri
 QJsonObject resultSummaryForStore(const RunSummary &summary, qint64 resultId,
                                   const QString &versionLabel);
 
+//! Which of a run's whole-run histograms histogramsForStore() gives.
+enum class StoredHistograms
+{
+    Latency, //!< duration (and duration_corrected of open models), overall and per endpoint
+    All,     //!< those, iteration_duration, every timing and Server-Timing metric
+};
+
+//! The whole-run histograms the history keeps for @p summary (result_histograms rows: metric
+//! "duration", "duration_corrected", "iteration_duration", a timing name, "server_timing:NAME";
+//! endpoint '' for the overall ones). Empty histograms are left out: a result without one
+//! (an imported aggregate) reads its figures from the stored summary instead of zeros.
+QList<StoredHistogram> histogramsForStore(const RunSummary &summary,
+                                          StoredHistograms which = StoredHistograms::All);
+
 //! [{expression, metric, value, passed, abortOnFail, error?}] in the order given.
 QJsonArray thresholdsJson(const QList<ThresholdResult> &thresholds);
 

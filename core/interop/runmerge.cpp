@@ -688,24 +688,7 @@ ImportedResult mergedResultForStore(const MergedRun &run)
     r.summary = resultSummaryForStore(s, 0, run.plan.versionLabel);
     for (const IntervalSample &sample : s.timeline)
         r.samples.append(samplesForStore(sample));
-    r.histograms.append({QString(), key("duration"), s.duration.serialize()});
-    if (s.openModel)
-        r.histograms.append(
-            {QString(), key("duration_corrected"), s.durationCorrected.serialize()});
-    if (!s.iterationDuration.isEmpty())
-        r.histograms.append(
-            {QString(), key("iteration_duration"), s.iterationDuration.serialize()});
-    for (auto it = s.timings.cbegin(); it != s.timings.cend(); ++it)
-        r.histograms.append({QString(), it.key(), it.value().serialize()});
-    for (auto it = s.serverTiming.cbegin(); it != s.serverTiming.cend(); ++it)
-        r.histograms.append(
-            {QString(), QStringLiteral("server_timing:") + it.key(), it.value().serialize()});
-    for (const EndpointSummary &e : s.endpoints) {
-        r.histograms.append({e.name, key("duration"), e.duration.serialize()});
-        if (s.openModel)
-            r.histograms.append(
-                {e.name, key("duration_corrected"), e.durationCorrected.serialize()});
-    }
+    r.histograms = histogramsForStore(s);
     r.source.tool = QStringLiteral("Loadscope agents");
     r.source.format = QStringLiteral("merge");
     r.source.fileName = QStringLiteral("%1 agent results").arg(run.agents.size());

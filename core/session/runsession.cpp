@@ -132,18 +132,9 @@ void RunSession::checkpointHistograms(const RunSummary &soFar)
 {
     // The whole-run histograms so far, replacing the previous checkpoint: a run killed before
     // its end keeps percentiles of every interval it stored (loadStoredRun() rebuilds them).
-    m_store->storeHistogram(m_resultId, QString(), QStringLiteral("duration"),
-                            soFar.duration.serialize());
-    if (soFar.openModel)
-        m_store->storeHistogram(m_resultId, QString(), QStringLiteral("duration_corrected"),
-                                soFar.durationCorrected.serialize());
-    for (const EndpointSummary &endpoint : soFar.endpoints) {
-        m_store->storeHistogram(m_resultId, endpoint.name, QStringLiteral("duration"),
-                                endpoint.duration.serialize());
-        if (soFar.openModel)
-            m_store->storeHistogram(m_resultId, endpoint.name, QStringLiteral("duration_corrected"),
-                                    endpoint.durationCorrected.serialize());
-    }
+    const QList<StoredHistogram> histograms = histogramsForStore(soFar, StoredHistograms::Latency);
+    for (const StoredHistogram &h : histograms)
+        m_store->storeHistogram(m_resultId, h.endpoint, h.metric, h.blob);
 }
 
 void RunSession::startMonitor()
@@ -350,27 +341,9 @@ void RunSession::onFinished(const RunSummary &engineSummary)
     compareWithBaseline(summary);
     if (m_store && m_resultId > 0) {
         const ResultStatus status = summary.status;
-        m_store->storeHistogram(m_resultId, QString(), QStringLiteral("duration"),
-                                summary.duration.serialize());
-        if (summary.openModel)
-            m_store->storeHistogram(m_resultId, QString(), QStringLiteral("duration_corrected"),
-                                    summary.durationCorrected.serialize());
-        m_store->storeHistogram(m_resultId, QString(), QStringLiteral("iteration_duration"),
-                                summary.iterationDuration.serialize());
-        for (auto it = summary.timings.cbegin(); it != summary.timings.cend(); ++it)
-            m_store->storeHistogram(m_resultId, QString(), it.key(), it.value().serialize());
-        for (auto it = summary.serverTiming.cbegin(); it != summary.serverTiming.cend(); ++it)
-            m_store->storeHistogram(m_resultId, QString(),
-                                    QStringLiteral("server_timing:") + it.key(),
-                                    it.value().serialize());
-        for (const EndpointSummary &endpoint : summary.endpoints) {
-            m_store->storeHistogram(m_resultId, endpoint.name, QStringLiteral("duration"),
-                                    endpoint.duration.serialize());
-            if (summary.openModel)
-                m_store->storeHistogram(m_resultId, endpoint.name,
-                                        QStringLiteral("duration_corrected"),
-                                        endpoint.durationCorrected.serialize());
-        }
+        const QList<StoredHistogram> histograms = histogramsForStore(summary);
+        for (const StoredHistogram &h : histograms)
+            m_store->storeHistogram(m_resultId, h.endpoint, h.metric, h.blob);
         m_store->finishResult(m_resultId, status,
                               resultSummaryForStore(summary, m_resultId, m_plan.versionLabel),
                               summary.errorDetails);

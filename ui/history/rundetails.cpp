@@ -4,9 +4,11 @@
 
 #include <QFrame>
 #include <QGridLayout>
+#include <QJsonArray>
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include "common/agentspanel.h"
 #include "design/formwidgets.h"
 #include "history/resultstablemodel.h"
 #include "metrics/durationformat.h"
@@ -61,6 +63,8 @@ RunDetails::RunDetails(QWidget *parent)
         m_figureLabels.append({figures.at(i).first, value});
     }
     content->addLayout(m_figures);
+    m_agents = new AgentsPanel(m_content);
+    content->addWidget(m_agents);
 
     content->addWidget(sectionLabel(tr("Throughput and p95 over the run"), m_content));
     m_runPlot = new QCustomPlot(m_content);
@@ -163,6 +167,7 @@ void RunDetails::showRun(const ResultRecord &record, const QList<ResultSample> &
     m_runPlot->yAxis->setRangeLower(0);
     m_runPlot->yAxis2->setRangeLower(0);
     m_runPlot->replot(QCustomPlot::rpQueuedReplot);
+    m_agents->setAgents(record.summary.value(QStringLiteral("agents")).toArray());
     showTrend(record, testRuns);
 }
 

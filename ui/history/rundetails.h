@@ -11,6 +11,8 @@ class QLabel;
 
 namespace loadscope {
 
+class AgentsPanel;
+
 //! The History place's right pane: one run's summary figures, its rps and p95 over time,
 //! and the p95 trend of its test across runs.
 class RunDetails final : public QWidget
@@ -34,6 +36,8 @@ public:
     QCustomPlot *trendPlot() const { return m_trendPlot; }
     //! The text shown for a figure ("p95", "rps", ...), for tests.
     QString figureText(const QString &key) const;
+    //! A merged run's agents (hidden for other runs).
+    AgentsPanel *agentsPanel() const { return m_agents; }
 
 private:
     void setFigure(const QString &key, const QString &text);
@@ -46,6 +50,7 @@ private:
     QList<QPair<QString, QLabel *>> m_figureLabels;
     QCustomPlot *m_runPlot = nullptr;
     QCustomPlot *m_trendPlot = nullptr;
+    AgentsPanel *m_agents = nullptr;
 };
 
 } // namespace loadscope

@@ -10,6 +10,7 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include "common/agentspanel.h"
 #include "compare/runanalysis.h"
 #include "design/formwidgets.h"
 
@@ -85,6 +86,8 @@ RunSummaryPanel::RunSummaryPanel(QWidget *parent)
     m_thresholds->setTextFormat(Qt::RichText);
     m_thresholds->setWordWrap(true);
     left->addWidget(m_thresholds);
+    m_agents = new AgentsPanel(this);
+    left->addWidget(m_agents);
     left->addStretch();
     layout->addWidget(scrollable(leftContent, this), 1);
 
@@ -100,6 +103,7 @@ void RunSummaryPanel::showSummary(const RunSummary &summary,
                                   const QList<Recommendation> &recommendations,
                                   const QJsonObject &comparison)
 {
+    m_agents->setAgents(summary.extras.agents);
     // The verdict first: it is what a person looks for after a run.
     m_verdictName = comparison.value(QLatin1String("verdict")).toString();
     if (m_verdictName.isEmpty()) {

@@ -13,6 +13,8 @@ class QTextBrowser;
 
 namespace loadscope {
 
+class AgentsPanel;
+
 //! The end of a run: its verdict against the baseline, totals, latency percentiles,
 //! threshold results and recommendations. Shown by the Run place when a run finishes and by
 //! the run viewer for a stored run.
@@ -32,6 +34,8 @@ public:
     QString verdict() const { return m_verdictName; }
     int recommendationCount() const { return m_recommendationCount; }
     QTableWidget *percentileTable() const { return m_percentiles; }
+    //! A merged run's agents (hidden for other runs).
+    AgentsPanel *agentsPanel() const { return m_agents; }
 
 private:
     QLabel *m_verdict = nullptr;
@@ -39,6 +43,7 @@ private:
     QTableWidget *m_percentiles = nullptr;
     QLabel *m_thresholds = nullptr;
     QTextBrowser *m_recommendations = nullptr;
+    AgentsPanel *m_agents = nullptr;
     QString m_verdictName;
     int m_recommendationCount = 0;
 };
