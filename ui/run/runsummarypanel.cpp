@@ -12,6 +12,7 @@
 
 #include "compare/runanalysis.h"
 #include "design/formwidgets.h"
+#include "history/runlooppanel.h"
 
 namespace loadscope {
 
@@ -85,6 +86,9 @@ RunSummaryPanel::RunSummaryPanel(QWidget *parent)
     m_thresholds->setTextFormat(Qt::RichText);
     m_thresholds->setWordWrap(true);
     left->addWidget(m_thresholds);
+    m_loop = new RunLoopPanel(this);
+    m_loop->setVisible(false);
+    left->addWidget(m_loop);
     left->addStretch();
     layout->addWidget(scrollable(leftContent, this), 1);
 
@@ -94,6 +98,13 @@ RunSummaryPanel::RunSummaryPanel(QWidget *parent)
     m_recommendations->setOpenLinks(false);
     right->addWidget(m_recommendations, 1);
     layout->addLayout(right, 1);
+}
+
+void RunSummaryPanel::showLoop(HistoryStore *store, qint64 resultId, qint64 testId)
+{
+    m_loop->setStore(store);
+    m_loop->setVisible(store && resultId > 0);
+    m_loop->showRun(resultId, testId);
 }
 
 void RunSummaryPanel::showSummary(const RunSummary &summary,

@@ -13,6 +13,9 @@ class QTextBrowser;
 
 namespace loadscope {
 
+class HistoryStore;
+class RunLoopPanel;
+
 //! The end of a run: its verdict against the baseline, totals, latency percentiles,
 //! threshold results and recommendations. Shown by the Run place when a run finishes and by
 //! the run viewer for a stored run.
@@ -32,6 +35,10 @@ public:
     QString verdict() const { return m_verdictName; }
     int recommendationCount() const { return m_recommendationCount; }
     QTableWidget *percentileTable() const { return m_percentiles; }
+    //! Shows the change log and the recommendations' follow-up of stored run @p resultId of
+    //! test @p testId (a note on it, a recommendation applied in it); hidden without a store.
+    void showLoop(HistoryStore *store, qint64 resultId, qint64 testId);
+    RunLoopPanel *loopPanel() const { return m_loop; }
 
 private:
     QLabel *m_verdict = nullptr;
@@ -39,6 +46,7 @@ private:
     QTableWidget *m_percentiles = nullptr;
     QLabel *m_thresholds = nullptr;
     QTextBrowser *m_recommendations = nullptr;
+    RunLoopPanel *m_loop = nullptr;
     QString m_verdictName;
     int m_recommendationCount = 0;
 };
