@@ -291,8 +291,11 @@ void RunDetails::drawTrendMarks(const ResultRecord &record, const QList<ResultRe
             line->point2->setCoords(key, 1);
             auto *label = new QCPItemText(m_trendPlot);
             label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-            label->position->setCoords(key, 0.02);
-            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+            // Right of the line, left of it at the last run where the text would be cut; a
+            // marker's label a line below its left neighbour's so that neighbours do not overlap.
+            label->position->setCoords(key, 0.02 + 0.12 * (m_markerKeys.size() % 2));
+            label->setPositionAlignment(
+                (key >= shownRuns.size() - 1 ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
             label->setColor(seriesColor(2));
             label->setText(note.note.size() > 24 ? note.note.left(23) + u'…' : note.note);
             m_markerKeys.append(key);

@@ -55,6 +55,7 @@ RunLoopPanel::RunLoopPanel(QWidget *parent)
     m_notes = new QListWidget(this);
     m_notes->setObjectName(QStringLiteral("changeLog"));
     m_notes->setMinimumHeight(70);
+    m_notes->setMaximumHeight(130);
     m_notes->setWordWrap(true);
     layout->addWidget(m_notes);
     auto *noteRow = new QHBoxLayout;
@@ -79,6 +80,7 @@ RunLoopPanel::RunLoopPanel(QWidget *parent)
     m_recommendations->setHeaderLabels(
         {tr("Impact"), tr("Recommendation"), tr("Run"), tr("State"), tr("Estimate / measured")});
     m_recommendations->setMinimumHeight(90);
+    m_recommendations->setMaximumHeight(150);
     m_recommendations->header()->setStretchLastSection(true);
     layout->addWidget(m_recommendations);
     auto *stateRow = new QHBoxLayout;
