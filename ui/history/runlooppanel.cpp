@@ -232,7 +232,18 @@ bool RunLoopPanel::addNote(const QString &note)
     if (m_store->addAnnotation(annotation) <= 0)
         return fail(tr("Could not add the note: %1").arg(m_store->lastError()));
     m_noteEdit->clear();
-    m_status->setText(tr("Noted on run #%1.").arg(m_resultId));
+    return written(tr("Noted on run #%1.").arg(m_resultId));
+}
+
+qint64 RunLoopPanel::selectedNoteId() const
+{
+    const QListWidgetItem *item = m_notes->currentItem();
+    return m_store && item ? item->data(IdRole).toLongLong() : 0;
+}
+
+bool RunLoopPanel::written(const QString &status)
+{
+    m_status->setText(status);
     refresh();
     emit changed();
     return true;
@@ -240,31 +251,23 @@ bool RunLoopPanel::addNote(const QString &note)
 
 bool RunLoopPanel::editSelectedNote()
 {
-    const QListWidgetItem *item = m_notes->currentItem();
-    const qint64 id = item ? item->data(IdRole).toLongLong() : 0;
-    if (!m_store || id <= 0)
+    const qint64 id = selectedNoteId();
+    if (id <= 0)
         return fail(tr("Select a note to edit."));
     if (!m_store->setAnnotationNote(id, m_noteEdit->text()))
         return fail(tr("Could not edit the note: %1").arg(m_store->lastError()));
     m_noteEdit->clear();
-    m_status->setText(tr("Note edited."));
-    refresh();
-    emit changed();
-    return true;
+    return written(tr("Note edited."));
 }
 
 bool RunLoopPanel::deleteSelectedNote()
 {
-    const QListWidgetItem *item = m_notes->currentItem();
-    const qint64 id = item ? item->data(IdRole).toLongLong() : 0;
-    if (!m_store || id <= 0)
+    const qint64 id = selectedNoteId();
+    if (id <= 0)
         return fail(tr("Select a note to delete."));
     if (!m_store->removeAnnotation(id))
         return fail(tr("Could not delete the note: %1").arg(m_store->lastError()));
-    m_status->setText(tr("Note deleted."));
-    refresh();
-    emit changed();
-    return true;
+    return written(tr("Note deleted."));
 }
 
 bool RunLoopPanel::setSelectedRecommendationState(const QString &state)
@@ -299,13 +302,10 @@ bool RunLoopPanel::setSelectedRecommendationState(const QString &state)
         return fail(tr("Could not change the state: %1").arg(m_store->lastError()));
     m_reasonEdit->clear();
     const auto updated = m_store->recommendationFollowUp(id);
-    m_status->setText(updated ? QStringLiteral("%1: %2 — %3")
-                                    .arg(updated->recommendation.title, stateText(*updated),
-                                         estimateBesideMeasurement(*updated))
-                              : QString());
-    refresh();
-    emit changed();
-    return true;
+    return written(updated ? QStringLiteral("%1: %2 — %3")
+                                 .arg(updated->recommendation.title, stateText(*updated),
+                                      estimateBesideMeasurement(*updated))
+                           : QString());
 }
 
 } // namespace loadscope

@@ -57,6 +57,9 @@ signals:
 private:
     void refresh();
     bool fail(const QString &message);
+    //! After a write: @p status shown, the lists read again, changed() emitted; true.
+    bool written(const QString &status);
+    qint64 selectedNoteId() const;
     void updateButtons();
 
     HistoryStore *m_store = nullptr;
