@@ -1,14 +1,14 @@
 // Soak benchmark (run by hand, not by CTest): loadscope-cli runs at full rate against nginx
 // for a long time with everything recorded (histograms per endpoint, interval and timing) and
-// the history written while it runs, and its resident memory and open file descriptors are
-// sampled from /proc every 10 s. Build the release preset first:
+// the history written while it runs, and its resident memory, open file descriptors and threads
+// are sampled from /proc every 10 s. Build the release preset first:
 //   cmake --preset release && cmake --build --preset release
 //   build/release/tests/bench_soak [--minutes=10] [--connections=50] [--threads=N]
 // Prints the samples, then the RSS slope after the first minute in MB/hour beside the same
 // figure over the first minute (the reference: warm-up growth measured in the same run), the
-// file descriptors after the first minute (flat: max - min), and the run's errors by class
-// (nginx serves a static body, so every error is the generator's or the machine's). Nothing
-// here passes or fails on a number.
+// file descriptors after the first minute (flat: max - min), the growth per minute of RSS, fds
+// and threads, and the run's errors by class (nginx serves a static body, so every error is the
+// generator's or the machine's). Nothing here passes or fails on a number.
 
 #include <cstdio>
 #include <vector>
@@ -36,17 +36,20 @@ struct Sample
     double seconds = 0;
     double rssMb = 0;
     int fds = 0;
+    int threads = 0;
     double dbMb = 0; //!< history file plus its WAL
 };
 
-double rssMbOf(qint64 pid)
+//! The number after @p key ("VmRSS:", "Threads:") in /proc/<pid>/status; 0 when gone.
+double procStatus(qint64 pid, const QByteArray &key)
 {
     QFile status(QStringLiteral("/proc/%1/status").arg(pid));
     if (!status.open(QIODevice::ReadOnly))
         return 0;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    const QList<QByteArray> lines = status.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith(key))
+            return line.mid(key.size()).trimmed().split(' ').value(0).toDouble();
     }
     return 0;
 }
@@ -58,8 +61,10 @@ int fdsOf(qint64 pid)
                    .size());
 }
 
-//! Least-squares slope of RSS over time, MB per hour, for samples in [@p from, @p to] seconds.
-double rssSlopeMbPerHour(const std::vector<Sample> &samples, double from, double to)
+//! Least-squares slope of @p value (of a sample) over time, per hour, for samples in
+//! [@p from, @p to] seconds.
+template<typename Value>
+double slopePerHour(const std::vector<Sample> &samples, double from, double to, Value value)
 {
     double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
     for (const Sample &s : samples) {
@@ -67,9 +72,9 @@ double rssSlopeMbPerHour(const std::vector<Sample> &samples, double from, double
             continue;
         n += 1;
         sx += s.seconds;
-        sy += s.rssMb;
+        sy += value(s);
         sxx += s.seconds * s.seconds;
-        sxy += s.seconds * s.rssMb;
+        sxy += s.seconds * value(s);
     }
     const double denominator = n * sxx - sx * sx;
     if (n < 2 || denominator <= 0)
@@ -125,7 +130,7 @@ int main(int argc, char *argv[])
     std::printf("soak: loadscope-cli %s against nginx %s, %d connections, %d min, history %s\n",
                 qPrintable(cliPath()), qPrintable(nginx.baseUrl()), connections, minutes,
                 qPrintable(db));
-    std::printf("%8s %10s %6s %10s\n", "t s", "RSS MB", "fds", "history MB");
+    std::printf("%8s %10s %6s %8s %10s\n", "t s", "RSS MB", "fds", "threads", "history MB");
     std::fflush(stdout);
 
     QProcess cli;
@@ -140,14 +145,15 @@ int main(int argc, char *argv[])
             return;
         Sample s;
         s.seconds = double(clock.elapsed()) / 1000.0;
-        s.rssMb = rssMbOf(pid);
+        s.rssMb = procStatus(pid, "VmRSS:") / 1024.0;
         s.fds = fdsOf(pid);
+        s.threads = int(procStatus(pid, "Threads:"));
         s.dbMb = double(QFileInfo(db).size() + QFileInfo(db + QStringLiteral("-wal")).size()) /
                  (1024.0 * 1024.0);
         if (s.rssMb <= 0)
             return; // exiting
         samples.push_back(s);
-        std::printf("%8.0f %10.1f %6d %10.2f\n", s.seconds, s.rssMb, s.fds, s.dbMb);
+        std::printf("%8.0f %10.1f %6d %8d %10.2f\n", s.seconds, s.rssMb, s.fds, s.threads, s.dbMb);
         std::fflush(stdout);
     });
     QObject::connect(&cli, &QIODevice::readyRead, &app, [&] { (void)cli.readAll(); });
@@ -178,8 +184,9 @@ int main(int argc, char *argv[])
         QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("result")).toObject();
     const QJsonObject totals = result.value(QStringLiteral("totals")).toObject();
 
-    const double firstMinute = rssSlopeMbPerHour(samples, 0, 60);
-    const double afterFirst = rssSlopeMbPerHour(samples, 60, 1e9);
+    const auto rss = [](const Sample &s) { return s.rssMb; };
+    const double firstMinute = slopePerHour(samples, 0, 60, rss);
+    const double afterFirst = slopePerHour(samples, 60, 1e9, rss);
     int fdMin = 1 << 30, fdMax = 0;
     double rssAtMinute = 0;
     for (const Sample &s : samples) {
@@ -206,5 +213,13 @@ int main(int argc, char *argv[])
                 afterFirst, firstMinute, firstMinute != 0 ? afterFirst / firstMinute : 0.0);
     std::printf("open fds after the first minute: min %d max %d (spread %d)\n", fdMin, fdMax,
                 fdMax - fdMin);
+    // Growth per minute after the first minute (least squares), the figures of the README table.
+    const auto perMinute = [&samples](auto value) {
+        return slopePerHour(samples, 60, 1e9, value) / 60.0;
+    };
+    std::printf("growth per minute after the first minute: RSS %+.3f MB, fds %+.3f, threads "
+                "%+.3f\n",
+                perMinute(rss), perMinute([](const Sample &s) { return double(s.fds); }),
+                perMinute([](const Sample &s) { return double(s.threads); }));
     return 0;
 }

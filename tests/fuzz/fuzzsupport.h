@@ -76,22 +76,29 @@ inline void checkImportedPlan(const std::optional<ImportResult> &imported)
         __builtin_trap(); // `plan import` would write a plan that `run` cannot read back
 }
 
-//! The result importers read files: @p data goes to one scratch file (rewritten per input)
-//! and through parseResultFile() as @p format (Auto: detected), then into the rows a stored
-//! run would get.
-inline void parseResultBytes(const uint8_t *data, size_t size, ImportFormat format)
+//! The importers read files: writes @p data to one scratch file (rewritten per input) and
+//! gives its path.
+inline QString scratchFile(const uint8_t *data, size_t size)
 {
     quietQt();
     static QTemporaryDir dir;
     static const QString path = dir.filePath(QStringLiteral("input"));
-    {
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            __builtin_trap();
-        file.write(reinterpret_cast<const char *>(data), qint64(size));
-    }
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        __builtin_trap();
+    file.write(reinterpret_cast<const char *>(data), qint64(size));
+    return path;
+}
+
+//! @p data through parseResultFile() as @p format (Auto: detected; access logs in
+//! @p logFormat, empty: combined), then into the rows a stored run would get.
+inline void parseResultBytes(const uint8_t *data, size_t size, ImportFormat format,
+                             const QString &logFormat = {})
+{
+    const QString path = scratchFile(data, size);
     ResultImportOptions options;
     options.format = format;
+    options.logFormat = logFormat;
     ParsedResult parsed;
     ImportReport report;
     if (parseResultFile(path, options, &parsed, &report)) {

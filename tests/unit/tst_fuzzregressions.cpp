@@ -9,6 +9,9 @@
 
 #include "engine/httpconnection.h"
 #include "engine/leanhttptransport.h"
+#include "interop/harimport.h"
+#include "interop/importreader.h"
+#include "plan/planjson.h"
 #include "testmain.h"
 
 using namespace loadscope;
@@ -137,6 +140,78 @@ private slots:
         QVERIFY(again);
         QCOMPARE(again->status, 200);
         QCOMPARE(c.connection->socketsOpened(), 1);
+    }
+
+    // Finding (fuzz_httpresponse): llhttp reads a status line without a code as status 0,
+    // which counted as a success; it is a protocol error naming the line.
+    void statusLineWithoutACodeIsAProtocolError_data()
+    {
+        QTest::addColumn<QByteArray>("response");
+        QTest::newRow("no code") << QByteArrayLiteral("HTTP/1.1  OK\r\nContent-Length: 0\r\n\r\n");
+        QTest::newRow("code 0") << QByteArrayLiteral(
+            "HTTP/1.1 000 OK\r\nContent-Length: 0\r\n\r\n");
+        QTest::newRow("code 99") << QByteArrayLiteral(
+            "HTTP/1.1 099 OK\r\nContent-Length: 0\r\n\r\n");
+    }
+
+    void statusLineWithoutACodeIsAProtocolError()
+    {
+        QFETCH(QByteArray, response);
+        AdoptedConnection c;
+        QVERIFY(c.adopt());
+        const auto result = c.exchange(response, 0);
+        QVERIFY(result);
+        QCOMPARE(result->error, ErrorClass::Protocol);
+        QVERIFY2(result->errorText.contains(QLatin1String("no status code from 100 to 999")),
+                 qPrintable(result->errorText));
+    }
+
+    // Finding (fuzz_k6csv): an empty CSV line reached memchr() with the null data() of an
+    // empty view (UBSan: null pointer passed as argument 1). It is one empty field.
+    void emptyCsvLineIsOneEmptyField()
+    {
+        std::vector<std::string_view> fields;
+        std::vector<std::string> scratch;
+        QVERIFY(importing::splitCsv(std::string_view(), ',', &fields, &scratch));
+        QCOMPARE(fields.size(), size_t(1));
+        QVERIFY(fields.front().empty());
+        fields.clear();
+        QVERIFY(importing::splitCsv(std::string_view("a,", 2), ',', &fields,
+                                    &scratch)); // empty last field
+        QCOMPARE(fields.size(), size_t(2));
+        QVERIFY(fields.back().empty());
+    }
+
+    // Finding (fuzz_har): entries dated centuries apart gave a think time longer than a plan
+    // can hold, so the plan `plan import` wrote could not be read back. The gap is left out
+    // and said so.
+    void harThinkTimeNoPlanCanHoldIsLeftOut()
+    {
+        const QByteArray har =
+            "{\"log\": {\"version\": \"1.2\", \"entries\": ["
+            "{\"startedDateTime\": \"1970-01-01T00:00:00.000Z\", \"time\": 5,"
+            "\"request\": {\"method\": \"GET\", \"url\": \"http://127.0.0.1:8080/a\", \"headers\": "
+            "[]},"
+            "\"response\": {\"status\": 200, \"headers\": [], \"content\": {}}},"
+            "{\"startedDateTime\": \"9999-12-31T00:00:00.000Z\", \"time\": 5,"
+            "\"request\": {\"method\": \"GET\", \"url\": \"http://127.0.0.1:8080/b\", \"headers\": "
+            "[]},"
+            "\"response\": {\"status\": 200, \"headers\": [], \"content\": {}}}]}}";
+        ImportOptions options;
+        options.format = PlanSource::Har;
+        options.sourceName = QStringLiteral("far.har");
+        QString error;
+        const auto imported = importHar(har, options, &error);
+        QVERIFY2(imported, qPrintable(error));
+        QCOMPARE(imported->plan.steps.size(), 2);
+        QCOMPARE(imported->plan.steps.constFirst().thinkTimeMs, 0);
+        QVERIFY2(imported->leftOut.join(QLatin1Char('\n'))
+                     .contains(QLatin1String("think time after steps[0]")),
+                 qPrintable(imported->leftOut.join(QLatin1Char('\n'))));
+        const QByteArray written = planToJsonBytes(imported->plan);
+        const auto again = planFromJsonBytes(written, &error);
+        QVERIFY2(again, qPrintable(error));
+        QCOMPARE(planToJsonBytes(*again), written);
     }
 
     void adoptedSocketClosesOnPipelinedBytes()
