@@ -13,6 +13,7 @@
 #include "cli/historyloop.h"
 #include "interop/resultjson.h"
 #include "plan/duration.h"
+#include "session/changelog.h"
 #include "session/storedrun.h"
 #include "store/historystore.h"
 

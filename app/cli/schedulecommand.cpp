@@ -67,60 +67,6 @@ bool writeUnit(const QString &path, const QString &text, QString *error)
     return true;
 }
 
-QString readText(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
-}
-
-//! The schedules whose units are in the user unit directory, with their unit names.
-QList<std::pair<QString, Schedule>> installedSchedules()
-{
-    QList<std::pair<QString, Schedule>> schedules;
-    const QDir dir(userUnitDirectory());
-    for (const QString &timer :
-         dir.entryList({QStringLiteral("loadscope-*.timer")}, QDir::Files, QDir::Name)) {
-        const QString unit = timer.chopped(6);
-        const auto schedule =
-            scheduleFromUnits(readText(dir.filePath(timer)),
-                              readText(dir.filePath(unit + QStringLiteral(".service"))));
-        if (schedule)
-            schedules.append({unit, *schedule});
-    }
-    return schedules;
-}
-
-QString describe(const Schedule &schedule)
-{
-    QString text = schedule.every;
-    if (schedule.at.isValid())
-        text += QStringLiteral(" at ") + schedule.at.toString(QStringLiteral("HH:mm"));
-    if (schedule.failOnRegression)
-        text += QStringLiteral(", failing on a regression");
-    return text;
-}
-
-//! "#12 2026-12-02 03:00 completed, regression" for the newest scheduled run of the test.
-QString lastScheduledRun(HistoryStore &store, const QString &testName)
-{
-    const auto test = store.findTestByName(testName);
-    if (!test)
-        return QStringLiteral("(test not in this history)");
-    ResultFilter filter;
-    filter.testId = test->id;
-    for (const ResultRecord &record : store.listResults(filter)) {
-        const RunExtras extras = RunExtras::fromJson(record.summary);
-        if (extras.trigger != QLatin1String("schedule"))
-            continue;
-        const QString verdict = extras.comparison.value(QStringLiteral("verdict")).toString();
-        return u'#' + QString::number(record.id) + u' ' +
-               record.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) + u' ' +
-               resultStatusToString(record.status) +
-               (verdict.isEmpty() ? QString() : QStringLiteral(", ") + verdict);
-    }
-    return QStringLiteral("none yet");
-}
-
 int scheduleAdd(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     SubcommandLine line(QStringLiteral("schedule add"),
@@ -216,8 +162,8 @@ int scheduleAdd(const QStringList &args, QTextStream &out, QTextStream &err)
             << unit << ".timer\n  (or use --crontab on a machine without systemd)\n";
         return ExitRunFailed;
     }
-    out << "scheduled " << quoted(schedule.test) << ": " << describe(schedule) << " (" << unit
-        << ".timer enabled)\n";
+    out << "scheduled " << quoted(schedule.test) << ": " << describeSchedule(schedule) << " ("
+        << unit << ".timer enabled)\n";
     return ExitPassed;
 }
 
@@ -243,7 +189,7 @@ int scheduleList(const QStringList &args, QTextStream &out, QTextStream &err)
         const QString last = store.open(db, HistoryStore::OpenMode::ReadOnly, &error)
                                  ? lastScheduledRun(store, schedule.test)
                                  : QStringLiteral("(history unreadable: ") + error + u')';
-        out << quoted(schedule.test) << "  " << describe(schedule) << "\n  unit " << unit
+        out << quoted(schedule.test) << "  " << describeSchedule(schedule) << "\n  unit " << unit
             << ".timer, history " << db << "\n  last scheduled run: " << last << '\n';
     }
     return ExitPassed;

@@ -1,8 +1,10 @@
 #include "changelog.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 
 #include "analysis/runcomparison.h"
+#include "plan/planjson.h"
 #include "session/storedrun.h"
 #include "store/historystore.h"
 
@@ -100,6 +102,76 @@ QList<ChangeEffect> changeEffects(HistoryStore &store, qint64 testId)
         effects.append(effect);
     }
     return effects;
+}
+
+std::optional<Budget> budgetFor(const QJsonObject &planJson, const QString &metric)
+{
+    const auto plan = planFromJson(planJson);
+    if (!plan)
+        return std::nullopt;
+    static const QRegularExpression limit(
+        QStringLiteral("^\\s*(p\\((\\d+(?:\\.\\d+)?)\\)|avg|max|med|rate)\\s*(<=|<|>=|>)\\s*"
+                       "(\\d+(?:\\.\\d+)?)\\s*$"));
+    for (const ThresholdSpec &t : plan->thresholds) {
+        const auto match = limit.match(t.expression);
+        if (!match.hasMatch())
+            continue;
+        const QString stat = match.captured(1);
+        const QString base = t.metric.section(u'{', 0, 0); // whole-run thresholds only
+        if (base != t.metric)
+            continue;
+        bool fits = false;
+        if (base == QLatin1String("http_req_duration"))
+            fits = (stat.startsWith(QLatin1String("p(")) && metric == u'p' + match.captured(2)) ||
+                   (stat == QLatin1String("med") && metric == QLatin1String("p50")) ||
+                   stat == metric;
+        else if (base == QLatin1String("http_req_failed"))
+            fits = stat == QLatin1String("rate") && metric == QLatin1String("errorRate");
+        else if (base == QLatin1String("http_reqs"))
+            fits = stat == QLatin1String("rate") && metric == QLatin1String("throughput");
+        if (!fits)
+            continue;
+        const QString op = match.captured(3);
+        return Budget{t.metric + QStringLiteral(": ") + t.expression, match.captured(4).toDouble(),
+                      op.startsWith(u'<'), op.size() == 2};
+    }
+    return std::nullopt;
+}
+
+bool Budget::holds(double value) const
+{
+    if (below)
+        return inclusive ? value <= limit : value < limit;
+    return inclusive ? value >= limit : value > limit;
+}
+
+QString formatDeltaPercent(const QJsonObject &delta)
+{
+    if (delta.isEmpty())
+        return QStringLiteral("-");
+    const double rel = delta.value(QLatin1String("relDeltaPct")).toDouble();
+    QString text = (rel >= 0 ? QStringLiteral("+") : QString()) + QString::number(rel, 'f', 1) +
+                   QStringLiteral(" %");
+    const QJsonValue p = delta.value(QLatin1String("pAdjusted"));
+    if (p.isDouble())
+        text += QStringLiteral(" (p=") + QString::number(p.toDouble(), 'g', 2) + u')';
+    return text;
+}
+
+//! "estimated: p95 -30 %; measured: p95 -27.5 % (p=0.001), throughput +3.0 %, improvement".
+QString estimateBesideMeasurement(const RecommendationFollowUp &f)
+{
+    QString text = QStringLiteral("estimated: ") + (f.recommendation.estimatedImprovement.isEmpty()
+                                                        ? QStringLiteral("-")
+                                                        : f.recommendation.estimatedImprovement);
+    if (!f.measured.isEmpty())
+        text += QStringLiteral("; measured in #") + QString::number(f.appliedResultId) +
+                QStringLiteral(": p95 ") +
+                formatDeltaPercent(f.measured.value(QLatin1String("p95")).toObject()) +
+                QStringLiteral(", throughput ") +
+                formatDeltaPercent(f.measured.value(QLatin1String("throughput")).toObject()) +
+                QStringLiteral(", ") + f.measured.value(QLatin1String("verdict")).toString();
+    return text;
 }
 
 } // namespace loadscope

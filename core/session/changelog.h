@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QJsonObject>
 #include <QList>
 
@@ -31,5 +33,24 @@ struct ChangeEffect
 
 //! Every annotation of test @p testId with the effect measured across it, in time order.
 QList<ChangeEffect> changeEffects(HistoryStore &store, qint64 testId);
+
+//! A test's performance requirement on a trend metric, from its thresholds.
+struct Budget
+{
+    QString expression; //!< "http_req_duration: p(95)<200"
+    double limit = 0;   //!< in the trend metric's unit
+    bool below = true;  //!< the value must stay under the limit (latency, error rate)
+    bool inclusive = false;
+    bool holds(double value) const;
+};
+
+//! The whole-run threshold of @p planJson that bounds trend metric @p metric (p95, avg,
+//! errorRate, throughput...), if any.
+std::optional<Budget> budgetFor(const QJsonObject &planJson, const QString &metric);
+
+//! A measured delta as "+12.3 % (p=0.01)", "-" when absent.
+QString formatDeltaPercent(const QJsonObject &delta);
+//! "estimated: p95 -30 %; measured in #N: p95 -27.5 % (p=0.001), throughput +3.0 %, improvement".
+QString estimateBesideMeasurement(const RecommendationFollowUp &f);
 
 } // namespace loadscope

@@ -5,11 +5,21 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
+
+#include "metrics/runmetrics.h"
+#include "store/historystore.h"
 
 namespace loadscope {
 namespace {
 
 constexpr int kDefaultHour = 3;
+
+QString readText(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
 
 //! One of cron's five fields: its range and, for month and weekday, its names.
 struct CronFieldSpec
@@ -445,6 +455,53 @@ QString userUnitDirectory()
     if (base.isEmpty())
         base = QDir::homePath() + QStringLiteral("/.config");
     return base + QStringLiteral("/systemd/user");
+}
+
+QList<std::pair<QString, Schedule>> installedSchedules(const QString &directory)
+{
+    QList<std::pair<QString, Schedule>> schedules;
+    const QDir dir(directory.isEmpty() ? userUnitDirectory() : directory);
+    for (const QString &timer :
+         dir.entryList({QStringLiteral("loadscope-*.timer")}, QDir::Files, QDir::Name)) {
+        const QString unit = timer.chopped(6);
+        const auto schedule =
+            scheduleFromUnits(readText(dir.filePath(timer)),
+                              readText(dir.filePath(unit + QStringLiteral(".service"))));
+        if (schedule)
+            schedules.append({unit, *schedule});
+    }
+    return schedules;
+}
+
+QString lastScheduledRun(HistoryStore &store, const QString &testName)
+{
+    const auto test = store.findTestByName(testName);
+    if (!test)
+        return QStringLiteral("(test not in this history)");
+    ResultFilter filter;
+    filter.testId = test->id;
+    const QList<ResultRecord> records = store.listResults(filter);
+    for (const ResultRecord &record : records) {
+        const RunExtras extras = RunExtras::fromJson(record.summary);
+        if (extras.trigger != QLatin1String("schedule"))
+            continue;
+        const QString verdict = extras.comparison.value(QStringLiteral("verdict")).toString();
+        return u'#' + QString::number(record.id) + u' ' +
+               record.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) + u' ' +
+               resultStatusToString(record.status) +
+               (verdict.isEmpty() ? QString() : QStringLiteral(", ") + verdict);
+    }
+    return QStringLiteral("none yet");
+}
+
+QString describeSchedule(const Schedule &schedule)
+{
+    QString text = schedule.every;
+    if (schedule.at.isValid())
+        text += QStringLiteral(" at ") + schedule.at.toString(QStringLiteral("HH:mm"));
+    if (schedule.failOnRegression)
+        text += QStringLiteral(", failing on a regression");
+    return text;
 }
 
 } // namespace loadscope

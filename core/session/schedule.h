@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 
 #include <QString>
 #include <QStringList>
@@ -45,5 +46,16 @@ std::optional<Schedule> scheduleFromUnits(const QString &timerText, const QStrin
 
 //! $XDG_CONFIG_HOME/systemd/user, else ~/.config/systemd/user.
 QString userUnitDirectory();
+//! The schedules whose units are in @p directory (userUnitDirectory() when empty), with their
+//! unit names.
+QList<std::pair<QString, Schedule>> installedSchedules(const QString &directory = {});
+
+//! "daily at 03:00, failing on a regression".
+QString describeSchedule(const Schedule &schedule);
+
+class HistoryStore;
+//! "#12 2026-12-02 03:00 completed, regression" for the newest scheduled run of the test,
+//! "none yet" without one.
+QString lastScheduledRun(HistoryStore &store, const QString &testName);
 
 } // namespace loadscope

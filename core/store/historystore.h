@@ -159,6 +159,10 @@ public:
     QList<Annotation> annotations(qint64 testId);
     //! The annotations made on run @p resultId.
     QList<Annotation> resultAnnotations(qint64 resultId);
+    //! Replaces annotation @p annotationId's note (not empty); false with lastError() otherwise.
+    bool setAnnotationNote(qint64 annotationId, const QString &note);
+    //! Deletes annotation @p annotationId; false with lastError() when there is none.
+    bool removeAnnotation(qint64 annotationId);
     //! The recommendations of test @p testId's runs with their follow-up, critical first, then
     //! newest; only open ones when @p openOnly.
     QList<RecommendationFollowUp> testRecommendations(qint64 testId, bool openOnly);

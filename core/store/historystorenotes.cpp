@@ -136,6 +136,56 @@ QList<Annotation> HistoryStore::resultAnnotations(qint64 resultId)
                            QStringLiteral("Reading the annotations of run %1").arg(resultId));
 }
 
+namespace {
+
+//! One statement on one annotation row; fails when the row does not exist.
+bool changeAnnotation(const QSqlDatabase &db, const QString &sql, const QVariantList &values,
+                      qint64 annotationId, QString *error)
+{
+    QSqlQuery query(db);
+    query.prepare(sql);
+    for (const QVariant &value : values)
+        query.addBindValue(value);
+    query.addBindValue(annotationId);
+    if (!StoreSql::exec(query, QString(), error))
+        return false;
+    if (query.numRowsAffected() != 1) {
+        *error = QStringLiteral("there is no annotation #%1").arg(annotationId);
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+bool HistoryStore::setAnnotationNote(qint64 annotationId, const QString &note)
+{
+    if (note.trimmed().isEmpty()) {
+        m_lastError = QStringLiteral("an annotation needs a note");
+        return false;
+    }
+    return runSync(QStringLiteral("Editing annotation %1").arg(annotationId),
+                   [annotationId, text = note.trimmed()](const QSqlDatabase &db, qint64 *,
+                                                         QString *error) {
+                       return changeAnnotation(
+                           db,
+                           QStringLiteral("UPDATE result_annotations SET note = ? WHERE id = ?"),
+                           {text}, annotationId, error);
+                   })
+        .has_value();
+}
+
+bool HistoryStore::removeAnnotation(qint64 annotationId)
+{
+    return runSync(QStringLiteral("Deleting annotation %1").arg(annotationId),
+                   [annotationId](const QSqlDatabase &db, qint64 *, QString *error) {
+                       return changeAnnotation(
+                           db, QStringLiteral("DELETE FROM result_annotations WHERE id = ?"), {},
+                           annotationId, error);
+                   })
+        .has_value();
+}
+
 QList<RecommendationFollowUp> HistoryStore::testRecommendations(qint64 testId, bool openOnly)
 {
     QList<RecommendationFollowUp> list;

@@ -97,6 +97,7 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     leftLayout->addLayout(actions);
 
     m_details = new RunDetails(splitter);
+    m_details->setStore(store);
     splitter->addWidget(left);
     // The details (charts, trend, figures) scroll when the window is short (1024×640).
     splitter->addWidget(scrollable(m_details, splitter));

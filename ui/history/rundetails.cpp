@@ -6,14 +6,18 @@
 #include <QGridLayout>
 #include <QJsonArray>
 #include <QLabel>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include "common/agentspanel.h"
 #include "design/formwidgets.h"
 #include "history/resultstablemodel.h"
+#include "history/runlooppanel.h"
 #include "metrics/durationformat.h"
 #include "plot/chartexport.h"
 #include "plot/plotstyle.h"
+#include "session/changelog.h"
+#include "store/historystore.h"
 
 namespace loadscope {
 
@@ -65,6 +69,10 @@ RunDetails::RunDetails(QWidget *parent)
     content->addLayout(m_figures);
     m_agents = new AgentsPanel(m_content);
     content->addWidget(m_agents);
+    m_budgets = hintLabel(QString(), m_content);
+    m_budgets->setObjectName(QStringLiteral("budgets"));
+    m_budgets->setTextFormat(Qt::PlainText);
+    content->addWidget(m_budgets);
 
     content->addWidget(sectionLabel(tr("Throughput and p95 over the run"), m_content));
     m_runPlot = new QCustomPlot(m_content);
@@ -94,11 +102,35 @@ RunDetails::RunDetails(QWidget *parent)
         QCPScatterStyle(QCPScatterStyle::ssDisc, seriesColor(3), seriesColor(3), 9));
     m_trendPlot->yAxis->setLabel(tr("p95 ms"));
     content->addWidget(m_trendPlot, 2);
+    // A change marker's note shows when the pointer is near it.
+    connect(m_trendPlot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *event) {
+        const double key = m_trendPlot->xAxis->pixelToCoord(event->pos().x());
+        QStringList near;
+        for (int i = 0; i < m_markerKeys.size(); ++i) {
+            if (std::abs(m_markerKeys.at(i) - key) < 0.2)
+                near.append(m_markerNotes.at(i));
+        }
+        if (near.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(event->globalPosition().toPoint(), near.join(u'\n'), m_trendPlot);
+    });
+    m_loop = new RunLoopPanel(m_content);
+    content->addWidget(m_loop);
+    // A note or a recommendation state changed: the markers follow.
+    connect(m_loop, &RunLoopPanel::changed, this,
+            [this] { drawTrendMarks(m_trendRecord, m_trendRuns); });
     installSaveAsMenu(m_runPlot);
     installSaveAsMenu(m_trendPlot);
     layout->addWidget(m_content, 1);
     layout->addStretch(); // keeps the title at the top while there is no content
     showMessage(tr("Select a run to see its figures."));
+}
+
+void RunDetails::setStore(HistoryStore *store)
+{
+    m_store = store;
+    m_loop->setStore(store);
 }
 
 void RunDetails::setFigure(const QString &key, const QString &text)
@@ -116,6 +148,11 @@ QString RunDetails::figureText(const QString &key) const
             return label->text();
     }
     return {};
+}
+
+QString RunDetails::budgetText() const
+{
+    return m_budgets->text();
 }
 
 void RunDetails::showMessage(const QString &message)
@@ -168,12 +205,42 @@ void RunDetails::showRun(const ResultRecord &record, const QList<ResultSample> &
     m_runPlot->yAxis2->setRangeLower(0);
     m_runPlot->replot(QCustomPlot::rpQueuedReplot);
     m_agents->setAgents(record.summary.value(QStringLiteral("agents")).toArray());
+    showBudgets(record);
     showTrend(record, testRuns);
+    m_loop->showRun(record.id, record.testId);
+}
+
+void RunDetails::showBudgets(const ResultRecord &record)
+{
+    // The run against its test's thresholds (its documented performance requirements).
+    QStringList lines;
+    QJsonArray thresholds = record.summary.value(QLatin1String("thresholds")).toArray();
+    if (thresholds.isEmpty() && record.summary.isEmpty() && m_store && record.id > 0) {
+        // The table's rows carry figures, not the summary: read the run's thresholds once.
+        if (const auto full = m_store->result(record.id))
+            thresholds = full->summary.value(QLatin1String("thresholds")).toArray();
+    }
+    for (const QJsonValue &value : std::as_const(thresholds)) {
+        const QJsonObject t = value.toObject();
+        const QString error = t.value(QLatin1String("error")).toString();
+        lines.append(
+            QStringLiteral("%1 %2: %3  (%4)")
+                .arg(t.value(QLatin1String("passed")).toBool() ? QStringLiteral("✓")
+                                                               : QStringLiteral("✗"),
+                     t.value(QLatin1String("metric")).toString(),
+                     t.value(QLatin1String("expression")).toString(),
+                     error.isEmpty()
+                         ? QString::number(t.value(QLatin1String("value")).toDouble(), 'g', 4)
+                         : error));
+    }
+    m_budgets->setText(lines.isEmpty() ? tr("No thresholds: this test has no budget yet.")
+                                       : tr("Budgets:") + u'\n' + lines.join(u'\n'));
 }
 
 void RunDetails::showTrend(const ResultRecord &record, const QList<ResultRecord> &testRuns)
 {
     QVector<double> keys, values, selectedKey, selectedValue;
+    QList<ResultRecord> shown;
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     for (const ResultRecord &run : testRuns) {
         const double p95 = ResultsTableModel::summaryValue(run, "latencyMs", "p95");
@@ -182,6 +249,7 @@ void RunDetails::showTrend(const ResultRecord &record, const QList<ResultRecord>
         const double key = double(keys.size());
         keys.append(key);
         values.append(p95);
+        shown.append(run);
         // Label points with the version label; a run without one shows its id.
         ticker->addTick(key, run.versionLabel.isEmpty() ? u'#' + QString::number(run.id)
                                                         : run.versionLabel);
@@ -197,6 +265,65 @@ void RunDetails::showTrend(const ResultRecord &record, const QList<ResultRecord>
     m_trendPlot->graph(0)->rescaleValueAxis();
     m_trendPlot->yAxis->setRangeLower(0);
     m_trendPlot->yAxis->setRangeUpper(m_trendPlot->yAxis->range().upper * 1.15 + 1);
+    drawTrendMarks(record, shown);
+}
+
+void RunDetails::drawTrendMarks(const ResultRecord &record, const QList<ResultRecord> &shownRuns)
+{
+    m_trendRecord = record;
+    m_trendRuns = shownRuns;
+    m_trendPlot->clearItems();
+    m_markerNotes.clear();
+    m_markerKeys.clear();
+    m_trendBudget = qQNaN();
+    if (m_store && record.testId > 0) {
+        const QPen markerPen(seriesColor(2), 1.5, Qt::DashLine);
+        const QList<Annotation> notes = m_store->annotations(record.testId);
+        for (const Annotation &note : notes) {
+            // At the run it was made on; a change between runs sits before the first run after.
+            double key = -1;
+            for (int i = 0; i < shownRuns.size() && key < 0; ++i) {
+                const ResultRecord &run = shownRuns.at(i);
+                if (note.resultId > 0 ? run.id == note.resultId : run.startedAt >= note.at)
+                    key = note.resultId > 0 ? i : i - 0.5;
+            }
+            if (key < 0)
+                continue;
+            auto *line = new QCPItemStraightLine(m_trendPlot);
+            line->setPen(markerPen);
+            line->point1->setCoords(key, 0);
+            line->point2->setCoords(key, 1);
+            auto *label = new QCPItemText(m_trendPlot);
+            label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            // Right of the line, left of it at the last run where the text would be cut; a
+            // marker's label a line below its left neighbour's so that neighbours do not overlap.
+            label->position->setCoords(key, 0.02 + 0.12 * (m_markerKeys.size() % 2));
+            label->setPositionAlignment(
+                (key >= shownRuns.size() - 1 ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+            label->setColor(seriesColor(2));
+            label->setText(note.note.size() > 24 ? note.note.left(23) + u'…' : note.note);
+            m_markerKeys.append(key);
+            m_markerNotes.append(note.note);
+        }
+        // The budget line, as `history trend --metric=p95` prints it.
+        const auto test = m_store->test(record.testId);
+        const auto budget = budgetFor(test ? test->plan : record.plan, QStringLiteral("p95"));
+        if (budget) {
+            m_trendBudget = budget->limit;
+            auto *line = new QCPItemStraightLine(m_trendPlot);
+            line->setPen(QPen(seriesColor(3), 1.5, Qt::DotLine));
+            line->point1->setCoords(0, budget->limit);
+            line->point2->setCoords(1, budget->limit);
+            auto *label = new QCPItemText(m_trendPlot);
+            label->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+            label->position->setCoords(0.99, budget->limit);
+            label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+            label->setColor(seriesColor(3));
+            label->setText(tr("budget %1").arg(budget->expression));
+            m_trendPlot->yAxis->setRangeUpper(
+                std::max(m_trendPlot->yAxis->range().upper, budget->limit * 1.15));
+        }
+    }
     m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
 }
 

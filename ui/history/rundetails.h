@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QList>
+#include <QStringList>
 #include <QWidget>
+#include <QtNumeric>
 
 #include "store/storetypes.h"
 
@@ -12,6 +14,8 @@ class QLabel;
 namespace loadscope {
 
 class AgentsPanel;
+class HistoryStore;
+class RunLoopPanel;
 
 //! The History place's right pane: one run's summary figures, its rps and p95 over time,
 //! and the p95 trend of its test across runs.
@@ -22,6 +26,10 @@ class RunDetails final : public QWidget
 
 public:
     explicit RunDetails(QWidget *parent = nullptr);
+
+    //! The history the change log, the recommendations, the trend's change markers and the
+    //! budget line are read from (and notes written to); none without it.
+    void setStore(HistoryStore *store);
 
     //! Shows @p record with its overall @p samples; @p testRuns are the runs of its test,
     //! oldest first, for the trend.
@@ -38,10 +46,20 @@ public:
     QString figureText(const QString &key) const;
     //! A merged run's agents (hidden for other runs).
     AgentsPanel *agentsPanel() const { return m_agents; }
+    //! The run against its thresholds: one line per threshold, "✓"/"✗" first.
+    QString budgetText() const;
+    //! The notes of the change markers on the trend chart, left to right.
+    QStringList trendMarkerNotes() const { return m_markerNotes; }
+    //! The p95 budget drawn on the trend chart (ms), NaN when the test has none.
+    double trendBudget() const { return m_trendBudget; }
+    RunLoopPanel *loopPanel() const { return m_loop; }
 
 private:
     void setFigure(const QString &key, const QString &text);
     void showTrend(const ResultRecord &record, const QList<ResultRecord> &testRuns);
+    void showBudgets(const ResultRecord &record);
+    //! Change markers (a vertical line per annotation, its note as tooltip) and the budget line.
+    void drawTrendMarks(const ResultRecord &record, const QList<ResultRecord> &shownRuns);
 
     QLabel *m_title = nullptr;
     QLabel *m_subtitle = nullptr;
@@ -51,6 +69,14 @@ private:
     QCustomPlot *m_runPlot = nullptr;
     QCustomPlot *m_trendPlot = nullptr;
     AgentsPanel *m_agents = nullptr;
+    QLabel *m_budgets = nullptr;
+    RunLoopPanel *m_loop = nullptr;
+    HistoryStore *m_store = nullptr;
+    ResultRecord m_trendRecord;
+    QList<ResultRecord> m_trendRuns;
+    QStringList m_markerNotes;
+    QList<double> m_markerKeys;
+    double m_trendBudget = qQNaN();
 };
 
 } // namespace loadscope

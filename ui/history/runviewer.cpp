@@ -45,6 +45,7 @@ bool RunViewer::showRun(qint64 resultId, QString *error)
     }
     m_summary->showSummary(run->summary, recommendationsFor(run->summary, m_store, resultId),
                            comparison);
+    m_summary->showLoop(m_store, resultId, run->testId);
     return true;
 }
 

@@ -560,6 +560,10 @@ void RunPlace::onFinished(const RunSummary &summary, qint64 resultId)
     }
     m_summaryPanel->showSummary(summary, recommendationsFor(summary, m_store, resultId),
                                 comparison);
+    if (m_store && resultId > 0) {
+        const auto record = m_store->result(resultId);
+        m_summaryPanel->showLoop(m_store, resultId, record ? record->testId : 0);
+    }
     const QString status = summary.status == ResultStatus::Completed ? tr("Finished")
                            : summary.status == ResultStatus::Aborted ? tr("Stopped")
                                                                      : tr("Failed");

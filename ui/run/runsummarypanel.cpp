@@ -13,6 +13,7 @@
 #include "common/agentspanel.h"
 #include "compare/runanalysis.h"
 #include "design/formwidgets.h"
+#include "history/runlooppanel.h"
 
 namespace loadscope {
 
@@ -88,6 +89,9 @@ RunSummaryPanel::RunSummaryPanel(QWidget *parent)
     left->addWidget(m_thresholds);
     m_agents = new AgentsPanel(this);
     left->addWidget(m_agents);
+    m_loop = new RunLoopPanel(this);
+    m_loop->setVisible(false);
+    left->addWidget(m_loop);
     left->addStretch();
     layout->addWidget(scrollable(leftContent, this), 1);
 
@@ -97,6 +101,13 @@ RunSummaryPanel::RunSummaryPanel(QWidget *parent)
     m_recommendations->setOpenLinks(false);
     right->addWidget(m_recommendations, 1);
     layout->addLayout(right, 1);
+}
+
+void RunSummaryPanel::showLoop(HistoryStore *store, qint64 resultId, qint64 testId)
+{
+    m_loop->setStore(store);
+    m_loop->setVisible(store && resultId > 0);
+    m_loop->showRun(resultId, testId);
 }
 
 void RunSummaryPanel::showSummary(const RunSummary &summary,

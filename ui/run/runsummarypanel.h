@@ -14,6 +14,8 @@ class QTextBrowser;
 namespace loadscope {
 
 class AgentsPanel;
+class HistoryStore;
+class RunLoopPanel;
 
 //! The end of a run: its verdict against the baseline, totals, latency percentiles,
 //! threshold results and recommendations. Shown by the Run place when a run finishes and by
@@ -36,6 +38,10 @@ public:
     QTableWidget *percentileTable() const { return m_percentiles; }
     //! A merged run's agents (hidden for other runs).
     AgentsPanel *agentsPanel() const { return m_agents; }
+    //! Shows the change log and the recommendations' follow-up of stored run @p resultId of
+    //! test @p testId (a note on it, a recommendation applied in it); hidden without a store.
+    void showLoop(HistoryStore *store, qint64 resultId, qint64 testId);
+    RunLoopPanel *loopPanel() const { return m_loop; }
 
 private:
     QLabel *m_verdict = nullptr;
@@ -44,6 +50,7 @@ private:
     QLabel *m_thresholds = nullptr;
     QTextBrowser *m_recommendations = nullptr;
     AgentsPanel *m_agents = nullptr;
+    RunLoopPanel *m_loop = nullptr;
     QString m_verdictName;
     int m_recommendationCount = 0;
 };
