@@ -114,9 +114,8 @@ void AgentsPanel::setAgents(const QJsonArray &agents)
         m_table->setItem(row, SaturatedColumn, sat);
     }
     m_heading->setText(tr("Agents: %1, %2 req/s together%3")
-                           .arg(agents.size())
-                           .arg(locale.toString(rps, 'f', 1))
-                           .arg(saturated > 0 ? tr(", %1 saturated").arg(saturated) : QString()));
+                           .arg(QString::number(agents.size()), locale.toString(rps, 'f', 1),
+                                saturated > 0 ? tr(", %1 saturated").arg(saturated) : QString()));
     // Tall enough for every row without an inner scroll bar up to a handful of agents.
     const int rows = std::min<int>(int(agents.size()), 8);
     m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() +
