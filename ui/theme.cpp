@@ -110,11 +110,6 @@ void installChartThemer()
 
 } // namespace
 
-void styleChartView(QChartView *view)
-{
-    ChartViewThemer::style(view);
-}
-
 QString themeName(Theme theme)
 {
     switch (theme) {

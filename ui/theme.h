@@ -4,7 +4,6 @@
 
 #include <QString>
 
-class QChartView;
 class QDBusConnection;
 class QPalette;
 
@@ -33,11 +32,9 @@ std::optional<bool> portalPrefersDark(const QDBusConnection &bus);
 bool desktopPrefersDark();
 
 //! Applies @p theme to the application (Fusion style with a light or dark palette; the
-//! desktop's own palette for System when it is light). Charts follow through plotstyle.h.
+//! desktop's own palette for System when it is light). Charts follow through plotstyle.h; Qt
+//! Charts views are restyled from their palette when polished and on palette changes.
 void applyTheme(Theme theme);
-//! Colours @p view's chart from its palette (Qt Charts' light or dark theme, the palette's base
-//! behind it). applyTheme() has every chart view styled so when polished and on palette changes.
-void styleChartView(QChartView *view);
 //! The theme applied last (System before any).
 Theme currentTheme();
 

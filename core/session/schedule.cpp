@@ -478,20 +478,26 @@ QString lastScheduledRun(HistoryStore &store, const QString &testName)
     const auto test = store.findTestByName(testName);
     if (!test)
         return QStringLiteral("(test not in this history)");
+    // Newest first, a page at a time: the scheduled run is usually among the last few, and the
+    // GUI asks on every selection, so a long history is not read (and parsed) whole.
     ResultFilter filter;
     filter.testId = test->id;
-    const QList<ResultRecord> records = store.listResults(filter);
-    for (const ResultRecord &record : records) {
-        const RunExtras extras = RunExtras::fromJson(record.summary);
-        if (extras.trigger != QLatin1String("schedule"))
-            continue;
-        const QString verdict = extras.comparison.value(QStringLiteral("verdict")).toString();
-        return u'#' + QString::number(record.id) + u' ' +
-               record.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) + u' ' +
-               resultStatusToString(record.status) +
-               (verdict.isEmpty() ? QString() : QStringLiteral(", ") + verdict);
+    filter.limit = 50;
+    for (;; filter.offset += filter.limit) {
+        const QList<ResultRecord> records = store.listResults(filter);
+        for (const ResultRecord &record : records) {
+            const RunExtras extras = RunExtras::fromJson(record.summary);
+            if (extras.trigger != QLatin1String("schedule"))
+                continue;
+            const QString verdict = extras.comparison.value(QStringLiteral("verdict")).toString();
+            return u'#' + QString::number(record.id) + u' ' +
+                   record.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) +
+                   u' ' + resultStatusToString(record.status) +
+                   (verdict.isEmpty() ? QString() : QStringLiteral(", ") + verdict);
+        }
+        if (records.size() < filter.limit)
+            return QStringLiteral("none yet");
     }
-    return QStringLiteral("none yet");
 }
 
 QString describeSchedule(const Schedule &schedule)

@@ -1,6 +1,11 @@
 #include "testsupport.h"
 
+#include <memory>
+#include <vector>
+
+#include <QDateTime>
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QProcessEnvironment>
@@ -75,6 +80,37 @@ QByteArray readFileBytes(const QString &path)
 {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+QStringList runSegmentAgents(const QString &planPath, int count, const QString &dir,
+                             int startDelayMs)
+{
+    const QString startAt =
+        QDateTime::currentDateTimeUtc().addMSecs(startDelayMs).toString(Qt::ISODateWithMs);
+    std::vector<std::unique_ptr<QProcess>> agents;
+    QStringList files;
+    for (int i = 0; i < count; ++i) {
+        const QString file =
+            QDir(dir).filePath(QStringLiteral("agent-%1-of-%2.json").arg(i).arg(count));
+        files << file;
+        auto process = std::make_unique<QProcess>();
+        process->setProgram(cliPath());
+        process->setArguments({QStringLiteral("run"), planPath,
+                               QStringLiteral("--segment=%1/%2").arg(i).arg(count),
+                               QStringLiteral("--start-at=") + startAt, QStringLiteral("--quiet"),
+                               QStringLiteral("--output-file=") + file});
+        process->start();
+        agents.push_back(std::move(process));
+    }
+    for (int i = 0; i < count; ++i) {
+        QProcess &p = *agents[size_t(i)];
+        if (!p.waitForFinished(120000) || p.exitCode() != 0) {
+            qWarning("agent %d/%d: exit %d\n%s\n%s", i, count, p.exitCode(),
+                     p.readAllStandardOutput().constData(), p.readAllStandardError().constData());
+            return {};
+        }
+    }
+    return files;
 }
 
 } // namespace loadscope::test

@@ -32,4 +32,10 @@ CliRun runCli(const QStringList &args, int timeoutMs = 60000, const QStringList 
 QString startServe(QProcess &process, const QStringList &args, const QString &configDir,
                    int timeoutMs = 20000);
 
+//! Runs @p count agents of plan @p planPath as separate `loadscope-cli run --segment=I/N`
+//! processes that start together @p startDelayMs from now (`--start-at`), each writing
+//! `agent-I-of-N.json` under @p dir: their result files, empty when one failed (said).
+QStringList runSegmentAgents(const QString &planPath, int count, const QString &dir,
+                             int startDelayMs);
+
 } // namespace loadscope::test

@@ -61,33 +61,7 @@ private:
     //! N agents as separate `loadscope-cli run --segment` processes with a common start.
     QStringList runAgents(int count)
     {
-        const QString startAt =
-            QDateTime::currentDateTimeUtc().addMSecs(2000).toString(Qt::ISODateWithMs);
-        std::vector<std::unique_ptr<QProcess>> agents;
-        QStringList files;
-        for (int i = 0; i < count; ++i) {
-            const QString file = path(QStringLiteral("agent-%1-of-%2.json").arg(i).arg(count));
-            files << file;
-            auto process = std::make_unique<QProcess>();
-            process->setProgram(loadscope::test::cliPath());
-            process->setArguments({QStringLiteral("run"), m_planPath,
-                                   QStringLiteral("--segment=%1/%2").arg(i).arg(count),
-                                   QStringLiteral("--start-at=") + startAt,
-                                   QStringLiteral("--quiet"),
-                                   QStringLiteral("--output-file=") + file});
-            process->start();
-            agents.push_back(std::move(process));
-        }
-        for (int i = 0; i < count; ++i) {
-            QProcess &p = *agents[size_t(i)];
-            if (!p.waitForFinished(120000) || p.exitCode() != 0) {
-                qWarning("agent %d/%d: exit %d\n%s\n%s", i, count, p.exitCode(),
-                         p.readAllStandardOutput().constData(),
-                         p.readAllStandardError().constData());
-                return {};
-            }
-        }
-        return files;
+        return loadscope::test::runSegmentAgents(m_planPath, count, m_dir.path(), 2000);
     }
 
 private slots:
