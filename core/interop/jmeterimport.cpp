@@ -3,6 +3,9 @@
 // timeStamp is the sample's start in ms (sampleresult.timestamp.start, JMeter's default),
 // elapsed its duration, Latency the time to the first byte (connect included) and Connect the
 // connect time.
+#include <algorithm>
+#include <limits>
+
 #include <QFile>
 #include <QXmlStreamReader>
 
@@ -71,19 +74,38 @@ struct JmeterSample
     qint64 allThreads = -1, latencyMs = -1, connectMs = -1;
 };
 
+// The largest magnitude of milliseconds taken from a file: in microseconds a start plus a
+// duration still fits in a qint64 (about 73,000 years each), so no figure overflows.
+constexpr qint64 kMaxFileMs = std::numeric_limits<qint64>::max() / 4000;
+
+//! @p ms in microseconds; false when it is beyond kMaxFileMs (not a time any run had).
+bool msToUs(qint64 ms, qint64 *us)
+{
+    if (ms > kMaxFileMs || ms < -kMaxFileMs)
+        return false;
+    *us = ms * 1000;
+    return true;
+}
+
 void record(const JmeterSample &s, RunBuilder &builder)
 {
-    const qint64 durationUs = s.elapsedMs * 1000;
+    // Durations past kMaxFileMs are nonsense a file can still hold; clamped, no sum or product
+    // below overflows (RunBuilder refuses runs that long anyway).
+    const auto clamped = [](qint64 ms) { return std::clamp(ms, -kMaxFileMs, kMaxFileMs); };
+    const qint64 elapsedMs = clamped(s.elapsedMs);
+    const qint64 latencyMs = clamped(s.latencyMs);
+    const qint64 connectMs = clamped(s.connectMs);
+    const qint64 durationUs = elapsedMs * 1000;
     builder.addRequest(s.startUs, builder.endpoint(s.label), durationUs,
                        jmeterErrorClass(s.success, s.code, s.message), s.bytes, s.sentBytes);
     const qint64 endUs = s.startUs + durationUs;
     // Latency includes the connect time: waiting is what is left of it; receiving the rest.
-    if (s.connectMs >= 0)
-        builder.addTiming(endUs, 1, s.connectMs * 1000);
-    if (s.latencyMs >= 0) {
-        const qint64 waitingMs = s.latencyMs - std::max<qint64>(0, s.connectMs);
+    if (connectMs >= 0)
+        builder.addTiming(endUs, 1, connectMs * 1000);
+    if (latencyMs >= 0) {
+        const qint64 waitingMs = latencyMs - std::max<qint64>(0, connectMs);
         builder.addTiming(endUs, 4, std::max<qint64>(0, waitingMs) * 1000);
-        builder.addTiming(endUs, 5, std::max<qint64>(0, s.elapsedMs - s.latencyMs) * 1000);
+        builder.addTiming(endUs, 5, std::max<qint64>(0, elapsedMs - latencyMs) * 1000);
     }
     if (s.allThreads >= 0)
         builder.addVus(endUs, int(s.allThreads));
@@ -92,10 +114,8 @@ void record(const JmeterSample &s, RunBuilder &builder)
 bool jmeterTime(std::string_view text, qint64 *us)
 {
     qint64 ms = 0;
-    if (parseInt(text, &ms)) {
-        *us = ms * 1000;
-        return true;
-    }
+    if (parseInt(text, &ms))
+        return msToUs(ms, us);
     return parseRfc3339(text, us); // a timestamp_format with a zone
 }
 
@@ -291,7 +311,10 @@ bool parseJmeterXml(const QString &path, RunBuilder &builder, ParseContext &cont
                                 QStringLiteral("a sample needs numeric ts and t attributes"));
                 continue;
             }
-            s.startUs = ts * 1000;
+            if (!msToUs(ts, &s.startUs)) {
+                context.badLine(xml.lineNumber(), QStringLiteral("ts is not a time"));
+                continue;
+            }
             label = a.value(QLatin1String("lb")).toString().toStdString();
             s.label = label;
             s.success = a.value(QLatin1String("s")) != QLatin1String("false");

@@ -7,10 +7,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <QFile>
+#include <QTemporaryDir>
+
 #include "engine/httpconnection.h"
 #include "engine/leanhttptransport.h"
 #include "interop/harimport.h"
 #include "interop/importreader.h"
+#include "interop/resultimport.h"
 #include "plan/planjson.h"
 #include "testmain.h"
 
@@ -180,6 +184,56 @@ private slots:
                                     &scratch)); // empty last field
         QCOMPARE(fields.size(), size_t(2));
         QVERIFY(fields.back().empty());
+    }
+
+    // Findings (fuzz_jmetercsv, fuzz_jmeterxml): a timestamp of 1.795e16 ms overflowed when
+    // turned into microseconds (UBSan: signed overflow). Such a sample is a bad line that says
+    // why; the others are imported.
+    void jmeterTimestampPastAnyRunIsABadLine_data()
+    {
+        QTest::addColumn<QString>("suffix");
+        QTest::addColumn<int>("formatNumber");
+        QTest::addColumn<QString>("why");
+        QTest::newRow("csv") << QStringLiteral("jtl.csv") << int(ImportFormat::JmeterCsv)
+                             << QStringLiteral("timeStamp is not a time");
+        QTest::newRow("xml") << QStringLiteral("jtl.xml") << int(ImportFormat::JmeterXml)
+                             << QStringLiteral("ts is not a time");
+    }
+    void jmeterTimestampPastAnyRunIsABadLine()
+    {
+        QFETCH(QString, suffix);
+        QFETCH(int, formatNumber);
+        const auto format = ImportFormat(formatNumber);
+        QFETCH(QString, why);
+        const bool xml = format == ImportFormat::JmeterXml;
+        QByteArray file = xml ? QByteArrayLiteral("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                                  "<testResults version=\"1.2\">\n")
+                              : QByteArrayLiteral("timeStamp,elapsed,label,responseCode,success\n");
+        const auto sample = [xml](const QByteArray &ts) -> QByteArray {
+            if (xml)
+                return "<httpSample t=\"120\" lt=\"100\" ts=\"" + ts +
+                       "\" s=\"true\" lb=\"Pay\" rc=\"200\"/>\n";
+            return ts + ",120,Pay,200,true\n";
+        };
+        for (int i = 0; i < 200; ++i)
+            file += sample(QByteArray::number(1795000000000LL + i * 10));
+        file += sample("17950000000000580");
+        if (xml)
+            file += "</testResults>\n";
+        QTemporaryDir dir;
+        const QString path = dir.filePath(suffix);
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly) && out.write(file) == file.size());
+        out.close();
+        ResultImportOptions options;
+        options.format = format;
+        ParsedResult parsed;
+        ImportReport report;
+        QVERIFY2(parseResultFile(path, options, &parsed, &report), qPrintable(report.error));
+        QCOMPARE(parsed.summary.totals.requests, qint64(200));
+        QCOMPARE(report.badRecords, qint64(1));
+        QVERIFY2(report.badNotes.join(QLatin1Char('\n')).contains(why),
+                 qPrintable(report.badNotes.join(QLatin1Char('\n'))));
     }
 
     // Finding (fuzz_har): entries dated centuries apart gave a think time longer than a plan
