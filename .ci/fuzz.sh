@@ -12,6 +12,9 @@ cd "$(dirname "$0")/.."
 build=${1:-build/asan}
 seconds=${2:-20}
 jobs=${3:-$(nproc)}
+# A fixed seed (LOADSCOPE_FUZZ_SEED, .ci/run sets 1) makes a run repeat the same inputs, so a
+# slower machine runs a prefix of what passed here; 0, the default, is a new seed each run.
+seed=${LOADSCOPE_FUZZ_SEED:-0}
 if [ ! -f "$build/CMakeCache.txt" ]; then
   preset=$(basename "$build")
   cmake --preset "$preset" >/dev/null
@@ -38,7 +41,7 @@ fuzz_one() {
   # -timeout: one input taking this long is a hang (the targets' own waits are shorter).
   if ! ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    "$exe" -max_total_time="$seconds" -timeout=120 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$exe" -max_total_time="$seconds" -seed="$seed" -timeout=120 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$out/$name-" "$work" >"$log" 2>&1; then
     result=FAILED
   fi
