@@ -249,7 +249,6 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
     m_finalParts.clear();
     m_firstError.clear();
     m_spill.clear();
-    m_intervalCount = 0;
     m_spillProblem.clear();
     m_tickSeq = 0;
     m_workersStopped = 0;
@@ -345,7 +344,7 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
 {
     const qint64 now = steadyNowNs();
     IntervalSample sample;
-    sample.index = m_intervalCount;
+    sample.index = m_spill.count() + int(m_summary.timeline.size());
     sample.tSec = double(now - m_startNs) / 1e9;
     sample.intervalSec = std::max(1e-3, double(now - m_lastTickNs) / 1e9);
     m_lastTickNs = now;
@@ -447,7 +446,6 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
                         !m_summary.timeline.isEmpty();
     if (!sliver) {
         m_summary.timeline.append(sample);
-        ++m_intervalCount;
         spillOlderIntervals();
         emit intervalSample(sample);
     }

@@ -111,7 +111,6 @@ private:
     QTimer *m_endTimer = nullptr;
     RunSummary m_summary;  //!< cumulative; its timeline is the tail not yet spilled
     TimelineSpill m_spill; //!< the timeline's older intervals while running
-    int m_intervalCount = 0;
     int m_timelineMemory = 60;
     QString m_spillProblem; //!< why the timeline stays in memory (the spill could not be written)
     qint64 m_lastTickNs = 0;

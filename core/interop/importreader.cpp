@@ -1,6 +1,7 @@
 #include "importreader.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstring>
 
 #include <openssl/evp.h>
@@ -350,15 +351,28 @@ bool parseTimestamp(std::string_view text, qint64 *epochUs)
     if (!parseDouble(text, &v) || v < 0)
         return false;
     // Unix time told apart by magnitude: seconds until the year 5138, then ms, µs, ns.
-    if (v < 1e11)
-        *epochUs = qint64(v * 1e6 + 0.5);
-    else if (v < 1e14)
-        *epochUs = qint64(v * 1e3 + 0.5);
-    else if (v < 1e17)
-        *epochUs = qint64(v + 0.5);
-    else
-        *epochUs = qint64(v / 1e3 + 0.5);
+    const double us = v < 1e11 ? v * 1e6 : v < 1e14 ? v * 1e3 : v < 1e17 ? v : v / 1e3;
+    if (!(us <= double(kMaxFileUs)))
+        return false;
+    *epochUs = qint64(us + 0.5);
     return true;
+}
+
+bool msToUs(double ms, qint64 *us)
+{
+    const double value = ms * 1000.0;
+    if (!(std::fabs(value) <= double(kMaxFileUs)))
+        return false; // NaN too
+    *us = qint64(std::llround(value));
+    return true;
+}
+
+qint64 msToUsClamped(double ms)
+{
+    qint64 us = 0;
+    if (msToUs(ms, &us))
+        return us;
+    return std::isnan(ms) ? 0 : ms > 0 ? kMaxFileUs : -kMaxFileUs;
 }
 
 void ParseContext::badLineOf(const LineReader &reader, const char *why)

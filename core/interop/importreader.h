@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -89,8 +90,19 @@ bool parseInt(std::string_view text, qint64 *value);
 bool parseDouble(std::string_view text, double *value);
 //! RFC 3339 ("2017-05-09T14:34:45.239531499+02:00", "…Z", space for T) to µs since the epoch.
 bool parseRfc3339(std::string_view text, qint64 *epochUs);
-//! A timestamp that is RFC 3339 or a unix number in s, ms, µs or ns (told apart by magnitude).
+//! A timestamp that is RFC 3339 or a unix number in s, ms, µs or ns (told apart by magnitude);
+//! false beyond kMaxFileUs.
 bool parseTimestamp(std::string_view text, qint64 *epochUs);
+
+//! The largest magnitude of microseconds a time or duration read from a file may have: a start
+//! plus a duration still fits in a qint64 (about 73,000 years each), so no sum overflows.
+inline constexpr qint64 kMaxFileUs = std::numeric_limits<qint64>::max() / 4;
+//! Milliseconds from a file in microseconds, rounded; false beyond kMaxFileUs (a timestamp no
+//! run had, which the importer reports as a bad line).
+bool msToUs(double ms, qint64 *us);
+//! The same for a duration, clamped to ±kMaxFileUs instead (NaN reads as 0): nonsense a file
+//! can hold, which RunBuilder then refuses as a span no run has.
+qint64 msToUsClamped(double ms);
 
 inline QString toQString(std::string_view text)
 {

@@ -4,7 +4,6 @@
 // elapsed its duration, Latency the time to the first byte (connect included) and Connect the
 // connect time.
 #include <algorithm>
-#include <limits>
 
 #include <QFile>
 #include <QXmlStreamReader>
@@ -74,38 +73,23 @@ struct JmeterSample
     qint64 allThreads = -1, latencyMs = -1, connectMs = -1;
 };
 
-// The largest magnitude of milliseconds taken from a file: in microseconds a start plus a
-// duration still fits in a qint64 (about 73,000 years each), so no figure overflows.
-constexpr qint64 kMaxFileMs = std::numeric_limits<qint64>::max() / 4000;
-
-//! @p ms in microseconds; false when it is beyond kMaxFileMs (not a time any run had).
-bool msToUs(qint64 ms, qint64 *us)
-{
-    if (ms > kMaxFileMs || ms < -kMaxFileMs)
-        return false;
-    *us = ms * 1000;
-    return true;
-}
-
 void record(const JmeterSample &s, RunBuilder &builder)
 {
-    // Durations past kMaxFileMs are nonsense a file can still hold; clamped, no sum or product
-    // below overflows (RunBuilder refuses runs that long anyway).
-    const auto clamped = [](qint64 ms) { return std::clamp(ms, -kMaxFileMs, kMaxFileMs); };
-    const qint64 elapsedMs = clamped(s.elapsedMs);
-    const qint64 latencyMs = clamped(s.latencyMs);
-    const qint64 connectMs = clamped(s.connectMs);
-    const qint64 durationUs = elapsedMs * 1000;
+    // Durations a file can hold but no run had are clamped (msToUsClamped), so no sum below
+    // overflows; RunBuilder refuses spans that long anyway.
+    const qint64 durationUs = msToUsClamped(double(s.elapsedMs));
     builder.addRequest(s.startUs, builder.endpoint(s.label), durationUs,
                        jmeterErrorClass(s.success, s.code, s.message), s.bytes, s.sentBytes);
     const qint64 endUs = s.startUs + durationUs;
     // Latency includes the connect time: waiting is what is left of it; receiving the rest.
-    if (connectMs >= 0)
-        builder.addTiming(endUs, 1, connectMs * 1000);
-    if (latencyMs >= 0) {
-        const qint64 waitingMs = latencyMs - std::max<qint64>(0, connectMs);
-        builder.addTiming(endUs, 4, std::max<qint64>(0, waitingMs) * 1000);
-        builder.addTiming(endUs, 5, std::max<qint64>(0, elapsedMs - latencyMs) * 1000);
+    const qint64 connectUs = msToUsClamped(double(s.connectMs));
+    const qint64 latencyUs = msToUsClamped(double(s.latencyMs));
+    if (connectUs >= 0)
+        builder.addTiming(endUs, 1, connectUs);
+    if (latencyUs >= 0) {
+        const qint64 waitingUs = latencyUs - std::max<qint64>(0, connectUs);
+        builder.addTiming(endUs, 4, std::max<qint64>(0, waitingUs));
+        builder.addTiming(endUs, 5, std::max<qint64>(0, durationUs - latencyUs));
     }
     if (s.allThreads >= 0)
         builder.addVus(endUs, int(s.allThreads));
@@ -115,7 +99,7 @@ bool jmeterTime(std::string_view text, qint64 *us)
 {
     qint64 ms = 0;
     if (parseInt(text, &ms))
-        return msToUs(ms, us);
+        return msToUs(double(ms), us);
     return parseRfc3339(text, us); // a timestamp_format with a zone
 }
 
@@ -311,7 +295,7 @@ bool parseJmeterXml(const QString &path, RunBuilder &builder, ParseContext &cont
                                 QStringLiteral("a sample needs numeric ts and t attributes"));
                 continue;
             }
-            if (!msToUs(ts, &s.startUs)) {
+            if (!msToUs(double(ts), &s.startUs)) {
                 context.badLine(xml.lineNumber(), QStringLiteral("ts is not a time"));
                 continue;
             }

@@ -65,11 +65,6 @@ Metric metricOf(std::string_view name)
     return Metric::Other;
 }
 
-qint64 msToUs(double ms)
-{
-    return qint64(std::llround(ms * 1000.0));
-}
-
 //! The tags a request line carries that the import reads.
 struct Tags
 {
@@ -108,27 +103,27 @@ void apply(const Sample &s, RunBuilder &builder, std::string *nameBuffer)
         const int expected = s.tags.expected == "true" ? 1 : s.tags.expected == "false" ? 0 : -1;
         const ErrorClass error =
             k6ErrorClass(intOr(s.tags.status, -1), expected, intOr(s.tags.errorCode, 0));
-        const qint64 durationUs = msToUs(s.value);
+        const qint64 durationUs = msToUsClamped(s.value);
         builder.addRequest(s.timeUs - durationUs, builder.endpoint(name), durationUs, error);
         break;
     }
     case Metric::Blocked:
-        builder.addTiming(s.timeUs, 0, msToUs(s.value));
+        builder.addTiming(s.timeUs, 0, msToUsClamped(s.value));
         break;
     case Metric::Connecting:
-        builder.addTiming(s.timeUs, 1, msToUs(s.value));
+        builder.addTiming(s.timeUs, 1, msToUsClamped(s.value));
         break;
     case Metric::Tls:
-        builder.addTiming(s.timeUs, 2, msToUs(s.value));
+        builder.addTiming(s.timeUs, 2, msToUsClamped(s.value));
         break;
     case Metric::Sending:
-        builder.addTiming(s.timeUs, 3, msToUs(s.value));
+        builder.addTiming(s.timeUs, 3, msToUsClamped(s.value));
         break;
     case Metric::Waiting:
-        builder.addTiming(s.timeUs, 4, msToUs(s.value));
+        builder.addTiming(s.timeUs, 4, msToUsClamped(s.value));
         break;
     case Metric::Receiving:
-        builder.addTiming(s.timeUs, 5, msToUs(s.value));
+        builder.addTiming(s.timeUs, 5, msToUsClamped(s.value));
         break;
     case Metric::Vus:
         builder.addVus(s.timeUs, int(s.value));
@@ -143,7 +138,7 @@ void apply(const Sample &s, RunBuilder &builder, std::string *nameBuffer)
         builder.addBytes(s.timeUs, 0, qint64(s.value));
         break;
     case Metric::Iteration:
-        builder.addIteration(s.timeUs, msToUs(s.value));
+        builder.addIteration(s.timeUs, msToUsClamped(s.value));
         break;
     case Metric::Other:
         break;

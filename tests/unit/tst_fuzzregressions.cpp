@@ -1,6 +1,7 @@
 // The inputs the fuzzers (tests/fuzz) found problems with, kept as regression cases, and the
 // seam the response fuzzer drives: HttpConnection::adoptConnectedSocket() over a socketpair,
 // which must behave as a socket the connection opened itself.
+#include <cmath>
 #include <fcntl.h>
 #include <optional>
 #include <sys/ioctl.h>
@@ -234,6 +235,27 @@ private slots:
         QCOMPARE(report.badRecords, qint64(1));
         QVERIFY2(report.badNotes.join(QLatin1Char('\n')).contains(why),
                  qPrintable(report.badNotes.join(QLatin1Char('\n'))));
+    }
+
+    // Findings (fuzz_k6json, fuzz_k6csv): a metric value of ~1e300 ms became INT64_MIN µs and
+    // the request's start (time - duration) overflowed; a timestamp of 1.79e45 did not fit a
+    // qint64. Durations clamp, timestamps past any run are refused.
+    void fileTimesBeyondAnyRunNeitherOverflowNorWrap()
+    {
+        qint64 us = 0;
+        QVERIFY(importing::msToUs(1.5, &us));
+        QCOMPARE(us, qint64(1500));
+        QVERIFY(!importing::msToUs(1e300, &us));
+        QVERIFY(!importing::msToUs(std::nan(""), &us));
+        QCOMPARE(importing::msToUsClamped(1e300), importing::kMaxFileUs);
+        QCOMPARE(importing::msToUsClamped(-1e300), -importing::kMaxFileUs);
+        QCOMPARE(importing::msToUsClamped(std::nan("")), qint64(0));
+        // A start plus the longest duration still fits.
+        QVERIFY(importing::kMaxFileUs + importing::kMaxFileUs > 0);
+        QVERIFY(importing::parseTimestamp("1795000000000", &us)); // ms
+        QCOMPARE(us, qint64(1795000000000000));
+        QVERIFY(!importing::parseTimestamp("1.79511e+45", &us));
+        QVERIFY(!importing::parseTimestamp("1e300", &us));
     }
 
     // Finding (fuzz_har): entries dated centuries apart gave a think time longer than a plan
