@@ -90,9 +90,11 @@ bool parseSecondsList(std::string_view text, qint64 *us)
         if (end == i)
             break;
         double seconds = 0;
-        if (!importing::parseDouble(text.substr(i, end - i), &seconds) || seconds < 0)
+        qint64 partUs = 0;
+        if (!importing::parseDouble(text.substr(i, end - i), &seconds) || seconds < 0 ||
+            !importing::msToUs(seconds * 1e3, &partUs) || partUs > importing::kMaxFileUs - total)
             return false;
-        total += qint64(seconds * 1e6 + 0.5);
+        total += partUs;
         any = true;
         i = end;
     }
@@ -450,11 +452,11 @@ bool AccessLogFormat::parse(std::string_view line, Entry *entry, const char **wh
             break;
         case Field::Msec: {
             double seconds = 0;
-            if (!importing::parseDouble(value, &seconds)) {
+            if (!importing::parseDouble(value, &seconds) ||
+                !importing::msToUs(seconds * 1e3, &entry->timeUs)) {
                 *why = "bad $msec";
                 return false;
             }
-            entry->timeUs = qint64(seconds * 1e6 + 0.5);
             entry->timeIsStart = false;
             break;
         }
@@ -504,11 +506,14 @@ bool AccessLogFormat::parse(std::string_view line, Entry *entry, const char **wh
             break;
         case Field::Millis:
         case Field::Micros:
-            if (!importing::parseInt(value, &number) || number < 0) {
+            if (!importing::parseInt(value, &number) || number < 0 ||
+                !importing::msToUs(double(number) / (token.field == Field::Millis ? 1 : 1000),
+                                   &entry->durationUs)) {
                 *why = "bad request time";
                 return false;
             }
-            entry->durationUs = token.field == Field::Millis ? number * 1000 : number;
+            if (token.field == Field::Micros)
+                entry->durationUs = number; // exact: µs as they were
             break;
         case Field::Upstream:
             if (!parseSecondsList(value, &entry->upstreamUs))
