@@ -15,6 +15,9 @@ jobs=${3:-$(nproc)}
 # A fixed seed (LOADSCOPE_FUZZ_SEED, .ci/run sets 1) makes a run repeat the same inputs, so a
 # slower machine runs a prefix of what passed here; 0, the default, is a new seed each run.
 seed=${LOADSCOPE_FUZZ_SEED:-0}
+# LOADSCOPE_FUZZ_RUNS=N also stops each target after N inputs: with a fixed seed, every machine
+# then runs the same inputs whatever its speed (SECONDS_EACH stays the upper bound).
+runs=${LOADSCOPE_FUZZ_RUNS:--1}
 if [ ! -f "$build/CMakeCache.txt" ]; then
   preset=$(basename "$build")
   cmake --preset "$preset" >/dev/null
@@ -41,7 +44,7 @@ fuzz_one() {
   # -timeout: one input taking this long is a hang (the targets' own waits are shorter).
   if ! ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    "$exe" -max_total_time="$seconds" -seed="$seed" -timeout=120 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$exe" -max_total_time="$seconds" -seed="$seed" -runs="$runs" -timeout=120 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$out/$name-" "$work" >"$log" 2>&1; then
     result=FAILED
   fi
