@@ -37,6 +37,7 @@
 #include "mainwindow.h"
 #include "session/sampletarget.h"
 #include "store/historystore.h"
+#include "store/intervalcodec.h"
 #include "testsupport.h"
 
 extern char **environ;
@@ -268,6 +269,21 @@ std::optional<Built> populate(const QString &path, int runs)
         }
         if (built.openId == 0)
             built.openId = templateId;
+        // The copies' interval records (schema version 7) from their rows, as the migration
+        // fills them: a record holds its time and latencies, so SQL cannot shift and scale it.
+        QSqlQuery records(db);
+        if (ok &&
+            records.exec(QStringLiteral("SELECT 1 FROM sqlite_master"
+                                        " WHERE name = 'result_intervals'")) &&
+            records.next()) {
+            records.finish();
+            QString error;
+            ok = exec(db, QStringLiteral("DELETE FROM result_intervals")) &&
+                 IntervalCodec::fillFromSamples(db, &error);
+            if (!error.isEmpty())
+                std::fprintf(stderr, "interval records: %s\n", qPrintable(error));
+        }
+        records.finish();
         ok = ok && exec(db, QStringLiteral("COMMIT"));
         db.close();
     }
