@@ -324,10 +324,15 @@ qint64 HistoryStore::countResults(const ResultFilter &filter)
     QVariantList values;
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT COUNT(*) FROM performance_test_results r"
-                                 " JOIN performance_tests t ON t.id = r.test_id"
-                                 " LEFT JOIN result_sources s ON s.result_id = r.id") +
-                  filterSql(filter, &values));
+    // Every run has its test (a foreign key) and at most one source row, so the joins only
+    // matter to a filter on them: without them the count walks the smallest index alone (the
+    // History table and the status bar count all runs at start-up).
+    QString sql = QStringLiteral("SELECT COUNT(*) FROM performance_test_results r");
+    if (!filter.text.isEmpty() || !filter.testType.isEmpty())
+        sql += QStringLiteral(" JOIN performance_tests t ON t.id = r.test_id");
+    if (!filter.source.isEmpty())
+        sql += QStringLiteral(" LEFT JOIN result_sources s ON s.result_id = r.id");
+    query.prepare(sql + filterSql(filter, &values));
     for (const QVariant &value : std::as_const(values))
         query.addBindValue(value);
     if (!query.exec()) {

@@ -27,6 +27,7 @@
 #include "run/livecharts.h"
 #include "run/runplace.h"
 #include "session/runsession.h"
+#include "stallprobe.h"
 #include "store/historystore.h"
 #include "testsupport.h"
 
@@ -34,41 +35,6 @@ using namespace loadscope;
 using namespace loadscope::test;
 
 namespace {
-
-//! Fires every 10 ms and keeps the worst lateness: how long the GUI thread did not answer.
-class StallProbe
-{
-public:
-    StallProbe()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(10);
-        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] {
-            const qint64 now = m_clock.nsecsElapsed();
-            if (m_last > 0)
-                m_worstNs = std::max(m_worstNs, now - m_last - 10'000'000);
-            m_last = now;
-        });
-    }
-    void start()
-    {
-        m_worstNs = 0;
-        m_last = 0;
-        m_clock.start();
-        m_timer.start();
-    }
-    double stopMs()
-    {
-        m_timer.stop();
-        return double(m_worstNs) / 1e6;
-    }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0;
-    qint64 m_worstNs = 0;
-};
 
 TestPlan benchPlan(const QString &baseUrl, int vus, int seconds, int threads)
 {
