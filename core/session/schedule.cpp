@@ -478,26 +478,21 @@ QString lastScheduledRun(HistoryStore &store, const QString &testName)
     const auto test = store.findTestByName(testName);
     if (!test)
         return QStringLiteral("(test not in this history)");
-    // Newest first, a page at a time: the scheduled run is usually among the last few, and the
-    // GUI asks on every selection, so a long history is not read (and parsed) whole.
+    // The newest scheduled run from the trigger column (schema version 7): one indexed row,
+    // no summary read, however long the history (the GUI asks on every selection).
     ResultFilter filter;
     filter.testId = test->id;
-    filter.limit = 50;
-    for (;; filter.offset += filter.limit) {
-        const QList<ResultRecord> records = store.listResults(filter);
-        for (const ResultRecord &record : records) {
-            const RunExtras extras = RunExtras::fromJson(record.summary);
-            if (extras.trigger != QLatin1String("schedule"))
-                continue;
-            const QString verdict = extras.comparison.value(QStringLiteral("verdict")).toString();
-            return u'#' + QString::number(record.id) + u' ' +
-                   record.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) +
-                   u' ' + resultStatusToString(record.status) +
-                   (verdict.isEmpty() ? QString() : QStringLiteral(", ") + verdict);
-        }
-        if (records.size() < filter.limit)
-            return QStringLiteral("none yet");
-    }
+    filter.trigger = QStringLiteral("schedule");
+    filter.limit = 1;
+    const QList<ResultRecord> records = store.listResultRows(filter);
+    if (records.isEmpty())
+        return QStringLiteral("none yet");
+    const ResultRecord &record = records.constFirst();
+    const QString &verdict = record.figures.verdict;
+    return u'#' + QString::number(record.id) + u' ' +
+           record.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) + u' ' +
+           resultStatusToString(record.status) +
+           (verdict.isEmpty() ? QString() : QStringLiteral(", ") + verdict);
 }
 
 QString describeSchedule(const Schedule &schedule)

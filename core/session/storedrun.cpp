@@ -29,53 +29,6 @@ TrafficTotals totalsFrom(const QJsonObject &totals, const QJsonObject &errorsByC
     return t;
 }
 
-LatencyStats statsFromRow(const ResultSample &row)
-{
-    LatencyStats s;
-    s.count = row.requests;
-    s.meanMs = row.meanMs;
-    s.p50Ms = row.p50Ms;
-    s.p90Ms = row.p90Ms;
-    s.p95Ms = row.p95Ms;
-    s.p99Ms = row.p99Ms;
-    s.p999Ms = row.p999Ms;
-    s.maxMs = row.maxMs;
-    return s;
-}
-
-LatencyStats statsFromJson(const QJsonObject &json, qint64 count)
-{
-    LatencyStats s;
-    s.count = count;
-    s.meanMs = json.value(QStringLiteral("avg")).toDouble();
-    s.p50Ms = json.value(QStringLiteral("p50")).toDouble();
-    s.p90Ms = json.value(QStringLiteral("p90")).toDouble();
-    s.p95Ms = json.value(QStringLiteral("p95")).toDouble();
-    s.p99Ms = json.value(QStringLiteral("p99")).toDouble();
-    s.p999Ms = json.value(QStringLiteral("p999")).toDouble();
-    s.maxMs = json.value(QStringLiteral("max")).toDouble();
-    return s;
-}
-
-EndpointSample endpointFromRow(const ResultSample &row)
-{
-    EndpointSample e;
-    e.name = row.endpoint;
-    e.totals = totalsFrom(QJsonObject{{QStringLiteral("requests"), row.requests},
-                                      {QStringLiteral("errors"), row.errors},
-                                      {QStringLiteral("bytesIn"), row.bytesIn},
-                                      {QStringLiteral("bytesOut"), row.bytesOut}},
-                          row.data.value(QStringLiteral("errorsByClass")).toObject());
-    const QJsonObject checks = row.data.value(QStringLiteral("checks")).toObject();
-    e.totals.checksPassed = checks.value(QStringLiteral("passed")).toInteger();
-    e.totals.checksFailed = checks.value(QStringLiteral("failed")).toInteger();
-    e.latency = statsFromRow(row);
-    const QJsonObject corrected = row.data.value(QStringLiteral("latencyCorrectedMs")).toObject();
-    if (!corrected.isEmpty())
-        e.latencyCorrected = statsFromJson(corrected, row.requests);
-    return e;
-}
-
 // From the blobs HistoryStore::histograms() read in one query for the whole run.
 std::optional<LatencyHistogram> histogramFrom(const QHash<QString, QByteArray> &blobs,
                                               const QString &endpoint, const QString &metric)
@@ -237,35 +190,15 @@ std::optional<StoredRun> loadStoredRun(HistoryStore &store, qint64 resultId, QSt
         s.endpoints.append(endpoint);
     }
 
-    // The timeline from the interval rows: the overall row ('') and one per endpoint.
-    QMap<double, IntervalSample> byTime;
-    for (const ResultSample &row : store.samples(resultId)) {
-        IntervalSample &sample = byTime[row.tSec];
-        sample.tSec = row.tSec;
-        if (row.endpoint.isEmpty()) {
-            sample.overall = endpointFromRow(row);
-            sample.activeVus = row.activeVus;
-            sample.plannedTarget = row.data.value(QStringLiteral("plannedTarget")).toDouble();
-            sample.resources = row.data.value(QStringLiteral("resources")).toObject();
-            const QJsonObject st = row.data.value(QStringLiteral("serverTiming")).toObject();
-            for (auto it = st.constBegin(); it != st.constEnd(); ++it)
-                sample.serverTiming.insert(it.key(), statsFromJson(it.value().toObject(), 0));
-            const QJsonObject means = row.data.value(QStringLiteral("timingMeansMs")).toObject();
-            for (auto it = means.constBegin(); it != means.constEnd(); ++it)
-                sample.timingMeansMs.insert(it.key(), it.value().toDouble());
-            sample.intervalSec = row.rps > 0 ? double(row.requests) / row.rps : 0.0;
-        } else {
-            sample.endpoints.append(endpointFromRow(row));
-        }
-    }
+    // The timeline from the intervals' compact records, one query (HistoryStore::intervals()).
+    s.timeline = store.intervals(resultId);
     double previous = 0;
     int index = 0;
-    for (IntervalSample &sample : byTime) {
+    for (IntervalSample &sample : s.timeline) {
         sample.index = index++;
         if (sample.intervalSec <= 0)
             sample.intervalSec = std::max(1e-3, sample.tSec - previous);
         previous = sample.tSec;
-        s.timeline.append(sample);
     }
     if (!json.contains(QStringLiteral("totals")) && !s.timeline.isEmpty())
         rebuildFromTimeline(blobs, run);

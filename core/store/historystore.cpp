@@ -14,6 +14,7 @@
 #include <QSysInfo>
 #include <QThread>
 
+#include "store/intervalcodec.h"
 #include "store/storeschema.h"
 #include "store/storesql.h"
 #include "store/storewriter.h"
@@ -23,6 +24,72 @@ namespace loadscope {
 namespace {
 
 std::atomic<int> s_storeCounter{0};
+
+//! Writes @p samples of result @p resultId: their result_samples rows, and each interval's
+//! compact record (result_intervals) that opening and comparing the run read instead of the
+//! rows' JSON. A second write for an interval already recorded appends its rows to the record.
+bool insertSamples(const QSqlDatabase &db, qint64 resultId, const QList<ResultSample> &samples,
+                   QString *error)
+{
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("INSERT INTO result_samples(result_id, ") +
+                  StoreSql::sampleColumns() +
+                  QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    for (const ResultSample &s : samples) {
+        query.addBindValue(resultId);
+        query.addBindValue(s.tSec);
+        query.addBindValue(StoreSql::nonNull(s.endpoint));
+        query.addBindValue(s.requests);
+        query.addBindValue(s.errors);
+        query.addBindValue(s.bytesIn);
+        query.addBindValue(s.bytesOut);
+        query.addBindValue(s.activeVus);
+        query.addBindValue(s.rps);
+        query.addBindValue(s.meanMs);
+        query.addBindValue(s.p50Ms);
+        query.addBindValue(s.p90Ms);
+        query.addBindValue(s.p95Ms);
+        query.addBindValue(s.p99Ms);
+        query.addBindValue(s.p999Ms);
+        query.addBindValue(s.maxMs);
+        query.addBindValue(StoreSql::jsonValue(s.data));
+        if (!StoreSql::exec(query, QString(), error))
+            return false;
+    }
+    QSqlQuery record(db);
+    record.prepare(QStringLiteral("INSERT INTO result_intervals(result_id, t_sec, record)"
+                                  " VALUES (?, ?, ?) ON CONFLICT DO NOTHING"));
+    const QList<std::pair<double, QByteArray>> records = IntervalCodec::encodeByInterval(samples);
+    for (const auto &[tSec, bytes] : records) {
+        record.addBindValue(resultId);
+        record.addBindValue(tSec);
+        record.addBindValue(bytes);
+        if (!StoreSql::exec(record, QString(), error))
+            return false;
+        if (record.numRowsAffected() > 0)
+            continue;
+        QSqlQuery append(db);
+        append.prepare(QStringLiteral("UPDATE result_intervals SET record = ?"
+                                      " WHERE result_id = ? AND t_sec = ?"));
+        QSqlQuery old(db);
+        old.prepare(QStringLiteral(
+            "SELECT record FROM result_intervals WHERE result_id = ? AND t_sec = ?"));
+        old.addBindValue(resultId);
+        old.addBindValue(tSec);
+        if (!StoreSql::exec(old, QString(), error))
+            return false;
+        if (!old.next()) {
+            *error = QStringLiteral("the record of interval %1 s vanished").arg(tSec);
+            return false;
+        }
+        append.addBindValue(QByteArray(old.value(0).toByteArray() + IntervalCodec::rowsOf(bytes)));
+        append.addBindValue(resultId);
+        append.addBindValue(tSec);
+        if (!StoreSql::exec(append, QString(), error))
+            return false;
+    }
+    return true;
+}
 
 bool processIsGone(qint64 pid)
 {
@@ -528,34 +595,7 @@ void HistoryStore::appendSamples(qint64 resultId, const QList<ResultSample> &sam
         return;
     enqueue(QStringLiteral("Appending %1 sample(s) to result %2").arg(samples.size()).arg(resultId),
             [resultId, samples](const QSqlDatabase &db, qint64 *, QString *error) {
-                QSqlQuery query(db);
-                query.prepare(QStringLiteral(
-                    "INSERT INTO result_samples(result_id, t_sec, endpoint, requests, errors,"
-                    " bytes_in, bytes_out, active_vus, rps, mean_ms, p50_ms, p90_ms, p95_ms,"
-                    " p99_ms, p999_ms, max_ms, data_json)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-                for (const ResultSample &s : samples) {
-                    query.addBindValue(resultId);
-                    query.addBindValue(s.tSec);
-                    query.addBindValue(StoreSql::nonNull(s.endpoint));
-                    query.addBindValue(s.requests);
-                    query.addBindValue(s.errors);
-                    query.addBindValue(s.bytesIn);
-                    query.addBindValue(s.bytesOut);
-                    query.addBindValue(s.activeVus);
-                    query.addBindValue(s.rps);
-                    query.addBindValue(s.meanMs);
-                    query.addBindValue(s.p50Ms);
-                    query.addBindValue(s.p90Ms);
-                    query.addBindValue(s.p95Ms);
-                    query.addBindValue(s.p99Ms);
-                    query.addBindValue(s.p999Ms);
-                    query.addBindValue(s.maxMs);
-                    query.addBindValue(StoreSql::jsonValue(s.data));
-                    if (!StoreSql::exec(query, QString(), error))
-                        return false;
-                }
-                return true;
+                return insertSamples(db, resultId, samples, error);
             });
 }
 
@@ -738,33 +778,8 @@ qint64 HistoryStore::storeImportedResult(const ImportedResult &imported, bool *d
             if (!StoreSql::exec(setSummary, QString(), error))
                 return false;
 
-            QSqlQuery sample(db);
-            sample.prepare(QStringLiteral(
-                "INSERT INTO result_samples(result_id, t_sec, endpoint, requests, errors,"
-                " bytes_in, bytes_out, active_vus, rps, mean_ms, p50_ms, p90_ms, p95_ms,"
-                " p99_ms, p999_ms, max_ms, data_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-            for (const ResultSample &s : imported.samples) {
-                sample.addBindValue(resultId);
-                sample.addBindValue(s.tSec);
-                sample.addBindValue(StoreSql::nonNull(s.endpoint));
-                sample.addBindValue(s.requests);
-                sample.addBindValue(s.errors);
-                sample.addBindValue(s.bytesIn);
-                sample.addBindValue(s.bytesOut);
-                sample.addBindValue(s.activeVus);
-                sample.addBindValue(s.rps);
-                sample.addBindValue(s.meanMs);
-                sample.addBindValue(s.p50Ms);
-                sample.addBindValue(s.p90Ms);
-                sample.addBindValue(s.p95Ms);
-                sample.addBindValue(s.p99Ms);
-                sample.addBindValue(s.p999Ms);
-                sample.addBindValue(s.maxMs);
-                sample.addBindValue(StoreSql::jsonValue(s.data));
-                if (!StoreSql::exec(sample, QString(), error))
-                    return false;
-            }
+            if (!insertSamples(db, resultId, imported.samples, error))
+                return false;
             QSqlQuery histogram(db);
             histogram.prepare(
                 QStringLiteral("INSERT INTO result_histograms(result_id, endpoint, metric, blob)"

@@ -15,6 +15,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "metrics/runmetrics.h"
 #include "store/storetypes.h"
 #include "util/threadhandle.h"
 
@@ -128,6 +129,10 @@ public:
     std::optional<ResultRecord> result(qint64 id);
     //! Samples of a result ordered by time; a null \a endpoint means every endpoint, '' overall.
     QList<ResultSample> samples(qint64 resultId, const QString &endpoint = QString());
+    //! The intervals of a result ordered by time, as a stored run's timeline holds them (see
+    //! IntervalCodec), read in one query from their compact records (result_intervals);
+    //! intervalSec is 0 where the overall rate does not tell it and index is 0.
+    QList<IntervalSample> intervals(qint64 resultId);
     //! The stored blob, empty if there is none.
     QByteArray histogram(qint64 resultId, const QString &endpoint, const QString &metric);
     //! The histograms of a result as histogramKey() strings, sorted.

@@ -1,11 +1,14 @@
 // HistoryStore's read side, kept apart from the open/write code to keep both files short.
 // Every read runs on the thread that opened the store, on its own connection; with WAL it
 // sees everything the writer has committed and never waits for it.
+#include <algorithm>
+
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariantList>
 
 #include "historystore.h"
+#include "store/intervalcodec.h"
 #include "store/storesql.h"
 
 namespace loadscope {
@@ -24,7 +27,7 @@ const char resultColumns[] =
     " s.imported_at,"
     " r.requests, r.errors, r.rps, r.error_rate, r.p50_ms, r.p90_ms, r.p95_ms, r.p99_ms,"
     " r.max_ms, r.mean_ms, r.duration_sec, r.verdict, r.thresholds_passed, r.totals_json,"
-    " r.latency_json, t.baseline_result_id = r.id"
+    " r.latency_json, t.baseline_result_id = r.id, r.run_trigger"
     " FROM performance_test_results r JOIN performance_tests t ON t.id = r.test_id"
     " LEFT JOIN result_sources s ON s.result_id = r.id";
 
@@ -135,6 +138,7 @@ ResultRecord resultFrom(const QSqlQuery &query)
     f.totals = StoreSql::jsonFrom(query.value(32));
     f.latencyMs = StoreSql::jsonFrom(query.value(33));
     record.pinned = query.value(34).toLongLong() != 0;
+    f.trigger = query.value(35).toString();
     return record;
 }
 
@@ -242,6 +246,14 @@ QString filterSql(const ResultFilter &filter, QVariantList *values)
             *values << filter.source;
         }
     }
+    if (!filter.trigger.isEmpty()) {
+        conditions << QStringLiteral("r.run_trigger = ?");
+        *values << filter.trigger;
+    }
+    if (!filter.verdict.isEmpty()) {
+        conditions << QStringLiteral("r.verdict = ?");
+        *values << filter.verdict;
+    }
     // Times are stored as UTC ISO text with milliseconds, so text order is time order.
     if (filter.from.isValid()) {
         conditions << QStringLiteral("r.started_at >= ?");
@@ -312,10 +324,15 @@ qint64 HistoryStore::countResults(const ResultFilter &filter)
     QVariantList values;
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT COUNT(*) FROM performance_test_results r"
-                                 " JOIN performance_tests t ON t.id = r.test_id"
-                                 " LEFT JOIN result_sources s ON s.result_id = r.id") +
-                  filterSql(filter, &values));
+    // Every run has its test (a foreign key) and at most one source row, so the joins only
+    // matter to a filter on them: without them the count walks the smallest index alone (the
+    // History table and the status bar count all runs at start-up).
+    QString sql = QStringLiteral("SELECT COUNT(*) FROM performance_test_results r");
+    if (!filter.text.isEmpty() || !filter.testType.isEmpty())
+        sql += QStringLiteral(" JOIN performance_tests t ON t.id = r.test_id");
+    if (!filter.source.isEmpty())
+        sql += QStringLiteral(" LEFT JOIN result_sources s ON s.result_id = r.id");
+    query.prepare(sql + filterSql(filter, &values));
     for (const QVariant &value : std::as_const(values))
         query.addBindValue(value);
     if (!query.exec()) {
@@ -385,10 +402,8 @@ QList<ResultSample> HistoryStore::samples(qint64 resultId, const QString &endpoi
     QList<ResultSample> samples;
     if (!ensureOpen())
         return samples;
-    QString sql = QStringLiteral(
-        "SELECT t_sec, endpoint, requests, errors, bytes_in, bytes_out, active_vus, rps, mean_ms,"
-        " p50_ms, p90_ms, p95_ms, p99_ms, p999_ms, max_ms, data_json"
-        " FROM result_samples WHERE result_id = ?");
+    QString sql = QStringLiteral("SELECT ") + StoreSql::sampleColumns() +
+                  QStringLiteral(" FROM result_samples WHERE result_id = ?");
     if (!endpoint.isNull())
         sql += QStringLiteral(" AND endpoint = ?");
     sql += QStringLiteral(" ORDER BY t_sec, id");
@@ -403,28 +418,46 @@ QList<ResultSample> HistoryStore::samples(qint64 resultId, const QString &endpoi
                  query.lastError());
         return samples;
     }
-    while (query.next()) {
-        ResultSample s;
-        s.tSec = query.value(0).toDouble();
-        s.endpoint = query.value(1).toString();
-        s.requests = query.value(2).toLongLong();
-        s.errors = query.value(3).toLongLong();
-        s.bytesIn = query.value(4).toLongLong();
-        s.bytesOut = query.value(5).toLongLong();
-        s.activeVus = query.value(6).toInt();
-        s.rps = query.value(7).toDouble();
-        s.meanMs = query.value(8).toDouble();
-        s.p50Ms = query.value(9).toDouble();
-        s.p90Ms = query.value(10).toDouble();
-        s.p95Ms = query.value(11).toDouble();
-        s.p99Ms = query.value(12).toDouble();
-        s.p999Ms = query.value(13).toDouble();
-        s.maxMs = query.value(14).toDouble();
-        s.data = StoreSql::jsonFrom(query.value(15));
-        samples.append(s);
-    }
+    while (query.next())
+        samples.append(StoreSql::sampleFrom(query));
     failedStep(query);
     return samples;
+}
+
+QList<IntervalSample> HistoryStore::intervals(qint64 resultId)
+{
+    QList<IntervalSample> intervals;
+    if (!ensureOpen())
+        return intervals;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(
+        QStringLiteral("SELECT record FROM result_intervals WHERE result_id = ? ORDER BY t_sec"));
+    query.addBindValue(resultId);
+    if (!query.exec()) {
+        failRead(QStringLiteral("Reading the intervals of result %1").arg(resultId),
+                 query.lastError());
+        return intervals;
+    }
+    IntervalCodec::Decoder decoder;
+    IntervalSample sample;
+    while (query.next()) {
+        if (decoder.decode(query.value(0).toByteArray(), &sample))
+            intervals.append(std::move(sample));
+    }
+    failedStep(query);
+    if (!intervals.isEmpty() || query.lastError().isValid())
+        return intervals;
+    // No records (a run stored without them): the same intervals from its sample rows.
+    const QList<std::pair<double, QByteArray>> records =
+        IntervalCodec::encodeByInterval(samples(resultId));
+    for (const auto &record : records) {
+        if (decoder.decode(record.second, &sample))
+            intervals.append(std::move(sample));
+    }
+    std::sort(intervals.begin(), intervals.end(),
+              [](const IntervalSample &a, const IntervalSample &b) { return a.tSec < b.tSec; });
+    return intervals;
 }
 
 QByteArray HistoryStore::histogram(qint64 resultId, const QString &endpoint, const QString &metric)

@@ -13,6 +13,7 @@
 #include <QStringList>
 #include <QThread>
 
+#include "store/intervalcodec.h"
 #include "store/storesql.h"
 
 namespace loadscope {
@@ -213,6 +214,42 @@ QStringList version6Statements()
     };
 }
 
+// Version 7: (1) each interval's compact record (IntervalCodec) in a table of its own, keyed by
+// run and time, so that opening or comparing a one-hour run reads 3,600 short records in key
+// order instead of parsing 14,400 JSON texts and sorting them; applySteps() fills it for the
+// runs already stored (C++ work: the records are binary). (2) What started a run (`run
+// --scheduled` stores "trigger": "schedule" in its summary) in a column of its own, filled by
+// triggers like the version 5 figures, so that the History table can flag scheduled runs that
+// regressed and filter them in SQL; a partial index holds only the triggered runs.
+QStringList version7Statements()
+{
+    const QString fill =
+        QStringLiteral("UPDATE performance_test_results SET run_trigger ="
+                       " CASE WHEN json_valid(summary_json) THEN summary_json ->> '$.trigger' END");
+    return {
+        // A rowid table: a record (~1 KB for four rows) fits in its leaf page there, where a
+        // WITHOUT ROWID table's smaller local payload would spill each into an overflow page.
+        QStringLiteral("CREATE TABLE result_intervals ("
+                       " id INTEGER PRIMARY KEY,"
+                       " result_id INTEGER NOT NULL REFERENCES performance_test_results(id)"
+                       " ON DELETE CASCADE,"
+                       " t_sec REAL NOT NULL,"
+                       " record BLOB NOT NULL,"
+                       " UNIQUE(result_id, t_sec))"),
+        QStringLiteral("ALTER TABLE performance_test_results ADD COLUMN run_trigger TEXT"),
+        QStringLiteral("CREATE TRIGGER results_trigger_on_insert"
+                       " AFTER INSERT ON performance_test_results"
+                       " WHEN NEW.summary_json IS NOT NULL BEGIN ") +
+            fill + QStringLiteral(" WHERE id = NEW.id; END"),
+        QStringLiteral("CREATE TRIGGER results_trigger_on_summary"
+                       " AFTER UPDATE OF summary_json ON performance_test_results BEGIN ") +
+            fill + QStringLiteral(" WHERE id = NEW.id; END"),
+        fill + QStringLiteral(" WHERE summary_json IS NOT NULL"),
+        QStringLiteral("CREATE INDEX idx_results_trigger ON performance_test_results"
+                       "(run_trigger, verdict, started_at) WHERE run_trigger IS NOT NULL"),
+    };
+}
+
 QStringList statementsFor(int version)
 {
     switch (version) {
@@ -228,6 +265,8 @@ QStringList statementsFor(int version)
         return version5Statements();
     case 6:
         return version6Statements();
+    case 7:
+        return version7Statements();
     default:
         return {};
     }
@@ -470,12 +509,15 @@ bool StoreSchema::applySteps(const QSqlDatabase &db, const QString &path, int ta
             const QStringList statements = statementsFor(step);
             for (const QString &statement : statements) {
                 if (!StoreSql::exec(db, statement, &failure)) {
-                    failure = QStringLiteral("schema version ") + QString::number(step) +
-                              QStringLiteral(": ") + failure;
                     ok = false;
                     break;
                 }
             }
+            if (ok && step == 7)
+                ok = IntervalCodec::fillFromSamples(db, &failure);
+            if (!ok)
+                failure = QStringLiteral("schema version ") + QString::number(step) +
+                          QStringLiteral(": ") + failure;
         }
         // user_version lives in the file header and is part of the transaction.
         if (ok && from < targetVersion) {
@@ -496,10 +538,20 @@ bool StoreSchema::applySteps(const QSqlDatabase &db, const QString &path, int ta
 
 bool StoreSchema::createVersion1Database(const QString &path, QString *error)
 {
+    return createDatabase(path, 1, error);
+}
+
+bool StoreSchema::createDatabase(const QString &path, int version, QString *error)
+{
+    if (version < 1 || version > currentVersion) {
+        if (error)
+            *error = QStringLiteral("no schema version ") + QString::number(version);
+        return false;
+    }
     if (!checkFile(path, error))
         return false;
-    const QString name =
-        QStringLiteral("loadscope-schema-v1-") + QString::number(++s_tempConnectionCounter);
+    const QString name = QStringLiteral("loadscope-schema-v%1-").arg(version) +
+                         QString::number(++s_tempConnectionCounter);
     bool ok = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
@@ -508,12 +560,12 @@ bool StoreSchema::createVersion1Database(const QString &path, QString *error)
             if (error)
                 *error = describeError(path, db.lastError());
         } else {
-            const int version = userVersion(db, path, error);
-            if (version == 0) {
-                ok = configureConnection(db, path, error) && applySteps(db, path, 1, error);
-            } else if (version > 0 && error) {
+            const int existing = userVersion(db, path, error);
+            if (existing == 0) {
+                ok = configureConnection(db, path, error) && applySteps(db, path, version, error);
+            } else if (existing > 0 && error) {
                 *error = path + QStringLiteral(" already holds a schema (version ") +
-                         QString::number(version) + QLatin1Char(')');
+                         QString::number(existing) + QLatin1Char(')');
             }
             db.close();
         }

@@ -13,7 +13,7 @@ class StoreSchema
 {
 public:
     //! The schema version this build writes; files with a higher version are refused.
-    static constexpr int currentVersion = 6;
+    static constexpr int currentVersion = 7;
 
     enum Access
     {
@@ -35,6 +35,9 @@ public:
     static bool prepare(const QSqlDatabase &db, const QString &path, QString *error);
     //! Creates a database at \a path holding the version 1 schema (for migration tests).
     static bool createVersion1Database(const QString &path, QString *error);
+    //! Creates a database at \a path holding the schema of \a version (1..currentVersion), as
+    //! that version's build wrote it (for migration tests).
+    static bool createDatabase(const QString &path, int version, QString *error);
     //! PRAGMA user_version, or -1 (with \a error set) when the file cannot be read.
     static int userVersion(const QSqlDatabase &db, const QString &path, QString *error);
     //! "UPDATE performance_test_results SET (figures...) = (... from summary_json)" without a

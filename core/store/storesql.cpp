@@ -42,6 +42,34 @@ QJsonObject StoreSql::jsonFrom(const QVariant &value)
     return QJsonDocument::fromJson(value.toString().toUtf8()).object();
 }
 
+QString StoreSql::sampleColumns()
+{
+    return QStringLiteral("t_sec, endpoint, requests, errors, bytes_in, bytes_out, active_vus, rps,"
+                          " mean_ms, p50_ms, p90_ms, p95_ms, p99_ms, p999_ms, max_ms, data_json");
+}
+
+ResultSample StoreSql::sampleFrom(const QSqlQuery &query, int first)
+{
+    ResultSample s;
+    s.tSec = query.value(first).toDouble();
+    s.endpoint = query.value(first + 1).toString();
+    s.requests = query.value(first + 2).toLongLong();
+    s.errors = query.value(first + 3).toLongLong();
+    s.bytesIn = query.value(first + 4).toLongLong();
+    s.bytesOut = query.value(first + 5).toLongLong();
+    s.activeVus = query.value(first + 6).toInt();
+    s.rps = query.value(first + 7).toDouble();
+    s.meanMs = query.value(first + 8).toDouble();
+    s.p50Ms = query.value(first + 9).toDouble();
+    s.p90Ms = query.value(first + 10).toDouble();
+    s.p95Ms = query.value(first + 11).toDouble();
+    s.p99Ms = query.value(first + 12).toDouble();
+    s.p999Ms = query.value(first + 13).toDouble();
+    s.maxMs = query.value(first + 14).toDouble();
+    s.data = jsonFrom(query.value(first + 15));
+    return s;
+}
+
 QVariant StoreSql::idValue(qint64 id)
 {
     if (id <= 0)

@@ -6,6 +6,7 @@
 #include <QVariant>
 
 #include "analysis/recommendation.h"
+#include "store/storetypes.h"
 
 class QSqlDatabase;
 class QSqlError;
@@ -36,6 +37,10 @@ public:
     //! implementation, estimated_improvement, evidence_json.
     static Recommendation recommendationFrom(const QSqlQuery &query, int first = 0);
     static QJsonObject jsonFrom(const QVariant &value);
+    //! The result_samples columns sampleFrom() reads, in its order (t_sec ... data_json).
+    static QString sampleColumns();
+    //! A result_samples row from columns @p first.. of @p query (sampleColumns()).
+    static ResultSample sampleFrom(const QSqlQuery &query, int first = 0);
     //! Compact JSON text, "{}" for an empty object (NOT NULL columns).
     static QString jsonText(const QJsonObject &object);
     //! NULL for 0 or less (no row), the id otherwise.

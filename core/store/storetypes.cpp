@@ -68,6 +68,7 @@ ResultFigures ResultFigures::fromSummary(const QJsonObject &summary)
                     .toObject()
                     .value(QLatin1String("verdict"))
                     .toString();
+    f.trigger = summary.value(QLatin1String("trigger")).toString();
     const QJsonArray thresholds = summary.value(QLatin1String("thresholds")).toArray();
     if (!thresholds.isEmpty()) {
         bool passed = true;

@@ -62,6 +62,7 @@ struct ResultFigures
     std::optional<double> durationSec;
     std::optional<bool> thresholdsPassed; //!< unset: the run had no thresholds
     QString verdict;       //!< the comparison stored with the summary ("regression", ...)
+    QString trigger;       //!< what started the run: "schedule" for `run --scheduled`, else empty
     QJsonObject totals;    //!< the summary's "totals" as stored
     QJsonObject latencyMs; //!< the summary's "latencyMs" as stored
 
@@ -162,6 +163,8 @@ struct ResultFilter
     QString text;        //!< test name contains (case-insensitive)
     QString versionText; //!< version label contains (case-insensitive)
     QString source;      //!< tool of the run: "loadscope" for our own runs, "k6", "jmeter", ...
+    QString trigger;     //!< what started the run ("schedule"), see ResultFigures::trigger
+    QString verdict;     //!< the verdict stored with the run ("regression", ...)
     QDateTime from;      //!< started at or after
     QDateTime to;        //!< started at or before
     int limit = 0;       //!< 0 = no limit

@@ -16,6 +16,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QList>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -26,6 +27,7 @@
 #include "run/livecharts.h"
 #include "run/runplace.h"
 #include "session/runsession.h"
+#include "stallprobe.h"
 #include "store/historystore.h"
 #include "testsupport.h"
 
@@ -33,41 +35,6 @@ using namespace loadscope;
 using namespace loadscope::test;
 
 namespace {
-
-//! Fires every 10 ms and keeps the worst lateness: how long the GUI thread did not answer.
-class StallProbe
-{
-public:
-    StallProbe()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(10);
-        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] {
-            const qint64 now = m_clock.nsecsElapsed();
-            if (m_last > 0)
-                m_worstNs = std::max(m_worstNs, now - m_last - 10'000'000);
-            m_last = now;
-        });
-    }
-    void start()
-    {
-        m_worstNs = 0;
-        m_last = 0;
-        m_clock.start();
-        m_timer.start();
-    }
-    double stopMs()
-    {
-        m_timer.stop();
-        return double(m_worstNs) / 1e6;
-    }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0;
-    qint64 m_worstNs = 0;
-};
 
 TestPlan benchPlan(const QString &baseUrl, int vus, int seconds, int threads)
 {
@@ -203,16 +170,41 @@ int main(int argc, char *argv[])
                 qPrintable(QGuiApplication::platformName()));
     std::printf("%-6s %11s %13s %11s %7s %7s %15s %17s %8s\n", "round", "cli req/s", "headless r/s",
                 "gui req/s", "gui/cli", "gui/hl", "headless stall", "gui stall (max)", "replots");
+    QList<double> headlessRatios;
+    QList<double> guiRatios;
+    double headlessStall = 0;
+    double guiStall = 0;
     for (int round = 1; round <= rounds; ++round) {
         const double cli = runCli(nginx.baseUrl(), vus, seconds, threads,
                                   dir.filePath(QStringLiteral("cli.json")));
         const InProcessRun headless = runHeadless(&store, plan);
         const InProcessRun gui = runGui(window, plan);
+        if (cli > 0) {
+            headlessRatios.append(headless.rps / cli);
+            guiRatios.append(gui.rps / cli);
+        }
+        headlessStall = std::max(headlessStall, headless.stallMs);
+        guiStall = std::max(guiStall, gui.stallMs);
         std::printf("%-6d %11.0f %13.0f %11.0f %7.2f %7.2f %12.1f ms %14.1f ms %8d\n", round, cli,
                     headless.rps, gui.rps, cli > 0 ? gui.rps / cli : 0.0,
                     headless.rps > 0 ? gui.rps / headless.rps : 0.0, headless.stallMs, gui.stallMs,
                     gui.replots);
         std::fflush(stdout);
     }
+    // Both figures of issue #13 item 6 in one table, each run's throughput as a ratio to the
+    // CLI's measured in the same round (median over the rounds), stalls the worst of any round.
+    auto median = [](QList<double> values) {
+        if (values.isEmpty())
+            return 0.0;
+        std::sort(values.begin(), values.end());
+        return values.at(values.size() / 2);
+    };
+    std::printf("\n| %d rounds | throughput / CLI (median) | GUI thread's longest stall |\n"
+                "|---|---|---|\n",
+                rounds);
+    std::printf("| headless RunSession | %.2f× | %.1f ms |\n", median(headlessRatios),
+                headlessStall);
+    std::printf("| GUI, Run place shown | %.2f× | %.1f ms |\n", median(guiRatios), guiStall);
+    std::printf("| target | ≥ 0.95× | ≤ 50 ms |\n");
     return 0;
 }

@@ -44,6 +44,13 @@ void ResultsFilterProxy::setSourceFilter(const QString &tool)
     apply();
 }
 
+void ResultsFilterProxy::setScheduledRegressionsOnly(bool on)
+{
+    m_filter.trigger = on ? QStringLiteral("schedule") : QString();
+    m_filter.verdict = on ? QStringLiteral("regression") : QString();
+    apply();
+}
+
 void ResultsFilterProxy::setDateRange(const QDateTime &from, const QDateTime &to)
 {
     m_filter.from = from;

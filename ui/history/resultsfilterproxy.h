@@ -9,10 +9,10 @@ namespace loadscope {
 
 class ResultsTableModel;
 
-//! The History table's filters: test name text, type, status, version label, source and start
-//! time. They run in SQL: each setter hands the ResultsTableModel underneath a new ResultFilter,
-//! which reads its first page again; sorting is forwarded to it the same way. Rows map one to
-//! one, so that the view keeps working through a proxy as before.
+//! The History table's filters: test name text, type, status, version label, source, start
+//! time and scheduled regressions. They run in SQL: each setter hands the ResultsTableModel
+//! underneath a new ResultFilter, which reads its first page again; sorting is forwarded to it the
+//! same way. Rows map one to one, so that the view keeps working through a proxy as before.
 class ResultsFilterProxy final : public QIdentityProxyModel
 {
     Q_OBJECT
@@ -31,6 +31,8 @@ public:
     void setVersionFilter(const QString &label);
     //! Runs from tool @p tool ("k6", "JMeter", ...; "loadscope" = our own); empty = all.
     void setSourceFilter(const QString &tool);
+    //! Only scheduled runs (`run --scheduled`) whose stored verdict is a regression, when @p on.
+    void setScheduledRegressionsOnly(bool on);
     //! Runs started in [@p from, @p to]; an invalid bound is open.
     void setDateRange(const QDateTime &from, const QDateTime &to);
 

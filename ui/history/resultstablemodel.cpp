@@ -20,6 +20,11 @@ QString figure(double value, int decimals)
     return std::isnan(value) ? QStringLiteral("–") : QString::number(value, 'f', decimals);
 }
 
+bool isScheduled(const ResultRecord &record)
+{
+    return record.figures.trigger == QLatin1String("schedule");
+}
+
 //! Missing figures sort before every real one.
 double sortable(double value)
 {
@@ -139,6 +144,8 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
         return sortValue(record, column);
     case ResultIdRole:
         return record.id;
+    case ScheduledRegressionRole:
+        return isScheduledRegression(record);
     case Qt::TextAlignmentRole:
         if (column == IdColumn || (column >= DurationColumn && column < VerdictColumn))
             return int(Qt::AlignRight | Qt::AlignVCenter);
@@ -146,6 +153,8 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
     case Qt::DecorationRole:
         if (column == IdColumn && record.pinned)
             return QApplication::style()->standardIcon(QStyle::SP_DialogApplyButton);
+        if (column == VerdictColumn && isScheduledRegression(record))
+            return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
         return {};
     case Qt::ToolTipRole:
         if (column == IdColumn && record.pinned)
@@ -157,12 +166,19 @@ QVariant ResultsTableModel::data(const QModelIndex &index, int role) const
         if (column == StartedColumn)
             return record.startedAt.toLocalTime().toString(Qt::ISODate);
         if (column == VerdictColumn) {
+            if (isScheduledRegression(record)) {
+                return tr("Scheduled run that regressed against its baseline (the pinned one,"
+                          " else the previous completed run)");
+            }
             if (!hasVerdict(record))
                 return tr("Being computed…");
-            return verdictOf(record).isEmpty()
-                       ? tr("No baseline to compare with (first run of its test)")
-                       : tr("Against the pinned baseline, else the previous completed run: %1")
-                             .arg(verdictOf(record));
+            const QString scheduled = isScheduled(record) ? tr("Scheduled run. ") : QString();
+            return QString(
+                scheduled +
+                (verdictOf(record).isEmpty()
+                     ? tr("No baseline to compare with (first run of its test)")
+                     : tr("Against the pinned baseline, else the previous completed run: %1")
+                           .arg(verdictOf(record))));
         }
         return {};
     case Qt::ForegroundRole:
@@ -365,6 +381,11 @@ QString ResultsTableModel::verdictOf(const ResultRecord &record) const
     if (!record.figures.verdict.isEmpty())
         return record.figures.verdict;
     return m_verdicts.value(record.id);
+}
+
+bool ResultsTableModel::isScheduledRegression(const ResultRecord &record) const
+{
+    return isScheduled(record) && verdictOf(record) == QLatin1String("regression");
 }
 
 bool ResultsTableModel::hasVerdict(const ResultRecord &record) const

@@ -43,7 +43,10 @@ public:
     enum Role
     {
         SortRole = Qt::UserRole + 1,
-        ResultIdRole
+        ResultIdRole,
+        //! bool: a scheduled run (`run --scheduled`) whose verdict against its baseline is a
+        //! regression; flagged with an icon and a tooltip in the verdict column.
+        ScheduledRegressionRole
     };
 
     //! Rows read per page.
@@ -88,6 +91,8 @@ public:
     void clearVerdicts();
     //! The verdict stored with the run's summary, else the one computed; empty when none.
     QString verdict(qint64 id) const;
+    //! Whether @p record is a scheduled run that regressed against its baseline.
+    bool isScheduledRegression(const ResultRecord &record) const;
     //! Whether run @p id has a verdict (stored, or computed with or without a baseline).
     bool hasVerdict(const ResultRecord &record) const;
     //! The loaded rows from @p first on whose verdict is still to be computed.
