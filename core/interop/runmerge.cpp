@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <vector>
 
 #include <QCryptographicHash>
@@ -14,6 +15,8 @@
 #include "analysis/runcomparison.h"
 #include "analysis/thresholdevaluator.h"
 #include "interop/resultjson.h"
+#include "interop/resultjsonskim.h"
+#include "interop/resultjsonstream.h"
 #include "plan/planjson.h"
 
 namespace loadscope {
@@ -66,15 +69,14 @@ struct EndpointPart
     bool sameAsOverall = false; //!< the plan's only endpoint: its histograms are the overall ones
 };
 
-struct AgentInterval
+//! Where an agent's interval records are: in memory (a document given whole, or an hdr/1
+//! file converted) or as base64 inside its file, streamed by finish().
+struct Records
 {
-    double tSec = 0;
-    double intervalSec = 0;
-    int activeVus = 0;
-    double plannedTarget = 0;
-    TrafficTotals totals;
-    Blobs blobs;
-    std::vector<EndpointPart> endpoints;
+    QByteArray bytes;
+    QString file; //!< empty: the records are bytes
+    qint64 offset = 0;
+    qint64 base64Length = 0;
 };
 
 struct Agent
@@ -82,7 +84,12 @@ struct Agent
     AgentSummary summary;
     Blobs run;
     std::vector<EndpointPart> runEndpoints;
-    std::vector<AgentInterval> intervals;
+    Records records;
+    int intervalCount = 0;
+    bool v1 = false;               //!< hdr/1: places are named result.histograms.intervals[i]
+    std::vector<int> metricMap;    //!< the records' metric ids -> the merger's
+    std::vector<int> endpointMap;  //!< the records' endpoint ids -> the merger's
+    std::vector<int> errorClasses; //!< the records' error counters -> ErrorClass
     QString target;
     QString identity; //!< for the content hash
 };
@@ -115,6 +122,13 @@ QJsonObject AgentSummary::toJson() const
         json.insert(key("errorDetails"), errorDetails);
     return json;
 }
+
+struct RunMerger::RecordsInFile
+{
+    QString file;
+    qint64 offset = 0;
+    qint64 base64Length = 0;
+};
 
 struct RunMerger::State
 {
@@ -153,6 +167,82 @@ struct RunMerger::State
         return endpointIds[name] = int(endpoints.size() - 1);
     }
 
+    //! An hdr/2 header: what the ids of @p agent's records stand for.
+    bool readHeader(const QJsonObject &histograms, Agent *agent, QString *error)
+    {
+        const QJsonArray metricNames = histograms.value(key("metricNames")).toArray();
+        for (const QJsonValue &m : metricNames)
+            agent->metricMap.push_back(metricId(m.toString()));
+        const QJsonArray endpointNames = histograms.value(key("endpointNames")).toArray();
+        for (const QJsonValue &e : endpointNames)
+            agent->endpointMap.push_back(endpointId(e.toString()));
+        const QJsonArray classes = histograms.value(key("errorClasses")).toArray();
+        for (const QJsonValue &c : classes) {
+            int cls = -1;
+            for (int i = 1; i < kErrorClassCount; ++i) {
+                if (c.toString() == errorClassName(ErrorClass(i)))
+                    cls = i;
+            }
+            agent->errorClasses.push_back(cls);
+        }
+        const QJsonValue count = histograms.value(key("intervalCount"));
+        if (!count.isDouble() || count.toDouble() < 0) {
+            *error = QStringLiteral("intervalCount: not a count");
+            return false;
+        }
+        agent->intervalCount = count.toInt();
+        return true;
+    }
+
+    //! hdr/1's JSON intervals as a record stream in memory, with the merger's own ids.
+    bool convertV1(const QJsonArray &intervals, Agent *agent, QString *error)
+    {
+        agent->v1 = true;
+        IntervalRecordWriter writer;
+        IntervalRecord record;
+        Blobs blobs;
+        const auto toRecord = [](Blobs &from, std::vector<RecordHistogram> *to) {
+            to->clear();
+            for (Blob &b : from)
+                to->push_back({b.metric, std::move(b.data)});
+        };
+        for (qsizetype i = 0; i < intervals.size(); ++i) {
+            const QJsonObject in = intervals[i].toObject();
+            const QString where = QStringLiteral("result.histograms.intervals[%1]").arg(i);
+            record.index = in.value(key("index")).toInt();
+            record.tSec = in.value(key("t")).toDouble();
+            record.intervalSec = in.value(key("intervalSec")).toDouble();
+            record.activeVus = in.value(key("activeVus")).toInt();
+            record.plannedTarget = in.value(key("plannedTarget")).toDouble();
+            record.totals = totalsFromJson(in.value(key("totals")).toObject());
+            blobs.clear();
+            if (!readBlobs(in.value(key("histograms")).toObject(),
+                           where + QStringLiteral(".histograms"), &blobs, error))
+                return false;
+            toRecord(blobs, &record.histograms);
+            record.endpoints.clear();
+            const QJsonObject perEndpoint = in.value(key("endpoints")).toObject();
+            for (auto it = perEndpoint.constBegin(); it != perEndpoint.constEnd(); ++it) {
+                const QJsonObject e = it.value().toObject();
+                RecordEndpoint part;
+                part.endpoint = endpointId(it.key());
+                part.totals = totalsFromJson(e.value(key("totals")).toObject());
+                part.sameAsOverall = e.value(key("sameAsOverall")).toBool();
+                blobs.clear();
+                if (!readBlobs(e.value(key("histograms")).toObject(),
+                               where + QStringLiteral(".endpoints[\"%1\"]").arg(it.key()), &blobs,
+                               error))
+                    return false;
+                toRecord(blobs, &part.histograms);
+                record.endpoints.push_back(std::move(part));
+            }
+            writer.append(record);
+        }
+        agent->records.bytes = writer.bytes();
+        agent->intervalCount = int(intervals.size());
+        return true;
+    }
+
     //! The base64 blobs of @p json ({metric: base64}) into @p out; false with the path.
     bool readBlobs(const QJsonObject &json, const QString &where, Blobs *out, QString *error)
     {
@@ -183,6 +273,12 @@ int RunMerger::agentCount() const
 
 bool RunMerger::add(const QJsonObject &document, const QString &source, QString *error)
 {
+    return addDocument(document, source, nullptr, error);
+}
+
+bool RunMerger::addDocument(const QJsonObject &document, const QString &source,
+                            const RecordsInFile *location, QString *error)
+{
     if (document.value(key("schema")).toString() != QLatin1String(kResultSchema))
         return refuse(error, source,
                       QStringLiteral("not a Loadscope result (schema is not \"%1\")")
@@ -190,7 +286,8 @@ bool RunMerger::add(const QJsonObject &document, const QString &source, QString 
     const QJsonObject planJson = document.value(key("test")).toObject();
     const QJsonObject result = document.value(key("result")).toObject();
     const QJsonObject histograms = result.value(key("histograms")).toObject();
-    if (histograms.value(key("format")).toString() != QLatin1String(kHistogramsFormat))
+    const QString format = histograms.value(key("format")).toString();
+    if (format != QLatin1String(kHistogramsFormat) && format != QLatin1String(kHistogramsFormatV1))
         return refuse(error, source,
                       QStringLiteral("carries no histograms (\"result.histograms\" in format "
                                      "%1): run the agents with --segment=I/N, or --histograms")
@@ -284,34 +381,24 @@ bool RunMerger::add(const QJsonObject &document, const QString &source, QString 
             return refuse(error, source, why);
         agent.runEndpoints.push_back(std::move(part));
     }
-    const QJsonArray intervals = histograms.value(key("intervals")).toArray();
-    agent.intervals.reserve(size_t(intervals.size()));
-    for (qsizetype i = 0; i < intervals.size(); ++i) {
-        const QJsonObject in = intervals[i].toObject();
-        const QString where = QStringLiteral("result.histograms.intervals[%1]").arg(i);
-        AgentInterval interval;
-        interval.tSec = in.value(key("t")).toDouble();
-        interval.intervalSec = in.value(key("intervalSec")).toDouble();
-        interval.activeVus = in.value(key("activeVus")).toInt();
-        interval.plannedTarget = in.value(key("plannedTarget")).toDouble();
-        interval.totals = totalsFromJson(in.value(key("totals")).toObject());
-        if (!d->readBlobs(in.value(key("histograms")).toObject(),
-                          where + QStringLiteral(".histograms"), &interval.blobs, &why))
-            return refuse(error, source, why);
-        const QJsonObject perEndpoint = in.value(key("endpoints")).toObject();
-        for (auto it = perEndpoint.constBegin(); it != perEndpoint.constEnd(); ++it) {
-            const QJsonObject e = it.value().toObject();
-            EndpointPart part;
-            part.endpoint = d->endpointId(it.key());
-            part.totals = totalsFromJson(e.value(key("totals")).toObject());
-            part.sameAsOverall = e.value(key("sameAsOverall")).toBool();
-            if (!d->readBlobs(e.value(key("histograms")).toObject(),
-                              where + QStringLiteral(".endpoints[\"%1\"]").arg(it.key()),
-                              &part.blobs, &why))
-                return refuse(error, source, why);
-            interval.endpoints.push_back(std::move(part));
+    if (histograms.value(key("format")).toString() == QLatin1String(kHistogramsFormat)) {
+        if (!d->readHeader(histograms, &agent, &why))
+            return refuse(error, source, QStringLiteral("result.histograms.") + why);
+        if (location) {
+            agent.records.file = location->file;
+            agent.records.offset = location->offset;
+            agent.records.base64Length = location->base64Length;
+        } else {
+            const auto decoded = QByteArray::fromBase64Encoding(
+                histograms.value(key("records")).toString().toLatin1(),
+                QByteArray::AbortOnBase64DecodingErrors);
+            if (!decoded)
+                return refuse(error, source,
+                              QStringLiteral("result.histograms.records: not base64"));
+            agent.records.bytes = *decoded;
         }
-        agent.intervals.push_back(std::move(interval));
+    } else if (!d->convertV1(histograms.value(key("intervals")).toArray(), &agent, &why)) {
+        return refuse(error, source, why);
     }
     agent.identity = segment.toString() + u'|' + s.host + u'|' +
                      s.clockStart.toString(Qt::ISODateWithMs) + u'|' +
@@ -361,6 +448,17 @@ struct Accumulators
             if (!byMetric[size_t(blob.metric)].mergeSerialized(blob.data, error))
                 return false;
             used[size_t(blob.metric)] = true;
+        }
+        return true;
+    }
+    bool merge(const std::vector<RecordHistogram> &histograms, const std::vector<int> &metricMap,
+               QString *error)
+    {
+        for (const RecordHistogram &h : histograms) {
+            const auto metric = size_t(metricMap[size_t(h.metric)]);
+            if (!byMetric[metric].mergeSerialized(h.blob, error))
+                return false;
+            used[metric] = true;
         }
         return true;
     }
@@ -501,7 +599,7 @@ std::optional<MergedRun> RunMerger::finish(QString *error)
         const qint64 offset = std::max<qint64>(
             0, qRound64(double(origin.msecsTo(a.clockStart)) / double(intervalMs)));
         offsets.push_back(int(offset));
-        intervalCount = std::max(intervalCount, int(offset + qint64(agent.intervals.size())));
+        intervalCount = std::max(intervalCount, int(offset + qint64(agent.intervalCount)));
     }
     sum.status = status;
     sum.errorDetails = problems.join(QStringLiteral("; "));
@@ -540,9 +638,36 @@ std::optional<MergedRun> RunMerger::finish(QString *error)
         sum.endpoints.append(endpoint);
     }
 
-    // Interval by interval: every agent's interval k - offset goes into merged interval k.
+    // Interval by interval: every agent's interval k - offset goes into merged interval k. The
+    // agents' records are read in step, one interval of each at a time, so memory holds one
+    // interval's accumulators and a chunk of each agent's stream, however long the run was.
+    std::vector<std::unique_ptr<IntervalRecordReader>> readers;
+    readers.reserve(d->agents.size());
+    for (auto &[index, agent] : d->agents) {
+        if (agent.v1) {
+            // Converted with the merger's own ids, which later agents may have added to.
+            agent.metricMap.resize(size_t(metricCount));
+            std::iota(agent.metricMap.begin(), agent.metricMap.end(), 0);
+            agent.endpointMap.resize(endpointSlots);
+            std::iota(agent.endpointMap.begin(), agent.endpointMap.end(), 0);
+            agent.errorClasses.resize(size_t(kErrorClassCount - 1));
+            std::iota(agent.errorClasses.begin(), agent.errorClasses.end(), 1);
+        }
+        const Records &r = agent.records;
+        auto reader = r.file.isEmpty() ? std::make_unique<IntervalRecordReader>(r.bytes)
+                                       : std::make_unique<IntervalRecordReader>(r.file, r.offset,
+                                                                                r.base64Length);
+        reader->setHeader(int(agent.metricMap.size()), int(agent.endpointMap.size()),
+                          agent.errorClasses);
+        readers.push_back(std::move(reader));
+    }
+    const auto place = [](const Agent &agent, int j) {
+        return agent.v1 ? QStringLiteral("result.histograms.intervals[%1]").arg(j)
+                        : QStringLiteral("result.histograms.records[%1]").arg(j);
+    };
     Accumulators overall;
     std::vector<Accumulators> perEndpoint(endpointSlots);
+    IntervalRecord in;
     sum.timeline.reserve(intervalCount);
     for (int k = 0; k < intervalCount; ++k) {
         overall.prepare(metricCount);
@@ -550,34 +675,40 @@ std::optional<MergedRun> RunMerger::finish(QString *error)
             a.prepare(metricCount);
         std::vector<TrafficTotals> totals(endpointSlots);
         std::vector<bool> sameAsOverall(endpointSlots, false);
-        std::vector<bool> present(endpointSlots, false);
         IntervalSample sample;
         sample.index = k;
         sample.intervalSec = 0;
         size_t agentNo = 0;
         for (const auto &[index, agent] : d->agents) {
-            const int j = k - offsets[agentNo++];
-            if (j < 0 || j >= int(agent.intervals.size()))
+            IntervalRecordReader &reader = *readers[agentNo];
+            const int offset = offsets[agentNo++];
+            const int j = k - offset;
+            if (j < 0 || j >= agent.intervalCount)
                 continue;
-            const AgentInterval &in = agent.intervals[size_t(j)];
-            const QString where = QStringLiteral("result.histograms.intervals[%1]").arg(j);
+            if (!reader.next(&in, &why))
+                return failAt(agent, place(agent, j),
+                              why.isEmpty() ? QStringLiteral("missing: the records end after %1 "
+                                                             "of %2 intervals")
+                                                  .arg(j)
+                                                  .arg(agent.intervalCount)
+                                            : why);
             sample.overall.totals.add(in.totals);
             sample.activeVus += in.activeVus;
             sample.plannedTarget += in.plannedTarget;
             sample.intervalSec = std::max(sample.intervalSec, in.intervalSec);
-            sample.tSec = std::max(
-                sample.tSec, double(offsets[agentNo - 1]) * double(intervalMs) / 1000.0 + in.tSec);
-            if (!overall.merge(in.blobs, &why))
-                return failAt(agent, where, why);
-            for (const EndpointPart &part : in.endpoints) {
-                totals[size_t(part.endpoint)].add(part.totals);
-                present[size_t(part.endpoint)] = true;
-                sameAsOverall[size_t(part.endpoint)] = part.sameAsOverall;
-                if (!perEndpoint[size_t(part.endpoint)].merge(part.blobs, &why))
+            sample.tSec =
+                std::max(sample.tSec, double(offset) * double(intervalMs) / 1000.0 + in.tSec);
+            if (!overall.merge(in.histograms, agent.metricMap, &why))
+                return failAt(agent, place(agent, j), why);
+            for (const RecordEndpoint &part : in.endpoints) {
+                const auto e = size_t(agent.endpointMap[size_t(part.endpoint)]);
+                totals[e].add(part.totals);
+                sameAsOverall[e] = part.sameAsOverall;
+                if (!perEndpoint[e].merge(part.histograms, agent.metricMap, &why))
                     return failAt(
                         agent,
-                        where +
-                            QStringLiteral(".endpoints[\"%1\"]").arg(d->endpoints[part.endpoint]),
+                        place(agent, j) +
+                            QStringLiteral(".endpoints[\"%1\"]").arg(d->endpoints[int(e)]),
                         why);
             }
         }
@@ -636,37 +767,79 @@ std::optional<MergedRun> RunMerger::finish(QString *error)
     return merged;
 }
 
-std::optional<MergedRun> mergeAgentFiles(const QStringList &paths, QString *error)
+bool RunMerger::addFile(const QString &path, QString *error)
 {
-    RunMerger merger;
-    for (const QString &path : paths) {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly)) {
-            *error = path + QStringLiteral(": cannot read: ") + file.errorString();
-            return std::nullopt;
-        }
-        QByteArray bytes = file.readAll();
-        file.close();
-        QJsonParseError parseError{};
-        QJsonDocument json = QJsonDocument::fromJson(bytes, &parseError);
-        if (json.isNull()) {
-            // `kubectl logs` of an agent: progress lines, then the result as the last line.
-            const QByteArray trimmed = bytes.trimmed();
-            const qsizetype lastLine = trimmed.lastIndexOf('\n');
-            if (lastLine >= 0) {
-                QJsonParseError lineError{};
-                json = QJsonDocument::fromJson(trimmed.mid(lastLine + 1), &lineError);
-            }
-        }
-        bytes.clear();
-        if (!json.isObject()) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = path + QStringLiteral(": cannot read: ") + file.errorString();
+        return false;
+    }
+    const QByteArray bytes = file.readAll();
+    file.close();
+    // The result's members by their spans: only the small ones are parsed; the timeline is
+    // left out (merge rebuilds it) and the records are streamed from the file by finish().
+    std::vector<JsonMember> top;
+    if (!jsonObjectMembers(bytes, 0, &top)) {
+        // `kubectl logs` of an agent: progress lines, then the result as the last line.
+        qsizetype end = bytes.size();
+        while (end > 0 && QChar::isSpace(uchar(bytes[end - 1])))
+            --end;
+        const qsizetype lastLine = end > 0 ? bytes.lastIndexOf('\n', end - 1) : -1;
+        if (lastLine < 0 || !jsonObjectMembers(bytes, lastLine + 1, &top)) {
+            QJsonParseError parseError{};
+            QJsonDocument::fromJson(bytes, &parseError);
             *error = path + QStringLiteral(": not a JSON result (%1 at offset %2), nor a log "
                                            "whose last line is one")
                                 .arg(parseError.errorString())
                                 .arg(parseError.offset);
-            return std::nullopt;
+            return false;
         }
-        if (!merger.add(json.object(), path, error))
+    }
+    const auto broken = [&path, error](const QString &what, const QString &why) {
+        *error = path + QStringLiteral(": not a JSON result (%1: %2)").arg(what, why);
+        return false;
+    };
+    QString why;
+    QJsonObject document;
+    if (!parseMembers(bytes, top, {"result"}, &document, &why))
+        return broken(QStringLiteral("the document"), why);
+    std::optional<RecordsInFile> location;
+    if (const JsonMember *resultMember = findMember(top, "result")) {
+        std::vector<JsonMember> members;
+        QJsonObject result;
+        if (!jsonObjectMembers(bytes, resultMember->begin, &members) ||
+            !parseMembers(bytes, members, {"timeline", "histograms"}, &result, &why))
+            return broken(QStringLiteral("result"), why);
+        if (const JsonMember *h = findMember(members, "histograms")) {
+            std::vector<JsonMember> parts;
+            QJsonObject histograms;
+            if (!jsonObjectMembers(bytes, h->begin, &parts) ||
+                !parseMembers(bytes, parts, {"records"}, &histograms, &why))
+                return broken(QStringLiteral("result.histograms"), why);
+            const JsonMember *records = findMember(parts, "records");
+            const qsizetype length = records ? records->end - records->begin - 2 : 0;
+            if (records && bytes[records->begin] == '"' &&
+                QByteArrayView(bytes).sliced(records->begin + 1, length).indexOf('\\') < 0) {
+                location = RecordsInFile{path, records->begin + 1, length};
+            } else if (records) {
+                // Not plain base64 text (escaped by some other writer): parse it as JSON.
+                QJsonObject value;
+                if (!parseMembers(bytes, parts, {}, &value, &why))
+                    return broken(QStringLiteral("result.histograms.records"), why);
+                histograms = value;
+            }
+            result.insert(key("histograms"), histograms);
+        }
+        document.insert(key("result"), result);
+    }
+    return addDocument(document, path, location ? &*location : nullptr, error);
+}
+
+std::optional<MergedRun> mergeAgentFiles(const QStringList &paths, QString *error)
+{
+    RunMerger merger;
+    for (const QString &path : paths) {
+        if (!merger.addFile(path, error))
             return std::nullopt;
     }
     return merger.finish(error);
