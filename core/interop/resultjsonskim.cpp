@@ -1,6 +1,7 @@
 #include "resultjsonskim.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include <QJsonDocument>
@@ -52,9 +53,23 @@ qsizetype skipValue(QByteArrayView t, qsizetype i)
     if (c == '"')
         return skipString(t, i);
     if (c == '{' || c == '[') {
+        // The bytes that matter for nesting; everything else (a timeline's numbers and keys'
+        // letters) is passed over in a tight loop.
+        static const auto structural = [] {
+            std::array<bool, 256> table{};
+            for (const char x : {'"', '{', '}', '[', ']'})
+                table[uchar(x)] = true;
+            return table;
+        }();
+        const char *data = t.data();
+        const qsizetype n = t.size();
         int depth = 0;
-        while (i < t.size()) {
-            const char x = t[i];
+        while (i < n) {
+            while (i < n && !structural[uchar(data[i])])
+                ++i;
+            if (i >= n)
+                break;
+            const char x = data[i];
             if (x == '"') {
                 i = skipString(t, i);
                 if (i < 0)
@@ -63,9 +78,8 @@ qsizetype skipValue(QByteArrayView t, qsizetype i)
             }
             if (x == '{' || x == '[') {
                 ++depth;
-            } else if (x == '}' || x == ']') {
-                if (--depth == 0)
-                    return i + 1;
+            } else if (--depth == 0) {
+                return i + 1;
             }
             ++i;
         }

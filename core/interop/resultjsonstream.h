@@ -73,6 +73,11 @@ private:
     QByteArray m_record;
 };
 
+//! Appends the bytes of the base64 text @p in (standard alphabet, '=' padding, no line breaks)
+//! to @p out; false on anything else. Several times faster than QByteArray::fromBase64, which
+//! matters for a merge: its records are most of what it reads.
+bool appendBase64Decoded(const char *in, qsizetype size, QByteArray *out);
+
 //! The error class names a writer puts in "errorClasses" (ErrorClass 1 … kErrorClassCount-1).
 QStringList recordErrorClasses();
 

@@ -117,7 +117,8 @@ QJsonObject AgentSummary::toJson() const
                      {key("droppedIterations"), totals.droppedIterations},
                      {key("maxVus"), maxVus},
                      {key("resources"), resources},
-                     {key("saturated"), saturated}};
+                     {key("saturated"), saturated},
+                     {key("untrustworthy"), untrustworthy}};
     if (!errorDetails.isEmpty())
         json.insert(key("errorDetails"), errorDetails);
     return json;
@@ -353,9 +354,11 @@ bool RunMerger::addDocument(const QJsonObject &document, const QString &source,
     s.errorDetails = result.value(key("errorDetails")).toString();
     s.maxVus = result.value(key("vusMax")).toInt();
     s.resources = result.value(key("resources")).toObject();
+    // Saturated is the generator's own flag; its recommendations may call its figures
+    // untrustworthy for other reasons too (its machine busy with other work, dropped iterations).
     s.saturated =
-        result.value(key("untrustworthy")).toBool() ||
         s.resources.value(key("generatorCpuPct")).toObject().value(key("saturated")).toBool();
+    s.untrustworthy = result.value(key("untrustworthy")).toBool();
     const QJsonArray recommendations = result.value(key("recommendations")).toArray();
     for (const QJsonValue &r : recommendations) {
         if (r.toObject().value(key("area")).toString() == QLatin1String("load generator"))
@@ -389,13 +392,10 @@ bool RunMerger::addDocument(const QJsonObject &document, const QString &source,
             agent.records.offset = location->offset;
             agent.records.base64Length = location->base64Length;
         } else {
-            const auto decoded = QByteArray::fromBase64Encoding(
-                histograms.value(key("records")).toString().toLatin1(),
-                QByteArray::AbortOnBase64DecodingErrors);
-            if (!decoded)
+            const QByteArray base64 = histograms.value(key("records")).toString().toLatin1();
+            if (!appendBase64Decoded(base64.constData(), base64.size(), &agent.records.bytes))
                 return refuse(error, source,
                               QStringLiteral("result.histograms.records: not base64"));
-            agent.records.bytes = *decoded;
         }
     } else if (!d->convertV1(histograms.value(key("intervals")).toArray(), &agent, &why)) {
         return refuse(error, source, why);
@@ -519,6 +519,44 @@ Recommendation saturatedAgents(const QList<AgentSummary> &agents, double mergedR
                        "over all agents")
             .arg(saturated > 0 ? saturatedRps / saturated : 0.0, 0, 'f', 1)
             .arg(fair, 0, 'f', 1);
+    r.evidence = QJsonObject{{key("untrustworthy"), true}, {key("agents"), evidence}};
+    return r;
+}
+
+//! Agents not saturated whose own recommendations still call their figures untrustworthy.
+std::optional<Recommendation> untrustworthyAgents(const QList<AgentSummary> &agents)
+{
+    QStringList names;
+    QStringList details;
+    QJsonArray evidence;
+    for (const AgentSummary &a : agents) {
+        if (a.saturated || !a.untrustworthy)
+            continue;
+        const QString name = a.segment.toString() +
+                             (a.host.isEmpty() ? QString() : QStringLiteral(" (") + a.host + u')');
+        names << name;
+        if (!a.saturationDetail.isEmpty())
+            details << QStringLiteral("Agent ") + name + QStringLiteral(": ") + a.saturationDetail;
+        evidence.append(a.toJson());
+    }
+    if (names.isEmpty())
+        return std::nullopt;
+    Recommendation r;
+    r.area = QStringLiteral("load generator");
+    r.impact = QStringLiteral("high");
+    r.title = (names.size() == 1 ? QStringLiteral("Agent %1 measured under conditions that make "
+                                                  "its figures untrustworthy")
+                                 : QStringLiteral("Agents %1 measured under conditions that make "
+                                                  "their figures untrustworthy"))
+                  .arg(names.join(QStringLiteral(", ")));
+    r.detail = (names.size() == 1
+                    ? QStringLiteral("Its generator was not saturated, but its own result says "
+                                     "its figures are not trustworthy. ")
+                    : QStringLiteral("Their generators were not saturated, but their own results "
+                                     "say their figures are not trustworthy. ")) +
+               details.join(QStringLiteral(" "));
+    r.implementation = QStringLiteral("Give the agents nodes of their own (the Job's pod "
+                                      "anti-affinity, resources.requests.cpu) and run again.");
     r.evidence = QJsonObject{{key("untrustworthy"), true}, {key("agents"), evidence}};
     return r;
 }
@@ -753,9 +791,15 @@ std::optional<MergedRun> RunMerger::finish(QString *error)
     RecommendationInput input;
     input.summary = sum;
     QList<Recommendation> recommendations = recommend(input);
-    if (std::any_of(merged.agents.cbegin(), merged.agents.cend(),
-                    [](const AgentSummary &a) { return a.saturated; }))
+    const bool anySaturated = std::any_of(merged.agents.cbegin(), merged.agents.cend(),
+                                          [](const AgentSummary &a) { return a.saturated; });
+    if (anySaturated)
         recommendations.prepend(saturatedAgents(merged.agents, sum.throughputRps()));
+    if (const auto doubtful = untrustworthyAgents(merged.agents)) {
+        // Next to the saturated agents' (critical) one, before the rules' findings on the
+        // merged figures: those figures are what it calls into doubt.
+        recommendations.insert(anySaturated ? 1 : 0, *doubtful);
+    }
     sum.extras.recommendations = recommendationsToJson(recommendations);
     sum.extras.untrustworthy = resultsUntrustworthy(recommendations);
     for (const AgentSummary &a : std::as_const(merged.agents))

@@ -30,7 +30,8 @@ struct AgentSummary
     TrafficTotals totals;
     int maxVus = 0;
     QJsonObject resources;  //!< its own resource figures (generator CPU, machine CPU, ...)
-    bool saturated = false; //!< its generator was saturated (its own recommendation says so)
+    bool saturated = false; //!< its generator was saturated (resources.generatorCpuPct.saturated)
+    bool untrustworthy = false; //!< its own recommendations call its figures untrustworthy
     QString saturationDetail;
 
     double throughputRps() const
@@ -38,7 +39,8 @@ struct AgentSummary
         return durationSec > 0 ? double(totals.requests) / durationSec : 0.0;
     }
     //! {source, segment, host, clockStart, durationSec, status, requests, errors,
-    //! throughputRps, maxVus, resources, saturated}: one entry of the merged run's "agents".
+    //! throughputRps, maxVus, resources, saturated, untrustworthy}: one entry of the merged
+    //! run's "agents".
     QJsonObject toJson() const;
 };
 

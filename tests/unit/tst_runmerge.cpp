@@ -1,6 +1,7 @@
 // The agent result layouts and their merge (#12): loadscope.hdr/2 (interval records streamed
 // from the file) gives the same merged run as loadscope.hdr/1 (a JSON object per interval), and
 // both give the percentiles of the union of the agents' histograms, computed here by hand.
+#include <cstring>
 #include <random>
 
 #include <QFile>
@@ -370,6 +371,65 @@ private slots:
         QString error;
         QVERIFY(!mergeAgentFiles({m_v2[0], m_v2[1], broken}, &error));
         QVERIFY2(error.startsWith(broken + QStringLiteral(": ") + says), qPrintable(error));
+    }
+
+    void namesSaturatedAndUntrustworthyAgents()
+    {
+        // Agent 1's generator saturated; agent 2 idle on a machine busy with other work (its
+        // own recommendation calls its figures untrustworthy, its generator flag is false).
+        std::vector<SyntheticAgent> agents = m_agents;
+        agents[1].summary.extras.resources = QJsonObject{
+            {QStringLiteral("generatorCpuPct"),
+             QJsonObject{{QStringLiteral("avg"), 97.0}, {QStringLiteral("saturated"), true}}}};
+        agents[1].summary.extras.untrustworthy = true;
+        agents[2].summary.extras.resources = QJsonObject{
+            {QStringLiteral("generatorCpuPct"),
+             QJsonObject{{QStringLiteral("avg"), 0.8}, {QStringLiteral("saturated"), false}}},
+            {QStringLiteral("machineCpuPct"), QJsonObject{{QStringLiteral("avg"), 99.0}}}};
+        agents[2].summary.extras.untrustworthy = true;
+        QStringList files;
+        for (int i = 0; i < kAgents; ++i) {
+            files << path(QStringLiteral("flags-%1.json").arg(i));
+            QVERIFY(writeBytes(files.last(),
+                               document(*m_plan, agents[size_t(i)], HistogramLayout::Records)));
+        }
+        QString error;
+        const auto merged = mergeAgentFiles(files, &error);
+        QVERIFY2(merged, qPrintable(error));
+        QCOMPARE(merged->agents[0].saturated, false);
+        QCOMPARE(merged->agents[1].saturated, true);
+        QCOMPARE(merged->agents[2].saturated, false);
+        QCOMPARE(merged->agents[2].untrustworthy, true);
+        const QJsonArray recommendations =
+            merged->summary.extras.recommendations.value_or(QJsonArray());
+        QStringList titles;
+        for (const QJsonValue &r : recommendations)
+            titles << r.toObject().value(QStringLiteral("title")).toString();
+        QVERIFY2(titles.constFirst().startsWith(QLatin1String("Agent 1/3 (agent-1) saturated")),
+                 qPrintable(titles.join(u'\n')));
+        QVERIFY2(
+            titles.filter(QStringLiteral("Agent 2/3 (agent-2) measured under conditions")).size() ==
+                1,
+            qPrintable(titles.join(u'\n')));
+        QVERIFY(!titles.join(u'\n').contains(QLatin1String("agent-2) saturated")));
+        QVERIFY(merged->summary.extras.untrustworthy);
+    }
+
+    void decodesBase64AsQtDoes()
+    {
+        std::mt19937_64 rng(3);
+        for (int size = 0; size < 40; ++size) {
+            QByteArray bytes(size, Qt::Uninitialized);
+            for (char &c : bytes)
+                c = char(rng());
+            const QByteArray base64 = bytes.toBase64();
+            QByteArray decoded("prefix");
+            QVERIFY(appendBase64Decoded(base64.constData(), base64.size(), &decoded));
+            QCOMPARE(decoded, QByteArray("prefix") + bytes);
+        }
+        QByteArray out;
+        for (const char *bad : {"QUJD!", "QU=D", "QQ==QUJD", "Q===", "QUJ", "QUJD\n"})
+            QVERIFY2(!appendBase64Decoded(bad, qsizetype(std::strlen(bad)), &out), bad);
     }
 
     void skimsMembersWithoutParsingThem()
