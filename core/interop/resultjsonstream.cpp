@@ -223,12 +223,13 @@ QByteArray intervalRecords(const RunSummary &summary, QStringList *metricNames,
         record.endpoints.clear();
         for (const EndpointSample &e : sample.endpoints) {
             RecordEndpoint part;
-            auto id = endpointIds.constFind(e.name);
-            if (id == endpointIds.cend()) {
-                id = endpointIds.insert(e.name, int(endpointNames->size()));
+            // An interval's endpoint the summary does not list (it should not happen) still
+            // gets an id of its own.
+            if (!endpointIds.contains(e.name)) {
+                endpointIds.insert(e.name, int(endpointNames->size()));
                 endpointNames->append(e.name);
             }
-            part.endpoint = id.value();
+            part.endpoint = endpointIds.value(e.name);
             part.sameAsOverall = single;
             part.totals = e.totals;
             if (!single)

@@ -61,12 +61,12 @@ struct Blob
 };
 using Blobs = std::vector<Blob>;
 
+//! An endpoint's whole-run figures in an agent's result.
 struct EndpointPart
 {
     int endpoint = 0;
     TrafficTotals totals;
     Blobs blobs;
-    bool sameAsOverall = false; //!< the plan's only endpoint: its histograms are the overall ones
 };
 
 //! Where an agent's interval records are: in memory (a document given whole, or an hdr/1
@@ -476,18 +476,15 @@ LatencyStats statsOf(const Accumulators &acc, int metric)
     return h ? LatencyStats::fromHistogram(*h) : LatencyStats();
 }
 
-Recommendation saturatedAgents(const QList<AgentSummary> &agents, double mergedRps)
+//! The agents a recommendation names: "I/N (host)" each, their own words, their figures.
+struct NamedAgents
 {
     QStringList names;
-    QJsonArray evidence;
     QStringList details;
-    double saturatedRps = 0;
-    int saturated = 0;
-    for (const AgentSummary &a : agents) {
-        if (!a.saturated)
-            continue;
-        ++saturated;
-        saturatedRps += a.throughputRps();
+    QJsonArray evidence;
+
+    void add(const AgentSummary &a)
+    {
         const QString name = a.segment.toString() +
                              (a.host.isEmpty() ? QString() : QStringLiteral(" (") + a.host + u')');
         names << name;
@@ -495,6 +492,23 @@ Recommendation saturatedAgents(const QList<AgentSummary> &agents, double mergedR
             details << QStringLiteral("Agent ") + name + QStringLiteral(": ") + a.saturationDetail;
         evidence.append(a.toJson());
     }
+};
+
+Recommendation saturatedAgents(const QList<AgentSummary> &agents, double mergedRps)
+{
+    NamedAgents named;
+    double saturatedRps = 0;
+    int saturated = 0;
+    for (const AgentSummary &a : agents) {
+        if (!a.saturated)
+            continue;
+        ++saturated;
+        saturatedRps += a.throughputRps();
+        named.add(a);
+    }
+    const QStringList &names = named.names;
+    const QStringList &details = named.details;
+    const QJsonArray &evidence = named.evidence;
     const int count = int(agents.size());
     const double fair = count > 0 ? mergedRps / double(count) : 0.0;
     Recommendation r;
@@ -526,19 +540,14 @@ Recommendation saturatedAgents(const QList<AgentSummary> &agents, double mergedR
 //! Agents not saturated whose own recommendations still call their figures untrustworthy.
 std::optional<Recommendation> untrustworthyAgents(const QList<AgentSummary> &agents)
 {
-    QStringList names;
-    QStringList details;
-    QJsonArray evidence;
+    NamedAgents named;
     for (const AgentSummary &a : agents) {
-        if (a.saturated || !a.untrustworthy)
-            continue;
-        const QString name = a.segment.toString() +
-                             (a.host.isEmpty() ? QString() : QStringLiteral(" (") + a.host + u')');
-        names << name;
-        if (!a.saturationDetail.isEmpty())
-            details << QStringLiteral("Agent ") + name + QStringLiteral(": ") + a.saturationDetail;
-        evidence.append(a.toJson());
+        if (!a.saturated && a.untrustworthy)
+            named.add(a);
     }
+    const QStringList &names = named.names;
+    const QStringList &details = named.details;
+    const QJsonArray &evidence = named.evidence;
     if (names.isEmpty())
         return std::nullopt;
     Recommendation r;
