@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "interop/resultjsonstream.h"
 #include "plan/planjson.h"
 
 namespace loadscope {
@@ -221,7 +222,7 @@ void insertBlob(QJsonObject &json, const char *metric, const LatencyHistogram &h
 
 } // namespace
 
-QJsonObject histogramsJson(const RunSummary &summary)
+QJsonObject histogramsJson(const RunSummary &summary, HistogramLayout layout)
 {
     QJsonObject overall;
     insertBlob(overall, "duration", summary.duration);
@@ -247,6 +248,21 @@ QJsonObject histogramsJson(const RunSummary &summary)
                                      {key("path"), endpoint.path},
                                      {key("histograms"), blobs}});
     }
+    const QJsonObject run{{key("totals"), fullTotalsJson(summary.totals)},
+                          {key("overall"), overall},
+                          {key("endpoints"), endpoints}};
+    if (layout == HistogramLayout::Records) {
+        QStringList metricNames;
+        QStringList endpointNames;
+        const QByteArray records = intervalRecords(summary, &metricNames, &endpointNames);
+        return QJsonObject{{key("format"), key(kHistogramsFormat)},
+                           {key("run"), run},
+                           {key("metricNames"), QJsonArray::fromStringList(metricNames)},
+                           {key("endpointNames"), QJsonArray::fromStringList(endpointNames)},
+                           {key("errorClasses"), QJsonArray::fromStringList(recordErrorClasses())},
+                           {key("intervalCount"), summary.timeline.size()},
+                           {key("records"), QString::fromLatin1(records.toBase64())}};
+    }
     QJsonArray intervals;
     // A plan's only endpoint has the overall histograms: they are written once.
     const bool single = summary.endpoints.size() == 1;
@@ -269,10 +285,8 @@ QJsonObject histogramsJson(const RunSummary &summary)
                                      {key("histograms"), blobsJson(sample.overall.histograms)},
                                      {key("endpoints"), perEndpoint}});
     }
-    return QJsonObject{{key("format"), key(kHistogramsFormat)},
-                       {key("run"), QJsonObject{{key("totals"), fullTotalsJson(summary.totals)},
-                                                {key("overall"), overall},
-                                                {key("endpoints"), endpoints}}},
+    return QJsonObject{{key("format"), key(kHistogramsFormatV1)},
+                       {key("run"), run},
                        {key("intervals"), intervals}};
 }
 

@@ -48,19 +48,33 @@ QList<StoredHistogram> histogramsForStore(const RunSummary &summary,
 //! [{expression, metric, value, passed, abortOnFail, error?}] in the order given.
 QJsonArray thresholdsJson(const QList<ThresholdResult> &thresholds);
 
-//! Version tag of the "histograms" object a result carries for merging (agent results).
-inline constexpr char kHistogramsFormat[] = "loadscope.hdr/1";
+//! Version tag of the "histograms" object a result carries for merging (agent results): the
+//! intervals as one base64 record stream (resultjsonstream.h).
+inline constexpr char kHistogramsFormat[] = "loadscope.hdr/2";
+//! The earlier layout, still read: every interval a JSON object with base64 blobs.
+inline constexpr char kHistogramsFormatV1[] = "loadscope.hdr/1";
 
 //! Whether the run kept its per-interval histograms (LoadEngine::setKeepIntervalHistograms).
 bool hasIntervalHistograms(const RunSummary &summary);
 
+//! How histogramsJson() writes the intervals.
+enum class HistogramLayout
+{
+    Records,      //!< loadscope.hdr/2: one base64 record stream, read without a JSON parse
+    JsonIntervals //!< loadscope.hdr/1: a JSON object per interval (what older agents wrote)
+};
+
 //! The "histograms" object of an agent result, everything `merge` needs to rebuild the run
-//! exactly: {format, run: {overall: {metric: base64}, endpoints: {name: {metric: base64}}},
-//! intervals: [{index, t, intervalSec, activeVus, plannedTarget, totals (all counters and
-//! errorsByClass), histograms: {metric: base64}, endpoints: {name: {totals, histograms}}}]}.
-//! Blobs are LatencyHistogram::serialize() in base64. A plan's only endpoint says
-//! "sameAsOverall": true in each interval instead of repeating the overall histograms.
-QJsonObject histogramsJson(const RunSummary &summary);
+//! exactly: {format, run: {totals, overall: {metric: base64}, endpoints: {name: {totals,
+//! method, path, histograms: {metric: base64}}}}, then the intervals. Records (hdr/2):
+//! metricNames, endpointNames and errorClasses (what the records' ids stand for),
+//! intervalCount and records: base64 of the stream resultjsonstream.h describes (a reader skips
+//! it, or streams it from the file, instead of parsing it). JsonIntervals (hdr/1): intervals:
+//! [{index, t, intervalSec, activeVus, plannedTarget, totals, histograms: {metric: base64},
+//! endpoints: {name: {totals, histograms}}}]. Blobs are LatencyHistogram::serialize(); a plan's
+//! only endpoint says "sameAsOverall" in each interval instead of repeating the overall histograms.
+QJsonObject histogramsJson(const RunSummary &summary,
+                           HistogramLayout layout = HistogramLayout::Records);
 
 //! Every counter of @p totals, errorsByClass included ({requests, errors, bytesIn, bytesOut,
 //! iterations, droppedIterations, checksPassed, checksFailed, errorsByClass}).

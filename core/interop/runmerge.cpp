@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <vector>
 
 #include <QCryptographicHash>
@@ -14,6 +15,8 @@
 #include "analysis/runcomparison.h"
 #include "analysis/thresholdevaluator.h"
 #include "interop/resultjson.h"
+#include "interop/resultjsonskim.h"
+#include "interop/resultjsonstream.h"
 #include "plan/planjson.h"
 
 namespace loadscope {
@@ -58,23 +61,22 @@ struct Blob
 };
 using Blobs = std::vector<Blob>;
 
+//! An endpoint's whole-run figures in an agent's result.
 struct EndpointPart
 {
     int endpoint = 0;
     TrafficTotals totals;
     Blobs blobs;
-    bool sameAsOverall = false; //!< the plan's only endpoint: its histograms are the overall ones
 };
 
-struct AgentInterval
+//! Where an agent's interval records are: in memory (a document given whole, or an hdr/1
+//! file converted) or as base64 inside its file, streamed by finish().
+struct Records
 {
-    double tSec = 0;
-    double intervalSec = 0;
-    int activeVus = 0;
-    double plannedTarget = 0;
-    TrafficTotals totals;
-    Blobs blobs;
-    std::vector<EndpointPart> endpoints;
+    QByteArray bytes;
+    QString file; //!< empty: the records are bytes
+    qint64 offset = 0;
+    qint64 base64Length = 0;
 };
 
 struct Agent
@@ -82,7 +84,12 @@ struct Agent
     AgentSummary summary;
     Blobs run;
     std::vector<EndpointPart> runEndpoints;
-    std::vector<AgentInterval> intervals;
+    Records records;
+    int intervalCount = 0;
+    bool v1 = false;               //!< hdr/1: places are named result.histograms.intervals[i]
+    std::vector<int> metricMap;    //!< the records' metric ids -> the merger's
+    std::vector<int> endpointMap;  //!< the records' endpoint ids -> the merger's
+    std::vector<int> errorClasses; //!< the records' error counters -> ErrorClass
     QString target;
     QString identity; //!< for the content hash
 };
@@ -110,11 +117,19 @@ QJsonObject AgentSummary::toJson() const
                      {key("droppedIterations"), totals.droppedIterations},
                      {key("maxVus"), maxVus},
                      {key("resources"), resources},
-                     {key("saturated"), saturated}};
+                     {key("saturated"), saturated},
+                     {key("untrustworthy"), untrustworthy}};
     if (!errorDetails.isEmpty())
         json.insert(key("errorDetails"), errorDetails);
     return json;
 }
+
+struct RunMerger::RecordsInFile
+{
+    QString file;
+    qint64 offset = 0;
+    qint64 base64Length = 0;
+};
 
 struct RunMerger::State
 {
@@ -153,6 +168,82 @@ struct RunMerger::State
         return endpointIds[name] = int(endpoints.size() - 1);
     }
 
+    //! An hdr/2 header: what the ids of @p agent's records stand for.
+    bool readHeader(const QJsonObject &histograms, Agent *agent, QString *error)
+    {
+        const QJsonArray metricNames = histograms.value(key("metricNames")).toArray();
+        for (const QJsonValue &m : metricNames)
+            agent->metricMap.push_back(metricId(m.toString()));
+        const QJsonArray endpointNames = histograms.value(key("endpointNames")).toArray();
+        for (const QJsonValue &e : endpointNames)
+            agent->endpointMap.push_back(endpointId(e.toString()));
+        const QJsonArray classes = histograms.value(key("errorClasses")).toArray();
+        for (const QJsonValue &c : classes) {
+            int cls = -1;
+            for (int i = 1; i < kErrorClassCount; ++i) {
+                if (c.toString() == errorClassName(ErrorClass(i)))
+                    cls = i;
+            }
+            agent->errorClasses.push_back(cls);
+        }
+        const QJsonValue count = histograms.value(key("intervalCount"));
+        if (!count.isDouble() || count.toDouble() < 0) {
+            *error = QStringLiteral("intervalCount: not a count");
+            return false;
+        }
+        agent->intervalCount = count.toInt();
+        return true;
+    }
+
+    //! hdr/1's JSON intervals as a record stream in memory, with the merger's own ids.
+    bool convertV1(const QJsonArray &intervals, Agent *agent, QString *error)
+    {
+        agent->v1 = true;
+        IntervalRecordWriter writer;
+        IntervalRecord record;
+        Blobs blobs;
+        const auto toRecord = [](Blobs &from, std::vector<RecordHistogram> *to) {
+            to->clear();
+            for (Blob &b : from)
+                to->push_back({b.metric, std::move(b.data)});
+        };
+        for (qsizetype i = 0; i < intervals.size(); ++i) {
+            const QJsonObject in = intervals[i].toObject();
+            const QString where = QStringLiteral("result.histograms.intervals[%1]").arg(i);
+            record.index = in.value(key("index")).toInt();
+            record.tSec = in.value(key("t")).toDouble();
+            record.intervalSec = in.value(key("intervalSec")).toDouble();
+            record.activeVus = in.value(key("activeVus")).toInt();
+            record.plannedTarget = in.value(key("plannedTarget")).toDouble();
+            record.totals = totalsFromJson(in.value(key("totals")).toObject());
+            blobs.clear();
+            if (!readBlobs(in.value(key("histograms")).toObject(),
+                           where + QStringLiteral(".histograms"), &blobs, error))
+                return false;
+            toRecord(blobs, &record.histograms);
+            record.endpoints.clear();
+            const QJsonObject perEndpoint = in.value(key("endpoints")).toObject();
+            for (auto it = perEndpoint.constBegin(); it != perEndpoint.constEnd(); ++it) {
+                const QJsonObject e = it.value().toObject();
+                RecordEndpoint part;
+                part.endpoint = endpointId(it.key());
+                part.totals = totalsFromJson(e.value(key("totals")).toObject());
+                part.sameAsOverall = e.value(key("sameAsOverall")).toBool();
+                blobs.clear();
+                if (!readBlobs(e.value(key("histograms")).toObject(),
+                               where + QStringLiteral(".endpoints[\"%1\"]").arg(it.key()), &blobs,
+                               error))
+                    return false;
+                toRecord(blobs, &part.histograms);
+                record.endpoints.push_back(std::move(part));
+            }
+            writer.append(record);
+        }
+        agent->records.bytes = writer.bytes();
+        agent->intervalCount = int(intervals.size());
+        return true;
+    }
+
     //! The base64 blobs of @p json ({metric: base64}) into @p out; false with the path.
     bool readBlobs(const QJsonObject &json, const QString &where, Blobs *out, QString *error)
     {
@@ -183,6 +274,12 @@ int RunMerger::agentCount() const
 
 bool RunMerger::add(const QJsonObject &document, const QString &source, QString *error)
 {
+    return addDocument(document, source, nullptr, error);
+}
+
+bool RunMerger::addDocument(const QJsonObject &document, const QString &source,
+                            const RecordsInFile *location, QString *error)
+{
     if (document.value(key("schema")).toString() != QLatin1String(kResultSchema))
         return refuse(error, source,
                       QStringLiteral("not a Loadscope result (schema is not \"%1\")")
@@ -190,7 +287,8 @@ bool RunMerger::add(const QJsonObject &document, const QString &source, QString 
     const QJsonObject planJson = document.value(key("test")).toObject();
     const QJsonObject result = document.value(key("result")).toObject();
     const QJsonObject histograms = result.value(key("histograms")).toObject();
-    if (histograms.value(key("format")).toString() != QLatin1String(kHistogramsFormat))
+    const QString format = histograms.value(key("format")).toString();
+    if (format != QLatin1String(kHistogramsFormat) && format != QLatin1String(kHistogramsFormatV1))
         return refuse(error, source,
                       QStringLiteral("carries no histograms (\"result.histograms\" in format "
                                      "%1): run the agents with --segment=I/N, or --histograms")
@@ -256,9 +354,11 @@ bool RunMerger::add(const QJsonObject &document, const QString &source, QString 
     s.errorDetails = result.value(key("errorDetails")).toString();
     s.maxVus = result.value(key("vusMax")).toInt();
     s.resources = result.value(key("resources")).toObject();
+    // Saturated is the generator's own flag; its recommendations may call its figures
+    // untrustworthy for other reasons too (its machine busy with other work, dropped iterations).
     s.saturated =
-        result.value(key("untrustworthy")).toBool() ||
         s.resources.value(key("generatorCpuPct")).toObject().value(key("saturated")).toBool();
+    s.untrustworthy = result.value(key("untrustworthy")).toBool();
     const QJsonArray recommendations = result.value(key("recommendations")).toArray();
     for (const QJsonValue &r : recommendations) {
         if (r.toObject().value(key("area")).toString() == QLatin1String("load generator"))
@@ -284,34 +384,21 @@ bool RunMerger::add(const QJsonObject &document, const QString &source, QString 
             return refuse(error, source, why);
         agent.runEndpoints.push_back(std::move(part));
     }
-    const QJsonArray intervals = histograms.value(key("intervals")).toArray();
-    agent.intervals.reserve(size_t(intervals.size()));
-    for (qsizetype i = 0; i < intervals.size(); ++i) {
-        const QJsonObject in = intervals[i].toObject();
-        const QString where = QStringLiteral("result.histograms.intervals[%1]").arg(i);
-        AgentInterval interval;
-        interval.tSec = in.value(key("t")).toDouble();
-        interval.intervalSec = in.value(key("intervalSec")).toDouble();
-        interval.activeVus = in.value(key("activeVus")).toInt();
-        interval.plannedTarget = in.value(key("plannedTarget")).toDouble();
-        interval.totals = totalsFromJson(in.value(key("totals")).toObject());
-        if (!d->readBlobs(in.value(key("histograms")).toObject(),
-                          where + QStringLiteral(".histograms"), &interval.blobs, &why))
-            return refuse(error, source, why);
-        const QJsonObject perEndpoint = in.value(key("endpoints")).toObject();
-        for (auto it = perEndpoint.constBegin(); it != perEndpoint.constEnd(); ++it) {
-            const QJsonObject e = it.value().toObject();
-            EndpointPart part;
-            part.endpoint = d->endpointId(it.key());
-            part.totals = totalsFromJson(e.value(key("totals")).toObject());
-            part.sameAsOverall = e.value(key("sameAsOverall")).toBool();
-            if (!d->readBlobs(e.value(key("histograms")).toObject(),
-                              where + QStringLiteral(".endpoints[\"%1\"]").arg(it.key()),
-                              &part.blobs, &why))
-                return refuse(error, source, why);
-            interval.endpoints.push_back(std::move(part));
+    if (histograms.value(key("format")).toString() == QLatin1String(kHistogramsFormat)) {
+        if (!d->readHeader(histograms, &agent, &why))
+            return refuse(error, source, QStringLiteral("result.histograms.") + why);
+        if (location) {
+            agent.records.file = location->file;
+            agent.records.offset = location->offset;
+            agent.records.base64Length = location->base64Length;
+        } else {
+            const QByteArray base64 = histograms.value(key("records")).toString().toLatin1();
+            if (!appendBase64Decoded(base64.constData(), base64.size(), &agent.records.bytes))
+                return refuse(error, source,
+                              QStringLiteral("result.histograms.records: not base64"));
         }
-        agent.intervals.push_back(std::move(interval));
+    } else if (!d->convertV1(histograms.value(key("intervals")).toArray(), &agent, &why)) {
+        return refuse(error, source, why);
     }
     agent.identity = segment.toString() + u'|' + s.host + u'|' +
                      s.clockStart.toString(Qt::ISODateWithMs) + u'|' +
@@ -364,6 +451,17 @@ struct Accumulators
         }
         return true;
     }
+    bool merge(const std::vector<RecordHistogram> &histograms, const std::vector<int> &metricMap,
+               QString *error)
+    {
+        for (const RecordHistogram &h : histograms) {
+            const auto metric = size_t(metricMap[size_t(h.metric)]);
+            if (!byMetric[metric].mergeSerialized(h.blob, error))
+                return false;
+            used[metric] = true;
+        }
+        return true;
+    }
     const LatencyHistogram *find(int metric) const
     {
         return metric >= 0 && size_t(metric) < used.size() && used[size_t(metric)]
@@ -378,18 +476,15 @@ LatencyStats statsOf(const Accumulators &acc, int metric)
     return h ? LatencyStats::fromHistogram(*h) : LatencyStats();
 }
 
-Recommendation saturatedAgents(const QList<AgentSummary> &agents, double mergedRps)
+//! The agents a recommendation names: "I/N (host)" each, their own words, their figures.
+struct NamedAgents
 {
     QStringList names;
-    QJsonArray evidence;
     QStringList details;
-    double saturatedRps = 0;
-    int saturated = 0;
-    for (const AgentSummary &a : agents) {
-        if (!a.saturated)
-            continue;
-        ++saturated;
-        saturatedRps += a.throughputRps();
+    QJsonArray evidence;
+
+    void add(const AgentSummary &a)
+    {
         const QString name = a.segment.toString() +
                              (a.host.isEmpty() ? QString() : QStringLiteral(" (") + a.host + u')');
         names << name;
@@ -397,6 +492,23 @@ Recommendation saturatedAgents(const QList<AgentSummary> &agents, double mergedR
             details << QStringLiteral("Agent ") + name + QStringLiteral(": ") + a.saturationDetail;
         evidence.append(a.toJson());
     }
+};
+
+Recommendation saturatedAgents(const QList<AgentSummary> &agents, double mergedRps)
+{
+    NamedAgents named;
+    double saturatedRps = 0;
+    int saturated = 0;
+    for (const AgentSummary &a : agents) {
+        if (!a.saturated)
+            continue;
+        ++saturated;
+        saturatedRps += a.throughputRps();
+        named.add(a);
+    }
+    const QStringList &names = named.names;
+    const QStringList &details = named.details;
+    const QJsonArray &evidence = named.evidence;
     const int count = int(agents.size());
     const double fair = count > 0 ? mergedRps / double(count) : 0.0;
     Recommendation r;
@@ -421,6 +533,39 @@ Recommendation saturatedAgents(const QList<AgentSummary> &agents, double mergedR
                        "over all agents")
             .arg(saturated > 0 ? saturatedRps / saturated : 0.0, 0, 'f', 1)
             .arg(fair, 0, 'f', 1);
+    r.evidence = QJsonObject{{key("untrustworthy"), true}, {key("agents"), evidence}};
+    return r;
+}
+
+//! Agents not saturated whose own recommendations still call their figures untrustworthy.
+std::optional<Recommendation> untrustworthyAgents(const QList<AgentSummary> &agents)
+{
+    NamedAgents named;
+    for (const AgentSummary &a : agents) {
+        if (!a.saturated && a.untrustworthy)
+            named.add(a);
+    }
+    const QStringList &names = named.names;
+    const QStringList &details = named.details;
+    const QJsonArray &evidence = named.evidence;
+    if (names.isEmpty())
+        return std::nullopt;
+    Recommendation r;
+    r.area = QStringLiteral("load generator");
+    r.impact = QStringLiteral("high");
+    r.title = (names.size() == 1 ? QStringLiteral("Agent %1 measured under conditions that make "
+                                                  "its figures untrustworthy")
+                                 : QStringLiteral("Agents %1 measured under conditions that make "
+                                                  "their figures untrustworthy"))
+                  .arg(names.join(QStringLiteral(", ")));
+    r.detail = (names.size() == 1
+                    ? QStringLiteral("Its generator was not saturated, but its own result says "
+                                     "its figures are not trustworthy. ")
+                    : QStringLiteral("Their generators were not saturated, but their own results "
+                                     "say their figures are not trustworthy. ")) +
+               details.join(QStringLiteral(" "));
+    r.implementation = QStringLiteral("Give the agents nodes of their own (the Job's pod "
+                                      "anti-affinity, resources.requests.cpu) and run again.");
     r.evidence = QJsonObject{{key("untrustworthy"), true}, {key("agents"), evidence}};
     return r;
 }
@@ -501,7 +646,7 @@ std::optional<MergedRun> RunMerger::finish(QString *error)
         const qint64 offset = std::max<qint64>(
             0, qRound64(double(origin.msecsTo(a.clockStart)) / double(intervalMs)));
         offsets.push_back(int(offset));
-        intervalCount = std::max(intervalCount, int(offset + qint64(agent.intervals.size())));
+        intervalCount = std::max(intervalCount, int(offset + qint64(agent.intervalCount)));
     }
     sum.status = status;
     sum.errorDetails = problems.join(QStringLiteral("; "));
@@ -540,9 +685,36 @@ std::optional<MergedRun> RunMerger::finish(QString *error)
         sum.endpoints.append(endpoint);
     }
 
-    // Interval by interval: every agent's interval k - offset goes into merged interval k.
+    // Interval by interval: every agent's interval k - offset goes into merged interval k. The
+    // agents' records are read in step, one interval of each at a time, so memory holds one
+    // interval's accumulators and a chunk of each agent's stream, however long the run was.
+    std::vector<std::unique_ptr<IntervalRecordReader>> readers;
+    readers.reserve(d->agents.size());
+    for (auto &[index, agent] : d->agents) {
+        if (agent.v1) {
+            // Converted with the merger's own ids, which later agents may have added to.
+            agent.metricMap.resize(size_t(metricCount));
+            std::iota(agent.metricMap.begin(), agent.metricMap.end(), 0);
+            agent.endpointMap.resize(endpointSlots);
+            std::iota(agent.endpointMap.begin(), agent.endpointMap.end(), 0);
+            agent.errorClasses.resize(size_t(kErrorClassCount - 1));
+            std::iota(agent.errorClasses.begin(), agent.errorClasses.end(), 1);
+        }
+        const Records &r = agent.records;
+        auto reader = r.file.isEmpty() ? std::make_unique<IntervalRecordReader>(r.bytes)
+                                       : std::make_unique<IntervalRecordReader>(r.file, r.offset,
+                                                                                r.base64Length);
+        reader->setHeader(int(agent.metricMap.size()), int(agent.endpointMap.size()),
+                          agent.errorClasses);
+        readers.push_back(std::move(reader));
+    }
+    const auto place = [](const Agent &agent, int j) {
+        return agent.v1 ? QStringLiteral("result.histograms.intervals[%1]").arg(j)
+                        : QStringLiteral("result.histograms.records[%1]").arg(j);
+    };
     Accumulators overall;
     std::vector<Accumulators> perEndpoint(endpointSlots);
+    IntervalRecord in;
     sum.timeline.reserve(intervalCount);
     for (int k = 0; k < intervalCount; ++k) {
         overall.prepare(metricCount);
@@ -550,34 +722,40 @@ std::optional<MergedRun> RunMerger::finish(QString *error)
             a.prepare(metricCount);
         std::vector<TrafficTotals> totals(endpointSlots);
         std::vector<bool> sameAsOverall(endpointSlots, false);
-        std::vector<bool> present(endpointSlots, false);
         IntervalSample sample;
         sample.index = k;
         sample.intervalSec = 0;
         size_t agentNo = 0;
         for (const auto &[index, agent] : d->agents) {
-            const int j = k - offsets[agentNo++];
-            if (j < 0 || j >= int(agent.intervals.size()))
+            IntervalRecordReader &reader = *readers[agentNo];
+            const int offset = offsets[agentNo++];
+            const int j = k - offset;
+            if (j < 0 || j >= agent.intervalCount)
                 continue;
-            const AgentInterval &in = agent.intervals[size_t(j)];
-            const QString where = QStringLiteral("result.histograms.intervals[%1]").arg(j);
+            if (!reader.next(&in, &why))
+                return failAt(agent, place(agent, j),
+                              why.isEmpty() ? QStringLiteral("missing: the records end after %1 "
+                                                             "of %2 intervals")
+                                                  .arg(j)
+                                                  .arg(agent.intervalCount)
+                                            : why);
             sample.overall.totals.add(in.totals);
             sample.activeVus += in.activeVus;
             sample.plannedTarget += in.plannedTarget;
             sample.intervalSec = std::max(sample.intervalSec, in.intervalSec);
-            sample.tSec = std::max(
-                sample.tSec, double(offsets[agentNo - 1]) * double(intervalMs) / 1000.0 + in.tSec);
-            if (!overall.merge(in.blobs, &why))
-                return failAt(agent, where, why);
-            for (const EndpointPart &part : in.endpoints) {
-                totals[size_t(part.endpoint)].add(part.totals);
-                present[size_t(part.endpoint)] = true;
-                sameAsOverall[size_t(part.endpoint)] = part.sameAsOverall;
-                if (!perEndpoint[size_t(part.endpoint)].merge(part.blobs, &why))
+            sample.tSec =
+                std::max(sample.tSec, double(offset) * double(intervalMs) / 1000.0 + in.tSec);
+            if (!overall.merge(in.histograms, agent.metricMap, &why))
+                return failAt(agent, place(agent, j), why);
+            for (const RecordEndpoint &part : in.endpoints) {
+                const auto e = size_t(agent.endpointMap[size_t(part.endpoint)]);
+                totals[e].add(part.totals);
+                sameAsOverall[e] = part.sameAsOverall;
+                if (!perEndpoint[e].merge(part.histograms, agent.metricMap, &why))
                     return failAt(
                         agent,
-                        where +
-                            QStringLiteral(".endpoints[\"%1\"]").arg(d->endpoints[part.endpoint]),
+                        place(agent, j) +
+                            QStringLiteral(".endpoints[\"%1\"]").arg(d->endpoints[int(e)]),
                         why);
             }
         }
@@ -622,9 +800,15 @@ std::optional<MergedRun> RunMerger::finish(QString *error)
     RecommendationInput input;
     input.summary = sum;
     QList<Recommendation> recommendations = recommend(input);
-    if (std::any_of(merged.agents.cbegin(), merged.agents.cend(),
-                    [](const AgentSummary &a) { return a.saturated; }))
+    const bool anySaturated = std::any_of(merged.agents.cbegin(), merged.agents.cend(),
+                                          [](const AgentSummary &a) { return a.saturated; });
+    if (anySaturated)
         recommendations.prepend(saturatedAgents(merged.agents, sum.throughputRps()));
+    if (const auto doubtful = untrustworthyAgents(merged.agents)) {
+        // Next to the saturated agents' (critical) one, before the rules' findings on the
+        // merged figures: those figures are what it calls into doubt.
+        recommendations.insert(anySaturated ? 1 : 0, *doubtful);
+    }
     sum.extras.recommendations = recommendationsToJson(recommendations);
     sum.extras.untrustworthy = resultsUntrustworthy(recommendations);
     for (const AgentSummary &a : std::as_const(merged.agents))
@@ -636,37 +820,79 @@ std::optional<MergedRun> RunMerger::finish(QString *error)
     return merged;
 }
 
-std::optional<MergedRun> mergeAgentFiles(const QStringList &paths, QString *error)
+bool RunMerger::addFile(const QString &path, QString *error)
 {
-    RunMerger merger;
-    for (const QString &path : paths) {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly)) {
-            *error = path + QStringLiteral(": cannot read: ") + file.errorString();
-            return std::nullopt;
-        }
-        QByteArray bytes = file.readAll();
-        file.close();
-        QJsonParseError parseError{};
-        QJsonDocument json = QJsonDocument::fromJson(bytes, &parseError);
-        if (json.isNull()) {
-            // `kubectl logs` of an agent: progress lines, then the result as the last line.
-            const QByteArray trimmed = bytes.trimmed();
-            const qsizetype lastLine = trimmed.lastIndexOf('\n');
-            if (lastLine >= 0) {
-                QJsonParseError lineError{};
-                json = QJsonDocument::fromJson(trimmed.mid(lastLine + 1), &lineError);
-            }
-        }
-        bytes.clear();
-        if (!json.isObject()) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = path + QStringLiteral(": cannot read: ") + file.errorString();
+        return false;
+    }
+    const QByteArray bytes = file.readAll();
+    file.close();
+    // The result's members by their spans: only the small ones are parsed; the timeline is
+    // left out (merge rebuilds it) and the records are streamed from the file by finish().
+    std::vector<JsonMember> top;
+    if (!jsonObjectMembers(bytes, 0, &top)) {
+        // `kubectl logs` of an agent: progress lines, then the result as the last line.
+        qsizetype end = bytes.size();
+        while (end > 0 && QChar::isSpace(uchar(bytes[end - 1])))
+            --end;
+        const qsizetype lastLine = end > 0 ? bytes.lastIndexOf('\n', end - 1) : -1;
+        if (lastLine < 0 || !jsonObjectMembers(bytes, lastLine + 1, &top)) {
+            QJsonParseError parseError{};
+            QJsonDocument::fromJson(bytes, &parseError);
             *error = path + QStringLiteral(": not a JSON result (%1 at offset %2), nor a log "
                                            "whose last line is one")
                                 .arg(parseError.errorString())
                                 .arg(parseError.offset);
-            return std::nullopt;
+            return false;
         }
-        if (!merger.add(json.object(), path, error))
+    }
+    const auto broken = [&path, error](const QString &what, const QString &why) {
+        *error = path + QStringLiteral(": not a JSON result (%1: %2)").arg(what, why);
+        return false;
+    };
+    QString why;
+    QJsonObject document;
+    if (!parseMembers(bytes, top, {"result"}, &document, &why))
+        return broken(QStringLiteral("the document"), why);
+    std::optional<RecordsInFile> location;
+    if (const JsonMember *resultMember = findMember(top, "result")) {
+        std::vector<JsonMember> members;
+        QJsonObject result;
+        if (!jsonObjectMembers(bytes, resultMember->begin, &members) ||
+            !parseMembers(bytes, members, {"timeline", "histograms"}, &result, &why))
+            return broken(QStringLiteral("result"), why);
+        if (const JsonMember *h = findMember(members, "histograms")) {
+            std::vector<JsonMember> parts;
+            QJsonObject histograms;
+            if (!jsonObjectMembers(bytes, h->begin, &parts) ||
+                !parseMembers(bytes, parts, {"records"}, &histograms, &why))
+                return broken(QStringLiteral("result.histograms"), why);
+            const JsonMember *records = findMember(parts, "records");
+            const qsizetype length = records ? records->end - records->begin - 2 : 0;
+            if (records && bytes[records->begin] == '"' &&
+                QByteArrayView(bytes).sliced(records->begin + 1, length).indexOf('\\') < 0) {
+                location = RecordsInFile{path, records->begin + 1, length};
+            } else if (records) {
+                // Not plain base64 text (escaped by some other writer): parse it as JSON.
+                QJsonObject value;
+                if (!parseMembers(bytes, parts, {}, &value, &why))
+                    return broken(QStringLiteral("result.histograms.records"), why);
+                histograms = value;
+            }
+            result.insert(key("histograms"), histograms);
+        }
+        document.insert(key("result"), result);
+    }
+    return addDocument(document, path, location ? &*location : nullptr, error);
+}
+
+std::optional<MergedRun> mergeAgentFiles(const QStringList &paths, QString *error)
+{
+    RunMerger merger;
+    for (const QString &path : paths) {
+        if (!merger.addFile(path, error))
             return std::nullopt;
     }
     return merger.finish(error);

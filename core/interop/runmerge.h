@@ -30,7 +30,8 @@ struct AgentSummary
     TrafficTotals totals;
     int maxVus = 0;
     QJsonObject resources;  //!< its own resource figures (generator CPU, machine CPU, ...)
-    bool saturated = false; //!< its generator was saturated (its own recommendation says so)
+    bool saturated = false; //!< its generator was saturated (resources.generatorCpuPct.saturated)
+    bool untrustworthy = false; //!< its own recommendations call its figures untrustworthy
     QString saturationDetail;
 
     double throughputRps() const
@@ -38,7 +39,8 @@ struct AgentSummary
         return durationSec > 0 ? double(totals.requests) / durationSec : 0.0;
     }
     //! {source, segment, host, clockStart, durationSec, status, requests, errors,
-    //! throughputRps, maxVus, resources, saturated}: one entry of the merged run's "agents".
+    //! throughputRps, maxVus, resources, saturated, untrustworthy}: one entry of the merged
+    //! run's "agents".
     QJsonObject toJson() const;
 };
 
@@ -55,8 +57,10 @@ struct MergedRun
     QString contentHash; //!< over the agents' results: the same merge stored twice is one run
 };
 
-//! Merges agent results one at a time, so memory holds the compact histogram blobs of the
-//! agents, never their documents: add() each result, then finish().
+//! Merges agent results: add() or addFile() each, then finish(). An agent file's interval
+//! records (loadscope.hdr/2) stay in the file until finish() streams them, all agents in step,
+//! interval by interval: memory holds the agents' whole-run figures and one interval's
+//! accumulators, never the agents' documents or their per-interval histograms.
 ///
 //! Refuses (with the source named) a document that is not an agent result with histograms, a
 //! corrupted histogram, a plan or segment count that differs from the first one's and a
@@ -71,6 +75,10 @@ public:
     //! Reads one agent result document (resultjson.h, with "agent" and "histograms"); false
     //! with a message naming @p source and what is wrong. Nothing is kept of a refused one.
     bool add(const QJsonObject &document, const QString &source, QString *error);
+    //! Reads the agent result file @p path (or an agent's `kubectl logs` output, whose last line
+    //! is the result) without a QJsonDocument of all of it; as add() otherwise. The file must
+    //! stay as it is until finish().
+    bool addFile(const QString &path, QString *error);
     //! Agents added so far.
     int agentCount() const;
     //! Empty when the agents' segments cover the whole plan (0/N … N-1/N), else which are
@@ -81,12 +89,16 @@ public:
     std::optional<MergedRun> finish(QString *error);
 
 private:
+    struct RecordsInFile;
+    bool addDocument(const QJsonObject &document, const QString &source,
+                     const RecordsInFile *location, QString *error);
+
     struct State;
     std::unique_ptr<State> d;
 };
 
-//! Merges the agent result files @p paths (RunMerger over each file's JSON); the message names
-//! the file that is wrong.
+//! Merges the agent result files @p paths (RunMerger::addFile() each); the message names the
+//! file that is wrong.
 std::optional<MergedRun> mergeAgentFiles(const QStringList &paths, QString *error);
 
 //! The merged run as the history stores it: the test (by plan name), the result with its

@@ -91,6 +91,14 @@ public:
     const QList<ThresholdResult> &thresholdsSoFar() const { return m_thresholdsSoFar; }
     double elapsedSec() const;
 
+    //! Whether the generator itself was the bottleneck in @p sample's interval: the monitor
+    //! flagged it and the generator's process used ≥ 50 % of a core (a machine kept busy by other
+    //! processes alone is not the generator's saturation).
+    static bool generatorBusy(const ResourceSample &sample);
+    //! The run's resources.generatorCpuPct.saturated: busy in at least one interval and in at
+    //! least a quarter of the intervals with a generator figure.
+    static bool generatorSaturated(int busyIntervals, int sampledIntervals);
+
 signals:
     void intervalSample(const loadscope::IntervalSample &sample);
     //! The run ended; @p summary has its thresholds evaluated; @p resultId is 0 without a store.
@@ -132,7 +140,10 @@ private:
     qint64 m_peakTargetRss = 0;
     qint64 m_generatorPid = -1; //!< from the monitor's samples, for the resources JSON and rules
     qint64 m_targetPid = -1;    //!< the local target process found (-1: none, or remote)
-    bool m_generatorSaturated = false;
+    //! Intervals in which the generator itself was the bottleneck (generatorBusy()), and
+    //! intervals with a generator figure at all: the run's "saturated" is their ratio.
+    int m_generatorBusyIntervals = 0;
+    int m_generatorSampledIntervals = 0;
     int m_workerThreads = 1;
     QStringList m_monitorNotes;
     ExecutionSegment m_segment;

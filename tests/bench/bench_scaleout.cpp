@@ -1,6 +1,7 @@
 // The scale-out rehearsal on one machine (not in CTest: run by hand).
 //
 //   bench_scaleout [--rate=RPS] [--seconds=S] [--synthetic-agents=N] [--synthetic-rps=RPS]
+//                  [--merge-only] [--legacy]
 //
 // 1. Starts nginx on loopback and runs one open-model plan (constant-arrival-rate, default
 //    1000/s for 10 s) once as a single process (the reference), then as N = 1, 2 and 4 agents
@@ -11,10 +12,14 @@
 // 2. Writes N = 64 synthetic agent files of a 1-hour run (1 s intervals, --synthetic-rps per
 //    agent, default 100) through the real result writer, and times `loadscope-cli merge` of
 //    them in a child process (its peak RSS from wait4), against a floor measured in the same
-//    run: parsing the same files with QJsonDocument and nothing else.
+//    run: parsing the same files with QJsonDocument and nothing else. The files are in the
+//    current layout (loadscope.hdr/2, the intervals as one record stream); --legacy times the
+//    same agents in the layout of earlier agents (hdr/1, a JSON object per interval) too.
+//    --merge-only stops after part 2.
 // It measures; it does not pass or fail.
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <fcntl.h>
 #include <random>
 #include <sys/resource.h>
@@ -75,6 +80,7 @@ struct ChildMeasure
 {
     int exitCode = -1;
     double seconds = 0;
+    double cpuSeconds = 0; //!< user + system: what the merge costs, however busy the machine
     long peakRssKb = 0;
 };
 
@@ -104,6 +110,8 @@ ChildMeasure measureCli(const QStringList &args)
     m.seconds = double(timer.nsecsElapsed()) / 1e9;
     m.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     m.peakRssKb = usage.ru_maxrss;
+    m.cpuSeconds = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                   double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     return m;
 }
 
@@ -125,7 +133,7 @@ QJsonObject openPlan(const QString &baseUrl, double rate, int seconds)
 
 //! One agent's result of a 1-hour run at @p rps: real histograms per interval, through the
 //! real writer (resultDocument), as `run --segment` writes it.
-QByteArray syntheticAgent(const TestPlan &plan, ExecutionSegment segment, const QDateTime &start,
+RunSummary syntheticAgent(const TestPlan &plan, ExecutionSegment segment, const QDateTime &start,
                           int rps, std::mt19937_64 &rng)
 {
     std::lognormal_distribution<double> service(std::log(2000.0), 0.5); // µs, median 2 ms
@@ -182,7 +190,67 @@ QByteArray syntheticAgent(const TestPlan &plan, ExecutionSegment segment, const 
         QJsonObject{{QStringLiteral("host"), QStringLiteral("agent-%1").arg(segment.index)},
                     {QStringLiteral("segment"), segment.toString()},
                     {QStringLiteral("clockStart"), start.toString(Qt::ISODateWithMs)}};
-    return QJsonDocument(resultDocument(plan, s, 0, QString())).toJson(QJsonDocument::Compact);
+    return s;
+}
+
+QByteArray agentFile(const TestPlan &plan, const RunSummary &s, HistogramLayout layout)
+{
+    QJsonObject doc = resultDocument(plan, s, 0, QString());
+    if (layout != HistogramLayout::Records) {
+        QJsonObject result = doc.value(QStringLiteral("result")).toObject();
+        result.insert(QStringLiteral("histograms"), histogramsJson(s, layout));
+        doc.insert(QStringLiteral("result"), result);
+    }
+    return QJsonDocument(doc).toJson(QJsonDocument::Compact);
+}
+
+double processCpuSeconds()
+{
+    timespec t{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
+struct MergeMeasure
+{
+    ChildMeasure merge;
+    double parseSec = 0;
+    double parseCpuSec = 0;
+    qint64 bytes = 0;
+};
+
+//! `loadscope-cli merge` of @p files, and the QJsonDocument floor over the same files.
+MergeMeasure measureMerge(const QStringList &files)
+{
+    MergeMeasure m;
+    QElapsedTimer parse;
+    parse.start();
+    const double cpuStart = processCpuSeconds();
+    qint64 parsed = 0;
+    for (const QString &f : files) {
+        const QByteArray bytes = loadscope::test::readFileBytes(f);
+        m.bytes += bytes.size();
+        parsed += QJsonDocument::fromJson(bytes).object().size();
+    }
+    m.parseSec = double(parse.nsecsElapsed()) / 1e9;
+    m.parseCpuSec = processCpuSeconds() - cpuStart;
+    if (parsed == 0)
+        std::fprintf(stderr, "the files did not parse\n");
+    QStringList args{QStringLiteral("merge")};
+    args << files << QStringLiteral("--no-db");
+    m.merge = measureCli(args);
+    return m;
+}
+
+void printMerge(const char *layout, const MergeMeasure &m)
+{
+    std::printf("  %-6s %4.0f MB of JSON: merge %6.2f s (%5.2f s CPU), peak RSS %4.0f MB (exit "
+                "%d); parse floor %6.2f s (%5.2f s CPU); ratio merge / floor %.2f (CPU %.2f)\n",
+                layout, double(m.bytes) / 1e6, m.merge.seconds, m.merge.cpuSeconds,
+                double(m.merge.peakRssKb) / 1024.0, m.merge.exitCode, m.parseSec, m.parseCpuSec,
+                m.parseSec > 0 ? m.merge.seconds / m.parseSec : 0.0,
+                m.parseCpuSec > 0 ? m.merge.cpuSeconds / m.parseCpuSec : 0.0);
+    std::fflush(stdout);
 }
 
 } // namespace
@@ -194,6 +262,8 @@ int main(int argc, char *argv[])
     int seconds = 10;
     int syntheticAgents = 64;
     int syntheticRps = 100;
+    bool mergeOnly = false;
+    bool legacy = false;
     for (const QString &arg : app.arguments().mid(1)) {
         if (arg.startsWith(QLatin1String("--rate=")))
             rate = arg.mid(7).toDouble();
@@ -203,10 +273,15 @@ int main(int argc, char *argv[])
             syntheticAgents = arg.mid(19).toInt();
         else if (arg.startsWith(QLatin1String("--synthetic-rps=")))
             syntheticRps = arg.mid(16).toInt();
+        else if (arg == QLatin1String("--merge-only"))
+            mergeOnly = true;
+        else if (arg == QLatin1String("--legacy"))
+            legacy = true;
     }
     QTemporaryDir dir;
     dir.setAutoRemove(qEnvironmentVariableIsEmpty("BENCH_KEEP"));
     std::printf("files in %s\n", qPrintable(dir.path()));
+    std::fflush(stdout);
     const auto path = [&dir](const QString &name) { return dir.filePath(name); };
 
     // ---- 2. merge of synthetic 1-hour agent files (first: no other child has run yet) -----
@@ -221,38 +296,35 @@ int main(int argc, char *argv[])
         }
         std::mt19937_64 rng(12);
         QStringList files;
-        qint64 bytes = 0;
+        QStringList legacyFiles;
         const QDateTime start = QDateTime::currentDateTimeUtc();
         for (int i = 0; i < syntheticAgents; ++i) {
-            const QByteArray json = syntheticAgent(*plan, ExecutionSegment{i, syntheticAgents},
-                                                   start, syntheticRps, rng);
+            const RunSummary agent = syntheticAgent(*plan, ExecutionSegment{i, syntheticAgents},
+                                                    start, syntheticRps, rng);
             files << path(QStringLiteral("synthetic-%1.json").arg(i));
-            bytes += json.size();
-            if (!writeBytes(files.last(), json)) {
+            if (!writeBytes(files.last(), agentFile(*plan, agent, HistogramLayout::Records))) {
                 std::fprintf(stderr, "cannot write %s\n", qPrintable(files.last()));
                 return 1;
             }
+            if (legacy) {
+                legacyFiles << path(QStringLiteral("synthetic-v1-%1.json").arg(i));
+                if (!writeBytes(legacyFiles.last(),
+                                agentFile(*plan, agent, HistogramLayout::JsonIntervals))) {
+                    std::fprintf(stderr, "cannot write %s\n", qPrintable(legacyFiles.last()));
+                    return 1;
+                }
+            }
         }
-        QElapsedTimer parse;
-        parse.start();
-        qint64 parsed = 0;
-        for (const QString &f : std::as_const(files))
-            parsed += QJsonDocument::fromJson(loadscope::test::readFileBytes(f)).object().size();
-        const double parseSec = double(parse.nsecsElapsed()) / 1e9;
-        QStringList args{QStringLiteral("merge")};
-        args << files << QStringLiteral("--no-db");
-        const ChildMeasure m = measureCli(args);
-        std::printf("merge of %d synthetic 1-hour agent files (%d req/s each, 3600 intervals, "
-                    "%.0f MB of JSON):\n",
-                    syntheticAgents, syntheticRps, double(bytes) / 1e6);
-        std::printf("  loadscope-cli merge     %.2f s, peak RSS %.0f MB (exit %d)\n", m.seconds,
-                    double(m.peakRssKb) / 1024.0, m.exitCode);
-        std::printf("  JSON parse floor        %.2f s (QJsonDocument over the same files, %lld "
-                    "keys)\n",
-                    parseSec, qlonglong(parsed));
-        std::printf("  ratio merge / floor     %.2f\n\n",
-                    parseSec > 0 ? m.seconds / parseSec : 0.0);
+        std::printf("merge of %d synthetic 1-hour agent files (%d req/s each, 3600 intervals); "
+                    "the floor is QJsonDocument parsing the same files:\n",
+                    syntheticAgents, syntheticRps);
+        printMerge("hdr/2", measureMerge(files));
+        if (legacy)
+            printMerge("hdr/1", measureMerge(legacyFiles));
+        std::printf("\n");
     }
+    if (mergeOnly)
+        return 0;
 
     // ---- 1. real agents against nginx -----------------------------------------------------
     loadscope::test::NginxServer nginx;

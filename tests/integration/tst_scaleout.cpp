@@ -20,6 +20,7 @@
 #include <QUrlQuery>
 
 #include "fakehttpserver.h"
+#include "interop/resultjsonstream.h"
 #include "metrics/runmetrics.h"
 #include "plan/executionsegment.h"
 #include "testmain.h"
@@ -63,6 +64,52 @@ LatencyHistogram blob(const QJsonValue &base64)
     const auto h =
         LatencyHistogram::deserialize(QByteArray::fromBase64(base64.toString().toLatin1()));
     return h.value_or(LatencyHistogram());
+}
+
+//! One interval of an agent's result file, from its records (loadscope.hdr/2).
+struct AgentInterval
+{
+    LatencyHistogram duration;
+    qint64 requests = 0;
+    int activeVus = 0;
+};
+
+//! The header an IntervalRecordReader of @p histograms needs.
+void setHeader(IntervalRecordReader &reader, const QJsonObject &histograms)
+{
+    std::vector<int> classes;
+    for (int i = 1; i < kErrorClassCount; ++i)
+        classes.push_back(i);
+    reader.setHeader(int(histograms[QStringLiteral("metricNames")].toArray().size()),
+                     int(histograms[QStringLiteral("endpointNames")].toArray().size()), classes);
+}
+
+QByteArray records(const QJsonObject &histograms)
+{
+    return QByteArray::fromBase64(histograms[QStringLiteral("records")].toString().toLatin1());
+}
+
+//! The intervals of an agent's "result" object.
+QList<AgentInterval> agentIntervals(const QJsonObject &result)
+{
+    const QJsonObject histograms = result[QStringLiteral("histograms")].toObject();
+    const QJsonArray metrics = histograms[QStringLiteral("metricNames")].toArray();
+    IntervalRecordReader reader(records(histograms));
+    setHeader(reader, histograms);
+    QList<AgentInterval> out;
+    IntervalRecord record;
+    QString error;
+    while (reader.next(&record, &error)) {
+        AgentInterval in;
+        in.requests = record.totals.requests;
+        in.activeVus = record.activeVus;
+        for (const RecordHistogram &h : record.histograms) {
+            if (metrics[h.metric].toString() == QLatin1String("duration"))
+                in.duration = LatencyHistogram::deserialize(h.blob).value_or(LatencyHistogram());
+        }
+        out.append(in);
+    }
+    return out;
 }
 
 } // namespace
@@ -257,17 +304,12 @@ private slots:
                     d[QStringLiteral("agent")].toObject()[QStringLiteral("clockStart")].toString(),
                     Qt::ISODateWithMs);
                 const qsizetype j = k - qRound64(double(origin.msecsTo(start)) / 1000.0);
-                const QJsonArray intervals = d[QStringLiteral("histograms")]
-                                                 .toObject()[QStringLiteral("intervals")]
-                                                 .toArray();
+                const QList<AgentInterval> intervals = agentIntervals(d);
                 if (j < 0 || j >= intervals.size())
                     continue;
-                const QJsonObject in = intervals[j].toObject();
-                union_.merge(
-                    blob(in[QStringLiteral("histograms")].toObject()[QStringLiteral("duration")]));
-                requests += qint64(
-                    in[QStringLiteral("totals")].toObject()[QStringLiteral("requests")].toDouble());
-                vus += in[QStringLiteral("activeVus")].toInt();
+                union_.merge(intervals[j].duration);
+                requests += intervals[j].requests;
+                vus += intervals[j].activeVus;
             }
             const QJsonObject entry = timeline[k].toObject();
             QCOMPARE(qint64(entry[QStringLiteral("requests")].toDouble()), requests);
@@ -319,16 +361,22 @@ private slots:
         QJsonObject corrupt = readJson(two[1]);
         QJsonObject result = corrupt[QStringLiteral("result")].toObject();
         QJsonObject histograms = result[QStringLiteral("histograms")].toObject();
-        QJsonArray intervals = histograms[QStringLiteral("intervals")].toArray();
-        QJsonObject first = intervals[0].toObject();
-        QJsonObject blobs = first[QStringLiteral("histograms")].toObject();
-        QByteArray bytes =
-            QByteArray::fromBase64(blobs[QStringLiteral("duration")].toString().toLatin1());
-        bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x04);
-        blobs[QStringLiteral("duration")] = QString::fromLatin1(bytes.toBase64());
-        first[QStringLiteral("histograms")] = blobs;
-        intervals[0] = first;
-        histograms[QStringLiteral("intervals")] = intervals;
+        IntervalRecordReader reader(records(histograms));
+        setHeader(reader, histograms);
+        IntervalRecordWriter writer;
+        IntervalRecord record;
+        QString error;
+        while (reader.next(&record, &error)) {
+            if (reader.position() == 1) {
+                QByteArray bytes = record.histograms.front().blob;
+                bytes.detach();
+                bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x04);
+                record.histograms.front().blob = bytes;
+            }
+            writer.append(record);
+        }
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        histograms[QStringLiteral("records")] = QString::fromLatin1(writer.bytes().toBase64());
         result[QStringLiteral("histograms")] = histograms;
         corrupt[QStringLiteral("result")] = result;
         const QString corrupted = path(QStringLiteral("corrupted.json"));
@@ -336,7 +384,7 @@ private slots:
         run = runCli({QStringLiteral("merge"), two[0], corrupted, QStringLiteral("--no-db")});
         QVERIFY2(
             run.exitCode == 2 &&
-                run.err.contains(corrupted + QStringLiteral(": result.histograms.intervals[0]")) &&
+                run.err.contains(corrupted + QStringLiteral(": result.histograms.records[0]")) &&
                 run.err.contains(QLatin1String("latency histogram")),
             qPrintable(describe(run)));
 

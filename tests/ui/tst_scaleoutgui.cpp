@@ -8,9 +8,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTableWidget>
 #include <QTemporaryDir>
 
+#include "analysis/recommendations.h"
 #include "common/agentspanel.h"
 #include "fakehttpserver.h"
 #include "history/rundetails.h"
@@ -21,6 +23,7 @@
 #include "session/storedrun.h"
 #include "store/historystore.h"
 #include "testsupport.h"
+#include "theme.h"
 #include "widgettestmain.h"
 
 using namespace loadscope;
@@ -55,6 +58,8 @@ private:
     std::unique_ptr<FakeHttpServer> m_server;
     QString m_planPath;
     QJsonObject m_planJson;
+
+    QStringList m_agentFiles; //!< the two agents of mergedRunShowsItsAgents()
 
     QString path(const QString &name) const { return m_dir.filePath(name); }
 
@@ -182,6 +187,7 @@ private slots:
     {
         const QStringList files = runAgents(2);
         QCOMPARE(files.size(), 2);
+        m_agentFiles = files;
         qint64 requests[2] = {0, 0};
         for (int i = 0; i < 2; ++i)
             requests[i] = readJson(files[i])[QStringLiteral("result")]
@@ -246,6 +252,54 @@ private slots:
         summary.showSummary(single, {}, {});
         QVERIFY(!summary.agentsPanel()->isVisible());
         QCOMPARE(summary.agentsPanel()->agentCount(), 0);
+    }
+
+    //! README's pictures (LOADSCOPE_SCREENSHOT_DIR): the export dialog and a merged run's agents
+    //! in the Run summary, light and dark, at 1366×768.
+    void screenshots()
+    {
+        const QString dir = qEnvironmentVariable("LOADSCOPE_SCREENSHOT_DIR");
+        if (dir.isEmpty())
+            QSKIP("LOADSCOPE_SCREENSHOT_DIR not set");
+        QCOMPARE(m_agentFiles.size(), 2);
+        HistoryStore store;
+        QString error;
+        QVERIFY2(store.open(path(QStringLiteral("screens.db")), &error), qPrintable(error));
+        const AgentMergeOutcome merged = mergeAgentResultFiles(store, m_agentFiles);
+        QVERIFY2(merged.resultId > 0, qPrintable(merged.error));
+        const auto stored = loadStoredRun(store, merged.resultId, &error);
+        QVERIFY2(stored, qPrintable(error));
+        const auto plan = planFromJson(m_planJson);
+        QVERIFY(plan);
+        const auto cleanup = qScopeGuard([] { applyTheme(Theme::Light); });
+        for (const Theme theme : {Theme::Light, Theme::Dark}) {
+            applyTheme(theme);
+            const QString suffix = theme == Theme::Dark ? QStringLiteral("-dark") : QString();
+            K8sExportDialog dialog(*plan);
+            dialog.setAgents(8);
+            dialog.setImage(QStringLiteral("registry.example/loadscope-cli:0.1"));
+            dialog.setNamespace(QStringLiteral("perf"));
+            dialog.setReportTo(QStringLiteral("http://workbench.perf:8080/api/performance/"
+                                              "results/merge"));
+            dialog.setOutputDir(path(QStringLiteral("k8s")));
+            QVERIFY(QDir().mkpath(path(QStringLiteral("k8s"))));
+            dialog.show();
+            QVERIFY2(dialog.exportManifest(), qPrintable(dialog.lastError()));
+            QCoreApplication::processEvents();
+            QVERIFY(dialog.grab().save(dir + QStringLiteral("/k8s-export") + suffix +
+                                       QStringLiteral(".png")));
+
+            RunSummaryPanel summary;
+            summary.resize(1366, 768);
+            summary.show();
+            summary.showSummary(stored->summary,
+                                recommendationsFromJson(
+                                    stored->summary.extras.recommendations.value_or(QJsonArray())),
+                                {});
+            QCoreApplication::processEvents();
+            QVERIFY(summary.grab().save(dir + QStringLiteral("/agents-summary") + suffix +
+                                        QStringLiteral(".png")));
+        }
     }
 };
 

@@ -60,6 +60,11 @@ AgentsPanel::AgentsPanel(QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_heading);
     layout->addWidget(m_table);
+    // The heading sits on the table: height the parent gives beyond the rows goes below them,
+    // not into a gap between the two.
+    layout->addStretch(1);
+    m_heading->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    m_table->setWordWrap(false);
     hide();
 }
 
@@ -108,9 +113,18 @@ void AgentsPanel::setAgents(const QJsonArray &agents)
                  true));
         m_table->setItem(row, RssColumn,
                          cell(rss > 0 ? locale.formattedDataSize(qint64(rss)) : dash, true));
-        QTableWidgetItem *sat = cell(isSaturated ? tr("yes") : tr("no"), false);
+        // Not saturated, but its own result calls its figures untrustworthy (its node busy with
+        // other work, dropped iterations): said apart, so an idle agent is not called saturated.
+        const bool doubtful = !isSaturated && a.value(QStringLiteral("untrustworthy")).toBool();
+        QTableWidgetItem *sat = cell(isSaturated ? tr("yes")
+                                     : doubtful  ? tr("no; untrustworthy")
+                                                 : tr("no"),
+                                     false);
         if (isSaturated)
             sat->setToolTip(tr("This agent's generator was the bottleneck"));
+        else if (doubtful)
+            sat->setToolTip(tr("This agent's generator was not the bottleneck, but its own result "
+                               "says its figures are not trustworthy (see its recommendations)"));
         m_table->setItem(row, SaturatedColumn, sat);
     }
     m_heading->setText(tr("Agents: %1, %2 req/s together%3")

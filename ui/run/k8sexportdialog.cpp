@@ -67,7 +67,10 @@ K8sExportDialog::K8sExportDialog(const TestPlan &plan, QWidget *parent)
     form->addRow(tr("&Report to"), m_reportTo);
     form->addRow(tr("&Start delay"), m_startDelay);
     form->addRow(tr("&Format"), m_format);
-    form->addRow(tr("&Output folder"), dirRow);
+    // A row of a layout gets no buddy from addRow(QString, …): its "&" would show as is.
+    auto *dirLabel = new QLabel(tr("&Output folder"), this);
+    dirLabel->setBuddy(m_outputDir);
+    form->addRow(dirLabel, dirRow);
 
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
@@ -178,17 +181,19 @@ bool K8sExportDialog::exportManifest()
     }
     m_error.clear();
     m_written = path;
-    const QString results =
+    const QString then =
         options.reportTo.isEmpty()
-            ? tr("kubectl logs job/%1, the last line of each pod").arg(kubernetesName(m_plan.name))
-            : options.reportTo;
-    m_status->setText(tr("Wrote %1 (%2 objects). %3 agents start at %4: apply it before then "
-                         "(kubectl apply -f), then merge their results (%5) with Run ▸ Merge "
-                         "agent results….")
+            ? tr("then save each pod's log (kubectl logs; the result is its last line) and merge "
+                 "the logs with Run ▸ Merge agent results…")
+            : tr("the agents then POST their results to %1, which stores the merged run when the "
+                 "last one arrives.")
+                  .arg(options.reportTo);
+    m_status->setText(tr("Wrote %1 (%2 objects). %3 agents start together at %4: apply it before "
+                         "then (kubectl apply -f); %5")
                           .arg(QDir::toNativeSeparators(path))
                           .arg(manifest->size())
                           .arg(options.agents)
-                          .arg(options.startAt.toString(Qt::ISODate), results));
+                          .arg(options.startAt.toString(Qt::ISODate), then));
     m_preview->setPlainText(QString::fromUtf8(bytes));
     return true;
 }
