@@ -442,6 +442,31 @@ private slots:
         QVERIFY2(seconds < onTimeBound(plan), qPrintable(QString::number(seconds)));
     }
 
+    void goawayMovesTheStreamsTheServerDidNotTakeToNewConnections()
+    {
+        FakeH2Behaviour behaviour;
+        behaviour.goawayEvery = 7; // GOAWAY names the 7th stream: later ones are not processed
+        FakeH2Server fake(behaviour);
+        LeanHttp2Transport::Options options;
+        options.connections = 1;
+        LeanHttp2Transport transport(targetOf(fake.baseUrl()), options);
+        QList<QByteArray> paths;
+        for (int i = 0; i < 30; ++i)
+            paths.append("/moved/" + QByteArray::number(i));
+        const QList<HttpResult> results = sendAll(transport, paths);
+        QCOMPARE(results.size(), paths.size()); // none left hanging on a closed connection
+        for (int i = 0; i < paths.size(); ++i) {
+            QVERIFY2(results[i].error == ErrorClass::None, qPrintable(results[i].errorText));
+            QVERIFY2(results[i].body.startsWith(QByteArray("{\"path\":\"" + paths[i] + "\"")),
+                     results[i].body.constData());
+        }
+        // At most 7 streams per connection: 30 need 5, one after another (one at a time).
+        QVERIFY2(transport.connectionsOpened() >= 5,
+                 qPrintable(QString::number(transport.connectionsOpened())));
+        QCOMPARE(fake.connections, transport.connectionsOpened());
+        QVERIFY(transport.streamsRetried() >= 30 - 7);
+    }
+
     void stalledWindowTimesOutAndTheRunEndsOnTime()
     {
         FakeH2Behaviour behaviour;
