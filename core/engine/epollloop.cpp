@@ -6,12 +6,17 @@
 
 #include <QSocketNotifier>
 
+#include "engine/steadyclock.h"
+
 namespace loadscope {
 
 namespace {
 constexpr int kMaxEvents = 256;
-// Bounds one activation so timers and queued calls still run under a constant stream of events.
+// Bounds one activation so timers and queued calls still run under a constant stream of events:
+// by rounds, and by time, as one HTTP/2 event may carry a hundred responses (64 rounds of those
+// kept the worker's interval snapshots and its stop request waiting for seconds).
 constexpr int kMaxRoundsPerActivation = 64;
+constexpr qint64 kMaxActivationNs = 2000000;
 } // namespace
 
 EpollLoop::EpollLoop(Handler *handler, QObject *parent)
@@ -59,6 +64,7 @@ void EpollLoop::drain()
     if (m_epollFd < 0)
         return;
     std::array<epoll_event, kMaxEvents> events;
+    const qint64 startNs = steadyNowNs();
     for (int round = 0; round < kMaxRoundsPerActivation; ++round) {
         const int n = epoll_wait(m_epollFd, events.data(), kMaxEvents, 0);
         if (n <= 0)
@@ -66,6 +72,8 @@ void EpollLoop::drain()
         for (int i = 0; i < n; ++i)
             m_handler->epollEvent(events[static_cast<size_t>(i)].data.u64,
                                   events[static_cast<size_t>(i)].events);
+        if (steadyNowNs() - startNs > kMaxActivationNs)
+            return; // level-triggered: the notifier fires again for what is left
     }
 }
 

@@ -58,7 +58,7 @@ struct Http2Session::Callbacks
 {
     static Http2Session *self(void *data) { return static_cast<Http2Session *>(data); }
 
-    static int onFrameSend(nghttp2_session *h2, const nghttp2_frame *frame, void *)
+    static int onFrameSend(nghttp2_session *h2, const nghttp2_frame *frame, void *data)
     {
         if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
             return 0;
@@ -69,7 +69,7 @@ struct Http2Session::Callbacks
         if (frame->hd.type == NGHTTP2_HEADERS)
             stream->m_headersSent = true;
         if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
-            stream->m_writeEndNs = steadyNowNs();
+            stream->m_writeEndNs = self(data)->m_sendNs;
         return 0;
     }
 
@@ -103,6 +103,7 @@ struct Http2Session::Callbacks
             break;
         case NGHTTP2_GOAWAY:
             s->m_goaway = true;
+            ++s->m_transport->m_sessionEpoch;
             s->m_goawayLastStream = frame->goaway.last_stream_id;
             if (frame->goaway.error_code != NGHTTP2_NO_ERROR)
                 s->m_goawayText = QStringLiteral("the server sent GOAWAY with %1")
@@ -110,11 +111,13 @@ struct Http2Session::Callbacks
             s->m_transport->schedulePump(); // the rest go to a new connection
             break;
         case NGHTTP2_SETTINGS:
-            if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0)
-                s->m_transport->m_serverStreams =
+            if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) {
+                s->m_serverLimit =
                     int(qMin<quint32>(nghttp2_session_get_remote_settings(
                                           h2, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS),
                                       1u << 30));
+                s->m_transport->m_serverStreams = s->m_serverLimit;
+            }
             s->m_transport->schedulePump(); // the stream limit may have grown
             break;
         default:
@@ -123,13 +126,13 @@ struct Http2Session::Callbacks
         return 0;
     }
 
-    static int onBeginHeaders(nghttp2_session *h2, const nghttp2_frame *frame, void *)
+    static int onBeginHeaders(nghttp2_session *h2, const nghttp2_frame *frame, void *data)
     {
         if (frame->hd.type != NGHTTP2_HEADERS)
             return 0;
         Http2Stream *stream = streamOf(h2, frame->hd.stream_id);
         if (stream != nullptr && stream->m_firstByteNs == 0)
-            stream->m_firstByteNs = steadyNowNs();
+            stream->m_firstByteNs = self(data)->m_readNs;
         return 0;
     }
 
@@ -237,11 +240,11 @@ Http2Session::~Http2Session()
 int Http2Session::streamLimit() const
 {
     const int configured = m_transport->m_options.maxStreams;
+    // Asked for every request on every connection: the server's figure is kept, not asked of
+    // nghttp2 each time.
     int server = m_transport->m_serverStreams > 0 ? m_transport->m_serverStreams : kAssumedStreams;
-    if (m_h2 != nullptr && m_state == State::Open && m_anyFrame)
-        server = int(qMin<quint32>(
-            nghttp2_session_get_remote_settings(m_h2, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS),
-            1u << 30));
+    if (m_state == State::Open && m_serverLimit > 0)
+        server = m_serverLimit;
     return configured > 0 ? qMin(configured, server) : server;
 }
 
@@ -257,10 +260,12 @@ void Http2Session::start()
         nghttp2_session_del(m_h2);
         m_h2 = nullptr;
     }
+    ++m_transport->m_sessionEpoch;
     m_goaway = false;
     m_goawayLastStream = 0x7fffffff;
     m_goawayText.clear();
     m_anyFrame = false;
+    m_serverLimit = 0;
     m_closeAfter = false;
     m_out.clear();
     m_outOffset = 0;
@@ -366,6 +371,10 @@ void Http2Session::continueHandshake()
         const QByteArray alpn = TlsContext::alpnSelected(m_ssl);
         if (alpn == "h2") {
             open();
+            // Read-ahead may have taken the server's first frames in with the handshake:
+            // epoll will not report those.
+            if (m_state == State::Open && m_ssl != nullptr && TlsContext::hasPending(m_ssl))
+                onReadable();
         } else if (m_transport->m_options.fallbackToHttp1) {
             closeQuietly();
             m_transport->fallBackToHttp1();
@@ -423,17 +432,18 @@ void Http2Session::open()
     nghttp2_session_set_local_window_size(m_h2, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
     m_state = State::Open;
     // Streams that waited for the connection carry its set-up times, as k6 reports them.
+    const qint64 nowNs = steadyNowNs();
     for (Http2Stream *stream : std::vector<Http2Stream *>(m_live)) {
         if (stream->m_session != this || stream->m_streamId >= 0)
             continue;
         stream->m_result.timing.connectingUs = m_connectingUs;
         stream->m_result.timing.tlsHandshakingUs = m_tlsUs;
-        submit(stream);
+        submit(stream, nowNs);
     }
     flush();
 }
 
-void Http2Session::attach(Http2Stream *stream)
+void Http2Session::attach(Http2Stream *stream, qint64 nowNs)
 {
     stream->m_session = this;
     stream->m_slot = m_live.size();
@@ -441,7 +451,7 @@ void Http2Session::attach(Http2Stream *stream)
     if (m_state == State::Closed)
         start();
     else if (m_state == State::Open)
-        submit(stream);
+        submit(stream, nowNs);
 }
 
 void Http2Session::unlink(Http2Stream *stream)
@@ -455,7 +465,7 @@ void Http2Session::unlink(Http2Stream *stream)
     stream->m_session = nullptr;
 }
 
-void Http2Session::submit(Http2Stream *stream)
+void Http2Session::submit(Http2Stream *stream, qint64 nowNs)
 {
     const Http2Request &request = *stream->m_prepared.http2;
     const bool tls = m_transport->m_target.tls;
@@ -486,7 +496,7 @@ void Http2Session::submit(Http2Stream *stream)
     body.source.ptr = stream;
     body.read_callback = &Callbacks::readBody;
     stream->m_bodyOffset = 0;
-    stream->m_writeStartNs = steadyNowNs();
+    stream->m_writeStartNs = nowNs;
     const int32_t id = nghttp2_submit_request(m_h2, nullptr, nva.data(), nva.size(),
                                               request.body.isEmpty() ? nullptr : &body, stream);
     if (id < 0) {
@@ -521,7 +531,7 @@ void Http2Session::streamClosed(Http2Stream *stream, quint32 errorCode)
         return;
     }
     if (errorCode == NGHTTP2_NO_ERROR && stream->m_result.status > 0) {
-        stream->complete();
+        stream->complete(m_readNs); // its last frame came in with the bytes being parsed
         return;
     }
     if (errorCode == NGHTTP2_REFUSED_STREAM) {
@@ -559,14 +569,25 @@ void Http2Session::onReadable()
     char *buffer = m_transport->readBuffer();
     const int capacity = m_transport->readBufferSize();
     for (;;) {
-        qint64 n = 0;
         if (m_ssl != nullptr) {
-            int got = 0;
+            // Every record OpenSSL holds already, parsed in one go: nginx sends a record per
+            // response, and read-ahead brings many of them in with one recv(2).
+            qint64 n = 0;
             int sysError = 0;
-            switch (TlsContext::read(m_ssl, buffer, capacity, &got, &sysError)) {
+            TlsStatus status = TlsStatus::Done;
+            do {
+                int got = 0;
+                status = TlsContext::read(m_ssl, buffer + n, capacity - int(n), &got, &sysError);
+                n += got;
+            } while (status == TlsStatus::Done && n < capacity && TlsContext::hasPending(m_ssl));
+            if (n > 0 && !feed(buffer, n))
+                return;
+            switch (status) {
             case TlsStatus::Done:
-                n = got;
-                break;
+                if (TlsContext::hasPending(m_ssl))
+                    continue; // the buffer filled up first
+                afterIo();
+                return;
             case TlsStatus::WantRead:
                 afterIo();
                 return;
@@ -575,8 +596,8 @@ void Http2Session::onReadable()
                 afterIo();
                 return;
             case TlsStatus::Closed:
-                n = 0;
-                break;
+                closedByPeer();
+                return;
             case TlsStatus::SysError:
                 close(ErrorClass::Reset, QStringLiteral("connection to %1 failed: %2")
                                              .arg(m_transport->peerText(), errnoText(sysError)));
@@ -586,46 +607,51 @@ void Http2Session::onReadable()
                       TlsContext::failureText(m_ssl, m_transport->m_http1->targetText(), false));
                 return;
             }
-        } else {
-            const ssize_t got = ::recv(m_fd, buffer, size_t(capacity), 0);
-            if (got < 0) {
-                if (errno == EINTR)
-                    continue;
-                if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                    afterIo();
-                    return;
-                }
-                const int error = errno;
-                close(ErrorClass::Reset, error == ECONNRESET
-                                             ? QStringLiteral("HTTP/2 connection reset by %1")
-                                                   .arg(m_transport->peerText())
-                                             : QStringLiteral("connection to %1 failed: %2")
-                                                   .arg(m_transport->peerText(), errnoText(error)));
+            return;
+        }
+        const ssize_t got = ::recv(m_fd, buffer, size_t(capacity), 0);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                afterIo();
                 return;
             }
-            n = got;
-        }
-        if (n == 0) {
+            const int error = errno;
             close(ErrorClass::Reset,
-                  m_goawayText.isEmpty()
-                      ? QStringLiteral("HTTP/2 connection closed by %1 before the response")
-                            .arg(m_transport->peerText())
-                      : QStringLiteral("HTTP/2 connection closed by %1: %2")
-                            .arg(m_transport->peerText(), m_goawayText));
+                  error == ECONNRESET
+                      ? QStringLiteral("HTTP/2 connection reset by %1").arg(m_transport->peerText())
+                      : QStringLiteral("connection to %1 failed: %2")
+                            .arg(m_transport->peerText(), errnoText(error)));
             return;
         }
-        if (!feed(buffer, n))
+        if (got == 0) {
+            closedByPeer();
             return;
-        const bool more = m_ssl != nullptr ? TlsContext::hasPending(m_ssl) : n == capacity;
-        if (!more) {
+        }
+        if (!feed(buffer, got))
+            return;
+        if (got < capacity) {
             afterIo();
             return;
         }
     }
 }
 
+void Http2Session::closedByPeer()
+{
+    close(ErrorClass::Reset,
+          m_goawayText.isEmpty()
+              ? QStringLiteral("HTTP/2 connection closed by %1 before the response")
+                    .arg(m_transport->peerText())
+              : QStringLiteral("HTTP/2 connection closed by %1: %2")
+                    .arg(m_transport->peerText(), m_goawayText));
+}
+
 bool Http2Session::feed(const char *data, qint64 size)
 {
+    // One clock read for every frame in these bytes: first bytes and ends of their streams.
+    m_readNs = steadyNowNs();
     ++m_inCallbacks;
     const ssize_t rc =
         nghttp2_session_mem_recv(m_h2, reinterpret_cast<const uint8_t *>(data), size_t(size));
@@ -681,6 +707,7 @@ void Http2Session::flush()
         }
         m_out.clear();
         m_outOffset = 0;
+        m_sendNs = steadyNowNs(); // when the frames below went out, for their streams' timing
         ++m_inCallbacks;
         while (m_out.size() < kWriteBatch) {
             const uint8_t *data = nullptr;
@@ -812,6 +839,7 @@ void Http2Session::closeQuietly()
 {
     releaseSocket();
     m_state = State::Closed;
+    ++m_transport->m_sessionEpoch;
     if (m_inCallbacks > 0) {
         m_closeAfter = true; // nghttp2 is on the stack: free its session once it returns
         return;

@@ -45,7 +45,7 @@ private:
     void requestFinished(HttpTransportConnection *connection, quint64 tag,
                          HttpResult &result) override;
     void fail(ErrorClass error, const QString &text);
-    void complete();
+    void complete(qint64 endNs);
     void deliver();
     void resetForRetry();
     void fillTiming(qint64 endNs);
@@ -68,6 +68,10 @@ private:
     QString m_limitError; //!< the response broke a limit; the stream was reset
     int m_retries = 0;
     qint64 m_deadlineNs = 0;
+    //! Neighbours in the transport's list of timed streams, oldest deadline first.
+    Http2Stream *m_timedPrev = nullptr;
+    Http2Stream *m_timedNext = nullptr;
+    bool m_timed = false;
     qint64 m_writeStartNs = 0;
     qint64 m_writeEndNs = 0;
     qint64 m_firstByteNs = 0;
@@ -100,8 +104,9 @@ public:
     int attached() const { return int(m_live.size()); }
     //! Streams this connection carries at once: Options::maxStreams capped by the server's.
     int streamLimit() const;
-    //! Takes @p stream: submitted at once when open, else when the connection is ready.
-    void attach(Http2Stream *stream);
+    //! Takes @p stream: submitted at once when open (its sending starts at @p nowNs), else when
+    //! the connection is ready.
+    void attach(Http2Stream *stream, qint64 nowNs);
     //! Drops @p stream without a result (RST_STREAM CANCEL when it went out).
     void detach(Http2Stream *stream);
     //! Writes what nghttp2 has queued.
@@ -122,8 +127,9 @@ private:
     void startHandshake();
     void continueHandshake();
     void open();
-    void submit(Http2Stream *stream);
+    void submit(Http2Stream *stream, qint64 nowNs);
     void onReadable();
+    void closedByPeer();
     bool feed(const char *data, qint64 size);
     bool writeOut();
     void watchWrite(bool write);
@@ -146,6 +152,7 @@ private:
     qint32 m_goawayLastStream = 0x7fffffff;
     QString m_goawayText;    //!< the GOAWAY's error, when it carried one
     bool m_anyFrame = false; //!< a frame arrived: the server speaks HTTP/2
+    int m_serverLimit = 0;   //!< this server's SETTINGS_MAX_CONCURRENT_STREAMS; 0: not yet
     int m_inCallbacks = 0;   //!< nghttp2 is calling us: no session teardown now
     bool m_closeAfter = false;
     std::vector<Http2Stream *> m_live; //!< attached streams, submitted or waiting for open()
@@ -156,6 +163,8 @@ private:
     qint64 m_connectingUs = 0;
     qint64 m_tlsStartNs = 0;
     qint64 m_tlsUs = 0;
+    qint64 m_readNs = 0; //!< when the bytes being parsed were read
+    qint64 m_sendNs = 0; //!< when the frames being produced were taken for writing
 };
 
 } // namespace loadscope

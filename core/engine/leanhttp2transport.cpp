@@ -82,8 +82,10 @@ bool Http2Stream::begin(const PreparedRequest &request, bool captureResponse)
         sendOverHttp1();
     else if (!request.http2)
         fail(ErrorClass::Local, QStringLiteral("request was not prepared for HTTP/2"));
-    else
+    else {
+        m_transport->startTiming(this);
         m_transport->enqueue(this);
+    }
     m_inSend = false;
     return true;
 }
@@ -105,6 +107,7 @@ void Http2Stream::resetForRetry()
 
 void Http2Stream::sendOverHttp1()
 {
+    m_transport->stopTiming(this); // the HTTP/1.1 transport times it now
     if (m_http1 == nullptr)
         m_http1 = m_transport->m_http1->createConnection();
     m_http1->send(m_prepared, m_capture, static_cast<HttpTransportSink *>(this), 0);
@@ -123,9 +126,9 @@ void Http2Stream::fillTiming(qint64 endNs)
     fillPhaseTiming(m_result.timing, m_writeStartNs, m_writeEndNs, m_firstByteNs, endNs);
 }
 
-void Http2Stream::complete()
+void Http2Stream::complete(qint64 endNs)
 {
-    fillTiming(steadyNowNs());
+    fillTiming(endNs);
     m_result.error = errorClassForStatus(m_result.status);
     if (m_result.error != ErrorClass::None)
         m_result.errorText = QStringLiteral("HTTP %1").arg(m_result.status);
@@ -134,6 +137,7 @@ void Http2Stream::complete()
 
 void Http2Stream::fail(ErrorClass error, const QString &text)
 {
+    m_transport->stopTiming(this);
     fillTiming(steadyNowNs());
     m_result.error = error;
     m_result.errorText = text;
@@ -146,6 +150,7 @@ void Http2Stream::fail(ErrorClass error, const QString &text)
 
 void Http2Stream::deliver()
 {
+    m_transport->stopTiming(this);
     m_busy = false;
     m_deferred = false;
     m_transport->m_inFlight.ended();
@@ -167,6 +172,7 @@ void Http2Stream::abort()
     }
     if (m_session != nullptr)
         m_session->detach(this);
+    m_transport->stopTiming(this);
     m_busy = false;
     m_deferred = false;
     m_recipient.clear();
@@ -200,7 +206,8 @@ TlsContext *LeanHttp2Transport::tlsContext()
         // h2 first; with the fallback allowed, the server may pick HTTP/1.1 instead.
         const QByteArray alpn = m_options.fallbackToHttp1 ? QByteArrayLiteral("\x02h2\x08http/1.1")
                                                           : QByteArrayLiteral("\x02h2");
-        m_tls = std::make_unique<TlsContext>(m_target.host, m_options.insecureSkipVerify, alpn);
+        m_tls = std::make_unique<TlsContext>(m_target.host, m_options.insecureSkipVerify, alpn,
+                                             true); // onReadable() drains hasPending()
     }
     return m_tls.get();
 }
@@ -284,10 +291,12 @@ void LeanHttp2Transport::epollEvent(quint64 token, quint32 events)
     if (session->generation() != quint32(token >> 32))
         return; // stale: that socket was closed earlier in this batch
     ++m_dispatchDepth;
+    m_current = session;
     session->onEvents(events);
     --m_dispatchDepth;
     if (m_dispatchDepth == 0 && !m_pending.empty())
         pump();
+    m_current = nullptr;
 }
 
 void LeanHttp2Transport::enqueue(Http2Stream *stream)
@@ -315,6 +324,12 @@ void LeanHttp2Transport::schedulePump()
 
 Http2Session *LeanHttp2Transport::pickSession()
 {
+    // Steady state: the connection that just finished streams takes their successors, once
+    // every connection asked for is up (the scan below visits each connection per request).
+    if (m_current != nullptr && m_current->canTake() &&
+        (m_options.connections <= 0 ||
+         (m_scanEpoch == m_sessionEpoch && m_liveAtScan >= m_options.connections)))
+        return m_current;
     Http2Session *best = nullptr;
     Http2Session *closed = nullptr;
     int live = 0;
@@ -329,6 +344,8 @@ Http2Session *LeanHttp2Transport::pickSession()
         if (session->canTake() && (best == nullptr || session->attached() < best->attached()))
             best = session.get();
     }
+    m_scanEpoch = m_sessionEpoch;
+    m_liveAtScan = live;
     // Spread over the configured connections; without a number, open one only when full.
     const bool mayOpen = m_options.connections > 0 ? live < m_options.connections : best == nullptr;
     if (mayOpen && (best == nullptr || best->attached() > 0)) {
@@ -344,6 +361,7 @@ void LeanHttp2Transport::pump()
 {
     ++m_dispatchDepth; // failures below may send again: queue those for the next round
     std::vector<Http2Session *> touched;
+    const qint64 nowNs = steadyNowNs(); // when these streams' sending starts
     while (!m_pending.empty() && !m_http1Mode) {
         Http2Session *session = pickSession();
         if (session == nullptr)
@@ -351,7 +369,7 @@ void LeanHttp2Transport::pump()
         Http2Stream *stream = m_pending.front();
         m_pending.pop_front();
         stream->m_queued = false;
-        session->attach(stream);
+        session->attach(stream, nowNs);
         if (std::find(touched.begin(), touched.end(), session) == touched.end())
             touched.push_back(session);
     }
@@ -390,13 +408,42 @@ void LeanHttp2Transport::fallBackToHttp1()
         stream->sendOverHttp1();
 }
 
+void LeanHttp2Transport::startTiming(Http2Stream *stream)
+{
+    if (stream->m_timed)
+        return;
+    stream->m_timed = true;
+    stream->m_timedNext = nullptr;
+    stream->m_timedPrev = m_timedTail;
+    if (m_timedTail != nullptr)
+        m_timedTail->m_timedNext = stream;
+    else
+        m_timedHead = stream;
+    m_timedTail = stream;
+}
+
+void LeanHttp2Transport::stopTiming(Http2Stream *stream)
+{
+    if (!stream->m_timed)
+        return;
+    stream->m_timed = false;
+    (stream->m_timedPrev != nullptr ? stream->m_timedPrev->m_timedNext : m_timedHead) =
+        stream->m_timedNext;
+    (stream->m_timedNext != nullptr ? stream->m_timedNext->m_timedPrev : m_timedTail) =
+        stream->m_timedPrev;
+    stream->m_timedPrev = stream->m_timedNext = nullptr;
+}
+
 void LeanHttp2Transport::checkDeadlines(qint64 nowNs)
 {
-    for (size_t i = 0; i < m_streams.size(); ++i) {
-        Http2Stream *stream = m_streams[i].get();
-        if (!stream->m_busy || stream->m_deferred || stream->m_http1 != nullptr ||
-            nowNs < stream->m_deadlineNs)
-            continue;
+    // Requests that time out here start their next ones at the tail: stop at the tail as it
+    // was, whatever the timeout.
+    Http2Stream *const last = m_timedTail;
+    while (Http2Stream *stream = m_timedHead) {
+        if (nowNs < stream->m_deadlineNs)
+            break;
+        const bool wasLast = stream == last;
+        stopTiming(stream);
         const qint32 id = stream->m_streamId;
         if (stream->m_queued) {
             m_pending.erase(std::remove(m_pending.begin(), m_pending.end(), stream),
@@ -413,6 +460,8 @@ void LeanHttp2Transport::checkDeadlines(qint64 nowNs)
                              : QStringLiteral("no free HTTP/2 stream to %1 within %2 ms")
                                    .arg(peerText())
                                    .arg(m_options.requestTimeoutMs));
+        if (wasLast)
+            break;
     }
     for (size_t i = 0; i < m_sessions.size(); ++i)
         m_sessions[i]->checkDeadline(nowNs);

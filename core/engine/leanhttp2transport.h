@@ -95,6 +95,8 @@ private:
     void pump();
     Http2Session *pickSession();
     void checkDeadlines(qint64 nowNs);
+    void startTiming(Http2Stream *stream);
+    void stopTiming(Http2Stream *stream);
     void fallBackToHttp1();
     void deferFailure(Http2Stream *stream);
     void flushDeferred();
@@ -112,6 +114,11 @@ private:
     std::vector<std::unique_ptr<Http2Stream>> m_streams;
     std::deque<Http2Stream *> m_pending; //!< waiting for a connection with a free stream
     std::vector<Http2Stream *> m_deferred;
+    //! Streams whose request timeout runs, in the order they started: every request has the
+    //! same timeout, so this is deadline order and a tick looks only at the front (a scan of
+    //! every VU's stream each tick cost a fifth of the CPU at 10,000 VUs).
+    Http2Stream *m_timedHead = nullptr;
+    Http2Stream *m_timedTail = nullptr;
     InFlightDeadlines m_inFlight;
     std::vector<char> m_readBuffer;
     std::unique_ptr<TlsContext> m_tls;
@@ -121,6 +128,14 @@ private:
     bool m_http1Mode = false;
     int m_connectionsOpened = 0;
     int m_streamsRetried = 0;
+    //! The connection whose epoll event is being handled: its finished streams' next requests
+    //! go back onto it while it has room (no scan of every connection per request).
+    Http2Session *m_current = nullptr;
+    //! Bumped whenever a connection opens, closes or is told GOAWAY; with the live connections
+    //! the last scan counted, it says whether that count still holds.
+    quint64 m_sessionEpoch = 0;
+    quint64 m_scanEpoch = ~quint64(0);
+    int m_liveAtScan = 0;
     //! The server's SETTINGS_MAX_CONCURRENT_STREAMS as last received (0: not yet); what new
     //! connections assume until their own SETTINGS arrive.
     int m_serverStreams = 0;

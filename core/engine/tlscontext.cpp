@@ -15,6 +15,9 @@ namespace loadscope {
 
 namespace {
 
+//! OpenSSL's read buffer with read-ahead: what one recv(2) may bring in.
+constexpr size_t kReadAheadBytes = 64 * 1024;
+
 // A socket BIO of our own: OpenSSL's writes with write(2), which raises SIGPIPE when the
 // server has closed the connection; send(MSG_NOSIGNAL) does not, like the plain-HTTP path.
 int socketOf(BIO *bio)
@@ -111,7 +114,8 @@ TlsStatus statusOf(ssl_st *ssl, int rc, int savedErrno, int *sysError)
 
 } // namespace
 
-TlsContext::TlsContext(const QByteArray &host, bool insecureSkipVerify, const QByteArray &alpn)
+TlsContext::TlsContext(const QByteArray &host, bool insecureSkipVerify, const QByteArray &alpn,
+                       bool readAhead)
     : m_host(host)
     , m_insecure(insecureSkipVerify)
 {
@@ -129,6 +133,12 @@ TlsContext::TlsContext(const QByteArray &host, bool insecureSkipVerify, const QB
     // as browsers and wrk accept; it is not a TLS error.
     SSL_CTX_set_options(m_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_mode(m_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    if (readAhead) {
+        // Without it OpenSSL asks the socket for 5 header bytes, then for the record: two
+        // recv(2) per record, and nginx's HTTP/2 sends one record per response.
+        SSL_CTX_set_read_ahead(m_ctx, 1);
+        SSL_CTX_set_default_read_buffer_len(m_ctx, kReadAheadBytes);
+    }
     SSL_CTX_set_alpn_protos(m_ctx, reinterpret_cast<const unsigned char *>(alpn.constData()),
                             unsigned(alpn.size()));
     if (!m_insecure) {

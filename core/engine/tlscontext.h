@@ -30,9 +30,12 @@ class TlsContext final
 {
 public:
     //! @p host is the SNI name and the name (or IP address) the certificate must match;
-    //! @p alpn the protocols offered, in ALPN wire format (length-prefixed names).
+    //! @p alpn the protocols offered, in ALPN wire format (length-prefixed names). With
+    //! @p readAhead, OpenSSL reads the socket in large pieces (many records per recv) instead of
+    //! a record header and then its body; the caller must then drain hasPending() bytes, which
+    //! epoll does not report (the HTTP/2 client, whose server sends a record per response).
     TlsContext(const QByteArray &host, bool insecureSkipVerify,
-               const QByteArray &alpn = QByteArrayLiteral("\x08http/1.1"));
+               const QByteArray &alpn = QByteArrayLiteral("\x08http/1.1"), bool readAhead = false);
     ~TlsContext();
     Q_DISABLE_COPY_MOVE(TlsContext)
 

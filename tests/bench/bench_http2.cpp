@@ -6,12 +6,18 @@
 // For every point (connections x streams per connection) it alternates
 // `h2load -t1 -cC -mM -D S URL` and `loadscope-cli run --http2 --threads=1 --concurrency=C*M
 // --connections=C --max-streams=M`, and prints the requests/s of each, their ratio, each
-// client's CPU time per request, peak RSS, and how far the CLI's run went past its duration.
+// client's CPU time per request, peak RSS, and how far the CLI's run went past its duration;
+// then, per point, the medians over the rounds (ratio range beside), and the machine's load
+// average before and after (a shared machine makes single rounds swing).
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <tuple>
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 
@@ -56,6 +62,31 @@ H2loadRun runH2load(const QString &url, int connections, int streams, int second
     return run;
 }
 
+//! One round of one point: both clients' figures.
+struct Round
+{
+    H2loadRun reference;
+    LoadscopeRun cli;
+    double overrun = 0;
+};
+
+double median(QList<double> values)
+{
+    if (values.isEmpty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const qsizetype mid = values.size() / 2;
+    return values.size() % 2 != 0 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+QString loadAverage()
+{
+    QFile file(QStringLiteral("/proc/loadavg"));
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("?");
+    return QString::fromLatin1(file.readAll().split(' ').mid(0, 3).join(' '));
+}
+
 QList<int> numbers(const QString &text)
 {
     QList<int> out;
@@ -90,8 +121,9 @@ int main(int argc, char *argv[])
     QTemporaryDir dir;
     const QString outputFile = dir.filePath(QStringLiteral("result.json"));
     std::printf("h2load vs loadscope-cli --http2 --threads=1, nginx 1 worker, %d s per run, "
-                "%d rounds\n",
-                seconds, rounds);
+                "%d rounds; load average before: %s\n",
+                seconds, rounds, qPrintable(loadAverage()));
+    std::map<std::tuple<QString, int, int>, QList<Round>> points;
     std::printf("| mode | round | conns | streams | h2load req/s | cli req/s | ratio | h2load "
                 "CPU us/req | cli CPU us/req | h2load RSS MB | cli RSS MB | cli errors | cli "
                 "overrun s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -119,6 +151,7 @@ int main(int argc, char *argv[])
                          QStringLiteral("--threshold=rate<2")});
                     // Process start, analysis and report included: an upper bound on the run's.
                     const double overrun = double(wall.elapsed()) / 1000.0 - seconds;
+                    points[{mode, c, m}].append({reference, cli, overrun});
                     std::printf("| %s | %d | %d | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.1f | "
                                 "%.1f | %.0f | %.2f |\n",
                                 qPrintable(mode), round, c, m, reference.rps, cli.rps,
@@ -128,6 +161,39 @@ int main(int argc, char *argv[])
                                 double(cli.peakRssKb) / 1024.0, cli.errors, overrun);
                     std::fflush(stdout);
                 }
+            }
+        }
+    }
+    std::printf("\nMedians over %d rounds; load average after: %s\n", rounds,
+                qPrintable(loadAverage()));
+    std::printf("| mode | conns x streams | h2load req/s | cli req/s | ratio, median (range) | "
+                "h2load CPU us/req | cli CPU us/req | cli peak RSS MB | cli errors | longest "
+                "overrun s |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    for (const QString &mode : std::as_const(modes)) {
+        for (const int c : std::as_const(connections)) {
+            for (const int m : std::as_const(streams)) {
+                const QList<Round> &runs = points[{mode, c, m}];
+                QList<double> refRps, cliRps, ratios, refCpu, cliCpu;
+                double rss = 0, errors = 0, overrun = 0;
+                for (const Round &r : runs) {
+                    refRps.append(r.reference.rps);
+                    cliRps.append(r.cli.rps);
+                    ratios.append(r.reference.rps > 0 ? r.cli.rps / r.reference.rps : 0.0);
+                    refCpu.append(r.reference.cpuUsPerRequest);
+                    cliCpu.append(r.cli.cpuUsPerRequest);
+                    rss = std::max(rss, double(r.cli.peakRssKb) / 1024.0);
+                    errors += r.cli.errors;
+                    overrun = std::max(overrun, r.overrun);
+                }
+                if (runs.isEmpty())
+                    continue;
+                std::printf(
+                    "| %s | %d x %d | %.0f | %.0f | %.2f (%.2f-%.2f) | %.1f | %.1f | %.0f | "
+                    "%.0f | %.2f |\n",
+                    qPrintable(mode), c, m, median(refRps), median(cliRps), median(ratios),
+                    *std::min_element(ratios.begin(), ratios.end()),
+                    *std::max_element(ratios.begin(), ratios.end()), median(refCpu), median(cliCpu),
+                    rss, errors, overrun);
             }
         }
     }
