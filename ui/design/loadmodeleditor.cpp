@@ -55,6 +55,7 @@ LoadModelEditor::LoadModelEditor(QWidget *parent)
     auto *fields = m_fields;
     m_form = new QFormLayout;
     m_form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+    m_form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     m_executor = new QComboBox(this);
     for (const auto executor : {Executor::ConstantVus, Executor::RampingVus,
                                 Executor::ConstantArrivalRate, Executor::RampingArrivalRate})
@@ -306,8 +307,9 @@ QSize LoadModelEditor::minimumSizeHint() const
 void LoadModelEditor::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
-    const int sideBySide = m_form->minimumSize().width() + m_fields->spacing() +
-                           m_stagesBox->minimumSizeHint().width();
+    // The form at its full width (labels beside their fields, not wrapped above them).
+    const int sideBySide =
+        m_form->sizeHint().width() + m_fields->spacing() + m_stagesBox->minimumSizeHint().width();
     const auto direction =
         width() >= sideBySide ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom;
     if (m_fields->direction() != direction)
