@@ -257,6 +257,8 @@ QWidget *DesignPlace::createLoadBox()
     });
 
     m_sideTabs = new QTabWidget(column);
+    m_sideTabs->setUsesScrollButtons(true); // never wider than the column
+    m_sideTabs->setElideMode(Qt::ElideRight);
     m_thresholdsEditor = new ThresholdsEditor(m_sideTabs);
     m_optionsEditor = new OptionsEditor(m_sideTabs);
     m_sideTabs->addTab(m_thresholdsEditor, tr("Thresholds"));

@@ -65,6 +65,7 @@ public:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void placeTrendLabels();
@@ -79,6 +80,8 @@ private:
     QWidget *m_content = nullptr;
     QGridLayout *m_figures = nullptr;
     QList<QPair<QString, QLabel *>> m_figureLabels;
+    QList<QWidget *> m_tiles;
+    int m_tileColumns = 4;
     QCustomPlot *m_runPlot = nullptr;
     QCustomPlot *m_trendPlot = nullptr;
     AgentsPanel *m_agents = nullptr;
