@@ -248,6 +248,9 @@ bool LoadEngine::start(const TestPlan &plan, const QString &baseUrl, QString *er
     m_pending.clear();
     m_finalParts.clear();
     m_firstError.clear();
+    m_spill.clear();
+    m_intervalCount = 0;
+    m_spillProblem.clear();
     m_tickSeq = 0;
     m_workersStopped = 0;
     m_stopping = false;
@@ -342,7 +345,7 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
 {
     const qint64 now = steadyNowNs();
     IntervalSample sample;
-    sample.index = int(m_summary.timeline.size());
+    sample.index = m_intervalCount;
     sample.tSec = double(now - m_startNs) / 1e9;
     sample.intervalSec = std::max(1e-3, double(now - m_lastTickNs) / 1e9);
     m_lastTickNs = now;
@@ -444,6 +447,8 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
                         !m_summary.timeline.isEmpty();
     if (!sliver) {
         m_summary.timeline.append(sample);
+        ++m_intervalCount;
+        spillOlderIntervals();
         emit intervalSample(sample);
     }
 
@@ -463,6 +468,21 @@ void LoadEngine::mergeInterval(const QList<WorkerSnapshot> &parts, bool last)
         if (!reason.isEmpty())
             beginStop(ResultStatus::Aborted, reason);
     }
+}
+
+void LoadEngine::spillOlderIntervals()
+{
+    if (m_summary.timeline.size() < 2 * qsizetype(m_timelineMemory) || !m_spillProblem.isEmpty())
+        return;
+    const QList<IntervalSample> older = m_summary.timeline.first(m_timelineMemory);
+    QString error;
+    if (!m_spill.append(older, &error)) {
+        // Nothing is lost: the timeline stays in memory for the rest of the run.
+        m_spillProblem = error;
+        qWarning("%s; the rest of the run's timeline stays in memory", qPrintable(error));
+        return;
+    }
+    m_summary.timeline.remove(0, m_timelineMemory);
 }
 
 void LoadEngine::setAbortCheck(std::function<QString(const RunSummary &)> check)
@@ -498,12 +518,23 @@ void LoadEngine::finish()
     m_running = false;
     m_workers.clear();
     m_threads.clear(); // joins the worker threads; their workers are deleted as they end
+    QList<IntervalSample> older;
+    QString spillError;
+    const bool spillRead = m_spill.takeAll(&older, &spillError);
+    if (!older.isEmpty())
+        m_summary.timeline = older + m_summary.timeline;
     m_summary.endedAt = QDateTime::currentDateTimeUtc();
     m_summary.durationSec = double(steadyNowNs() - m_startNs) / 1e9;
     m_summary.status = m_status;
     m_summary.errorDetails = m_reason;
     if (m_summary.errorDetails.isEmpty() && m_summary.totals.errors > 0 && !m_firstError.isEmpty())
         m_summary.errorDetails = QStringLiteral("first error: ") + m_firstError;
+    if (!spillRead) {
+        // The totals and histograms are whole; only the per-interval figures have a gap.
+        qWarning("%s", qPrintable(spillError));
+        m_summary.errorDetails +=
+            (m_summary.errorDetails.isEmpty() ? QString() : QStringLiteral("; ")) + spillError;
+    }
     emit finished(m_summary);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <QStringList>
 
 #include "metrics/runmetrics.h"
+#include "metrics/timelinespill.h"
 #include "plan/executionsegment.h"
 #include "plan/testplan.h"
 #include "util/threadhandle.h"
@@ -54,8 +56,14 @@ public:
     int threadCount() const { return int(m_workers.size()); }
     //! Seconds since the start of the current run.
     double elapsedSec() const;
-    //! The cumulative figures so far (thresholds not evaluated).
+    //! The cumulative figures so far (thresholds not evaluated). While running, its timeline
+    //! holds only the latest intervals (at least the last one; see setTimelineMemory()); the
+    //! summary that finished() carries has all of them.
     RunSummary summarySoFar() const;
+    //! How many intervals a running engine keeps in memory before it moves the older ones to a
+    //! temporary file (TimelineSpill), read back at the end: between @p intervals and twice as
+    //! many are held. Default 60 (a minute at 1 s intervals); at least 1.
+    void setTimelineMemory(int intervals) { m_timelineMemory = std::max(1, intervals); }
     //! Called after every interval with the cumulative figures; a non-empty answer stops the
     //! run as aborted with that reason (used for thresholds with abortOnFail).
     void setAbortCheck(std::function<QString(const RunSummary &)> check);
@@ -81,6 +89,7 @@ private:
     void mergeInterval(const QList<WorkerSnapshot> &parts, bool last);
     void beginStop(ResultStatus status, const QString &reason);
     void finish();
+    void spillOlderIntervals();
     void scheduleNextTick();
 
     std::vector<ThreadHandle> m_threads;
@@ -100,7 +109,11 @@ private:
     QList<WorkerSnapshot> m_finalParts;
     QTimer *m_tickTimer = nullptr;
     QTimer *m_endTimer = nullptr;
-    RunSummary m_summary; //!< cumulative
+    RunSummary m_summary;  //!< cumulative; its timeline is the tail not yet spilled
+    TimelineSpill m_spill; //!< the timeline's older intervals while running
+    int m_intervalCount = 0;
+    int m_timelineMemory = 60;
+    QString m_spillProblem; //!< why the timeline stays in memory (the spill could not be written)
     qint64 m_lastTickNs = 0;
     ResultStatus m_status = ResultStatus::Completed;
     QString m_reason;

@@ -502,6 +502,50 @@ private slots:
                  qPrintable(s.errorDetails));
     }
 
+    // A long run keeps only the latest intervals in memory and the older ones in a file
+    // (TimelineSpill); the summary at the end has every interval, in order, with the figures
+    // that were emitted live.
+    void timelineSpilledAndReadBack()
+    {
+        FakeHttpServer fake;
+        QVERIFY(fake.start());
+        TestPlan plan = shortPlan(2, 1600);
+        plan.intervalMs = 100;
+        plan.steps.append(getStep(QStringLiteral("second"), QStringLiteral("/y")));
+        EngineRun r;
+        r.engine.setTimelineMemory(2);
+        qsizetype mostHeld = 0;
+        QObject::connect(&r.engine, &LoadEngine::intervalSample, &r.engine, [&] {
+            mostHeld = std::max(mostHeld, r.engine.summarySoFar().timeline.size());
+        });
+        QString error;
+        QVERIFY2(r.run(plan, urlOf(fake.port()), 15000, &error), qPrintable(error));
+        const RunSummary &s = r.summary();
+        QCOMPARE(s.status, ResultStatus::Completed);
+        QVERIFY2(r.intervals.size() >= 8, qPrintable(QString::number(r.intervals.size())));
+        QVERIFY2(mostHeld <= 4, qPrintable(QString::number(mostHeld))); // spilled as it went
+        QCOMPARE(s.timeline.size(), r.intervals.size());
+        qint64 requests = 0;
+        for (int i = 0; i < s.timeline.size(); ++i) {
+            const IntervalSample &stored = s.timeline[i];
+            const IntervalSample &live = r.intervals[i];
+            QCOMPARE(stored.index, i);
+            QCOMPARE(stored.tSec, live.tSec);
+            QCOMPARE(stored.activeVus, live.activeVus);
+            QCOMPARE(stored.overall.totals.requests, live.overall.totals.requests);
+            QCOMPARE(stored.overall.totals.errorsByClass, live.overall.totals.errorsByClass);
+            QCOMPARE(stored.overall.latency.p95Ms, live.overall.latency.p95Ms);
+            QCOMPARE(stored.endpoints.size(), 2);
+            QCOMPARE(stored.endpoints[1].name, QStringLiteral("second"));
+            QCOMPARE(stored.endpoints[1].latency.maxMs, live.endpoints[1].latency.maxMs);
+            QCOMPARE(stored.timingMeansMs, live.timingMeansMs);
+            requests += stored.overall.totals.requests;
+        }
+        QVERIFY(requests > 0);
+        QVERIFY(requests <= s.totals.requests); // a sliver at the end is in the totals only
+        QVERIFY2(!s.errorDetails.contains(QLatin1String("read back")), qPrintable(s.errorDetails));
+    }
+
     void stopMidRun()
     {
         FakeHttpServer fake;

@@ -430,6 +430,13 @@ private slots:
         // The generator's own limit, not the target's failure: with the soft RLIMIT_NOFILE at 3
         // (stdin, stdout and stderr hold 0-2) no new descriptor can be had, and a new
         // connection fails as a `local` error naming EMFILE. The limit is put back at once.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+        // UBSan's vptr check probes memory with pipe(): with no descriptor left it cannot read
+        // the object and reports every virtual call as one on an invalid object.
+        QSKIP("the sanitizers need descriptors of their own; this runs in the dev build");
+#endif
+#endif
         FakeHttpServer server;
         QVERIFY(server.start());
         LeanHttpTransport::Options options;
