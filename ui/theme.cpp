@@ -7,6 +7,7 @@
 #include <QDBusMessage>
 #include <QDBusVariant>
 #include <QPalette>
+#include <QPointer>
 #include <QSettings>
 #include <QStyle>
 
@@ -15,6 +16,11 @@ namespace loadscope {
 namespace {
 
 const QString kThemeKey = QStringLiteral("view/theme");
+const QString kPortalService = QStringLiteral("org.freedesktop.portal.Desktop");
+const QString kPortalPath = QStringLiteral("/org/freedesktop/portal/desktop");
+const QString kPortalSettings = QStringLiteral("org.freedesktop.portal.Settings");
+const QString kAppearance = QStringLiteral("org.freedesktop.appearance");
+const QString kColorScheme = QStringLiteral("color-scheme");
 
 Theme g_current = Theme::System;
 
@@ -57,6 +63,29 @@ QPalette darkPalette()
     p.setColor(QPalette::Disabled, QPalette::Base, window);
     return p;
 }
+
+//! A portal colour-scheme value (possibly wrapped in variants): true for "prefer dark", false
+//! for "prefer light", nothing for "no preference" or something else.
+std::optional<bool> schemePrefersDark(QVariant value)
+{
+    while (value.canConvert<QDBusVariant>())
+        value = qvariant_cast<QDBusVariant>(value).variant();
+    bool ok = false;
+    const uint scheme = value.toUInt(&ok); // 0 no preference, 1 prefer dark, 2 prefer light
+    if (!ok || (scheme != 1 && scheme != 2))
+        return std::nullopt;
+    return scheme == 1;
+}
+
+//! Dark without the portal's word: a dark desktop palette (KDE, a dark Qt platform theme) or a
+//! GTK theme's dark variant.
+bool desktopLooksDark()
+{
+    return isDarkPalette(desktopPalette()) ||
+           qEnvironmentVariable("GTK_THEME").endsWith(QLatin1String(":dark"), Qt::CaseInsensitive);
+}
+
+void followDesktopScheme();
 
 //! Qt Charts views (Compare's box plot) do not follow the palette by themselves: each view is
 //! styled when it is first polished and again when the palette changes. The chart theme also
@@ -108,6 +137,61 @@ void installChartThemer()
     qApp->installEventFilter(themer);
 }
 
+//! The palette of @p theme, dark or light as @p dark says.
+void applyPalette(Theme theme, bool dark)
+{
+    if (theme == Theme::System && !dark) {
+        QApplication::setPalette(desktopPalette());
+        return;
+    }
+    // Fusion draws every control from the palette, so a dark palette is dark everywhere.
+    if (QApplication::style()->name().compare(QLatin1String("fusion"), Qt::CaseInsensitive) != 0)
+        QApplication::setStyle(QStringLiteral("Fusion"));
+    if (!dark)
+        QApplication::setPalette(QApplication::style()->standardPalette());
+    else
+        QApplication::setPalette(theme == Theme::System && isDarkPalette(desktopPalette())
+                                     ? desktopPalette()
+                                     : darkPalette());
+}
+
+} // namespace
+
+//! Follows the desktop while the theme is System: the portal announces a changed colour scheme
+//! with Settings.SettingChanged (Qt 6.4 has no QStyleHints::colorSchemeChanged to listen to).
+class DesktopSchemeWatcher final : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+
+public slots:
+    void settingChanged(const QString &nameSpace, const QString &key, const QDBusVariant &value)
+    {
+        if (nameSpace != kAppearance || key != kColorScheme || g_current != Theme::System)
+            return;
+        // The signal carries the new value: no Read() round trip. "No preference" falls back
+        // to the palette and GTK_THEME, as at the start.
+        const std::optional<bool> dark = schemePrefersDark(QVariant::fromValue(value));
+        applyPalette(Theme::System, dark ? *dark : desktopLooksDark());
+    }
+};
+
+namespace {
+
+void followDesktopScheme()
+{
+    static QPointer<DesktopSchemeWatcher> watcher;
+    if (watcher || !qApp)
+        return;
+    watcher = new DesktopSchemeWatcher(qApp);
+    // No session bus (CI, a bare X session): nothing to follow, and connect() says so quietly.
+    QDBusConnection::sessionBus().connect(kPortalService, kPortalPath, kPortalSettings,
+                                          QStringLiteral("SettingChanged"), watcher,
+                                          SLOT(settingChanged(QString, QString, QDBusVariant)));
+}
+
 } // namespace
 
 QString themeName(Theme theme)
@@ -142,24 +226,14 @@ std::optional<bool> portalPrefersDark(const QDBusConnection &bus)
 {
     if (!bus.isConnected())
         return std::nullopt;
-    QDBusMessage call = QDBusMessage::createMethodCall(
-        QStringLiteral("org.freedesktop.portal.Desktop"),
-        QStringLiteral("/org/freedesktop/portal/desktop"),
-        QStringLiteral("org.freedesktop.portal.Settings"), QStringLiteral("Read"));
-    call << QStringLiteral("org.freedesktop.appearance") << QStringLiteral("color-scheme");
+    QDBusMessage call = QDBusMessage::createMethodCall(kPortalService, kPortalPath, kPortalSettings,
+                                                       QStringLiteral("Read"));
+    call << kAppearance << kColorScheme;
     // A short wait: a desktop without the portal must not hold up the start.
     const QDBusMessage reply = bus.call(call, QDBus::Block, 500);
     if (reply.type() != QDBusMessage::ReplyMessage || reply.arguments().isEmpty())
         return std::nullopt;
-    // Read() answers a variant holding the value (some portals wrap it once more).
-    QVariant value = reply.arguments().constFirst();
-    while (value.canConvert<QDBusVariant>())
-        value = qvariant_cast<QDBusVariant>(value).variant();
-    bool ok = false;
-    const uint scheme = value.toUInt(&ok); // 0 no preference, 1 prefer dark, 2 prefer light
-    if (!ok || (scheme != 1 && scheme != 2))
-        return std::nullopt;
-    return scheme == 1;
+    return schemePrefersDark(reply.arguments().constFirst());
 }
 
 bool desktopPrefersDark()
@@ -169,29 +243,17 @@ bool desktopPrefersDark()
     // palette (KDE, a dark Qt platform theme) or as a GTK theme's dark variant.
     if (const auto portal = portalPrefersDark(QDBusConnection::sessionBus()))
         return *portal;
-    return isDarkPalette(desktopPalette()) ||
-           qEnvironmentVariable("GTK_THEME").endsWith(QLatin1String(":dark"), Qt::CaseInsensitive);
+    return desktopLooksDark();
 }
 
 void applyTheme(Theme theme)
 {
     desktopPalette(); // remembered before the first change
     installChartThemer();
+    followDesktopScheme();
     g_current = theme;
     const bool dark = theme == Theme::Dark || (theme == Theme::System && desktopPrefersDark());
-    if (theme == Theme::System && !dark) {
-        QApplication::setPalette(desktopPalette());
-        return;
-    }
-    // Fusion draws every control from the palette, so a dark palette is dark everywhere.
-    if (QApplication::style()->name().compare(QLatin1String("fusion"), Qt::CaseInsensitive) != 0)
-        QApplication::setStyle(QStringLiteral("Fusion"));
-    if (!dark)
-        QApplication::setPalette(QApplication::style()->standardPalette());
-    else
-        QApplication::setPalette(theme == Theme::System && isDarkPalette(desktopPalette())
-                                     ? desktopPalette()
-                                     : darkPalette());
+    applyPalette(theme, dark);
 }
 
 Theme currentTheme()
@@ -210,3 +272,5 @@ void saveTheme(Theme theme)
 }
 
 } // namespace loadscope
+
+#include "theme.moc"

@@ -214,6 +214,24 @@ void TestOptimizationLoopGui::trendShowsMarkersAndBudget()
     // Two markers and the budget line, each with its label.
     QCOMPARE(details->trendPlot()->itemCount(), 6);
     QVERIFY(details->trendPlot()->yAxis->range().upper >= 160);
+    // The markers are the notes' Annotation events, as on the run charts, with their tooltip.
+    QCOMPARE(details->trendMarkerEvents().size(), 2);
+    QCOMPARE(details->trendMarkerEvents().constLast().kind, TimelineEvent::Annotation);
+    QCustomPlot *trend = details->trendPlot();
+    trend->replot(QCustomPlot::rpImmediateRefresh);
+    const double lastX = trend->xAxis->coordToPixel(2);
+    QVERIFY2(details->trendMarkerToolTip(lastX).contains(QLatin1String("cache the catalogue")),
+             qPrintable(details->trendMarkerToolTip(lastX)));
+    QVERIFY(details->trendMarkerToolTip(lastX - 60).isEmpty());
+    // No label lies over another (the notes' and the budget's), and each is inside the chart.
+    const QList<QRectF> labels = details->trendLabelRects();
+    QCOMPARE(labels.size(), 3);
+    for (int i = 0; i < labels.size(); ++i) {
+        QVERIFY(QRectF(trend->rect()).contains(labels.at(i)));
+        for (int j = i + 1; j < labels.size(); ++j)
+            QVERIFY2(!labels.at(i).intersects(labels.at(j)),
+                     qPrintable(QStringLiteral("%1 and %2").arg(i).arg(j)));
+    }
 }
 
 void TestOptimizationLoopGui::runShowsItsThresholds()

@@ -30,6 +30,8 @@ private slots:
     void hiddenChartsDoNotReplot();
     void resourcesAndServerTimingChartsAppearWithData();
     void openModelShowsCorrectedLatency();
+    void longRunsAreDecimatedKeepingSpikes();
+    void narrowChartsWrapTheirLegend();
     void savesChartsAsPngAndPdf();
     void cleanupTestCase();
 
@@ -240,6 +242,98 @@ void TestRunPlace::resourcesAndServerTimingChartsAppearWithData()
     charts.reset(plan(5000));
     QVERIFY(!charts.isChartShown(LiveCharts::ResourcesChart));
     QCOMPARE(st->graphCount(), 0);
+}
+
+//! The largest and smallest value of @p g's points.
+static std::pair<double, double> valueRange(const QCPGraph *g)
+{
+    bool ok = false;
+    const QCPRange r = g->getValueRange(ok);
+    return {r.lower, r.upper};
+}
+
+void TestRunPlace::longRunsAreDecimatedKeepingSpikes()
+{
+    // An hour of 1 s intervals with one slow second and one idle second: the chart draws a
+    // point pair per pixel column at most, and the spike and the dip are still there.
+    LiveCharts charts;
+    charts.resize(900, 700);
+    charts.reset(plan(3600 * 1000));
+    QList<IntervalSample> samples;
+    for (int i = 0; i < 3600; ++i) {
+        IntervalSample s = sample(i);
+        if (i == 1234)
+            s.overall.latency.p95Ms = 250;
+        if (i == 2345)
+            s.overall.totals.requests = 1;
+        samples.append(s);
+    }
+    charts.append(samples);
+    charts.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&charts));
+    QCustomPlot *latency = charts.plot(LiveCharts::LatencyChart);
+    const QCPGraph *p95 = latency->graph(2);
+    QVERIFY2(p95->dataCount() <= 2 * latency->width(),
+             qPrintable(QString::number(p95->dataCount())));
+    QVERIFY(p95->dataCount() > 100);
+    QCOMPARE(valueRange(p95), std::make_pair(2.0, 250.0));
+    const QCPGraph *rps = charts.plot(LiveCharts::ThroughputChart)->graph(0);
+    QVERIFY(rps->dataCount() <= 2 * latency->width());
+    QCOMPARE(valueRange(rps).first, 1.0); // the idle second: 1 request in 1 s
+    // The spike is at its own second, not smeared into a bucket's.
+    bool found = false;
+    for (auto it = p95->data()->constBegin(); it != p95->data()->constEnd(); ++it)
+        found = found || (it->value == 250.0 && it->key == 1235.0);
+    QVERIFY(found);
+    // Zoomed in on ten minutes around the spike: finer buckets, past one point per pixel
+    // column the raw seconds themselves.
+    latency->xAxis->setRange(1000, 1600);
+    QTRY_COMPARE(p95->dataCount(), 3600);
+    latency->xAxis->setRange(0, 3600);
+    QTRY_VERIFY(p95->dataCount() <= 2 * latency->width());
+}
+
+void TestRunPlace::narrowChartsWrapTheirLegend()
+{
+    // Five resource series do not fit one legend row on a narrow chart: the legend wraps
+    // into more rows and every entry lies inside the chart.
+    LiveCharts charts;
+    charts.resize(560, 900); // one column
+    charts.reset(plan(5000));
+    IntervalSample s = sample(0);
+    s.resources =
+        QJsonObject{{QStringLiteral("machineCpuPct"), 40.0},
+                    {QStringLiteral("generator"), QJsonObject{{QStringLiteral("cpuPct"), 5.0},
+                                                              {QStringLiteral("rssBytes"), 5e7}}},
+                    {QStringLiteral("target"), QJsonObject{{QStringLiteral("valid"), true},
+                                                           {QStringLiteral("cpuPct"), 9.0},
+                                                           {QStringLiteral("rssBytes"), 6e7}}}};
+    charts.append({s});
+    charts.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&charts));
+    QCustomPlot *resources = charts.plot(LiveCharts::ResourcesChart);
+    const auto everyEntryInside = [resources] {
+        resources->replot(QCustomPlot::rpImmediateRefresh);
+        const QRect inside = resources->rect();
+        int entries = 0;
+        for (int i = 0; i < resources->legend->itemCount(); ++i) {
+            const QCPAbstractLegendItem *item = resources->legend->item(i);
+            if (!item)
+                continue; // an empty cell of a wrapped legend
+            ++entries;
+            // What the entry draws (its icon and text) from where its cell starts.
+            if (!inside.contains(QRect(item->outerRect().topLeft(), item->minimumOuterSizeHint())))
+                return false;
+        }
+        return entries == 5;
+    };
+    QTRY_VERIFY(everyEntryInside());
+    QVERIFY(resources->legend->rowCount() > 1);
+    charts.resize(1500, 900); // two columns of 740 px: one row again
+    QTRY_VERIFY2(everyEntryInside() && resources->legend->rowCount() == 1,
+                 qPrintable(QStringLiteral("%1 rows, %2 wide")
+                                .arg(resources->legend->rowCount())
+                                .arg(resources->width())));
 }
 
 void TestRunPlace::openModelShowsCorrectedLatency()

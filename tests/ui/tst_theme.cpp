@@ -2,6 +2,7 @@
 #include <QChartView>
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
+#include <QDBusMessage>
 #include <QDBusVariant>
 #include <QPalette>
 #include <QProcess>
@@ -18,6 +19,7 @@ namespace {
 
 const QString kPortalService = QStringLiteral("org.freedesktop.portal.Desktop");
 const QString kPortalPath = QStringLiteral("/org/freedesktop/portal/desktop");
+const QString kSettingsInterface = QStringLiteral("org.freedesktop.portal.Settings");
 
 } // namespace
 
@@ -43,10 +45,15 @@ public slots:
 };
 
 //! The theme follows the desktop's colour scheme (the freedesktop portal on a private session
-//! bus, then GTK_THEME) unless View ▸ Theme names one, and the palette switches with it.
+//! bus, then GTK_THEME), also when it changes while the workbench runs, unless View ▸ Theme
+//! names one, and the palette switches with it.
 class TestTheme : public QObject
 {
     Q_OBJECT
+
+public slots:
+    //! The test's own receiver of SettingChanged (not a test function: public).
+    void countSettingChanged() { ++m_settingChanged; }
 
 private slots:
     void initTestCase()
@@ -129,6 +136,43 @@ private slots:
         QVERIFY(!isDarkPalette(QApplication::palette()));
     }
 
+    void liveSchemeChangeIsFollowed()
+    {
+        m_portal.scheme = 2;
+        applyTheme(Theme::System);
+        QVERIFY(!isDarkPalette(QApplication::palette()));
+        // The desktop turns dark while the workbench runs: the portal says so with
+        // SettingChanged, and the palette follows without a restart.
+        QVERIFY(QDBusConnection::sessionBus().connect(
+            kPortalService, kPortalPath, kSettingsInterface, QStringLiteral("SettingChanged"), this,
+            SLOT(countSettingChanged())));
+        emitSchemeChanged(1);
+        QTRY_VERIFY(isDarkPalette(QApplication::palette()));
+        emitSchemeChanged(2);
+        QTRY_VERIFY(!isDarkPalette(QApplication::palette()));
+        // Another setting changing is not the colour scheme.
+        emitSettingChanged(QStringLiteral("org.freedesktop.appearance"),
+                           QStringLiteral("accent-color"), 1);
+        // View ▸ Theme overrides the desktop: a change of scheme leaves an explicit light alone.
+        applyTheme(Theme::Light);
+        emitSchemeChanged(1);
+        // This test's own receiver is connected after the theme's, so once it has seen the
+        // signals the theme has had them too.
+        QTRY_COMPARE(m_settingChanged, 4);
+        QVERIFY(!isDarkPalette(QApplication::palette()));
+        QCOMPARE(currentTheme(), Theme::Light);
+        // Back to following the desktop: the portal's scheme (dark) is read again.
+        m_portal.scheme = 1;
+        applyTheme(Theme::System);
+        QVERIFY(isDarkPalette(QApplication::palette()));
+        m_portal.scheme = 2;
+        emitSchemeChanged(2);
+        QTRY_VERIFY(!isDarkPalette(QApplication::palette()));
+        QDBusConnection::sessionBus().disconnect(kPortalService, kPortalPath, kSettingsInterface,
+                                                 QStringLiteral("SettingChanged"), this,
+                                                 SLOT(countSettingChanged()));
+    }
+
     void chartViewsFollowThePalette()
     {
         applyTheme(Theme::Dark);
@@ -161,7 +205,22 @@ private slots:
     }
 
 private:
+    void emitSettingChanged(const QString &nameSpace, const QString &key, uint value)
+    {
+        m_portal.scheme = key == QLatin1String("color-scheme") ? value : m_portal.scheme;
+        QDBusMessage signal = QDBusMessage::createSignal(kPortalPath, kSettingsInterface,
+                                                         QStringLiteral("SettingChanged"));
+        signal << nameSpace << key << QVariant::fromValue(QDBusVariant(value));
+        QVERIFY(QDBusConnection::sessionBus().send(signal));
+    }
+    void emitSchemeChanged(uint scheme)
+    {
+        emitSettingChanged(QStringLiteral("org.freedesktop.appearance"),
+                           QStringLiteral("color-scheme"), scheme);
+    }
+
     QProcess m_daemon;
+    int m_settingChanged = 0;
     FakePortalSettings m_portal;
 };
 

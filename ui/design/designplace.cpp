@@ -109,9 +109,14 @@ QWidget *DesignPlace::createPlanBox()
     auto *box = group(tr("Plan"), this);
     auto *form = new QFormLayout(box);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    // A narrow column puts the labels above their fields rather than scroll sideways.
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     m_type = new QComboBox(box);
     for (const TestType type : allTestTypes())
         m_type->addItem(testTypeName(type), int(type));
+    // As narrow as the column: the longest type name (ML_PREDICTION_THROUGHPUT) elides.
+    m_type->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_type->setMinimumContentsLength(12);
     m_name = new QLineEdit(box);
     m_description = new QLineEdit(box);
     m_baseUrl = new QLineEdit(box);
@@ -187,9 +192,11 @@ QWidget *DesignPlace::createStepsBox()
     m_stepsView->setAlternatingRowColors(true);
     m_stepsView->verticalHeader()->setDefaultSectionSize(m_stepsView->fontMetrics().height() + 10);
     m_stepsView->horizontalHeader()->setHighlightSections(false);
-    m_stepsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Columns as wide as their contents while they fit, narrower (eliding) in a narrow column;
+    // the path takes what is left.
     m_stepsView->horizontalHeader()->setSectionResizeMode(StepsTableModel::PathColumn,
                                                           QHeaderView::Stretch);
+    fitColumnsToWidth(m_stepsView, true, 30);
     m_stepsView->setMinimumHeight(110);
     layout->addWidget(m_stepsView, 1);
     connect(m_stepsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -250,6 +257,8 @@ QWidget *DesignPlace::createLoadBox()
     });
 
     m_sideTabs = new QTabWidget(column);
+    m_sideTabs->setUsesScrollButtons(true); // never wider than the column
+    m_sideTabs->setElideMode(Qt::ElideRight);
     m_thresholdsEditor = new ThresholdsEditor(m_sideTabs);
     m_optionsEditor = new OptionsEditor(m_sideTabs);
     m_sideTabs->addTab(m_thresholdsEditor, tr("Thresholds"));

@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 
+class QAbstractItemView;
 class QFrame;
 class QHBoxLayout;
 class QLabel;
@@ -32,6 +33,12 @@ QFrame *kpiTile(const QString &caption, QLabel **value, QWidget *parent);
 //! @p content in a frameless scroll area that follows its size: a form taller (or wider) than
 //! the window scrolls instead of pushing the window bigger.
 QScrollArea *scrollable(QWidget *content, QWidget *parent);
+//! Keeps @p view's columns inside its width, so that a narrow column of the window never needs
+//! a sideways scroll bar: when the interactive columns (at the widths code or the user gave
+//! them) do not fit beside the stretched ones, they shrink in proportion, each to no less
+//! than @p minimum px, and grow back when there is room. With @p followContents, a table
+//! view's interactive columns take their contents' width whenever the rows change.
+void fitColumnsToWidth(QAbstractItemView *view, bool followContents = false, int minimum = 40);
 //! The system fixed-pitch font.
 QFont monospaceFont();
 

@@ -27,7 +27,7 @@ QSpinBox *intSpin(QWidget *parent, int minimum, int maximum)
     auto *spin = new QSpinBox(parent);
     spin->setRange(minimum, maximum);
     spin->setAccelerated(true);
-    spin->setMinimumWidth(100);
+    spin->setMinimumWidth(84);
     return spin;
 }
 
@@ -37,7 +37,7 @@ QDoubleSpinBox *rateSpin(QWidget *parent)
     spin->setRange(0, 1e7);
     spin->setDecimals(2);
     spin->setAccelerated(true);
-    spin->setMinimumWidth(100);
+    spin->setMinimumWidth(84);
     return spin;
 }
 
@@ -59,6 +59,9 @@ LoadModelEditor::LoadModelEditor(QWidget *parent)
     for (const auto executor : {Executor::ConstantVus, Executor::RampingVus,
                                 Executor::ConstantArrivalRate, Executor::RampingArrivalRate})
         m_executor->addItem(executorName(executor), int(executor));
+    // Narrow enough for the Design column at 1024 px: "ramping-arrival-rate" elides there.
+    m_executor->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_executor->setMinimumContentsLength(9);
     m_executor->setToolTip(tr("k6 executor: closed models run a number of virtual users, open "
                               "models start iterations at a rate"));
     m_vus = intSpin(this, 0, 1000000);
@@ -72,7 +75,7 @@ LoadModelEditor::LoadModelEditor(QWidget *parent)
     m_gracefulRampDown = new DurationEdit(this);
     m_gracefulStop = new DurationEdit(this);
     for (DurationEdit *edit : {m_duration, m_timeUnit, m_gracefulRampDown, m_gracefulStop})
-        edit->setFixedWidth(100);
+        edit->setFixedWidth(84);
 
     m_form->addRow(tr("Executor"), m_executor);
     m_form->addRow(tr("VUs"), m_vus);
@@ -81,9 +84,13 @@ LoadModelEditor::LoadModelEditor(QWidget *parent)
     m_form->addRow(tr("Start rate"), m_startRate);
     m_form->addRow(tr("Time unit"), m_timeUnit);
     m_form->addRow(tr("Duration"), m_duration);
-    m_form->addRow(tr("Pre-allocated VUs"), m_preAllocated);
+    // Short labels keep the form narrow (1024 px); the tooltips give k6's names.
+    m_form->addRow(tr("Pre-allocated"), m_preAllocated);
+    m_preAllocated->setToolTip(tr("preAllocatedVUs: virtual users started before the run"));
     m_form->addRow(tr("Max VUs"), m_maxVus);
-    m_form->addRow(tr("Graceful ramp-down"), m_gracefulRampDown);
+    m_form->addRow(tr("Ramp-down"), m_gracefulRampDown);
+    m_gracefulRampDown->setToolTip(tr("gracefulRampDown: time a VU has to finish its iteration "
+                                      "when the stage lowers the VUs"));
     m_form->addRow(tr("Graceful stop"), m_gracefulStop);
     fields->addLayout(m_form);
 
@@ -306,8 +313,9 @@ QSize LoadModelEditor::minimumSizeHint() const
 void LoadModelEditor::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
-    const int sideBySide = m_form->minimumSize().width() + m_fields->spacing() +
-                           m_stagesBox->minimumSizeHint().width();
+    // The form at its preferred width beside the stages table.
+    const int sideBySide =
+        m_form->sizeHint().width() + m_fields->spacing() + m_stagesBox->minimumSizeHint().width();
     const auto direction =
         width() >= sideBySide ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom;
     if (m_fields->direction() != direction)

@@ -116,6 +116,7 @@ SendPanel::SendPanel(QWidget *parent)
     auto *summary = new QHBoxLayout;
     m_status = new QLabel(tr("No response yet — press Send (Ctrl+Enter)"), this);
     m_status->setMargin(3);
+    m_status->setWordWrap(true); // a narrow Design column wraps it rather than scroll sideways
     m_time = new QLabel(this);
     m_url = new QLabel(this);
     m_url->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -136,6 +137,7 @@ SendPanel::SendPanel(QWidget *parent)
     m_tree->setHeaderLabels({tr("Key"), tr("Value")});
     m_tree->header()->setSectionResizeMode(0, QHeaderView::Interactive);
     m_tree->setColumnWidth(0, 200);
+    fitColumnsToWidth(m_tree);
     m_tree->setAlternatingRowColors(true);
     m_tree->setUniformRowHeights(true);
     jsonLayout->addWidget(m_tree, 1);

@@ -10,6 +10,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStyle>
@@ -62,6 +63,7 @@ HistoryPlace::HistoryPlace(HistoryStore *store, QWidget *parent)
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 10);
     m_view->horizontalHeader()->setHighlightSections(false);
     m_view->setTextElideMode(Qt::ElideRight);
+    m_view->viewport()->installEventFilter(this); // fitColumns() on a resize
     leftLayout->addWidget(m_view, 1);
 
     auto *actions = new QHBoxLayout;
@@ -181,17 +183,78 @@ QWidget *HistoryPlace::createFilterBar()
 
 void HistoryPlace::sizeColumns()
 {
-    // Figures fit their contents; the test name takes what is left. Type names are long
-    // (ML_PREDICTION_THROUGHPUT), so that column is narrower and elides rather than push the
-    // figures out of sight. Set after every reset, which forgets per-section widths.
+    // Figures fit their contents; the test name takes what is left. Measured after every reset
+    // (which forgets per-section widths), fitted to the view's width on every resize.
     QHeaderView *header = m_view->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
+    for (int c = 0; c < header->count(); ++c)
+        m_view->setColumnHidden(c, false);
     m_view->resizeColumnsToContents();
+    m_contentWidths.clear();
+    for (int c = 0; c < header->count(); ++c)
+        m_contentWidths.append(header->sectionSize(c));
+    // Type names are long (ML_PREDICTION_THROUGHPUT): that column elides rather than push the
+    // figures out of sight. Verdicts arrive after the reset, computed in the background.
+    if (ResultsTableModel::TypeColumn < m_contentWidths.size())
+        m_contentWidths[ResultsTableModel::TypeColumn] =
+            std::min(m_contentWidths.at(ResultsTableModel::TypeColumn), 110);
+    if (ResultsTableModel::VerdictColumn < m_contentWidths.size())
+        m_contentWidths[ResultsTableModel::VerdictColumn] =
+            std::max(m_contentWidths.at(ResultsTableModel::VerdictColumn), 96);
+    fitColumns();
+}
+
+void HistoryPlace::fitColumns()
+{
+    QHeaderView *header = m_view->horizontalHeader();
+    const int count = header->count();
+    if (count == 0 || m_contentWidths.size() != count)
+        return;
+    // The view never scrolls sideways: on a narrow window (1024 px, the details beside it) the
+    // columns the details pane repeats go first, in this order, until the others fit at their
+    // contents' width with the test name at least kTestMinimum wide (it elides).
+    static const int hideOrder[] = {
+        ResultsTableModel::SourceColumn,   ResultsTableModel::IdColumn,
+        ResultsTableModel::TypeColumn,     ResultsTableModel::DurationColumn,
+        ResultsTableModel::StatusColumn,   ResultsTableModel::VersionColumn,
+        ResultsTableModel::ErrorRateColumn};
+    constexpr int kTestMinimum = 90;
+    const int available = m_view->viewport()->width();
+    QList<bool> hidden(count, false);
+    const auto needed = [&] {
+        int total = 0;
+        for (int c = 0; c < count; ++c) {
+            if (!hidden.at(c))
+                total += c == ResultsTableModel::TestColumn
+                             ? std::min(m_contentWidths.at(c), kTestMinimum)
+                             : m_contentWidths.at(c);
+        }
+        return total;
+    };
+    for (const int c : hideOrder) {
+        if (needed() <= available)
+            break;
+        if (c < count)
+            hidden[c] = true;
+    }
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    for (int c = 0; c < count; ++c) {
+        m_view->setColumnHidden(c, hidden.at(c));
+        if (!hidden.at(c) && c != ResultsTableModel::TestColumn)
+            header->resizeSection(c, m_contentWidths.at(c));
+    }
+    header->setMinimumSectionSize(std::min(header->minimumSectionSize(), kTestMinimum));
     header->setSectionResizeMode(ResultsTableModel::TestColumn, QHeaderView::Stretch);
-    header->resizeSection(ResultsTableModel::TypeColumn,
-                          std::min(header->sectionSize(ResultsTableModel::TypeColumn), 110));
-    header->resizeSection(ResultsTableModel::VerdictColumn,
-                          std::max(header->sectionSize(ResultsTableModel::VerdictColumn), 96));
+}
+
+bool HistoryPlace::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_view->viewport() && event->type() == QEvent::Resize) {
+        const auto *resize = static_cast<QResizeEvent *>(event);
+        if (resize->size().width() != resize->oldSize().width())
+            fitColumns();
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void HistoryPlace::setConfirmFunction(ConfirmFunction confirm)

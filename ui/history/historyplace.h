@@ -101,10 +101,16 @@ protected:
     //! Result files dropped on the place are imported.
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     QWidget *createFilterBar();
+    //! Measures the columns' contents (after a reset), then fitColumns().
     void sizeColumns();
+    //! Shows as many columns at their contents' width as the view has room for (never a
+    //! sideways scroll bar): the least needed are hidden on a narrow view, the test name
+    //! stretches and elides.
+    void fitColumns();
     void onSelectionChanged();
     void applyDateFilter();
     void exportSelected(ResultFormat format);
@@ -118,6 +124,7 @@ private:
     ResultsTableModel *m_model = nullptr;
     ResultsFilterProxy *m_proxy = nullptr;
     QTableView *m_view = nullptr;
+    QList<int> m_contentWidths; //!< per column, measured by sizeColumns()
     RunDetails *m_details = nullptr;
     QLineEdit *m_text = nullptr;
     QComboBox *m_type = nullptr;

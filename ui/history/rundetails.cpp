@@ -1,15 +1,19 @@
 #include "rundetails.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include <QFontMetrics>
 #include <QFrame>
 #include <QGridLayout>
+#include <QHelpEvent>
 #include <QJsonArray>
 #include <QLabel>
 #include <QToolTip>
 #include <QVBoxLayout>
 
 #include "common/agentspanel.h"
+#include "common/eventmarkers.h"
 #include "design/formwidgets.h"
 #include "history/resultstablemodel.h"
 #include "history/runlooppanel.h"
@@ -63,7 +67,8 @@ RunDetails::RunDetails(QWidget *parent)
         {QStringLiteral("duration"), tr("Duration")}, {QStringLiteral("max"), tr("Max")}};
     for (int i = 0; i < figures.size(); ++i) {
         QLabel *value = nullptr;
-        m_figures->addWidget(kpiTile(figures.at(i).second, &value, m_content), i / 4, i % 4);
+        m_tiles.append(kpiTile(figures.at(i).second, &value, m_content));
+        m_figures->addWidget(m_tiles.constLast(), i / m_tileColumns, i % m_tileColumns);
         m_figureLabels.append({figures.at(i).first, value});
     }
     content->addLayout(m_figures);
@@ -102,19 +107,9 @@ RunDetails::RunDetails(QWidget *parent)
         QCPScatterStyle(QCPScatterStyle::ssDisc, seriesColor(3), seriesColor(3), 9));
     m_trendPlot->yAxis->setLabel(tr("p95 ms"));
     content->addWidget(m_trendPlot, 2);
-    // A change marker's note shows when the pointer is near it.
-    connect(m_trendPlot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *event) {
-        const double key = m_trendPlot->xAxis->pixelToCoord(event->pos().x());
-        QStringList near;
-        for (int i = 0; i < m_markerKeys.size(); ++i) {
-            if (std::abs(m_markerKeys.at(i) - key) < 0.2)
-                near.append(m_markerNotes.at(i));
-        }
-        if (near.isEmpty())
-            QToolTip::hideText();
-        else
-            QToolTip::showText(event->globalPosition().toPoint(), near.join(u'\n'), m_trendPlot);
-    });
+    // A change marker's note shows when the pointer is near it, as on the run's own charts.
+    m_trendPlot->installEventFilter(this);
+    connect(m_trendPlot, &QCustomPlot::afterLayout, this, &RunDetails::placeTrendLabels);
     m_loop = new RunLoopPanel(m_content);
     content->addWidget(m_loop);
     // A note or a recommendation state changed: the markers follow.
@@ -273,37 +268,45 @@ void RunDetails::drawTrendMarks(const ResultRecord &record, const QList<ResultRe
     m_trendRecord = record;
     m_trendRuns = shownRuns;
     m_trendPlot->clearItems();
-    m_markerNotes.clear();
+    m_markerEvents.clear();
     m_markerKeys.clear();
+    m_markerPlaces.clear();
+    m_markerLabels.clear();
+    m_budgetLabel = nullptr;
     m_trendBudget = qQNaN();
     if (m_store && record.testId > 0) {
-        const QPen markerPen(seriesColor(2), 1.5, Qt::DashLine);
+        const auto runLabel = [](const ResultRecord &run) {
+            return run.versionLabel.isEmpty() ? u'#' + QString::number(run.id) : run.versionLabel;
+        };
         const QList<Annotation> notes = m_store->annotations(record.testId);
         for (const Annotation &note : notes) {
             // At the run it was made on; a change between runs sits before the first run after.
             double key = -1;
+            QString place;
             for (int i = 0; i < shownRuns.size() && key < 0; ++i) {
                 const ResultRecord &run = shownRuns.at(i);
-                if (note.resultId > 0 ? run.id == note.resultId : run.startedAt >= note.at)
+                if (note.resultId > 0 ? run.id == note.resultId : run.startedAt >= note.at) {
                     key = note.resultId > 0 ? i : i - 0.5;
+                    place = note.resultId > 0 ? runLabel(run) : tr("before %1").arg(runLabel(run));
+                }
             }
             if (key < 0)
                 continue;
-            auto *line = new QCPItemStraightLine(m_trendPlot);
-            line->setPen(markerPen);
-            line->point1->setCoords(key, 0);
-            line->point2->setCoords(key, 1);
+            // The same event as the note's marker on the run's own charts, with its tooltip.
+            QString detail = note.author;
+            if (!note.link.isEmpty())
+                detail = detail.isEmpty() ? note.link : detail + QStringLiteral(" · ") + note.link;
+            const TimelineEvent event{TimelineEvent::Annotation, 0, note.note, detail};
+            addEventMarker(m_trendPlot, key, event.kind);
             auto *label = new QCPItemText(m_trendPlot);
-            label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-            // Right of the line, left of it at the last run where the text would be cut; a
-            // marker's label a line below its left neighbour's so that neighbours do not overlap.
-            label->position->setCoords(key, 0.02 + 0.12 * (m_markerKeys.size() % 2));
-            label->setPositionAlignment(
-                (key >= shownRuns.size() - 1 ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
-            label->setColor(seriesColor(2));
+            label->position->setType(QCPItemPosition::ptAbsolute);
+            label->setColor(timelineEventColor(event.kind));
             label->setText(note.note.size() > 24 ? note.note.left(23) + u'…' : note.note);
+            label->setFont(m_trendPlot->xAxis->tickLabelFont());
+            m_markerEvents.append(event);
             m_markerKeys.append(key);
-            m_markerNotes.append(note.note);
+            m_markerPlaces.append(place);
+            m_markerLabels.append(label);
         }
         // The budget line, as `history trend --metric=p95` prints it.
         const auto test = m_store->test(record.testId);
@@ -314,17 +317,117 @@ void RunDetails::drawTrendMarks(const ResultRecord &record, const QList<ResultRe
             line->setPen(QPen(seriesColor(3), 1.5, Qt::DotLine));
             line->point1->setCoords(0, budget->limit);
             line->point2->setCoords(1, budget->limit);
-            auto *label = new QCPItemText(m_trendPlot);
-            label->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
-            label->position->setCoords(0.99, budget->limit);
-            label->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
-            label->setColor(seriesColor(3));
-            label->setText(tr("budget %1").arg(budget->expression));
+            m_budgetLabel = new QCPItemText(m_trendPlot);
+            m_budgetLabel->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+            m_budgetLabel->position->setCoords(0.99, budget->limit);
+            m_budgetLabel->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+            m_budgetLabel->setColor(seriesColor(3));
+            m_budgetLabel->setFont(m_trendPlot->xAxis->tickLabelFont());
+            m_budgetLabel->setText(tr("budget %1").arg(budget->expression));
             m_trendPlot->yAxis->setRangeUpper(
                 std::max(m_trendPlot->yAxis->range().upper, budget->limit * 1.15));
         }
     }
     m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void RunDetails::placeTrendLabels()
+{
+    // In pixels, after every layout (a resize moves the markers): each note's label goes
+    // beside its marker in the first row from the top where it meets neither the budget's label
+    // nor an earlier note's; right of the marker unless that runs out of the chart.
+    const QRect area = m_trendPlot->axisRect()->rect();
+    QList<QRectF> taken;
+    if (m_budgetLabel) {
+        const QFontMetrics metrics(m_budgetLabel->font());
+        const QSizeF size =
+            metrics.size(0, m_budgetLabel->text()) +
+            QSizeF(m_budgetLabel->padding().left() + m_budgetLabel->padding().right(),
+                   m_budgetLabel->padding().top() + m_budgetLabel->padding().bottom());
+        const QPointF anchor = m_budgetLabel->position->pixelPosition();
+        taken.append(
+            QRectF(anchor - QPointF(size.width(), size.height()), size).adjusted(-4, -2, 4, 2));
+    }
+    for (int i = 0; i < m_markerLabels.size(); ++i) {
+        QCPItemText *label = m_markerLabels.at(i);
+        const QFontMetrics metrics(label->font());
+        const QSizeF size = metrics.size(0, label->text()) + QSizeF(2, 0);
+        const double x = m_trendPlot->xAxis->coordToPixel(m_markerKeys.at(i));
+        const bool right = x + 3 + size.width() <= area.right();
+        const double left = right ? x + 3 : x - 3 - size.width();
+        const double rowHeight = size.height() + 2;
+        const int rows = std::max(1, int((area.height() - 4) / rowHeight));
+        int row = 0;
+        QRectF rect;
+        for (; row < rows; ++row) {
+            rect = QRectF(QPointF(left, area.top() + 2 + row * rowHeight), size);
+            const bool free = std::none_of(taken.cbegin(), taken.cend(),
+                                           [&rect](const QRectF &r) { return r.intersects(rect); });
+            if (free)
+                break;
+        }
+        if (row == rows) // no free row: the top one, over the others rather than off the chart
+            rect.moveTop(area.top() + 2);
+        taken.append(rect);
+        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        label->position->setCoords(rect.left(), rect.top());
+    }
+}
+
+QString RunDetails::trendMarkerToolTip(double x) const
+{
+    return eventsToolTip(m_trendPlot, m_markerEvents, m_markerKeys, x,
+                         [this](int i) { return m_markerPlaces.value(i); });
+}
+
+void RunDetails::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    // Four tiles a row need about 4 × 110 px for "729.3 req/s"; a narrow pane (1024 px window)
+    // puts two a row rather than cut the figures.
+    const int columns = width() >= 460 ? 4 : 2;
+    if (columns == m_tileColumns)
+        return;
+    m_tileColumns = columns;
+    for (QWidget *tile : std::as_const(m_tiles))
+        m_figures->removeWidget(tile);
+    for (int i = 0; i < m_tiles.size(); ++i)
+        m_figures->addWidget(m_tiles.at(i), i / columns, i % columns);
+}
+
+bool RunDetails::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_trendPlot && event->type() == QEvent::ToolTip) {
+        const auto *help = static_cast<QHelpEvent *>(event);
+        const QString text = trendMarkerToolTip(help->pos().x());
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(help->globalPos(), text, m_trendPlot);
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+QStringList RunDetails::trendMarkerNotes() const
+{
+    QStringList notes;
+    for (const TimelineEvent &e : m_markerEvents)
+        notes.append(e.title);
+    return notes;
+}
+
+QList<QRectF> RunDetails::trendLabelRects() const
+{
+    QList<QRectF> rects;
+    const auto rectOf = [](const QCPItemText *label) {
+        return QRectF(label->topLeft->pixelPosition(), label->bottomRight->pixelPosition());
+    };
+    for (const QCPItemText *label : m_markerLabels)
+        rects.append(rectOf(label));
+    if (m_budgetLabel)
+        rects.append(rectOf(m_budgetLabel));
+    return rects;
 }
 
 } // namespace loadscope

@@ -1,12 +1,15 @@
 #pragma once
 
 #include <QList>
+#include <QRectF>
 #include <QStringList>
 #include <QWidget>
 #include <QtNumeric>
 
+#include "analysis/timelineevents.h"
 #include "store/storetypes.h"
 
+class QCPItemText;
 class QCustomPlot;
 class QGridLayout;
 class QLabel;
@@ -49,12 +52,23 @@ public:
     //! The run against its thresholds: one line per threshold, "✓"/"✗" first.
     QString budgetText() const;
     //! The notes of the change markers on the trend chart, left to right.
-    QStringList trendMarkerNotes() const { return m_markerNotes; }
+    QStringList trendMarkerNotes() const;
+    //! The change markers' events (TimelineEvent::Annotation), as m_trendPlot marks them.
+    const QList<TimelineEvent> &trendMarkerEvents() const { return m_markerEvents; }
+    //! The tooltip for a pointer @p x pixels across the trend chart (eventsToolTip()).
+    QString trendMarkerToolTip(double x) const;
+    //! Where the trend chart's labels are drawn, in pixels: the notes', then the budget's.
+    QList<QRectF> trendLabelRects() const;
     //! The p95 budget drawn on the trend chart (ms), NaN when the test has none.
     double trendBudget() const { return m_trendBudget; }
     RunLoopPanel *loopPanel() const { return m_loop; }
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    void placeTrendLabels();
     void setFigure(const QString &key, const QString &text);
     void showTrend(const ResultRecord &record, const QList<ResultRecord> &testRuns);
     void showBudgets(const ResultRecord &record);
@@ -66,6 +80,8 @@ private:
     QWidget *m_content = nullptr;
     QGridLayout *m_figures = nullptr;
     QList<QPair<QString, QLabel *>> m_figureLabels;
+    QList<QWidget *> m_tiles;
+    int m_tileColumns = 4;
     QCustomPlot *m_runPlot = nullptr;
     QCustomPlot *m_trendPlot = nullptr;
     AgentsPanel *m_agents = nullptr;
@@ -74,8 +90,11 @@ private:
     HistoryStore *m_store = nullptr;
     ResultRecord m_trendRecord;
     QList<ResultRecord> m_trendRuns;
-    QStringList m_markerNotes;
-    QList<double> m_markerKeys;
+    QList<TimelineEvent> m_markerEvents;
+    QList<double> m_markerKeys; //!< run positions on the trend's axis, as m_markerEvents
+    QStringList m_markerPlaces; //!< "v1.2", "before #12": where each note sits
+    QList<QCPItemText *> m_markerLabels;
+    QCPItemText *m_budgetLabel = nullptr;
     double m_trendBudget = qQNaN();
 };
 

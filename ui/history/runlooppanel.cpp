@@ -82,6 +82,7 @@ RunLoopPanel::RunLoopPanel(QWidget *parent)
     m_recommendations->setMinimumHeight(90);
     m_recommendations->setMaximumHeight(150);
     m_recommendations->header()->setStretchLastSection(true);
+    fitColumnsToWidth(m_recommendations); // a narrow details pane elides, never scrolls sideways
     layout->addWidget(m_recommendations);
     auto *stateRow = new QHBoxLayout;
     m_applied = new QPushButton(tr("Applied in this run"), this);

@@ -11,6 +11,8 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include "analysis/decimate.h"
+#include "common/eventmarkers.h"
 #include "design/formwidgets.h"
 #include "plot/chartexport.h"
 #include "plot/plotstyle.h"
@@ -30,9 +32,42 @@ QCPGraph *graph(QCustomPlot *plot, const QString &name, const QColor &color,
     return g;
 }
 
-void addPoint(QCPGraph *g, double key, double value)
+//! Wraps @p plot's legend (a row above the chart, placeLegendOnTop()) into as many columns as
+//! the chart is wide enough for, so that a narrow chart shows every entry on more rows instead
+//! of cutting the last ones off. True when the wrap changed (the layout needs a replot).
+bool fitLegend(QCustomPlot *plot)
 {
-    g->data()->add(QCPGraphData(key, value));
+    QCPLegend *legend = plot->legend;
+    QVector<int> widths;
+    for (int i = 0; i < legend->itemCount(); ++i) {
+        // A wrapped grid has empty cells after its last entry.
+        if (const QCPAbstractLegendItem *item = legend->item(i))
+            widths.append(item->minimumOuterSizeHint().width());
+    }
+    const int count = int(widths.size());
+    if (count == 0)
+        return false;
+    const QMargins margins = plot->plotLayout()->margins() + legend->margins();
+    const int available = plot->width() - margins.left() - margins.right();
+    int columns = count;
+    for (; columns > 1; --columns) {
+        // The grid's columns line up across rows: each is as wide as its widest entry.
+        int total = legend->columnSpacing() * (columns - 1);
+        for (int c = 0; c < columns; ++c) {
+            int widest = 0;
+            for (int i = c; i < count; i += columns)
+                widest = std::max(widest, widths.at(i));
+            total += widest;
+        }
+        if (total <= available)
+            break;
+    }
+    if (legend->wrap() == columns && legend->columnCount() <= columns &&
+        legend->rowCount() == (count + columns - 1) / columns)
+        return false;
+    legend->setWrap(columns);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    return true;
 }
 
 } // namespace
@@ -144,7 +179,13 @@ QCustomPlot *LiveCharts::createPlot(Chart chart)
             ghost->removeFromLegend();
         }
     }
-    plot->installEventFilter(this); // marker tooltips
+    plot->installEventFilter(this); // marker tooltips, legend wrap and decimation on resize
+    // Zoomed in or out: as many buckets as the shown span has pixel columns (render() does it
+    // itself after following the data).
+    connect(plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this, [this, chart] {
+        if (!m_rendering && isChartShown(chart) && decimate(chart) > 0)
+            this->plot(chart)->replot(QCustomPlot::rpQueuedReplot);
+    });
     connect(plot, &QCustomPlot::mousePress, this,
             [this, chart] { m_follow[size_t(chart)] = false; });
     connect(plot, &QCustomPlot::mouseWheel, this,
@@ -164,14 +205,16 @@ void LiveCharts::reset(const TestPlan &plan)
     for (QCustomPlot *plot : m_plots) {
         for (int i = 0; i < plot->graphCount(); ++i) {
             if (std::find(m_ghosts.cbegin(), m_ghosts.cend(), plot->graph(i)) == m_ghosts.cend())
-                plot->graph(i)->data()->clear();
+                clearSeries(plot->graph(i));
         }
     }
     m_events.clear();
     drawMarkers();
     QCustomPlot *st = plot(ServerTimingChart);
-    for (QCPGraph *g : std::as_const(m_serverTiming))
+    for (QCPGraph *g : std::as_const(m_serverTiming)) {
+        m_raw.remove(g);
         st->removeGraph(g);
+    }
     m_serverTiming.clear();
     m_follow.fill(true);
     m_samples = 0;
@@ -192,7 +235,7 @@ void LiveCharts::reset(const TestPlan &plan)
     for (int i = 0; i <= kSteps && total > 0; ++i) {
         const qint64 ms = total * i / kSteps;
         const double target = plan.load.targetAt(std::min(ms, total - 1));
-        addPoint(planned, double(ms) / 1000.0, m_openModel ? target / unit : target);
+        add(planned, double(ms) / 1000.0, m_openModel ? target / unit : target);
     }
     QCPGraph *corrected = plot(LatencyChart)->graph(5);
     corrected->setVisible(m_openModel);
@@ -219,6 +262,53 @@ QCPGraph *LiveCharts::serverTimingGraph(const QString &name)
     return g;
 }
 
+void LiveCharts::add(QCPGraph *g, double key, double value)
+{
+    // The whole series is kept here; the graph holds it too until it has more points than the
+    // chart has pixel columns, and then its min/max per column (decimate()).
+    RawSeries &raw = m_raw[g];
+    raw.keys.append(key);
+    raw.values.append(value);
+    g->data()->add(QCPGraphData(key, value));
+}
+
+void LiveCharts::clearSeries(QCPGraph *g)
+{
+    m_raw.remove(g);
+    g->data()->clear();
+}
+
+int LiveCharts::decimate(Chart chart)
+{
+    QCustomPlot *p = plot(chart);
+    // The widget's width, not the axis rect's: on a resize the rect is laid out after this.
+    const int width = std::max(1, p->width());
+    const double visible = p->xAxis->range().size();
+    int most = 0;
+    for (int i = 0; i < p->graphCount(); ++i) {
+        QCPGraph *g = p->graph(i);
+        const auto it = m_raw.find(g);
+        if (it == m_raw.end() || it->keys.isEmpty())
+            continue;
+        RawSeries &raw = it.value();
+        // One bucket per pixel column of what is shown: zoomed in, the buckets get narrower
+        // (and past one point per column the raw points are drawn).
+        const double span = raw.keys.constLast() - raw.keys.constFirst();
+        const double columns =
+            visible > 0 && span > visible ? std::ceil(double(width) * span / visible) : width;
+        if (double(raw.keys.size()) > 2 * columns) {
+            const DecimatedSeries shown = decimateMinMax(raw.keys, raw.values, int(columns));
+            g->setData(shown.keys, shown.values, true);
+            raw.decimated = true;
+        } else if (raw.decimated) {
+            g->setData(raw.keys, raw.values, true);
+            raw.decimated = false;
+        }
+        most = std::max(most, g->dataCount());
+    }
+    return most;
+}
+
 void LiveCharts::append(const QList<IntervalSample> &samples)
 {
     if (samples.isEmpty())
@@ -232,40 +322,37 @@ void LiveCharts::append(const QList<IntervalSample> &samples)
     for (const IntervalSample &s : samples) {
         const double t = s.tSec;
         const double seconds = s.intervalSec > 0 ? s.intervalSec : 1.0;
-        addPoint(tp->graph(0), t, s.throughputRps());
-        addPoint(tp->graph(1), t, double(s.overall.totals.errors) / seconds);
+        add(tp->graph(0), t, s.throughputRps());
+        add(tp->graph(1), t, double(s.overall.totals.errors) / seconds);
         // An interval without a completed request has no latency: leave a gap, not a zero.
         const LatencyStats &l = s.overall.latency;
         const double nan = qQNaN();
         const bool any = s.overall.totals.requests > 0;
-        addPoint(lat->graph(0), t, any ? l.p50Ms : nan);
-        addPoint(lat->graph(1), t, any ? l.p90Ms : nan);
-        addPoint(lat->graph(2), t, any ? l.p95Ms : nan);
-        addPoint(lat->graph(3), t, any ? l.p99Ms : nan);
-        addPoint(lat->graph(4), t, any ? l.maxMs : nan);
+        add(lat->graph(0), t, any ? l.p50Ms : nan);
+        add(lat->graph(1), t, any ? l.p90Ms : nan);
+        add(lat->graph(2), t, any ? l.p95Ms : nan);
+        add(lat->graph(3), t, any ? l.p99Ms : nan);
+        add(lat->graph(4), t, any ? l.maxMs : nan);
         if (m_openModel)
-            addPoint(lat->graph(5), t, any ? s.overall.latencyCorrected.p99Ms : nan);
-        addPoint(vus->graph(0), t, s.activeVus);
+            add(lat->graph(5), t, any ? s.overall.latencyCorrected.p99Ms : nan);
+        add(vus->graph(0), t, s.activeVus);
         if (!s.resources.isEmpty()) {
             m_hasResources = true;
             const QJsonObject generator = s.resources.value(QLatin1String("generator")).toObject();
             const QJsonObject target = s.resources.value(QLatin1String("target")).toObject();
-            addPoint(res->graph(0), t,
-                     s.resources.value(QLatin1String("machineCpuPct")).toDouble());
+            add(res->graph(0), t, s.resources.value(QLatin1String("machineCpuPct")).toDouble());
             if (generator.value(QLatin1String("valid")).toBool(true)) {
-                addPoint(res->graph(1), t, generator.value(QLatin1String("cpuPct")).toDouble());
-                addPoint(res->graph(3), t,
-                         generator.value(QLatin1String("rssBytes")).toDouble() / kMiB);
+                add(res->graph(1), t, generator.value(QLatin1String("cpuPct")).toDouble());
+                add(res->graph(3), t, generator.value(QLatin1String("rssBytes")).toDouble() / kMiB);
             }
             if (target.value(QLatin1String("valid")).toBool()) {
-                addPoint(res->graph(2), t, target.value(QLatin1String("cpuPct")).toDouble());
-                addPoint(res->graph(4), t,
-                         target.value(QLatin1String("rssBytes")).toDouble() / kMiB);
+                add(res->graph(2), t, target.value(QLatin1String("cpuPct")).toDouble());
+                add(res->graph(4), t, target.value(QLatin1String("rssBytes")).toDouble() / kMiB);
             }
         }
         for (auto it = s.serverTiming.cbegin(); it != s.serverTiming.cend(); ++it)
-            addPoint(serverTimingGraph(it.key()), t,
-                     it.value().count > 0 || it.value().p95Ms > 0 ? it.value().p95Ms : nan);
+            add(serverTimingGraph(it.key()), t,
+                it.value().count > 0 || it.value().p95Ms > 0 ? it.value().p95Ms : nan);
         m_lastT = std::max(m_lastT, t);
         ++m_samples;
     }
@@ -286,7 +373,7 @@ void LiveCharts::showTimeline(const TestPlan &plan, const RunSummary &summary)
 void LiveCharts::setBaseline(const QList<IntervalSample> &timeline, const QString &label)
 {
     for (QCPGraph *ghost : m_ghosts) {
-        ghost->data()->clear();
+        clearSeries(ghost);
         ghost->setVisible(!timeline.isEmpty());
         ghost->removeFromLegend();
         if (!timeline.isEmpty())
@@ -298,10 +385,10 @@ void LiveCharts::setBaseline(const QList<IntervalSample> &timeline, const QStrin
     m_ghosts[GhostP95]->setName(prefix + tr(" p95"));
     for (const IntervalSample &s : timeline) {
         const double seconds = s.intervalSec > 0 ? s.intervalSec : 1.0;
-        addPoint(m_ghosts[GhostThroughput], s.tSec, s.throughputRps());
-        addPoint(m_ghosts[GhostErrors], s.tSec, double(s.overall.totals.errors) / seconds);
-        addPoint(m_ghosts[GhostP95], s.tSec,
-                 s.overall.totals.requests > 0 ? s.overall.latency.p95Ms : qQNaN());
+        add(m_ghosts[GhostThroughput], s.tSec, s.throughputRps());
+        add(m_ghosts[GhostErrors], s.tSec, double(s.overall.totals.errors) / seconds);
+        add(m_ghosts[GhostP95], s.tSec,
+            s.overall.totals.requests > 0 ? s.overall.latency.p95Ms : qQNaN());
     }
     scheduleRender();
 }
@@ -315,19 +402,7 @@ void LiveCharts::scheduleRender()
 
 QColor LiveCharts::eventColor(TimelineEvent::Kind kind)
 {
-    switch (kind) {
-    case TimelineEvent::StageChange:
-        return QColor(0x7f, 0x8c, 0x9a);
-    case TimelineEvent::ThresholdFailed:
-        return QColor(0xd9, 0x48, 0x3b);
-    case TimelineEvent::Abort:
-        return QColor(0xe6, 0x7e, 0x22);
-    case TimelineEvent::ErrorsStarted:
-        return QColor(0xc2, 0x18, 0x5b);
-    case TimelineEvent::Annotation:
-        return QColor(0x3a, 0x7b, 0xe0);
-    }
-    return {};
+    return timelineEventColor(kind);
 }
 
 void LiveCharts::setEvents(const QList<TimelineEvent> &events)
@@ -345,38 +420,33 @@ void LiveCharts::drawMarkers()
         item->parentPlot()->removeItem(item);
     m_markerItems.clear();
     for (QCustomPlot *plot : m_plots) {
-        for (const TimelineEvent &e : std::as_const(m_events)) {
-            auto *line = new QCPItemStraightLine(plot);
-            line->setClipToAxisRect(true);
-            line->point1->setCoords(e.tSec, 0);
-            line->point2->setCoords(e.tSec, 1);
-            QColor color = eventColor(e.kind);
-            line->setPen(QPen(color, 1.2,
-                              e.kind == TimelineEvent::StageChange ? Qt::DotLine : Qt::SolidLine));
-            line->setSelectable(false);
-            m_markerItems.append(line);
-        }
+        for (const TimelineEvent &e : std::as_const(m_events))
+            m_markerItems.append(addEventMarker(plot, e.tSec, e.kind));
     }
 }
 
 QString LiveCharts::markerToolTip(Chart chart, double x) const
 {
-    const QCustomPlot *p = plot(chart);
-    QStringList lines;
-    for (const TimelineEvent &e : m_events) {
-        if (std::abs(p->xAxis->coordToPixel(e.tSec) - x) > 4)
-            continue;
-        QString line =
-            QStringLiteral("<b>%1 s</b> · %2").arg(e.tSec, 0, 'f', 0).arg(e.title.toHtmlEscaped());
-        if (!e.detail.isEmpty())
-            line += QStringLiteral("<br>") + e.detail.toHtmlEscaped();
-        lines << line;
-    }
-    return lines.join(QStringLiteral("<hr>"));
+    QList<double> keys;
+    for (const TimelineEvent &e : m_events)
+        keys.append(e.tSec);
+    return eventsToolTip(plot(chart), m_events, keys, x,
+                         [this](int i) { return tr("%1 s").arg(m_events.at(i).tSec, 0, 'f', 0); });
 }
 
 bool LiveCharts::eventFilter(QObject *watched, QEvent *event)
 {
+    if (event->type() == QEvent::Resize) {
+        for (int i = 0; i < ChartCount; ++i) {
+            QCustomPlot *p = m_plots[size_t(i)];
+            if (watched != p || !isChartShown(Chart(i)))
+                continue;
+            // A narrower chart wraps its legend, and has fewer pixel columns to decimate to.
+            const bool wrapped = fitLegend(p);
+            if (decimate(Chart(i)) > 0 || wrapped)
+                p->replot(QCustomPlot::rpQueuedReplot);
+        }
+    }
     if (event->type() == QEvent::ToolTip) {
         for (int i = 0; i < ChartCount; ++i) {
             if (watched != m_plots[size_t(i)])
@@ -464,13 +534,17 @@ void LiveCharts::render()
     // Hidden charts only collect data; showEvent() draws them once when they appear.
     if (!m_dirty || !isVisible())
         return;
+    m_rendering = true;
     for (int i = 0; i < ChartCount; ++i) {
         if (!isChartShown(Chart(i)))
             continue;
         if (m_follow[size_t(i)])
             rescale(Chart(i));
+        decimate(Chart(i));
+        fitLegend(m_plots[size_t(i)]);
         m_plots[size_t(i)]->replot(QCustomPlot::rpQueuedReplot);
     }
+    m_rendering = false;
     ++m_replots;
     m_dirty = false;
 }

@@ -2,8 +2,10 @@
 
 #include <array>
 
+#include <QHash>
 #include <QList>
 #include <QMap>
+#include <QVector>
 #include <QWidget>
 
 #include "analysis/timelineevents.h"
@@ -100,6 +102,20 @@ private:
     void showContextMenu(Chart chart, const QPoint &pos);
     void relayout();
     void drawMarkers();
+    //! Appends a point to @p g's series (kept whole in m_raw) and to the graph.
+    void add(QCPGraph *g, double key, double value);
+    void clearSeries(QCPGraph *g);
+    //! Gives every graph of @p chart with more points than pixel columns its min/max per
+    //! column (decimateMinMax(): a one-interval spike is never dropped), or its whole series
+    //! again once it fits; the largest point count drawn.
+    int decimate(Chart chart);
+
+    struct RawSeries
+    {
+        QVector<double> keys;
+        QVector<double> values;
+        bool decimated = false; //!< the graph holds decimateMinMax() of it
+    };
 
     std::array<QCustomPlot *, ChartCount> m_plots{};
     std::array<QWidget *, ChartCount> m_frames{};
@@ -111,12 +127,14 @@ private:
     bool m_openModel = false;
     bool m_hasResources = false;
     bool m_dirty = false;
+    bool m_rendering = false;
     int m_samples = 0;
     int m_replots = 0;
     int m_columns = 2;
     std::array<QCPGraph *, GhostCount> m_ghosts{};
     QList<TimelineEvent> m_events;
     QList<QCPAbstractItem *> m_markerItems;
+    QHash<const QCPGraph *, RawSeries> m_raw;
 };
 
 } // namespace loadscope
