@@ -3,7 +3,9 @@
 // the history written while it runs, and its resident memory, open file descriptors and threads
 // are sampled from /proc every 10 s. Build the release preset first:
 //   cmake --preset release && cmake --build --preset release
-//   build/release/tests/bench_soak [--minutes=10] [--connections=50] [--threads=N]
+//   build/release/tests/bench_soak [--minutes=10] [--connections=50] [--threads=N] [--no-db]
+// --no-db runs the same load without the history write: the engine's own growth, so a slope
+// with the history can be told apart from SQLite's page cache filling as the file grows.
 // Prints the samples, then the RSS slope after the first minute in MB/hour beside the same
 // figure over the first minute (the reference: warm-up growth measured in the same run) and the
 // slope over the second half (the steady state), the file descriptors after the first minute
@@ -92,6 +94,7 @@ int main(int argc, char *argv[])
     int minutes = 10;
     int connections = 50;
     QString threads;
+    bool noDb = false;
     for (const QString &arg : app.arguments().mid(1)) {
         if (arg.startsWith(QLatin1String("--minutes=")))
             minutes = arg.mid(10).toInt();
@@ -99,6 +102,8 @@ int main(int argc, char *argv[])
             connections = arg.mid(14).toInt();
         else if (arg.startsWith(QLatin1String("--threads=")))
             threads = arg;
+        else if (arg == QLatin1String("--no-db"))
+            noDb = true;
         else {
             std::fprintf(stderr, "unknown argument %s\n", qPrintable(arg));
             return 2;
@@ -123,7 +128,7 @@ int main(int argc, char *argv[])
                      QStringLiteral("--endpoint=/api/health"),
                      QStringLiteral("--concurrency=%1").arg(connections),
                      QStringLiteral("--duration=%1").arg(minutes * 60),
-                     QStringLiteral("--db=") + db,
+                     noDb ? QStringLiteral("--no-db") : QStringLiteral("--db=") + db,
                      QStringLiteral("--quiet"),
                      QStringLiteral("--output-file=") + output};
     if (!threads.isEmpty())
@@ -131,7 +136,7 @@ int main(int argc, char *argv[])
 
     std::printf("soak: loadscope-cli %s against nginx %s, %d connections, %d min, history %s\n",
                 qPrintable(cliPath()), qPrintable(nginx.baseUrl()), connections, minutes,
-                qPrintable(db));
+                noDb ? "not written (--no-db)" : qPrintable(db));
     std::printf("%8s %10s %6s %8s %10s\n", "t s", "RSS MB", "fds", "threads", "history MB");
     std::fflush(stdout);
 
