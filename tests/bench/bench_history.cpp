@@ -38,8 +38,8 @@
 #include "history/runviewer.h"
 #include "mainwindow.h"
 #include "session/sampletarget.h"
-#include "store/historystore.h"
 #include "stallprobe.h"
+#include "store/historystore.h"
 #include "store/intervalcodec.h"
 #include "testsupport.h"
 
@@ -116,7 +116,9 @@ double processCpuMs()
 {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    const auto ms = [](const timeval &t) { return double(t.tv_sec) * 1e3 + double(t.tv_usec) / 1e3; };
+    const auto ms = [](const timeval &t) {
+        return double(t.tv_sec) * 1e3 + double(t.tv_usec) / 1e3;
+    };
     return ms(usage.ru_utime) + ms(usage.ru_stime);
 }
 
@@ -507,9 +509,10 @@ int main(int argc, char *argv[])
                 " compare GUI stall ms |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const Figures &f : std::as_const(all)) {
-        std::printf("| %d | %.0f | %.1f | %.0f | %.1f | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f |\n",
-                    f.runs, f.list.ms, f.list.rssMb, f.trend.ms, f.trend.rssMb, f.windowMs,
-                    f.firstPageMs, f.openMs, f.compareMs, f.compareCpuMs, f.compareStallMs);
+        std::printf(
+            "| %d | %.0f | %.1f | %.0f | %.1f | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f |\n",
+            f.runs, f.list.ms, f.list.rssMb, f.trend.ms, f.trend.rssMb, f.windowMs, f.firstPageMs,
+            f.openMs, f.compareMs, f.compareCpuMs, f.compareStallMs);
     }
     std::printf("\nAs ratios to %d runs:\n\n", all.first().runs);
     std::printf("| runs | list time | list RSS | trend time | GUI first page | open run |"
