@@ -159,7 +159,11 @@ void RunBuilder::addRequest(qint64 startUs, int endpoint, qint64 durationUs, Err
         m_summary.duration.record(durationUs);
     }
     // The interval of its end, as the engine counts a request when it completes.
-    if (Interval *in = interval(startUs + std::max<qint64>(0, durationUs))) {
+    const qint64 endUs = startUs + std::max<qint64>(0, durationUs);
+    m_anyRequest = true;
+    while (m_endStepUs > 1 && endUs % m_endStepUs != 0)
+        m_endStepUs /= 1000;
+    if (Interval *in = interval(endUs)) {
         if (in->endpoints.size() <= size_t(endpoint))
             in->endpoints.resize(size_t(endpoint) + 1);
         Accumulator &acc = in->endpoints[size_t(endpoint)];
@@ -240,12 +244,20 @@ RunSummary RunBuilder::finish()
         summary.timeline.append(std::move(sample));
     }
     m_closed.clear();
-    // Seconds from the first interval's start to the last record; the last interval may be short.
+    // Seconds from the first interval's start to the last record; the last interval may be
+    // short, but not shorter than the source's clock step: requests whose ends were logged in
+    // whole seconds (nginx's $time_local, k6's CSV) ended somewhere in that last second, not at
+    // its start (a 1 ms tail made its rate a thousand times too high and its time the same as
+    // the interval's before it).
     const double covered = double(m_lastUs - (m_originUs + first * kSecondUs)) / 1e6;
-    if (covered > 0 && covered < summary.timeline.last().tSec) {
-        IntervalSample &tail = summary.timeline.last();
-        tail.intervalSec = std::max(1e-3, covered - (tail.tSec - 1));
-        tail.tSec = covered;
+    IntervalSample &tail = summary.timeline.last();
+    if (covered > 0 && covered < tail.tSec) {
+        const double step = m_anyRequest ? double(m_endStepUs) / 1e6 : 1e-6;
+        const double inLast = std::max({1e-3, step, covered - (tail.tSec - 1)});
+        if (inLast < 1) {
+            tail.intervalSec = inLast;
+            tail.tSec += inLast - 1;
+        }
     }
     return summary;
 }

@@ -220,6 +220,50 @@ private slots:
         QVERIFY(endpointNamed(s, QStringLiteral("GET /login")));
     }
 
+    void wholeSecondEndsKeepEverySecondWhole()
+    {
+        // nginx's $time_local is the end of a request in whole seconds: second k of 20 ends
+        // k + 1 requests (210 in all). Each second is a 1 s interval with its own time, the last
+        // one too, and every request is in the timeline: a tail cut to where the last request
+        // "ended" (its second's start) was 1 ms long, read as 1000x the rate, and took the time
+        // of the interval before it.
+        QTemporaryDir dir;
+        QByteArray text;
+        for (int k = 0; k < 20; ++k) {
+            for (int r = 0; r <= k; ++r) {
+                text += QStringLiteral("127.0.0.1 [02/Dec/2026:19:00:%1 +0000] \"GET /api/health "
+                                       "HTTP/1.1\" 200 2 0.0%2\n")
+                            .arg(k, 2, 10, QLatin1Char('0'))
+                            .arg(10 + r)
+                            .toLatin1();
+            }
+        }
+        const QString path = dir.filePath(QStringLiteral("seconds.log"));
+        QVERIFY(writeFile(path, text));
+        ResultImportOptions options;
+        options.format = ImportFormat::Nginx;
+        options.logFormat =
+            QStringLiteral("$remote_addr [$time_local] \"$request\" $status $body_bytes_sent "
+                           "$request_time");
+        ParsedResult parsed;
+        ImportReport report;
+        QVERIFY2(parseResultFile(path, options, &parsed, &report), qPrintable(report.error));
+        const RunSummary &s = parsed.summary;
+        QCOMPARE(s.totals.requests, 210);
+        QCOMPARE(s.timeline.size(), 20);
+        qint64 inTimeline = 0;
+        for (int i = 0; i < s.timeline.size(); ++i) {
+            const IntervalSample &in = s.timeline.at(i);
+            inTimeline += in.overall.totals.requests;
+            QCOMPARE(in.intervalSec, 1.0);
+            QCOMPARE(in.tSec, double(i + 1));
+            QCOMPARE(in.overall.totals.requests, i + 1);
+        }
+        QCOMPARE(inTimeline, 210);
+        // The last second: 20 requests in 1 s, not 20 in 1 ms.
+        QCOMPARE(s.timeline.last().throughputRps(), 20.0);
+    }
+
     void combinedWithoutTimesCountsOnly()
     {
         QTemporaryDir dir;
