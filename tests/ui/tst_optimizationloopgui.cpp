@@ -281,12 +281,14 @@ void TestOptimizationLoopGui::notesAddEditDelete()
     QCOMPARE(notes.size(), 1);
     QCOMPARE(notes.constFirst().note, QStringLiteral("changed pool size to 50"));
     QCOMPARE(notes.constFirst().testId, m_test);
-    // The change log line names the effect measured across it, as `history trend` does.
+    // The change log line names the effect measured across it, as `history trend` does: the
+    // runs are long enough (20 intervals) for a verdict, and half the p95 is an improvement.
     QCOMPARE(loop->notes()->count(), 1);
     const QString line = loop->notes()->item(0)->text();
     QVERIFY2(line.contains(QLatin1String("changed pool size to 50")) &&
                  line.contains(QStringLiteral("#%1 → #%2").arg(m_runs[1]).arg(m_runs[2])) &&
-                 line.contains(QLatin1String("p95 -49.")),
+                 line.contains(QLatin1String("p95 -49.")) &&
+                 line.contains(QLatin1String("improvement")),
              qPrintable(line));
 
     loop->notes()->setCurrentRow(0);
@@ -642,6 +644,11 @@ void TestOptimizationLoopGui::screenshots()
     // The same routes on both sides: every figure compared, none listed as missing.
     QVERIFY2(!compare.verdictText().contains(QLatin1String("Not compared")),
              qPrintable(compare.verdictText()));
+    // The markers on the real users' series are where the log's 502s begin.
+    const QList<TimelineEvent> &events = compare.events().at(1);
+    QVERIFY(!events.isEmpty());
+    for (const TimelineEvent &event : events)
+        QCOMPARE(event.kind, TimelineEvent::ErrorsStarted);
     QCoreApplication::processEvents();
     QVERIFY(compare.grab().save(dir + QStringLiteral("/compare-real-users.png")));
 }
