@@ -418,8 +418,8 @@ int historyCompare(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     // The run-to-run noise: the baseline's plan in its latest completed runs before the
     // candidates (newest first), the candidates themselves left out.
-    const QList<QJsonObject> earlier =
-        noiseHistory(*store, testId, runs.first().planFingerprint, ids.mid(1), firstCandidateStart);
+    const QList<QJsonObject> earlier = noiseHistory(*store, testId, runs.first().planFingerprint,
+                                                    ids.mid(1), firstCandidateStart, ids.first());
     const RunComparison comparison = compareRuns(runs.first(), runs.mid(1), options, earlier);
     QByteArray text;
     if (format == QLatin1String("json"))

@@ -35,8 +35,9 @@ QJsonObject measuredChange(HistoryStore &store, qint64 baselineId, qint64 candid
     if (!after)
         return {};
     const RunForComparison base = before->forComparison();
-    const QList<QJsonObject> earlier = noiseHistory(store, before->testId, base.planFingerprint,
-                                                    {candidateId}, after->summary.startedAt);
+    const QList<QJsonObject> earlier =
+        noiseHistory(store, before->testId, base.planFingerprint, {candidateId},
+                     after->summary.startedAt, baselineId);
     const RunComparison comparison = compareRuns(base, {after->forComparison()}, {}, earlier);
     QJsonObject json{{QStringLiteral("baseline"), baselineId},
                      {QStringLiteral("candidate"), candidateId},

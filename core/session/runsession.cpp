@@ -341,7 +341,7 @@ void RunSession::compareWithBaseline(RunSummary &summary)
     current.summary = summary;
     // The run-to-run noise of this plan: its latest earlier completed runs (newest first).
     const QList<QJsonObject> earlier =
-        noiseHistory(*m_store, m_testId, current.planFingerprint, {m_resultId});
+        noiseHistory(*m_store, m_testId, current.planFingerprint, {m_resultId}, {}, baselineId);
     const RunComparison comparison =
         compareRuns(baseline->forComparison(), {current}, ComparisonOptions(), earlier);
     QJsonObject json = comparison.toJson();

@@ -234,9 +234,29 @@ int rebuildAbandonedRuns(HistoryStore &store, QString *error)
 }
 
 QList<QJsonObject> noiseHistory(HistoryStore &store, qint64 testId, const QString &fingerprint,
-                                const QList<qint64> &exclude, const QDateTime &before)
+                                const QList<qint64> &exclude, const QDateTime &before,
+                                qint64 baselineId)
 {
     constexpr int kNoiseHistoryRuns = 20;
+    // The baseline's segment of the change log: [last change at or before it, next change).
+    // Times as the store keeps them: a run's annotation is at its stored start.
+    QDateTime from;
+    QDateTime to;
+    const auto baseline = baselineId > 0 ? store.result(baselineId) : std::nullopt;
+    if (baseline && baseline->startedAt.isValid()) {
+        const QDateTime baselineStart = baseline->startedAt;
+        const QList<Annotation> changes = store.annotations(testId);
+        for (const Annotation &change : changes) {
+            if (!change.at.isValid())
+                continue;
+            if (change.at <= baselineStart) {
+                if (!from.isValid() || change.at > from)
+                    from = change.at;
+            } else if (!to.isValid() || change.at < to) {
+                to = change.at;
+            }
+        }
+    }
     ResultFilter filter;
     filter.testId = testId;
     filter.status = resultStatusToString(ResultStatus::Completed);
@@ -245,7 +265,8 @@ QList<QJsonObject> noiseHistory(HistoryStore &store, qint64 testId, const QStrin
     const QList<ResultRecord> records = store.listResults(filter);
     for (const ResultRecord &record : records) {
         if (exclude.contains(record.id) || planFingerprint(record.plan) != fingerprint ||
-            (before.isValid() && record.startedAt > before))
+            (before.isValid() && record.startedAt > before) ||
+            (from.isValid() && record.startedAt < from) || (to.isValid() && record.startedAt >= to))
             continue;
         earlier.append(record.summary);
         if (earlier.size() == kNoiseHistoryRuns)

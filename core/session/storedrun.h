@@ -54,9 +54,14 @@ QJsonObject summaryJson(const StoredRun &run);
 int rebuildAbandonedRuns(HistoryStore &store, QString *error = nullptr);
 //! The run-to-run noise history of a plan (compareRuns()'s earlier runs): the summaries of the
 //! latest completed runs of test @p testId with plan fingerprint @p fingerprint, newest first,
-//! at most 20, leaving out @p exclude and runs started after @p before (when valid).
+//! at most 20, leaving out @p exclude and runs started after @p before (when valid). With
+//! @p baselineId (the baseline run), only the runs between the test's changes around
+//! it: from the last annotation at or before it to the next one after it. Runs on both sides of
+//! a change differ by that change, not by noise; counted as noise, a cache that halved p95 made
+//! a run back at the old p95 "no significant change" against the run with the cache.
 QList<QJsonObject> noiseHistory(HistoryStore &store, qint64 testId, const QString &fingerprint,
-                                const QList<qint64> &exclude, const QDateTime &before = {});
+                                const QList<qint64> &exclude, const QDateTime &before = {},
+                                qint64 baselineId = 0);
 
 //! The notes of @p annotations that belong on the charts of @p run (started at @p startedAt,
 //! @p durationSec long) as TimelineEvent::Annotation markers at elapsed seconds: the run's own

@@ -349,7 +349,8 @@ void RunPlace::loadBaseline()
         return;
     }
     const QString fingerprint = planFingerprint(toJson(m_plan));
-    m_noiseHistory = noiseHistory(*m_store, m_baseline->testId, fingerprint, {m_resultId, id});
+    m_noiseHistory =
+        noiseHistory(*m_store, m_baseline->testId, fingerprint, {m_resultId, id}, {}, id);
     m_charts->setBaseline(m_baseline->summary.timeline, m_baseline->label());
     m_provisional->setText(tr("<span style='color:#808080'>Against baseline %1: a provisional "
                               "verdict once both have enough intervals</span>")
