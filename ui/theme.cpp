@@ -187,9 +187,12 @@ void followDesktopScheme()
         return;
     watcher = new DesktopSchemeWatcher(qApp);
     // No session bus (CI, a bare X session): nothing to follow, and connect() says so quietly.
+    // The slot's signature normalized, as QObject compares it (clang-format would space it).
+    // clang-format off
     QDBusConnection::sessionBus().connect(kPortalService, kPortalPath, kPortalSettings,
                                           QStringLiteral("SettingChanged"), watcher,
-                                          SLOT(settingChanged(QString, QString, QDBusVariant)));
+                                          SLOT(settingChanged(QString,QString,QDBusVariant)));
+    // clang-format on
 }
 
 } // namespace
