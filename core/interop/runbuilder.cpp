@@ -160,7 +160,6 @@ void RunBuilder::addRequest(qint64 startUs, int endpoint, qint64 durationUs, Err
     }
     // The interval of its end, as the engine counts a request when it completes.
     const qint64 endUs = startUs + std::max<qint64>(0, durationUs);
-    m_anyRequest = true;
     while (m_endStepUs > 1 && endUs % m_endStepUs != 0)
         m_endStepUs /= 1000;
     if (Interval *in = interval(endUs)) {
@@ -252,7 +251,8 @@ RunSummary RunBuilder::finish()
     const double covered = double(m_lastUs - (m_originUs + first * kSecondUs)) / 1e6;
     IntervalSample &tail = summary.timeline.last();
     if (covered > 0 && covered < tail.tSec) {
-        const double step = m_anyRequest ? double(m_endStepUs) / 1e6 : 1e-6;
+        // No request: only other records (VUs, bytes) say where the run ended, at their µs.
+        const double step = summary.totals.requests > 0 ? double(m_endStepUs) / 1e6 : 1e-6;
         const double inLast = std::max({1e-3, step, covered - (tail.tSec - 1)});
         if (inLast < 1) {
             tail.intervalSec = inLast;

@@ -101,7 +101,6 @@ private:
     //! The coarsest clock step (1 s, 1 ms or 1 µs) every request's end is a multiple of: a
     //! source that logs whole seconds cannot say where in its last second the run ended.
     qint64 m_endStepUs = 1'000'000;
-    bool m_anyRequest = false;
     qint64 m_maxIndex = kUnset;
     qint64 m_closedBelow = kUnset; //!< every interval below this index is closed
     qint64 m_late = 0;
